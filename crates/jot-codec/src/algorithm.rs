@@ -1,0 +1,196 @@
+//! JWS algorithm identifiers (RFC 7518 §3, RFC 8037, RFC 8812).
+
+use core::fmt;
+use core::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A JWS `alg` value that jot knows.
+///
+/// `none` is deliberately **not** an [`Algorithm`]: an unsecured token can only be
+/// produced or read through [`crate::unsecured`], never through [`crate::decode`].
+///
+/// ```
+/// use jot_codec::Algorithm;
+/// let alg: Algorithm = "ES256".parse().unwrap();
+/// assert_eq!(alg, Algorithm::ES256);
+/// assert_eq!(alg.as_str(), "ES256");
+/// assert!("none".parse::<Algorithm>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC using SHA-256.
+    HS256,
+    /// HMAC using SHA-384.
+    HS384,
+    /// HMAC using SHA-512.
+    HS512,
+    /// RSASSA-PKCS1-v1_5 using SHA-256.
+    RS256,
+    /// RSASSA-PKCS1-v1_5 using SHA-384.
+    RS384,
+    /// RSASSA-PKCS1-v1_5 using SHA-512.
+    RS512,
+    /// RSASSA-PSS using SHA-256 and MGF1 with SHA-256.
+    PS256,
+    /// RSASSA-PSS using SHA-384 and MGF1 with SHA-384.
+    PS384,
+    /// RSASSA-PSS using SHA-512 and MGF1 with SHA-512.
+    PS512,
+    /// ECDSA using P-256 and SHA-256.
+    ES256,
+    /// ECDSA using P-384 and SHA-384.
+    ES384,
+    /// ECDSA using P-521 and SHA-512.
+    ES512,
+    /// ECDSA using secp256k1 and SHA-256 (RFC 8812).
+    ES256K,
+    /// EdDSA (RFC 8037); jot implements the Ed25519 curve.
+    EdDSA,
+}
+
+/// The family an [`Algorithm`] belongs to, which fixes the kind of key it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlgorithmFamily {
+    /// HMAC with a shared secret (`kty: oct`).
+    Hmac,
+    /// RSASSA-PKCS1-v1_5 (`kty: RSA`).
+    RsaPkcs1,
+    /// RSASSA-PSS (`kty: RSA`).
+    RsaPss,
+    /// ECDSA (`kty: EC`).
+    Ecdsa,
+    /// EdDSA (`kty: OKP`).
+    EdDsa,
+}
+
+impl Algorithm {
+    /// Every algorithm, in registry order.
+    pub const ALL: [Algorithm; 14] = [
+        Algorithm::HS256,
+        Algorithm::HS384,
+        Algorithm::HS512,
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::ES512,
+        Algorithm::ES256K,
+        Algorithm::EdDSA,
+    ];
+
+    /// The registered name, as it appears in a JOSE header.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::HS256 => "HS256",
+            Algorithm::HS384 => "HS384",
+            Algorithm::HS512 => "HS512",
+            Algorithm::RS256 => "RS256",
+            Algorithm::RS384 => "RS384",
+            Algorithm::RS512 => "RS512",
+            Algorithm::PS256 => "PS256",
+            Algorithm::PS384 => "PS384",
+            Algorithm::PS512 => "PS512",
+            Algorithm::ES256 => "ES256",
+            Algorithm::ES384 => "ES384",
+            Algorithm::ES512 => "ES512",
+            Algorithm::ES256K => "ES256K",
+            Algorithm::EdDSA => "EdDSA",
+        }
+    }
+
+    /// The family, which fixes the key type.
+    ///
+    /// ```
+    /// use jot_codec::{Algorithm, AlgorithmFamily};
+    /// assert_eq!(Algorithm::PS384.family(), AlgorithmFamily::RsaPss);
+    /// ```
+    pub const fn family(self) -> AlgorithmFamily {
+        match self {
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => AlgorithmFamily::Hmac,
+            Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => AlgorithmFamily::RsaPkcs1,
+            Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 => AlgorithmFamily::RsaPss,
+            Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 | Algorithm::ES256K => {
+                AlgorithmFamily::Ecdsa
+            }
+            Algorithm::EdDSA => AlgorithmFamily::EdDsa,
+        }
+    }
+
+    /// Parses a registered name exactly (names are case-sensitive, RFC 7515 §4.1.1).
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        Some(match name {
+            "HS256" => Algorithm::HS256,
+            "HS384" => Algorithm::HS384,
+            "HS512" => Algorithm::HS512,
+            "RS256" => Algorithm::RS256,
+            "RS384" => Algorithm::RS384,
+            "RS512" => Algorithm::RS512,
+            "PS256" => Algorithm::PS256,
+            "PS384" => Algorithm::PS384,
+            "PS512" => Algorithm::PS512,
+            "ES256" => Algorithm::ES256,
+            "ES384" => Algorithm::ES384,
+            "ES512" => Algorithm::ES512,
+            "ES256K" => Algorithm::ES256K,
+            "EdDSA" => Algorithm::EdDSA,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of parsing an [`Algorithm`] from a name jot does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown JWS algorithm")]
+pub struct UnknownAlgorithm;
+
+impl FromStr for Algorithm {
+    type Err = UnknownAlgorithm;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Algorithm::from_name(s).ok_or(UnknownAlgorithm)
+    }
+}
+
+impl Serialize for Algorithm {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Algorithm {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = crate::json::CowStr::deserialize(deserializer)?;
+        Algorithm::from_name(&name).ok_or_else(|| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&name), &"a JWS algorithm")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_case_sensitive() {
+        for alg in Algorithm::ALL {
+            assert_eq!(Algorithm::from_name(alg.as_str()), Some(alg));
+            assert_eq!(Algorithm::from_name(&alg.as_str().to_lowercase()), None);
+        }
+        for bad in ["none", "None", "NONE", "nOnE", "", "HS257", "ES521"] {
+            assert_eq!(Algorithm::from_name(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! JSON plumbing shared by the header and claims parsers: borrowed strings,
+//! type-checked values, duplicate-member detection and typed errors out of serde.
+
+use alloc::borrow::Cow;
+use alloc::collections::BTreeSet;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::fmt;
+use core::ops::Deref;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::error::{Error, JsonErrorKind, Segment};
+
+/// A string borrowed from the input when it has no escapes, owned otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct CowStr<'de>(pub(crate) Cow<'de, str>);
+
+impl Deref for CowStr<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl CowStr<'_> {
+    pub(crate) fn into_owned(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> Deserialize<'de> for CowStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CowStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(String::from(v))))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+/// Any JSON value, keeping only what type checks need. Arrays and objects are
+/// skipped (drained) and only their kind is kept.
+#[derive(Debug)]
+pub(crate) enum Any<'de> {
+    Null,
+    Bool(bool),
+    U64(u64),
+    /// A negative integer.
+    Negative,
+    F64(f64),
+    Str(CowStr<'de>),
+    Seq,
+    Map,
+}
+
+impl<'de> Deserialize<'de> for Any<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AnyVisitor)
+    }
+}
+
+struct AnyVisitor;
+
+impl<'de> Visitor<'de> for AnyVisitor {
+    type Value = Any<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Any::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Any::Null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Any::Bool(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Any::U64(v))
+    }
+    // serde_json reports non-negative integers through visit_u64.
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Any::Negative)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Any::F64(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Any::Str(CowStr(Cow::Borrowed(v))))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Any::Str(CowStr(Cow::Owned(String::from(v)))))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Any::Str(CowStr(Cow::Owned(v))))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Any::Seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Any::Map)
+    }
+}
+
+/// A string or an array of strings; `Wrong` for anything else (including an array
+/// with a non-string element, which is drained).
+#[derive(Debug)]
+pub(crate) enum StrOrList<'de> {
+    Str(CowStr<'de>),
+    List(Vec<CowStr<'de>>),
+    Wrong,
+}
+
+impl<'de> Deserialize<'de> for StrOrList<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StrOrList<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(StrOrList::Wrong)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(StrOrList::Wrong)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(StrOrList::Wrong)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(StrOrList::Wrong)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(StrOrList::Wrong)
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(StrOrList::Str(CowStr(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StrOrList::Str(CowStr(Cow::Owned(String::from(v)))))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(StrOrList::Str(CowStr(Cow::Owned(v))))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                let mut wrong = false;
+                while let Some(item) = seq.next_element::<Any<'de>>()? {
+                    match item {
+                        Any::Str(s) if !wrong => items.push(s),
+                        _ => wrong = true,
+                    }
+                }
+                Ok(if wrong { StrOrList::Wrong } else { StrOrList::List(items) })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(StrOrList::Wrong)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// The member names of one JSON object, to refuse duplicates in the same pass as
+/// the parse. A short list is scanned; a long one moves to a tree, so a token with
+/// thousands of members costs O(n log n), not O(n²).
+pub(crate) struct MemberNames<'de> {
+    list: Vec<CowStr<'de>>,
+    tree: Option<BTreeSet<CowStr<'de>>>,
+}
+
+const LIST_MAX: usize = 24;
+
+impl<'de> MemberNames<'de> {
+    pub(crate) fn new() -> Self {
+        MemberNames { list: Vec::new(), tree: None }
+    }
+
+    /// Records `name`; false if it was already there.
+    pub(crate) fn insert(&mut self, name: CowStr<'de>) -> bool {
+        if let Some(tree) = &mut self.tree {
+            return tree.insert(name);
+        }
+        if self.list.iter().any(|n| **n == *name) {
+            return false;
+        }
+        if self.list.len() < LIST_MAX {
+            self.list.push(name);
+        } else {
+            let mut tree: BTreeSet<CowStr<'de>> = self.list.drain(..).collect();
+            tree.insert(name);
+            self.tree = Some(tree);
+        }
+        true
+    }
+
+    pub(crate) fn into_owned(self) -> Vec<String> {
+        match self.tree {
+            Some(tree) => tree.into_iter().map(CowStr::into_owned).collect(),
+            None => self.list.into_iter().map(CowStr::into_owned).collect(),
+        }
+    }
+}
+
+/// Where a `Deserialize` impl leaves a typed [`Error`] before returning an opaque
+/// serde error; the caller reads it back after serde returns.
+pub(crate) type Sink<'s> = &'s Cell<Option<Error>>;
+
+/// Records `err` in the sink and returns a serde error to unwind with.
+pub(crate) fn fail<E: de::Error>(sink: Sink<'_>, err: Error) -> E {
+    let msg = E::custom(&err);
+    sink.set(Some(err));
+    msg
+}
+
+/// Checks that a decoded segment is UTF-8 (RFC 7159 §8.1) before any parse, so that
+/// even members nobody reads cannot carry invalid bytes.
+pub(crate) fn utf8(json: &[u8], segment: Segment) -> Result<&str, Error> {
+    core::str::from_utf8(json).map_err(|e| {
+        let upto = &json[..e.valid_up_to()];
+        let line = 1 + upto.iter().filter(|b| **b == b'\n').count();
+        let column = 1 + upto.iter().rev().take_while(|b| **b != b'\n').count();
+        Error::Json { segment, kind: JsonErrorKind::Syntax, line, column }
+    })
+}
+
+/// Turns a serde_json error into a typed [`Error`], preferring what the sink holds.
+pub(crate) fn json_error(segment: Segment, sink: &Cell<Option<Error>>, e: &serde_json::Error) -> Error {
+    if let Some(err) = sink.take() {
+        return err;
+    }
+    let kind = match e.classify() {
+        serde_json::error::Category::Data => JsonErrorKind::Data,
+        serde_json::error::Category::Eof => JsonErrorKind::Eof,
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => JsonErrorKind::Syntax,
+    };
+    Error::Json { segment, kind, line: e.line(), column: e.column() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_names_find_duplicates_in_short_and_long_objects() {
+        let mut names = MemberNames::new();
+        let owned: Vec<String> = (0..200).map(|i| alloc::format!("m{i}")).collect();
+        for n in &owned {
+            assert!(names.insert(CowStr(Cow::Borrowed(n))));
+        }
+        assert!(!names.insert(CowStr(Cow::Borrowed("m0"))));
+        assert!(!names.insert(CowStr(Cow::Borrowed("m199"))));
+        let mut short = MemberNames::new();
+        assert!(short.insert(CowStr(Cow::Borrowed("a"))));
+        assert!(!short.insert(CowStr(Cow::Owned(String::from("a")))));
+    }
+
+    #[test]
+    fn str_or_list_flags_mixed_arrays() {
+        let v: StrOrList<'_> = serde_json::from_str(r#"["me", 1]"#).unwrap();
+        assert!(matches!(v, StrOrList::Wrong));
+        let v: StrOrList<'_> = serde_json::from_str(r#"{"a":1}"#).unwrap();
+        assert!(matches!(v, StrOrList::Wrong));
+        let v: StrOrList<'_> = serde_json::from_str(r#"["a","b"]"#).unwrap();
+        assert!(matches!(v, StrOrList::List(ref l) if l.len() == 2));
+    }
+}

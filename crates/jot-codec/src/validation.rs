@@ -1,0 +1,298 @@
+//! [`Validation`]: what a decoded token must satisfy besides its signature.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::claims::{Claims, REGISTERED_CLAIMS};
+use crate::error::{Error, clip};
+use crate::{Algorithm, Header, NumericDate};
+
+/// The default maximum token length: 64 KiB.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 64 * 1024;
+
+/// The default clock-skew allowance, in seconds (the same as `jsonwebtoken`'s).
+pub const DEFAULT_LEEWAY: u64 = 60;
+
+/// The rules a token's header and claims must meet, built step by step.
+///
+/// Defaults, safest first: `exp` required and checked; `nbf` checked when present;
+/// `iat` must not be in the future; 60 s leeway; a token that carries `aud` is
+/// refused unless an accepted audience is configured (or
+/// [`Validation::danger_ignore_audience`] is called); 64 KiB maximum token size.
+/// The algorithms accepted are those the key was built for; [`Validation::algorithms`]
+/// narrows them further.
+///
+/// ```
+/// use jot_codec::Validation;
+/// let validation = Validation::new()
+///     .issuer("https://auth.example")
+///     .audience("api")
+///     .typ("at+jwt")
+///     .leeway(30)
+///     .require("scope");
+/// # let _ = validation;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Validation {
+    algorithms: Option<Vec<Algorithm>>,
+    leeway: u64,
+    require_exp: bool,
+    check_nbf: bool,
+    check_iat: bool,
+    max_age: Option<u64>,
+    issuers: Vec<String>,
+    audiences: Vec<String>,
+    ignore_audience: bool,
+    subject: Option<String>,
+    typ: Option<String>,
+    required: Vec<String>,
+    critical: Vec<String>,
+    max_token_len: usize,
+}
+
+impl Default for Validation {
+    fn default() -> Self {
+        Validation::new()
+    }
+}
+
+impl Validation {
+    /// The safe defaults described above.
+    pub fn new() -> Validation {
+        Validation {
+            algorithms: None,
+            leeway: DEFAULT_LEEWAY,
+            require_exp: true,
+            check_nbf: true,
+            check_iat: true,
+            max_age: None,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            ignore_audience: false,
+            subject: None,
+            typ: None,
+            required: Vec::new(),
+            critical: Vec::new(),
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+        }
+    }
+
+    /// Accepts only these algorithms (on top of the key's own restriction).
+    ///
+    /// ```
+    /// use jot_codec::{Algorithm, Validation};
+    /// let v = Validation::new().algorithms([Algorithm::ES256, Algorithm::EdDSA]);
+    /// assert!(v.allows(Algorithm::ES256) && !v.allows(Algorithm::HS256));
+    /// ```
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.algorithms = Some(algorithms.into_iter().collect());
+        self
+    }
+
+    /// Clock-skew allowance in seconds for `exp`, `nbf` and `iat`.
+    pub fn leeway(mut self, secs: u64) -> Self {
+        self.leeway = secs;
+        self
+    }
+
+    /// Whether `exp` must be present (default: true). When present it is always checked.
+    pub fn require_exp(mut self, required: bool) -> Self {
+        self.require_exp = required;
+        self
+    }
+
+    /// Whether `nbf` is checked when present (default: true).
+    pub fn check_nbf(mut self, check: bool) -> Self {
+        self.check_nbf = check;
+        self
+    }
+
+    /// Whether an `iat` in the future is refused (default: true).
+    pub fn check_iat(mut self, check: bool) -> Self {
+        self.check_iat = check;
+        self
+    }
+
+    /// Refuses tokens issued (`iat`) more than `secs` ago; makes `iat` required.
+    pub fn max_age(mut self, secs: u64) -> Self {
+        self.max_age = Some(secs);
+        self
+    }
+
+    /// Accepts this issuer (call again to accept several); makes `iss` required.
+    pub fn issuer(mut self, iss: impl Into<String>) -> Self {
+        self.issuers.push(iss.into());
+        self
+    }
+
+    /// Accepts any of these issuers.
+    pub fn issuers<S: Into<String>>(mut self, iss: impl IntoIterator<Item = S>) -> Self {
+        self.issuers.extend(iss.into_iter().map(Into::into));
+        self
+    }
+
+    /// Accepts tokens for this audience (call again to accept several); makes `aud` required.
+    pub fn audience(mut self, aud: impl Into<String>) -> Self {
+        self.audiences.push(aud.into());
+        self
+    }
+
+    /// Accepts tokens for any of these audiences.
+    pub fn audiences<S: Into<String>>(mut self, aud: impl IntoIterator<Item = S>) -> Self {
+        self.audiences.extend(aud.into_iter().map(Into::into));
+        self
+    }
+
+    /// Does not check `aud` at all. Dangerous: a token minted for another service
+    /// would be accepted. Use only when no audience is ever set by the issuer.
+    pub fn danger_ignore_audience(mut self) -> Self {
+        self.ignore_audience = true;
+        self
+    }
+
+    /// Requires `sub` to be exactly this.
+    pub fn subject(mut self, sub: impl Into<String>) -> Self {
+        self.subject = Some(sub.into());
+        self
+    }
+
+    /// Requires the header `typ` to be this media type (compared case-insensitively,
+    /// with an optional `application/` prefix, RFC 7515 §4.1.9), e.g. `at+jwt`.
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// Requires a claim (registered or custom) to be present.
+    pub fn require(mut self, claim: impl Into<String>) -> Self {
+        self.required.push(claim.into());
+        self
+    }
+
+    /// Declares that the application understands this critical header parameter.
+    pub fn understand_critical(mut self, name: impl Into<String>) -> Self {
+        self.critical.push(name.into());
+        self
+    }
+
+    /// Sets the maximum token length in bytes, checked before any decoding.
+    pub fn max_token_len(mut self, len: usize) -> Self {
+        self.max_token_len = len;
+        self
+    }
+
+    /// The maximum token length in bytes.
+    pub fn token_len_limit(&self) -> usize {
+        self.max_token_len
+    }
+
+    /// Whether this validation lets `alg` through (the key decides too).
+    pub fn allows(&self, alg: Algorithm) -> bool {
+        self.algorithms.as_ref().is_none_or(|list| list.contains(&alg))
+    }
+
+    pub(crate) fn understands(&self, name: &str) -> bool {
+        self.critical.iter().any(|c| c == name)
+    }
+
+    fn needs_custom_names(&self) -> bool {
+        self.required.iter().any(|c| !REGISTERED_CLAIMS.contains(&c.as_str()))
+    }
+
+    /// Whether `decode` must collect member names for this validation.
+    pub(crate) fn wants_names(&self) -> bool {
+        self.needs_custom_names()
+    }
+
+    /// Checks header and claims at time `now`. `names` holds the claims' member
+    /// names when [`Validation::wants_names`] asked for them.
+    pub(crate) fn check<T>(&self, header: &Header, claims: &Claims<T>, names: &[String], now: NumericDate) -> Result<(), Error> {
+        for claim in &self.required {
+            let present = match claim.as_str() {
+                "iss" => claims.iss.is_some(),
+                "sub" => claims.sub.is_some(),
+                "aud" => claims.aud.is_some(),
+                "exp" => claims.exp.is_some(),
+                "nbf" => claims.nbf.is_some(),
+                "iat" => claims.iat.is_some(),
+                "jti" => claims.jti.is_some(),
+                other => names.iter().any(|n| n == other),
+            };
+            if !present {
+                return Err(Error::MissingClaim { claim: clip(claim) });
+            }
+        }
+        match claims.exp {
+            Some(exp) => {
+                // RFC 7519 §4.1.4: the current time MUST be before exp.
+                if now >= exp.saturating_add(self.leeway) {
+                    return Err(Error::Expired { exp, now });
+                }
+            }
+            None if self.require_exp => return Err(Error::MissingClaim { claim: String::from("exp") }),
+            None => {}
+        }
+        if let (true, Some(nbf)) = (self.check_nbf, claims.nbf) {
+            if now.saturating_add(self.leeway) < nbf {
+                return Err(Error::NotYetValid { nbf, now });
+            }
+        }
+        if let (true, Some(iat)) = (self.check_iat, claims.iat) {
+            if now.saturating_add(self.leeway) < iat {
+                return Err(Error::IssuedInFuture { iat, now });
+            }
+        }
+        if let Some(max_age) = self.max_age {
+            let iat = claims.iat.ok_or_else(|| Error::MissingClaim { claim: String::from("iat") })?;
+            if now > iat.saturating_add(max_age.saturating_add(self.leeway)) {
+                return Err(Error::TooOld { iat, now, max_age });
+            }
+        }
+        if !self.issuers.is_empty() {
+            match &claims.iss {
+                None => return Err(Error::MissingClaim { claim: String::from("iss") }),
+                Some(iss) if !self.issuers.iter().any(|i| i == iss) => {
+                    return Err(Error::WrongIssuer { found: clip(iss) });
+                }
+                Some(_) => {}
+            }
+        }
+        if !self.ignore_audience {
+            match (&claims.aud, self.audiences.is_empty()) {
+                (None, true) => {}
+                (None, false) => return Err(Error::MissingClaim { claim: String::from("aud") }),
+                (Some(_), true) => return Err(Error::WrongAudience),
+                (Some(aud), false) => {
+                    if !aud.iter().any(|a| self.audiences.iter().any(|x| x == a)) {
+                        return Err(Error::WrongAudience);
+                    }
+                }
+            }
+        }
+        if let Some(sub) = &self.subject {
+            match &claims.sub {
+                None => return Err(Error::MissingClaim { claim: String::from("sub") }),
+                Some(found) if found != sub => return Err(Error::WrongSubject { found: clip(found) }),
+                Some(_) => {}
+            }
+        }
+        if let Some(typ) = &self.typ {
+            if !header.typ.as_deref().is_some_and(|found| media_type_eq(found, typ)) {
+                return Err(Error::WrongType { found: header.typ.as_deref().map(clip) });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Compares media types as RFC 7515 §4.1.9 says: case-insensitively, with
+/// `application/` optional when no other `/` appears.
+pub(crate) fn media_type_eq(a: &str, b: &str) -> bool {
+    fn short(t: &str) -> &str {
+        match t.get(..12) {
+            Some(p) if p.eq_ignore_ascii_case("application/") && !t[12..].contains('/') => &t[12..],
+            _ => t,
+        }
+    }
+    short(a).eq_ignore_ascii_case(short(b))
+}

@@ -45,11 +45,12 @@ pub fn encode_into(bytes: &[u8], out: &mut String) {
 
 /// The length of the encoding of `len` bytes.
 pub const fn encoded_len(len: usize) -> usize {
-    (len / 3) * 4 + match len % 3 {
-        0 => 0,
-        1 => 2,
-        _ => 3,
-    }
+    (len / 3) * 4
+        + match len % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        }
 }
 
 /// An upper bound of the decoded length of `len` encoded characters.
@@ -66,13 +67,17 @@ pub fn decode(input: &str) -> Result<Vec<u8>, Base64Error> {
 
 /// Decodes strict base64url, appending to `out`.
 pub fn decode_into(input: &str, out: &mut Vec<u8>) -> Result<(), Base64Error> {
-    ENGINE.decode_vec(input.as_bytes(), out).map_err(|_| Base64Error)
+    ENGINE
+        .decode_vec(input.as_bytes(), out)
+        .map_err(|_| Base64Error)
 }
 
 /// Decodes strict base64url into `out`, returning the number of bytes written;
 /// fails if `out` is too small.
 pub fn decode_slice(input: &str, out: &mut [u8]) -> Result<usize, Base64Error> {
-    ENGINE.decode_slice(input.as_bytes(), out).map_err(|_| Base64Error)
+    ENGINE
+        .decode_slice(input.as_bytes(), out)
+        .map_err(|_| Base64Error)
 }
 
 #[cfg(test)]

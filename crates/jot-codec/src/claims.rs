@@ -7,7 +7,9 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
+};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -69,7 +71,16 @@ pub struct Claims<T = ()> {
 impl<T> Claims<T> {
     /// Claims with no registered claim set.
     pub fn new(custom: T) -> Claims<T> {
-        Claims { iss: None, sub: None, aud: None, exp: None, nbf: None, iat: None, jti: None, custom }
+        Claims {
+            iss: None,
+            sub: None,
+            aud: None,
+            exp: None,
+            nbf: None,
+            iat: None,
+            jti: None,
+            custom,
+        }
     }
 
     /// Sets `iss`.
@@ -124,7 +135,8 @@ impl<T> Claims<T> {
     pub fn issued_now(self, clock: &impl crate::Clock, lifetime_secs: u64) -> Self {
         let now = clock.now();
         let now = NumericDate::from_seconds(now.seconds()).unwrap_or(now);
-        self.issued_at(now).expires_at(now.saturating_add(lifetime_secs))
+        self.issued_at(now)
+            .expires_at(now.saturating_add(lifetime_secs))
     }
 }
 
@@ -191,8 +203,12 @@ impl<'de> Deserialize<'de> for Audience {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match StrOrList::deserialize(deserializer)? {
             StrOrList::Str(s) => Ok(Audience::One(s.into_owned())),
-            StrOrList::List(l) => Ok(Audience::Many(l.into_iter().map(CowStr::into_owned).collect())),
-            StrOrList::Wrong => Err(de::Error::custom("\"aud\" must be a string or an array of strings")),
+            StrOrList::List(l) => Ok(Audience::Many(
+                l.into_iter().map(CowStr::into_owned).collect(),
+            )),
+            StrOrList::Wrong => Err(de::Error::custom(
+                "\"aud\" must be a string or an array of strings",
+            )),
         }
     }
 }
@@ -208,7 +224,8 @@ impl<T: Serialize> Serialize for Claims<T> {
             )*};
         }
         opt!(iss, sub, aud, exp, nbf, iat, jti);
-        self.custom.serialize(flatten::FlatSerializer::new(&mut map))?;
+        self.custom
+            .serialize(flatten::FlatSerializer::new(&mut map))?;
         map.end()
     }
 }
@@ -216,7 +233,12 @@ impl<T: Serialize> Serialize for Claims<T> {
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Claims<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let sink = Cell::new(None);
-        ClaimsSeed { sink: &sink, names: None, _t: PhantomData }.deserialize(deserializer)
+        ClaimsSeed {
+            sink: &sink,
+            names: None,
+            _t: PhantomData,
+        }
+        .deserialize(deserializer)
     }
 }
 
@@ -229,10 +251,14 @@ pub(crate) fn claims_from_json<T: DeserializeOwned>(
     let json = crate::json::utf8(json, Segment::Payload)?;
     let sink = Cell::new(None);
     let mut de = serde_json::Deserializer::from_str(json);
-    ClaimsSeed { sink: &sink, names: names_out, _t: PhantomData }
-        .deserialize(&mut de)
-        .and_then(|c| de.end().map(|()| c))
-        .map_err(|e| crate::json::json_error(Segment::Payload, &sink, &e))
+    ClaimsSeed {
+        sink: &sink,
+        names: names_out,
+        _t: PhantomData,
+    }
+    .deserialize(&mut de)
+    .and_then(|c| de.end().map(|()| c))
+    .map_err(|e| crate::json::json_error(Segment::Payload, &sink, &e))
 }
 
 struct ClaimsSeed<'s, 'n, T> {
@@ -266,15 +292,38 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ClaimsSeed<'_, '_, T> {
             sink: self.sink,
         })?;
         // The custom type may stop early (e.g. `()`): drain what is left.
-        let mut rest = CustomMembers { access: &mut map, registered: &mut registered, names: &mut names, sink: self.sink };
+        let mut rest = CustomMembers {
+            access: &mut map,
+            registered: &mut registered,
+            names: &mut names,
+            sink: self.sink,
+        };
         while rest.next_key::<IgnoredAny>()?.is_some() {
             rest.next_value::<IgnoredAny>()?;
         }
         if let Some(out) = self.names {
             *out = names.into_owned();
         }
-        let Claims { iss, sub, aud, exp, nbf, iat, jti, custom: () } = registered;
-        Ok(Claims { iss, sub, aud, exp, nbf, iat, jti, custom })
+        let Claims {
+            iss,
+            sub,
+            aud,
+            exp,
+            nbf,
+            iat,
+            jti,
+            custom: (),
+        } = registered;
+        Ok(Claims {
+            iss,
+            sub,
+            aud,
+            exp,
+            nbf,
+            iat,
+            jti,
+            custom,
+        })
     }
 }
 
@@ -308,7 +357,9 @@ impl<'de, A: MapAccess<'de>> CustomMembers<'_, '_, '_, 'de, A> {
             _ => {
                 r.aud = Some(match self.access.next_value::<StrOrList<'de>>()? {
                     StrOrList::Str(s) => Audience::One(s.into_owned()),
-                    StrOrList::List(l) => Audience::Many(l.into_iter().map(CowStr::into_owned).collect()),
+                    StrOrList::List(l) => {
+                        Audience::Many(l.into_iter().map(CowStr::into_owned).collect())
+                    }
                     StrOrList::Wrong => {
                         return Err(invalid(sink, "aud", ClaimValueError::InvalidAudience));
                     }
@@ -323,14 +374,22 @@ fn invalid<E: de::Error>(sink: Sink<'_>, claim: &'static str, reason: ClaimValue
     fail(sink, Error::InvalidClaim { claim, reason })
 }
 
-fn claim_string<'de, A: MapAccess<'de>>(map: &mut A, claim: &'static str, sink: Sink<'_>) -> Result<String, A::Error> {
+fn claim_string<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    claim: &'static str,
+    sink: Sink<'_>,
+) -> Result<String, A::Error> {
     match map.next_value::<Any<'de>>()? {
         Any::Str(s) => Ok(s.into_owned()),
         _ => Err(invalid(sink, claim, ClaimValueError::NotAString)),
     }
 }
 
-fn claim_date<'de, A: MapAccess<'de>>(map: &mut A, claim: &'static str, sink: Sink<'_>) -> Result<NumericDate, A::Error> {
+fn claim_date<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    claim: &'static str,
+    sink: Sink<'_>,
+) -> Result<NumericDate, A::Error> {
     let date = match map.next_value::<Any<'de>>()? {
         Any::U64(v) => NumericDate::from_seconds(v),
         Any::Negative => None,
@@ -343,21 +402,34 @@ fn claim_date<'de, A: MapAccess<'de>>(map: &mut A, claim: &'static str, sink: Si
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for CustomMembers<'_, '_, '_, 'de, A> {
     type Error = A::Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
         loop {
             let Some(key) = self.access.next_key::<CowStr<'de>>()? else {
                 return Ok(None);
             };
             if !self.names.insert(key.clone()) {
-                return Err(fail(self.sink, Error::DuplicateMember { segment: Segment::Payload, name: clip(&key) }));
+                return Err(fail(
+                    self.sink,
+                    Error::DuplicateMember {
+                        segment: Segment::Payload,
+                        name: clip(&key),
+                    },
+                ));
             }
             if let Some(name) = REGISTERED_CLAIMS.iter().find(|n| **n == &*key) {
                 self.registered_value(name)?;
                 continue;
             }
             return match key.0 {
-                alloc::borrow::Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::new(s)).map(Some),
-                alloc::borrow::Cow::Owned(s) => seed.deserialize(StringDeserializer::new(s)).map(Some),
+                alloc::borrow::Cow::Borrowed(s) => {
+                    seed.deserialize(BorrowedStrDeserializer::new(s)).map(Some)
+                }
+                alloc::borrow::Cow::Owned(s) => {
+                    seed.deserialize(StringDeserializer::new(s)).map(Some)
+                }
             };
         }
     }
@@ -383,7 +455,11 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for CustomMembers<'_, '_, '_, 'de
         visitor.visit_unit()
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, A::Error> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
         self.deserialize_unit(visitor)
     }
 
@@ -391,7 +467,11 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for CustomMembers<'_, '_, '_, 'de
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, A::Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
         visitor.visit_newtype_struct(self)
     }
 

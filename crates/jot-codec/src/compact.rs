@@ -49,7 +49,12 @@ where
     C: Serialize + ?Sized,
 {
     let mut json = Vec::with_capacity(256);
-    write_header(header, signer.algorithm().as_str(), signer.key_id(), &mut json)?;
+    write_header(
+        header,
+        signer.algorithm().as_str(),
+        signer.key_id(),
+        &mut json,
+    )?;
     let mut token = String::with_capacity(base64url::encoded_len(json.len()) + 512);
     base64url::encode_into(&json, &mut token);
     token.push('.');
@@ -57,24 +62,38 @@ where
     write_claims(claims, &mut json)?;
     base64url::encode_into(&json, &mut token);
     json.clear();
-    signer.sign(token.as_bytes(), &mut json).map_err(|_| Error::Signing)?;
+    signer
+        .sign(token.as_bytes(), &mut json)
+        .map_err(|_| Error::Signing)?;
     token.push('.');
     base64url::encode_into(&json, &mut token);
     Ok(token)
 }
 
-pub(crate) fn write_header(header: &Header, alg: &str, kid: Option<&str>, out: &mut Vec<u8>) -> Result<(), Error> {
+pub(crate) fn write_header(
+    header: &Header,
+    alg: &str,
+    kid: Option<&str>,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
     match (kid, &header.kid) {
         (Some(kid), None) => header.clone().kid(kid).write_json(alg, out),
         _ => header.write_json(alg, out),
     }
 }
 
-pub(crate) fn write_claims<C: Serialize + ?Sized>(claims: &C, out: &mut Vec<u8>) -> Result<(), Error> {
-    let json = serde_json::to_vec(claims).map_err(|_| Error::Serialize { segment: Segment::Payload })?;
+pub(crate) fn write_claims<C: Serialize + ?Sized>(
+    claims: &C,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let json = serde_json::to_vec(claims).map_err(|_| Error::Serialize {
+        segment: Segment::Payload,
+    })?;
     out.extend_from_slice(&json);
     if out.first() != Some(&b'{') {
-        return Err(Error::Serialize { segment: Segment::Payload });
+        return Err(Error::Serialize {
+            segment: Segment::Payload,
+        });
     }
     Ok(())
 }
@@ -108,7 +127,12 @@ pub(crate) fn write_claims<C: Serialize + ?Sized>(claims: &C, out: &mut Vec<u8>)
 /// let verified = decode::<(), _, _>(&token, &Demo, &Validation::new(), &clock).unwrap();
 /// assert_eq!(verified.claims.exp.unwrap().seconds(), 1_060);
 /// ```
-pub fn decode<T, V, C>(token: &str, verifier: &V, validation: &Validation, clock: &C) -> Result<Token<T>, Error>
+pub fn decode<T, V, C>(
+    token: &str,
+    verifier: &V,
+    validation: &Validation,
+    clock: &C,
+) -> Result<Token<T>, Error>
 where
     T: DeserializeOwned,
     V: Verifier + ?Sized,
@@ -122,9 +146,14 @@ where
     untrusted.header.check_critical(validation)?;
     untrusted.verify_signature(algorithm, verifier)?;
     let mut names = Vec::new();
-    let claims = untrusted.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
+    let claims =
+        untrusted.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
     validation.check(&untrusted.header, &claims, &names, clock.now())?;
-    Ok(Token { algorithm, header: untrusted.header, claims })
+    Ok(Token {
+        algorithm,
+        header: untrusted.header,
+        claims,
+    })
 }
 
 /// A compact JWS that has been split and whose header has been parsed, but whose
@@ -155,7 +184,10 @@ impl<'a> UntrustedToken<'a> {
     /// Splits and parses a token of at most `max_len` bytes.
     pub fn parse_with_limit(token: &'a str, max_len: usize) -> Result<Self, Error> {
         if token.len() > max_len {
-            return Err(Error::TooLarge { len: token.len(), max: max_len });
+            return Err(Error::TooLarge {
+                len: token.len(),
+                max: max_len,
+            });
         }
         let bytes = token.as_bytes();
         let mut dots = [0usize; 2];
@@ -175,13 +207,23 @@ impl<'a> UntrustedToken<'a> {
         let header_b64 = &token[..header_end];
         let mut buf = [0u8; 512];
         let (alg, header) = if base64url::decoded_len_estimate(header_b64.len()) <= buf.len() {
-            let n = base64url::decode_slice(header_b64, &mut buf).map_err(|_| Error::Base64 { segment: Segment::Header })?;
+            let n = base64url::decode_slice(header_b64, &mut buf).map_err(|_| Error::Base64 {
+                segment: Segment::Header,
+            })?;
             Header::from_json(&buf[..n])?
         } else {
-            let json = base64url::decode(header_b64).map_err(|_| Error::Base64 { segment: Segment::Header })?;
+            let json = base64url::decode(header_b64).map_err(|_| Error::Base64 {
+                segment: Segment::Header,
+            })?;
             Header::from_json(&json)?
         };
-        Ok(UntrustedToken { raw: token, header_end, payload_end, alg, header })
+        Ok(UntrustedToken {
+            raw: token,
+            header_end,
+            payload_end,
+            alg,
+            header,
+        })
     }
 
     /// The header.
@@ -200,7 +242,9 @@ impl<'a> UntrustedToken<'a> {
         match &self.alg {
             AlgName::Known(alg) => Ok(*alg),
             AlgName::None => Err(Error::Unsecured),
-            AlgName::Unknown(name) => Err(HeaderError::UnsupportedAlgorithm { name: name.clone() }.into()),
+            AlgName::Unknown(name) => {
+                Err(HeaderError::UnsupportedAlgorithm { name: name.clone() }.into())
+            }
         }
     }
 
@@ -224,7 +268,11 @@ impl<'a> UntrustedToken<'a> {
     }
 
     /// Checks the signature with `verifier` for `algorithm` (which must be this token's).
-    pub fn verify_signature<V: Verifier + ?Sized>(&self, algorithm: Algorithm, verifier: &V) -> Result<(), Error> {
+    pub fn verify_signature<V: Verifier + ?Sized>(
+        &self,
+        algorithm: Algorithm,
+        verifier: &V,
+    ) -> Result<(), Error> {
         if self.alg != AlgName::Known(algorithm) {
             return Err(Error::AlgorithmNotAllowed { alg: algorithm });
         }
@@ -233,10 +281,14 @@ impl<'a> UntrustedToken<'a> {
         let kid = self.header.kid.as_deref();
         let mut stack = [0u8; STACK_SIGNATURE];
         let result = if base64url::decoded_len_estimate(sig_b64.len()) <= STACK_SIGNATURE {
-            let n = base64url::decode_slice(sig_b64, &mut stack).map_err(|_| Error::Base64 { segment: Segment::Signature })?;
+            let n = base64url::decode_slice(sig_b64, &mut stack).map_err(|_| Error::Base64 {
+                segment: Segment::Signature,
+            })?;
             verifier.verify(algorithm, kid, input, &stack[..n])
         } else {
-            let sig = base64url::decode(sig_b64).map_err(|_| Error::Base64 { segment: Segment::Signature })?;
+            let sig = base64url::decode(sig_b64).map_err(|_| Error::Base64 {
+                segment: Segment::Signature,
+            })?;
             verifier.verify(algorithm, kid, input, &sig)
         };
         result.map_err(|e| match e {
@@ -246,8 +298,16 @@ impl<'a> UntrustedToken<'a> {
         })
     }
 
-    pub(crate) fn claims_with_names<T: DeserializeOwned>(&self, names: Option<&mut Vec<String>>) -> Result<Claims<T>, Error> {
-        let payload = base64url::decode(self.payload_b64()).map_err(|_| Error::Base64 { segment: Segment::Payload })?;
+    pub(crate) fn claims_with_names<T: DeserializeOwned>(
+        &self,
+        names: Option<&mut Vec<String>>,
+    ) -> Result<Claims<T>, Error> {
+        let payload = base64url::decode(self.payload_b64()).map_err(|_| Error::Base64 {
+            segment: Segment::Payload,
+        })?;
         claims_from_json(&payload, names)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,20 +14,24 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::UntrustedToken;
 use crate::claims::Claims;
 use crate::error::Error;
-use crate::UntrustedToken;
 
 /// Splits the token, parses its header and decodes its claims, checking nothing
 /// but their form (base64url, JSON, duplicate members, registered claim types).
 /// Works for any `alg`, including `none` and unknown names.
-pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<(UntrustedToken<'_>, Claims<T>), Error> {
+pub fn decode_unverified<T: DeserializeOwned>(
+    token: &str,
+) -> Result<(UntrustedToken<'_>, Claims<T>), Error> {
     let untrusted = UntrustedToken::parse(token)?;
     let claims = untrusted.claims_with_names(None)?;
     Ok((untrusted, claims))
 }
 
 /// The unverified claims of an already parsed token.
-pub fn claims_unverified<T: DeserializeOwned>(token: &UntrustedToken<'_>) -> Result<Claims<T>, Error> {
+pub fn claims_unverified<T: DeserializeOwned>(
+    token: &UntrustedToken<'_>,
+) -> Result<Claims<T>, Error> {
     token.claims_with_names(None)
 }

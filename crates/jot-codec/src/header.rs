@@ -128,14 +128,22 @@ impl Header {
     pub(crate) fn write_json(&self, alg: &str, out: &mut Vec<u8>) -> Result<(), Error> {
         for name in self.extra.keys() {
             if REGISTERED_HEADER_NAMES.contains(&name.as_str()) || name == "b64" {
-                return Err(Error::DuplicateMember { segment: Segment::Header, name: clip(name) });
+                return Err(Error::DuplicateMember {
+                    segment: Segment::Header,
+                    name: clip(name),
+                });
             }
         }
         if self.b64 == Some(false) {
             return Err(HeaderError::UnencodedPayload.into());
         }
-        let json = serde_json::to_vec(&WithAlg { alg: Some(alg), header: self })
-            .map_err(|_| Error::Serialize { segment: Segment::Header })?;
+        let json = serde_json::to_vec(&WithAlg {
+            alg: Some(alg),
+            header: self,
+        })
+        .map_err(|_| Error::Serialize {
+            segment: Segment::Header,
+        })?;
         out.extend_from_slice(&json);
         Ok(())
     }
@@ -209,7 +217,10 @@ fn check_structure(header: &Header) -> Result<(), Error> {
         }
         // RFC 7797 §6/§7: `b64` needs to be critical, and JWTs never use `b64: false`.
         if let Some(b64) = header.b64 {
-            let critical = header.crit.as_ref().is_some_and(|c| c.iter().any(|n| n == "b64"));
+            let critical = header
+                .crit
+                .as_ref()
+                .is_some_and(|c| c.iter().any(|n| n == "b64"));
             if !b64 || !critical {
                 return Err(HeaderError::UnencodedPayload.into());
             }
@@ -244,7 +255,13 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
         let mut h = Header::default();
         while let Some(key) = map.next_key::<CowStr<'de>>()? {
             if !names.insert(key.clone()) {
-                return Err(fail(sink, Error::DuplicateMember { segment: Segment::Header, name: clip(&key) }));
+                return Err(fail(
+                    sink,
+                    Error::DuplicateMember {
+                        segment: Segment::Header,
+                        name: clip(&key),
+                    },
+                ));
             }
             let wrong = |name: &'static str| fail(sink, HeaderError::InvalidMember { name }.into());
             match &*key {
@@ -282,14 +299,22 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
     }
 }
 
-fn string<'de, A: MapAccess<'de>>(map: &mut A, name: &'static str, sink: Sink<'_>) -> Result<String, A::Error> {
+fn string<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    name: &'static str,
+    sink: Sink<'_>,
+) -> Result<String, A::Error> {
     match map.next_value::<Any<'de>>()? {
         Any::Str(s) => Ok(s.into_owned()),
         _ => Err(fail(sink, HeaderError::InvalidMember { name }.into())),
     }
 }
 
-fn list<'de, A: MapAccess<'de>>(map: &mut A, name: &'static str, sink: Sink<'_>) -> Result<Vec<String>, A::Error> {
+fn list<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    name: &'static str,
+    sink: Sink<'_>,
+) -> Result<Vec<String>, A::Error> {
     match map.next_value::<StrOrList<'de>>()? {
         StrOrList::List(items) => Ok(items.into_iter().map(CowStr::into_owned).collect()),
         _ => Err(fail(sink, HeaderError::InvalidMember { name }.into())),
@@ -327,7 +352,11 @@ impl Serialize for WithAlg<'_> {
 /// Serializes the header without `alg` (which belongs to the key).
 impl Serialize for Header {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        WithAlg { alg: None, header: self }.serialize(serializer)
+        WithAlg {
+            alg: None,
+            header: self,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -339,7 +368,9 @@ impl<'de> Deserialize<'de> for Header {
         match (HeaderSeed { sink: &sink }).deserialize(deserializer) {
             Ok((_, header)) => Ok(header),
             Err(e) => match sink.take() {
-                Some(Error::Header(HeaderError::MissingAlgorithm)) => Err(de::Error::missing_field("alg")),
+                Some(Error::Header(HeaderError::MissingAlgorithm)) => {
+                    Err(de::Error::missing_field("alg"))
+                }
                 _ => Err(e),
             },
         }
@@ -381,7 +412,10 @@ mod tests {
             let json = alloc::format!(r#"{{"alg":"{bad}"}}"#);
             assert_eq!(parse(&json).unwrap().0, AlgName::Unknown(String::from(bad)));
         }
-        assert!(matches!(parse(r#"{"typ":"JWT"}"#), Err(Error::Header(HeaderError::MissingAlgorithm))));
+        assert!(matches!(
+            parse(r#"{"typ":"JWT"}"#),
+            Err(Error::Header(HeaderError::MissingAlgorithm))
+        ));
     }
 
     #[test]
@@ -393,7 +427,13 @@ mod tests {
             r#"{"alg":"HS256","k\u0069d":"a","kid":"b"}"#,
         ] {
             assert!(
-                matches!(parse(json), Err(Error::DuplicateMember { segment: Segment::Header, .. })),
+                matches!(
+                    parse(json),
+                    Err(Error::DuplicateMember {
+                        segment: Segment::Header,
+                        ..
+                    })
+                ),
                 "{json}"
             );
         }
@@ -427,7 +467,10 @@ mod tests {
             Err(Error::Header(e)) => e,
             other => panic!("{json}: {other:?}"),
         };
-        assert_eq!(err(r#"{"alg":"HS256","crit":[]}"#), HeaderError::EmptyCritical);
+        assert_eq!(
+            err(r#"{"alg":"HS256","crit":[]}"#),
+            HeaderError::EmptyCritical
+        );
         assert_eq!(
             err(r#"{"alg":"HS256","crit":["kid"],"kid":"a"}"#),
             HeaderError::RegisteredCritical { name: "kid".into() }
@@ -436,7 +479,10 @@ mod tests {
             err(r#"{"alg":"HS256","crit":["alg"]}"#),
             HeaderError::RegisteredCritical { name: "alg".into() }
         );
-        assert_eq!(err(r#"{"alg":"HS256","crit":["x"]}"#), HeaderError::MissingCritical { name: "x".into() });
+        assert_eq!(
+            err(r#"{"alg":"HS256","crit":["x"]}"#),
+            HeaderError::MissingCritical { name: "x".into() }
+        );
         assert_eq!(
             err(r#"{"alg":"HS256","crit":["x","x"],"x":1}"#),
             HeaderError::DuplicateCritical { name: "x".into() }
@@ -451,7 +497,13 @@ mod tests {
             r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#,
             r#"{"alg":"HS256","b64":true}"#,
         ] {
-            assert!(matches!(parse(json), Err(Error::Header(HeaderError::UnencodedPayload))), "{json}");
+            assert!(
+                matches!(
+                    parse(json),
+                    Err(Error::Header(HeaderError::UnencodedPayload))
+                ),
+                "{json}"
+            );
         }
         assert!(parse(r#"{"alg":"HS256","b64":true,"crit":["b64"]}"#).is_ok());
     }
@@ -459,10 +511,20 @@ mod tests {
     #[test]
     fn serializes_alg_first_and_refuses_registered_extras() {
         let mut out = Vec::new();
-        Header::jwt().kid("k").member("tenant", "acme").write_json("HS256", &mut out).unwrap();
-        assert_eq!(out, br#"{"alg":"HS256","typ":"JWT","kid":"k","tenant":"acme"}"#);
+        Header::jwt()
+            .kid("k")
+            .member("tenant", "acme")
+            .write_json("HS256", &mut out)
+            .unwrap();
+        assert_eq!(
+            out,
+            br#"{"alg":"HS256","typ":"JWT","kid":"k","tenant":"acme"}"#
+        );
         for name in ["alg", "kid", "crit", "b64", "enc"] {
-            let err = Header::new().member(name, 1).write_json("HS256", &mut Vec::new()).unwrap_err();
+            let err = Header::new()
+                .member(name, 1)
+                .write_json("HS256", &mut Vec::new())
+                .unwrap_err();
             assert!(matches!(err, Error::DuplicateMember { .. }), "{name}");
         }
     }
@@ -470,7 +532,16 @@ mod tests {
     #[test]
     fn not_an_object_is_a_json_error() {
         for json in ["[]", "1", "\"a\"", "null", "", "{", r#"{"alg":"HS256"} x"#] {
-            assert!(matches!(parse(json), Err(Error::Json { segment: Segment::Header, .. })), "{json:?}");
+            assert!(
+                matches!(
+                    parse(json),
+                    Err(Error::Json {
+                        segment: Segment::Header,
+                        ..
+                    })
+                ),
+                "{json:?}"
+            );
         }
     }
 }

@@ -168,7 +168,11 @@ impl<'de> Deserialize<'de> for StrOrList<'de> {
                         _ => wrong = true,
                     }
                 }
-                Ok(if wrong { StrOrList::Wrong } else { StrOrList::List(items) })
+                Ok(if wrong {
+                    StrOrList::Wrong
+                } else {
+                    StrOrList::List(items)
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
@@ -191,7 +195,10 @@ const LIST_MAX: usize = 24;
 
 impl<'de> MemberNames<'de> {
     pub(crate) fn new() -> Self {
-        MemberNames { list: Vec::new(), tree: None }
+        MemberNames {
+            list: Vec::new(),
+            tree: None,
+        }
     }
 
     /// Records `name`; false if it was already there.
@@ -238,21 +245,37 @@ pub(crate) fn utf8(json: &[u8], segment: Segment) -> Result<&str, Error> {
         let upto = &json[..e.valid_up_to()];
         let line = 1 + upto.iter().filter(|b| **b == b'\n').count();
         let column = 1 + upto.iter().rev().take_while(|b| **b != b'\n').count();
-        Error::Json { segment, kind: JsonErrorKind::Syntax, line, column }
+        Error::Json {
+            segment,
+            kind: JsonErrorKind::Syntax,
+            line,
+            column,
+        }
     })
 }
 
 /// Turns a serde_json error into a typed [`Error`], preferring what the sink holds.
-pub(crate) fn json_error(segment: Segment, sink: &Cell<Option<Error>>, e: &serde_json::Error) -> Error {
+pub(crate) fn json_error(
+    segment: Segment,
+    sink: &Cell<Option<Error>>,
+    e: &serde_json::Error,
+) -> Error {
     if let Some(err) = sink.take() {
         return err;
     }
     let kind = match e.classify() {
         serde_json::error::Category::Data => JsonErrorKind::Data,
         serde_json::error::Category::Eof => JsonErrorKind::Eof,
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => JsonErrorKind::Syntax,
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+            JsonErrorKind::Syntax
+        }
     };
-    Error::Json { segment, kind, line: e.line(), column: e.column() }
+    Error::Json {
+        segment,
+        kind,
+        line: e.line(),
+        column: e.column(),
+    }
 }
 
 #[cfg(test)]

@@ -75,9 +75,15 @@ impl NumericDate {
     pub const fn saturating_add(self, secs: u64) -> NumericDate {
         let s = self.secs.saturating_add(secs);
         if s > Self::MAX_SECONDS {
-            NumericDate { secs: Self::MAX_SECONDS, nanos: 0 }
+            NumericDate {
+                secs: Self::MAX_SECONDS,
+                nanos: 0,
+            }
         } else {
-            NumericDate { secs: s, nanos: self.nanos }
+            NumericDate {
+                secs: s,
+                nanos: self.nanos,
+            }
         }
     }
 
@@ -86,7 +92,10 @@ impl NumericDate {
         if secs > self.secs {
             NumericDate::EPOCH
         } else {
-            NumericDate { secs: self.secs - secs, nanos: self.nanos }
+            NumericDate {
+                secs: self.secs - secs,
+                nanos: self.nanos,
+            }
         }
     }
 }
@@ -152,6 +161,9 @@ impl Clock for SystemClock {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
         let secs = d.as_secs().min(NumericDate::MAX_SECONDS);
-        NumericDate { secs, nanos: d.subsec_nanos() }
+        NumericDate {
+            secs,
+            nanos: d.subsec_nanos(),
+        }
     }
 }

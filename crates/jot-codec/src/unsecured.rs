@@ -69,7 +69,11 @@ pub fn decode<T: DeserializeOwned, C: Clock + ?Sized>(
     }
     untrusted.header().check_critical(validation)?;
     let mut names = Vec::new();
-    let claims = untrusted.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
+    let claims =
+        untrusted.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
     validation.check(untrusted.header(), &claims, &names, clock.now())?;
-    Ok(UnsecuredToken { header: untrusted.header().clone(), claims })
+    Ok(UnsecuredToken {
+        header: untrusted.header().clone(),
+        claims,
+    })
 }

@@ -188,7 +188,9 @@ impl Validation {
 
     /// Whether this validation lets `alg` through (the key decides too).
     pub fn allows(&self, alg: Algorithm) -> bool {
-        self.algorithms.as_ref().is_none_or(|list| list.contains(&alg))
+        self.algorithms
+            .as_ref()
+            .is_none_or(|list| list.contains(&alg))
     }
 
     pub(crate) fn understands(&self, name: &str) -> bool {
@@ -196,7 +198,9 @@ impl Validation {
     }
 
     fn needs_custom_names(&self) -> bool {
-        self.required.iter().any(|c| !REGISTERED_CLAIMS.contains(&c.as_str()))
+        self.required
+            .iter()
+            .any(|c| !REGISTERED_CLAIMS.contains(&c.as_str()))
     }
 
     /// Whether `decode` must collect member names for this validation.
@@ -206,7 +210,13 @@ impl Validation {
 
     /// Checks header and claims at time `now`. `names` holds the claims' member
     /// names when [`Validation::wants_names`] asked for them.
-    pub(crate) fn check<T>(&self, header: &Header, claims: &Claims<T>, names: &[String], now: NumericDate) -> Result<(), Error> {
+    pub(crate) fn check<T>(
+        &self,
+        header: &Header,
+        claims: &Claims<T>,
+        names: &[String],
+        now: NumericDate,
+    ) -> Result<(), Error> {
         for claim in &self.required {
             let present = match claim.as_str() {
                 "iss" => claims.iss.is_some(),
@@ -222,15 +232,17 @@ impl Validation {
                 return Err(Error::MissingClaim { claim: clip(claim) });
             }
         }
+        // RFC 7519 §4.1.4: the current time MUST be before exp.
         match claims.exp {
-            Some(exp) => {
-                // RFC 7519 §4.1.4: the current time MUST be before exp.
-                if now >= exp.saturating_add(self.leeway) {
-                    return Err(Error::Expired { exp, now });
-                }
+            Some(exp) if now >= exp.saturating_add(self.leeway) => {
+                return Err(Error::Expired { exp, now });
             }
-            None if self.require_exp => return Err(Error::MissingClaim { claim: String::from("exp") }),
-            None => {}
+            None if self.require_exp => {
+                return Err(Error::MissingClaim {
+                    claim: String::from("exp"),
+                });
+            }
+            _ => {}
         }
         if let (true, Some(nbf)) = (self.check_nbf, claims.nbf) {
             if now.saturating_add(self.leeway) < nbf {
@@ -243,14 +255,20 @@ impl Validation {
             }
         }
         if let Some(max_age) = self.max_age {
-            let iat = claims.iat.ok_or_else(|| Error::MissingClaim { claim: String::from("iat") })?;
+            let iat = claims.iat.ok_or_else(|| Error::MissingClaim {
+                claim: String::from("iat"),
+            })?;
             if now > iat.saturating_add(max_age.saturating_add(self.leeway)) {
                 return Err(Error::TooOld { iat, now, max_age });
             }
         }
         if !self.issuers.is_empty() {
             match &claims.iss {
-                None => return Err(Error::MissingClaim { claim: String::from("iss") }),
+                None => {
+                    return Err(Error::MissingClaim {
+                        claim: String::from("iss"),
+                    });
+                }
                 Some(iss) if !self.issuers.iter().any(|i| i == iss) => {
                     return Err(Error::WrongIssuer { found: clip(iss) });
                 }
@@ -260,7 +278,11 @@ impl Validation {
         if !self.ignore_audience {
             match (&claims.aud, self.audiences.is_empty()) {
                 (None, true) => {}
-                (None, false) => return Err(Error::MissingClaim { claim: String::from("aud") }),
+                (None, false) => {
+                    return Err(Error::MissingClaim {
+                        claim: String::from("aud"),
+                    });
+                }
                 (Some(_), true) => return Err(Error::WrongAudience),
                 (Some(aud), false) => {
                     if !aud.iter().any(|a| self.audiences.iter().any(|x| x == a)) {
@@ -271,14 +293,26 @@ impl Validation {
         }
         if let Some(sub) = &self.subject {
             match &claims.sub {
-                None => return Err(Error::MissingClaim { claim: String::from("sub") }),
-                Some(found) if found != sub => return Err(Error::WrongSubject { found: clip(found) }),
+                None => {
+                    return Err(Error::MissingClaim {
+                        claim: String::from("sub"),
+                    });
+                }
+                Some(found) if found != sub => {
+                    return Err(Error::WrongSubject { found: clip(found) });
+                }
                 Some(_) => {}
             }
         }
         if let Some(typ) = &self.typ {
-            if !header.typ.as_deref().is_some_and(|found| media_type_eq(found, typ)) {
-                return Err(Error::WrongType { found: header.typ.as_deref().map(clip) });
+            if !header
+                .typ
+                .as_deref()
+                .is_some_and(|found| media_type_eq(found, typ))
+            {
+                return Err(Error::WrongType {
+                    found: header.typ.as_deref().map(clip),
+                });
             }
         }
         Ok(())

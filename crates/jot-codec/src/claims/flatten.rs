@@ -69,7 +69,11 @@ impl<'a, M: SerializeMap> Serializer for FlatSerializer<'a, M> {
     fn serialize_unit_struct(self, _: &'static str) -> Result<(), M::Error> {
         Ok(())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), M::Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -87,7 +91,11 @@ impl<'a, M: SerializeMap> Serializer for FlatSerializer<'a, M> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, M::Error> {
         Err(not_a_map())
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, M::Error> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, M::Error> {
         Err(not_a_map())
     }
     fn serialize_tuple_variant(
@@ -100,10 +108,20 @@ impl<'a, M: SerializeMap> Serializer for FlatSerializer<'a, M> {
         Err(not_a_map())
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, M::Error> {
-        Ok(FlatMap { map: self.map, key: None })
+        Ok(FlatMap {
+            map: self.map,
+            key: None,
+        })
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, M::Error> {
-        Ok(FlatMap { map: self.map, key: None })
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, M::Error> {
+        Ok(FlatMap {
+            map: self.map,
+            key: None,
+        })
     }
     fn serialize_struct_variant(
         self,
@@ -148,7 +166,11 @@ impl<M: SerializeMap> SerializeStruct for FlatMap<'_, M> {
     type Ok = ();
     type Error = M::Error;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), M::Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
         check_name(name)?;
         self.map.serialize_entry(name, value)
     }
@@ -161,7 +183,10 @@ impl<M: SerializeMap> SerializeStruct for FlatMap<'_, M> {
 /// Captures a map key as a string (JSON object keys are strings; serde_json also
 /// writes integer keys as strings).
 fn key_name<T: Serialize + ?Sized, E: ser::Error>(key: &T) -> Result<String, E> {
-    match key.serialize(serde_json::value::Serializer).map_err(E::custom)? {
+    match key
+        .serialize(serde_json::value::Serializer)
+        .map_err(E::custom)?
+    {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) => Ok(alloc::format!("{n}")),
         _ => Err(E::custom("custom claim names must be strings")),

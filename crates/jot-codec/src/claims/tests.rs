@@ -31,14 +31,21 @@ fn registered_claims_are_typed_and_custom_sees_only_its_own() {
     assert_eq!(c.nbf.unwrap().subsec_nanos(), 500_000_000);
     assert_eq!(c.iat.unwrap().seconds(), 0);
     assert_eq!(c.jti.as_deref(), Some("j"));
-    assert_eq!(c.custom, Custom { name: "n".into(), roles: vec!["r".into()] });
+    assert_eq!(
+        c.custom,
+        Custom {
+            name: "n".into(),
+            roles: vec!["r".into()]
+        }
+    );
 }
 
 #[test]
 fn custom_types_of_every_shape() {
     let c: Claims<()> = parse(r#"{"sub":"s","x":1,"y":[{"z":null}]}"#).unwrap();
     assert_eq!(c.sub.as_deref(), Some("s"));
-    let c: Claims<serde_json::Map<String, serde_json::Value>> = parse(r#"{"exp":5,"x":1,"y":"z"}"#).unwrap();
+    let c: Claims<serde_json::Map<String, serde_json::Value>> =
+        parse(r#"{"exp":5,"x":1,"y":"z"}"#).unwrap();
     assert_eq!(c.custom.len(), 2);
     assert_eq!(c.exp.unwrap().seconds(), 5);
     let c: Claims<serde_json::Value> = parse(r#"{"x":1}"#).unwrap();
@@ -46,7 +53,10 @@ fn custom_types_of_every_shape() {
     let c: Claims<Option<Custom>> = parse(r#"{"name":"a"}"#).unwrap();
     assert_eq!(c.custom.unwrap().name, "a");
     // A custom type that is not an object cannot be built from the members.
-    assert!(matches!(parse::<String>(r#"{"x":1}"#), Err(Error::Json { .. })));
+    assert!(matches!(
+        parse::<String>(r#"{"x":1}"#),
+        Err(Error::Json { .. })
+    ));
 }
 
 #[test]
@@ -66,7 +76,10 @@ fn numeric_dates_accept_only_numbers_in_range() {
         ] {
             let json = alloc::format!(r#"{{"{claim}":{value}}}"#);
             match parse::<()>(&json) {
-                Err(Error::InvalidClaim { claim: c, reason: r }) => {
+                Err(Error::InvalidClaim {
+                    claim: c,
+                    reason: r,
+                }) => {
                     assert_eq!((c, r), (claim, reason), "{json}");
                 }
                 other => panic!("{json}: {other:?}"),
@@ -74,11 +87,20 @@ fn numeric_dates_accept_only_numbers_in_range() {
         }
         // 1e400 does not fit a double: refused by the JSON reader itself.
         let json = alloc::format!(r#"{{"{claim}":1e400}}"#);
-        assert!(matches!(parse::<()>(&json), Err(Error::Json { .. })), "{json}");
+        assert!(
+            matches!(parse::<()>(&json), Err(Error::Json { .. })),
+            "{json}"
+        );
         let json = alloc::format!(r#"{{"{claim}":253402300799}}"#);
         assert!(parse::<()>(&json).is_ok());
         let json = alloc::format!(r#"{{"{claim}":1.0e9}}"#);
-        assert_eq!(parse::<()>(&json).unwrap().exp.map_or(1_000_000_000, |d| d.seconds()), 1_000_000_000);
+        assert_eq!(
+            parse::<()>(&json)
+                .unwrap()
+                .exp
+                .map_or(1_000_000_000, |d| d.seconds()),
+            1_000_000_000
+        );
     }
 }
 
@@ -100,12 +122,24 @@ fn audience_shapes() {
     for value in ["1", "null", "{}", r#"["me",1]"#, r#"[["me"]]"#, "true"] {
         let json = alloc::format!(r#"{{"aud":{value}}}"#);
         assert!(
-            matches!(parse::<()>(&json), Err(Error::InvalidClaim { claim: "aud", reason: ClaimValueError::InvalidAudience })),
+            matches!(
+                parse::<()>(&json),
+                Err(Error::InvalidClaim {
+                    claim: "aud",
+                    reason: ClaimValueError::InvalidAudience
+                })
+            ),
             "{json}"
         );
     }
-    assert_eq!(parse::<()>(r#"{"aud":[]}"#).unwrap().aud, Some(Audience::Many(vec![])));
-    assert_eq!(parse::<()>(r#"{"aud":""}"#).unwrap().aud, Some(Audience::One(String::new())));
+    assert_eq!(
+        parse::<()>(r#"{"aud":[]}"#).unwrap().aud,
+        Some(Audience::Many(vec![]))
+    );
+    assert_eq!(
+        parse::<()>(r#"{"aud":""}"#).unwrap().aud,
+        Some(Audience::One(String::new()))
+    );
 }
 
 #[test]
@@ -118,10 +152,19 @@ fn duplicate_members_are_refused_registered_or_custom() {
         r#"{"\u0065xp":1,"exp":2}"#,
     ] {
         assert!(
-            matches!(parse::<Custom>(json), Err(Error::DuplicateMember { segment: Segment::Payload, .. })),
+            matches!(
+                parse::<Custom>(json),
+                Err(Error::DuplicateMember {
+                    segment: Segment::Payload,
+                    ..
+                })
+            ),
             "{json}"
         );
-        assert!(matches!(parse::<()>(json), Err(Error::DuplicateMember { .. })), "{json}");
+        assert!(
+            matches!(parse::<()>(json), Err(Error::DuplicateMember { .. })),
+            "{json}"
+        );
     }
     // Many members: still found (the tree path).
     let mut json = String::from("{");
@@ -129,18 +172,48 @@ fn duplicate_members_are_refused_registered_or_custom() {
         json.push_str(&alloc::format!(r#""m{i}":{i},"#));
     }
     json.push_str(r#""m7":0}"#);
-    assert!(matches!(parse::<()>(&json), Err(Error::DuplicateMember { .. })));
+    assert!(matches!(
+        parse::<()>(&json),
+        Err(Error::DuplicateMember { .. })
+    ));
 }
 
 #[test]
 fn not_an_object_or_broken_json() {
-    for json in ["[]", "1", "null", "\"x\"", "", "{", "{\"a\":}", "{\"a\":1} {}"] {
-        assert!(matches!(parse::<()>(json), Err(Error::Json { segment: Segment::Payload, .. })), "{json:?}");
+    for json in [
+        "[]",
+        "1",
+        "null",
+        "\"x\"",
+        "",
+        "{",
+        "{\"a\":}",
+        "{\"a\":1} {}",
+    ] {
+        assert!(
+            matches!(
+                parse::<()>(json),
+                Err(Error::Json {
+                    segment: Segment::Payload,
+                    ..
+                })
+            ),
+            "{json:?}"
+        );
     }
     // Lone surrogates are refused wherever a string is read.
-    assert!(matches!(parse::<()>(r#"{"iss":"\ud800"}"#), Err(Error::Json { .. })));
-    assert!(matches!(parse::<serde_json::Value>(r#"{"a":"\udc00x"}"#), Err(Error::Json { .. })));
-    assert!(matches!(claims_from_json::<()>(b"{\"a\":\"\xff\"}", None), Err(Error::Json { .. })));
+    assert!(matches!(
+        parse::<()>(r#"{"iss":"\ud800"}"#),
+        Err(Error::Json { .. })
+    ));
+    assert!(matches!(
+        parse::<serde_json::Value>(r#"{"a":"\udc00x"}"#),
+        Err(Error::Json { .. })
+    ));
+    assert!(matches!(
+        claims_from_json::<()>(b"{\"a\":\"\xff\"}", None),
+        Err(Error::Json { .. })
+    ));
 }
 
 #[test]
@@ -149,7 +222,13 @@ fn deep_nesting_is_a_clean_error() {
     json.push_str(&"[".repeat(100_000));
     json.push_str(&"]".repeat(100_000));
     json.push('}');
-    assert!(matches!(parse::<serde_json::Value>(&json), Err(Error::Json { kind: crate::JsonErrorKind::Syntax, .. })));
+    assert!(matches!(
+        parse::<serde_json::Value>(&json),
+        Err(Error::Json {
+            kind: crate::JsonErrorKind::Syntax,
+            ..
+        })
+    ));
     // Members the custom type ignores are skipped without recursion: no stack is used.
     assert!(parse::<()>(&json).is_ok());
 }
@@ -166,7 +245,10 @@ fn serializing_refuses_registered_names_in_custom() {
     assert!(serde_json::to_string(&Claims::new(map)).is_err());
     assert!(serde_json::to_string(&Claims::new(5u8)).is_err());
     assert_eq!(serde_json::to_string(&Claims::new(())).unwrap(), "{}");
-    assert_eq!(serde_json::to_string(&Claims::new(None::<Custom>)).unwrap(), "{}");
+    assert_eq!(
+        serde_json::to_string(&Claims::new(None::<Custom>)).unwrap(),
+        "{}"
+    );
 }
 
 #[test]

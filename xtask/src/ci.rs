@@ -1,0 +1,89 @@
+//! `cargo xtask ci`: every check a change must pass, in order, stopping at the first failure.
+
+use std::process::Stdio;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::{cargo, exec, nostd};
+
+type Step = fn() -> Result<()>;
+
+const STEPS: &[(&str, Step)] = &[
+    ("format", format),
+    ("clippy", clippy),
+    ("tests", tests),
+    ("docs", docs),
+    ("no_std jot-codec", nostd::check),
+];
+
+pub(crate) fn run() -> Result<()> {
+    let start = Instant::now();
+    for (name, step) in STEPS {
+        eprintln!("==> {name}");
+        let step_start = Instant::now();
+        let result = step();
+        let verdict = if result.is_ok() { "ok" } else { "FAILED" };
+        eprintln!(
+            "==> {name}: {verdict} in {:.1}s\n",
+            step_start.elapsed().as_secs_f64()
+        );
+        result.with_context(|| format!("ci step `{name}` failed"))?;
+    }
+    eprintln!(
+        "==> ci: all steps passed in {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn format() -> Result<()> {
+    exec(&mut cargo(&["fmt", "--all", "--", "--check"]))
+}
+
+fn clippy() -> Result<()> {
+    exec(&mut cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn tests() -> Result<()> {
+    if has_nextest() {
+        exec(&mut cargo(&[
+            "nextest",
+            "run",
+            "--workspace",
+            "--all-features",
+            "--no-fail-fast",
+        ]))?;
+        exec(&mut cargo(&[
+            "test",
+            "--workspace",
+            "--all-features",
+            "--doc",
+        ]))
+    } else {
+        exec(&mut cargo(&["test", "--workspace", "--all-features"]))
+    }
+}
+
+fn docs() -> Result<()> {
+    exec(
+        cargo(&["doc", "--workspace", "--no-deps", "--all-features"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )
+}
+
+fn has_nextest() -> bool {
+    cargo(&["nextest", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}

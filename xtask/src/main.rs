@@ -1,0 +1,94 @@
+//! Repository automation for jot, run as `cargo xtask <task>`.
+//!
+//! Exit codes: 0 on success, 1 when a task fails, 2 on a usage error.
+
+mod bench;
+mod ci;
+mod nostd;
+#[cfg(test)]
+mod tidy;
+
+use std::env;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+
+use anyhow::{Context, Result, ensure};
+
+const USAGE: &str = "\
+Usage: cargo xtask <task>
+
+Tasks:
+  ci       fmt, clippy, tests, docs and the jot-codec no_std check; stops at the first failure
+  bench    run the benchmark suite (jot-bench), if there is one
+  help     print this message
+
+Exit codes: 0 success, 1 the task failed, 2 usage error
+";
+
+fn main() -> ExitCode {
+    let mut args = env::args().skip(1);
+    let task: fn() -> Result<()> = match args.next().as_deref() {
+        Some("ci") => ci::run,
+        Some("bench") => bench::run,
+        Some("help" | "-h" | "--help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => return usage_error(&format!("unknown task `{other}`")),
+        None => return usage_error("no task given"),
+    };
+    if let Some(extra) = args.next() {
+        return usage_error(&format!("unexpected argument `{extra}`"));
+    }
+    match task() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprint!("error: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn workspace_root() -> &'static Path {
+    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask_dir.parent().unwrap_or(xtask_dir)
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.args(args).current_dir(workspace_root());
+    cmd
+}
+
+fn exec(cmd: &mut Command) -> Result<()> {
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {}", describe(cmd)))?;
+    ensure!(status.success(), "{} failed ({status})", describe(cmd));
+    Ok(())
+}
+
+fn capture(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("could not start {}", describe(cmd)))?;
+    ensure!(
+        out.status.success(),
+        "{} failed ({})",
+        describe(cmd),
+        out.status
+    );
+    String::from_utf8(out.stdout)
+        .with_context(|| format!("{} printed invalid UTF-8", describe(cmd)))
+}
+
+fn describe(cmd: &Command) -> String {
+    let args: Vec<_> = cmd.get_args().map(|arg| arg.to_string_lossy()).collect();
+    format!("`cargo {}`", args.join(" "))
+}

@@ -138,6 +138,17 @@ impl<T> Claims<T> {
         self.issued_at(now)
             .expires_at(now.saturating_add(lifetime_secs))
     }
+
+    /// Sets `iat` to the system time and `exp` to `lifetime_secs` later (`std` feature).
+    ///
+    /// ```
+    /// let c = jot_codec::Claims::new(()).valid_for(900);
+    /// assert_eq!(c.exp.unwrap().seconds() - c.iat.unwrap().seconds(), 900);
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn valid_for(self, lifetime_secs: u64) -> Self {
+        self.issued_now(&crate::SystemClock, lifetime_secs)
+    }
 }
 
 /// The `aud` claim: one audience or several.

@@ -1,0 +1,153 @@
+//! Key generation for every algorithm.
+//!
+//! HMAC secrets, P-256/P-384 and Ed25519 keys come from ring and its system random
+//! generator; P-521 and secp256k1 scalars are drawn from the same generator. RSA
+//! generation (not in ring) uses the RustCrypto `rsa` crate behind the `rsa-keygen`
+//! feature; the key is then loaded into ring like any imported key.
+
+use jot_codec::{Algorithm, AlgorithmFamily};
+
+use crate::ecdsa::{Curve, EcSigning};
+use crate::eddsa::EdSigning;
+use crate::hmac::HmacKey;
+use crate::key::{SigningInner, disabled};
+use crate::{KeyError, SigningKey};
+
+pub(crate) fn generate(alg: Algorithm) -> Result<SigningKey, KeyError> {
+    let inner = match alg {
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+            SigningInner::Hmac(HmacKey::generate(alg)?)
+        }
+        Algorithm::ES256 => SigningInner::Ec(EcSigning::generate(Curve::P256)?),
+        Algorithm::ES384 => SigningInner::Ec(EcSigning::generate(Curve::P384)?),
+        #[cfg(feature = "es512")]
+        Algorithm::ES512 => {
+            SigningInner::P521(crate::ecdsa_rustcrypto::p521_impl::Signing::generate()?)
+        }
+        #[cfg(feature = "es256k")]
+        Algorithm::ES256K => {
+            SigningInner::K256(crate::ecdsa_rustcrypto::k256_impl::Signing::generate()?)
+        }
+        Algorithm::EdDSA => SigningInner::Ed25519(EdSigning::generate()?),
+        _ if matches!(
+            alg.family(),
+            AlgorithmFamily::RsaPkcs1 | AlgorithmFamily::RsaPss
+        ) =>
+        {
+            #[cfg(feature = "rsa-keygen")]
+            return SigningKey::generate_rsa(alg, 2048);
+            #[cfg(not(feature = "rsa-keygen"))]
+            return Err(disabled(alg));
+        }
+        _ => return Err(disabled(alg)),
+    };
+    Ok(SigningKey::new(alg, inner))
+}
+
+#[cfg(feature = "rsa-keygen")]
+impl SigningKey {
+    /// Generates an RSA key of `bits` (2048 to 4096) for an RS* or PS* algorithm,
+    /// with public exponent 65537. Feature `rsa-keygen`. Takes from a fraction of a
+    /// second to several seconds.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, SigningKey};
+    ///
+    /// let key = SigningKey::generate_rsa(Algorithm::PS256, 2048)?;
+    /// assert_eq!(key.algorithm(), Algorithm::PS256);
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn generate_rsa(alg: Algorithm, bits: usize) -> Result<Self, KeyError> {
+        use rsa::pkcs1::EncodeRsaPrivateKey as _;
+
+        if !matches!(
+            alg.family(),
+            AlgorithmFamily::RsaPkcs1 | AlgorithmFamily::RsaPss
+        ) {
+            return Err(KeyError::AlgorithmMismatch {
+                key: "RSA",
+                requested: alg,
+            });
+        }
+        if bits < 2048 {
+            return Err(KeyError::RsaTooSmall { bits });
+        }
+        if bits > 4096 {
+            return Err(KeyError::RsaTooLarge {
+                bits,
+                max_bits: 4096,
+            });
+        }
+        let key = rsa::PrivateKey::new(&mut RingRng, bits).map_err(|_| KeyError::Random)?;
+        let pkcs1 = key.to_pkcs1_der().map_err(|_| KeyError::Encoding)?;
+        SigningKey::from_material(
+            Some(alg),
+            crate::der::KeyMaterial::RsaPrivate {
+                pkcs1: pkcs1.as_bytes().to_vec(),
+            },
+        )
+    }
+}
+
+/// ring's system random generator, as the `rand_core` generator `rsa` wants.
+#[cfg(feature = "rsa-keygen")]
+struct RingRng;
+
+#[cfg(feature = "rsa-keygen")]
+impl rsa::rand_core::TryRng for RingRng {
+    type Error = ring::error::Unspecified;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut bytes = [0u8; 4];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut bytes = [0u8; 8];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Self::Error> {
+        use ring::rand::SecureRandom as _;
+        ring::rand::SystemRandom::new().fill(dest)
+    }
+}
+
+#[cfg(feature = "rsa-keygen")]
+impl rsa::rand_core::TryCryptoRng for RingRng {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_non_rsa_algorithm_generates() {
+        for alg in Algorithm::ALL {
+            let result = generate(alg);
+            match alg.family() {
+                AlgorithmFamily::RsaPkcs1 | AlgorithmFamily::RsaPss
+                    if !cfg!(feature = "rsa-keygen") =>
+                {
+                    assert_eq!(
+                        result.err(),
+                        Some(KeyError::AlgorithmDisabled {
+                            alg,
+                            feature: "rsa-keygen"
+                        })
+                    );
+                }
+                AlgorithmFamily::RsaPkcs1 | AlgorithmFamily::RsaPss => {}
+                _ => match result {
+                    Ok(key) => assert_eq!(key.algorithm(), alg),
+                    Err(err) => assert!(
+                        matches!(err, KeyError::AlgorithmDisabled { .. })
+                            && matches!(alg, Algorithm::ES512 | Algorithm::ES256K),
+                        "{alg}: {err}"
+                    ),
+                },
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! RS256/384/512 (RSASSA-PKCS1-v1_5) and PS256/384/512 (RSASSA-PSS) on `ring`.
+//!
+//! Private keys are kept as PKCS#1 DER beside ring's key pair, because ring cannot
+//! export a parsed key. ring offers no pre-parsed RSA public key for verification, so
+//! a verifying key keeps the checked modulus and exponent and hands them to ring's
+//! `RsaPublicKeyComponents::verify`.
+
+use jot_codec::Algorithm;
+use ring::rand::SystemRandom;
+use ring::signature::{self, RsaEncoding, RsaKeyPair, RsaParameters, RsaPublicKeyComponents};
+
+use crate::KeyError;
+use crate::der::trim_leading_zeros;
+
+/// Smallest modulus jot accepts (RFC 7518 §3.3, §3.5).
+const MIN_BITS: usize = 2048;
+/// Largest modulus ring signs with.
+const MAX_PRIVATE_BITS: usize = 4096;
+/// Largest modulus ring verifies with.
+const MAX_PUBLIC_BITS: usize = 8192;
+
+/// An RSA private key bound to one algorithm.
+pub(crate) struct RsaSigning {
+    pair: RsaKeyPair,
+    padding: &'static dyn RsaEncoding,
+    params: &'static RsaParameters,
+    pkcs1: Vec<u8>,
+    n: Vec<u8>,
+    e: Vec<u8>,
+}
+
+/// An RSA public key bound to one algorithm.
+pub(crate) struct RsaVerifying {
+    params: &'static RsaParameters,
+    n: Vec<u8>,
+    e: Vec<u8>,
+}
+
+impl RsaSigning {
+    /// Loads PKCS#1 `RSAPrivateKey` DER; checks size and exponent, then ring checks
+    /// the key's consistency.
+    pub(crate) fn new(alg: Algorithm, pkcs1: &[u8]) -> Result<Self, KeyError> {
+        let padding = padding(alg)?;
+        let params = parameters(alg)?;
+        let (n, e) = crate::der::with_pkcs1_private(pkcs1, |p| {
+            (
+                trim_leading_zeros(p.n).to_vec(),
+                trim_leading_zeros(p.e).to_vec(),
+            )
+        })?;
+        check_modulus(&n, MAX_PRIVATE_BITS)?;
+        check_exponent(&e, true)?;
+        let pair = RsaKeyPair::from_der(pkcs1).map_err(|_| KeyError::InconsistentKey)?;
+        Ok(RsaSigning {
+            pair,
+            padding,
+            params,
+            pkcs1: pkcs1.to_vec(),
+            n,
+            e,
+        })
+    }
+
+    /// The matching public key (already checked: a private key's limits are stricter).
+    pub(crate) fn verifying(&self) -> RsaVerifying {
+        RsaVerifying {
+            params: self.params,
+            n: self.n.clone(),
+            e: self.e.clone(),
+        }
+    }
+
+    pub(crate) fn pkcs1(&self) -> &[u8] {
+        &self.pkcs1
+    }
+
+    pub(crate) fn signature_len(&self) -> usize {
+        self.pair.public().modulus_len()
+    }
+
+    pub(crate) fn sign(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), ()> {
+        let start = out.len();
+        out.resize(start + self.signature_len(), 0);
+        match self
+            .pair
+            .sign(self.padding, &SystemRandom::new(), input, &mut out[start..])
+        {
+            Ok(()) => Ok(()),
+            Err(_) => {
+                out.truncate(start);
+                Err(())
+            }
+        }
+    }
+}
+
+impl RsaVerifying {
+    /// Takes the big-endian modulus and exponent; checks size and exponent.
+    pub(crate) fn new(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
+        let params = parameters(alg)?;
+        let n = trim_leading_zeros(n);
+        let e = trim_leading_zeros(e);
+        check_modulus(n, MAX_PUBLIC_BITS)?;
+        check_exponent(e, false)?;
+        Ok(RsaVerifying {
+            params,
+            n: n.to_vec(),
+            e: e.to_vec(),
+        })
+    }
+
+    pub(crate) fn n(&self) -> &[u8] {
+        &self.n
+    }
+
+    pub(crate) fn e(&self) -> &[u8] {
+        &self.e
+    }
+
+    pub(crate) fn verify(&self, input: &[u8], sig: &[u8]) -> bool {
+        RsaPublicKeyComponents {
+            n: &self.n,
+            e: &self.e,
+        }
+        .verify(self.params, input, sig)
+        .is_ok()
+    }
+}
+
+fn padding(alg: Algorithm) -> Result<&'static dyn RsaEncoding, KeyError> {
+    Ok(match alg {
+        Algorithm::RS256 => &signature::RSA_PKCS1_SHA256,
+        Algorithm::RS384 => &signature::RSA_PKCS1_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_SHA512,
+        other => return Err(mismatch(other)),
+    })
+}
+
+fn parameters(alg: Algorithm) -> Result<&'static RsaParameters, KeyError> {
+    Ok(match alg {
+        Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+        other => return Err(mismatch(other)),
+    })
+}
+
+fn mismatch(requested: Algorithm) -> KeyError {
+    KeyError::AlgorithmMismatch {
+        key: "RSA",
+        requested,
+    }
+}
+
+/// The bit length of a big-endian integer without leading zeros.
+pub(crate) fn bit_len(n: &[u8]) -> usize {
+    match n.first() {
+        Some(&top) => (n.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
+        None => 0,
+    }
+}
+
+fn check_modulus(n: &[u8], max_bits: usize) -> Result<(), KeyError> {
+    let bits = bit_len(n);
+    if bits < MIN_BITS {
+        return Err(KeyError::RsaTooSmall { bits });
+    }
+    if bits > max_bits {
+        return Err(KeyError::RsaTooLarge { bits, max_bits });
+    }
+    if n.last().is_some_and(|b| b & 1 == 0) {
+        return Err(KeyError::InconsistentKey);
+    }
+    Ok(())
+}
+
+/// Public keys need an odd exponent of at least 3; ring's private keys need at
+/// least 65537. Both are capped at 2^33 - 1 by ring.
+fn check_exponent(e: &[u8], private: bool) -> Result<(), KeyError> {
+    let reason = if e.len() > 5 || bit_len(e) > 33 {
+        Some("larger than 2^33 - 1")
+    } else {
+        let value = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+        if value % 2 == 0 {
+            Some("even")
+        } else if value < 3 {
+            Some("smaller than 3")
+        } else if private && value < 65537 {
+            Some("smaller than 65537 (required for private keys)")
+        } else {
+            None
+        }
+    };
+    match reason {
+        Some(reason) => Err(KeyError::RsaBadExponent { reason }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modulus_and_exponent_checks() {
+        let mut n = vec![0xff; 256];
+        assert!(check_modulus(&n, MAX_PUBLIC_BITS).is_ok());
+        n[0] = 0x7f;
+        assert_eq!(
+            check_modulus(&n, MAX_PUBLIC_BITS),
+            Err(KeyError::RsaTooSmall { bits: 2047 })
+        );
+        assert_eq!(
+            check_modulus(&vec![0xff; 513], MAX_PRIVATE_BITS),
+            Err(KeyError::RsaTooLarge {
+                bits: 4104,
+                max_bits: 4096
+            })
+        );
+        assert!(check_exponent(&[1, 0, 1], true).is_ok());
+        assert!(check_exponent(&[3], false).is_ok());
+        assert!(check_exponent(&[3], true).is_err());
+        assert!(check_exponent(&[1], false).is_err());
+        assert!(check_exponent(&[4], false).is_err());
+        assert!(check_exponent(&[1, 0, 0, 0, 0, 1], false).is_err());
+    }
+
+    #[test]
+    fn weak_public_key_refused() {
+        let n = vec![0xff; 128];
+        assert_eq!(
+            RsaVerifying::new(Algorithm::RS256, &n, &[1, 0, 1]).err(),
+            Some(KeyError::RsaTooSmall { bits: 1024 })
+        );
+        assert!(RsaVerifying::new(Algorithm::ES256, &[0xff; 256], &[1, 0, 1]).is_err());
+    }
+}

@@ -19,7 +19,7 @@ Usage: cargo xtask <task>
 
 Tasks:
   ci       fmt, clippy, tests, docs and the jot-codec no_std check; stops at the first failure
-  bench    run the benchmark suite (jot-bench), if there is one
+  bench [FILTER]  run the criterion suite (jot-bench) and print jot vs jsonwebtoken vs the floor
   help     print this message
 
 Exit codes: 0 success, 1 the task failed, 2 usage error
@@ -27,9 +27,12 @@ Exit codes: 0 success, 1 the task failed, 2 usage error
 
 fn main() -> ExitCode {
     let mut args = env::args().skip(1);
-    let task: fn() -> Result<()> = match args.next().as_deref() {
-        Some("ci") => ci::run,
-        Some("bench") => bench::run,
+    let task: Box<dyn FnOnce() -> Result<()>> = match args.next().as_deref() {
+        Some("ci") => Box::new(ci::run),
+        Some("bench") => {
+            let filter = args.next();
+            Box::new(move || bench::run(filter.as_deref()))
+        }
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

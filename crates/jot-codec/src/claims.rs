@@ -381,6 +381,10 @@ impl<'de, A: MapAccess<'de>> CustomMembers<'_, '_, '_, 'de, A> {
     }
 }
 
+fn is_registered(name: &str) -> bool {
+    matches!(name, "iss" | "sub" | "aud" | "exp" | "nbf" | "iat" | "jti")
+}
+
 fn invalid<E: de::Error>(sink: Sink<'_>, claim: &'static str, reason: ClaimValueError) -> E {
     fail(sink, Error::InvalidClaim { claim, reason })
 }
@@ -430,8 +434,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for CustomMembers<'_, '_, '_, 'de, A
                     },
                 ));
             }
-            if let Some(name) = REGISTERED_CLAIMS.iter().find(|n| **n == &*key) {
-                self.registered_value(name)?;
+            if is_registered(&key) {
+                self.registered_value(&key)?;
                 continue;
             }
             return match key.0 {

@@ -13,8 +13,21 @@ use crate::error::{Error, HeaderError, Segment, clip};
 use crate::header::AlgName;
 use crate::{Algorithm, Clock, Header, Signer, Validation, Verifier, VerifyError};
 
-/// Signatures up to this length are decoded on the stack (RSA-8192 is 1024 bytes).
-const STACK_SIGNATURE: usize = 1024;
+/// Signatures up to this length are decoded on the stack (RSA-4096 is 512 bytes).
+const STACK_SIGNATURE: usize = 512;
+
+/// Headers up to this length are decoded on the stack.
+const STACK_HEADER: usize = 256;
+
+/// The positions of the two dots of a three-segment token, if it has exactly two.
+fn split_points(token: &str) -> Option<(usize, usize)> {
+    let first = token.find('.')?;
+    let second = first + 1 + token[first + 1..].find('.')?;
+    if token[second + 1..].contains('.') {
+        return None;
+    }
+    Some((first, second))
+}
 
 /// A verified and validated token.
 #[derive(Clone, Debug, PartialEq)]
@@ -189,23 +202,19 @@ impl<'a> UntrustedToken<'a> {
                 max: max_len,
             });
         }
-        let bytes = token.as_bytes();
-        let mut dots = [0usize; 2];
-        let mut count = 0usize;
-        for (i, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'.') {
-            if count < 2 {
-                dots[count] = i;
+        let (header_end, payload_end) = match split_points(token) {
+            Some(points) => points,
+            None => {
+                let segments = token.bytes().filter(|b| *b == b'.').count() + 1;
+                return Err(if segments == 5 {
+                    Error::Encrypted
+                } else {
+                    Error::Malformed { segments }
+                });
             }
-            count += 1;
-        }
-        match count {
-            2 => {}
-            4 => return Err(Error::Encrypted),
-            n => return Err(Error::Malformed { segments: n + 1 }),
-        }
-        let [header_end, payload_end] = dots;
+        };
         let header_b64 = &token[..header_end];
-        let mut buf = [0u8; 512];
+        let mut buf = [0u8; STACK_HEADER];
         let (alg, header) = if base64url::decoded_len_estimate(header_b64.len()) <= buf.len() {
             let n = base64url::decode_slice(header_b64, &mut buf).map_err(|_| Error::Base64 {
                 segment: Segment::Header,

@@ -184,19 +184,26 @@ impl<'de> Deserialize<'de> for StrOrList<'de> {
 }
 
 /// The member names of one JSON object, to refuse duplicates in the same pass as
-/// the parse. A short list is scanned; a long one moves to a tree, so a token with
-/// thousands of members costs O(n log n), not O(n²).
+/// the parse. The first names live in an inline array (no allocation for ordinary
+/// tokens); past that they move to a tree, so a token with thousands of members
+/// costs O(n log n), not O(n²).
 pub(crate) struct MemberNames<'de> {
-    list: Vec<CowStr<'de>>,
+    inline: [CowStr<'de>; INLINE],
+    /// A cheap fingerprint of each inline name, compared before the names themselves.
+    prints: [u32; INLINE],
+    len: usize,
     tree: Option<BTreeSet<CowStr<'de>>>,
 }
 
-const LIST_MAX: usize = 24;
+const INLINE: usize = 16;
+const EMPTY: CowStr<'static> = CowStr(Cow::Borrowed(""));
 
 impl<'de> MemberNames<'de> {
     pub(crate) fn new() -> Self {
         MemberNames {
-            list: Vec::new(),
+            inline: [EMPTY; INLINE],
+            prints: [0; INLINE],
+            len: 0,
             tree: None,
         }
     }
@@ -206,13 +213,24 @@ impl<'de> MemberNames<'de> {
         if let Some(tree) = &mut self.tree {
             return tree.insert(name);
         }
-        if self.list.iter().any(|n| **n == *name) {
+        let print = fingerprint(&name);
+        let taken = self.prints[..self.len]
+            .iter()
+            .zip(&self.inline[..self.len])
+            .any(|(p, n)| *p == print && **n == *name);
+        if taken {
             return false;
         }
-        if self.list.len() < LIST_MAX {
-            self.list.push(name);
+        if self.len < INLINE {
+            self.prints[self.len] = print;
+            self.inline[self.len] = name;
+            self.len += 1;
         } else {
-            let mut tree: BTreeSet<CowStr<'de>> = self.list.drain(..).collect();
+            let mut tree: BTreeSet<CowStr<'de>> = self
+                .inline
+                .iter_mut()
+                .map(|n| core::mem::replace(n, EMPTY))
+                .collect();
             tree.insert(name);
             self.tree = Some(tree);
         }
@@ -222,9 +240,22 @@ impl<'de> MemberNames<'de> {
     pub(crate) fn into_owned(self) -> Vec<String> {
         match self.tree {
             Some(tree) => tree.into_iter().map(CowStr::into_owned).collect(),
-            None => self.list.into_iter().map(CowStr::into_owned).collect(),
+            None => self
+                .inline
+                .into_iter()
+                .take(self.len)
+                .map(CowStr::into_owned)
+                .collect(),
         }
     }
+}
+
+/// Length, first and last byte: equal names have equal fingerprints.
+fn fingerprint(name: &str) -> u32 {
+    let b = name.as_bytes();
+    let first = b.first().copied().unwrap_or(0);
+    let last = b.last().copied().unwrap_or(0);
+    ((b.len() as u32) << 16) ^ (u32::from(first) << 8) ^ u32::from(last)
 }
 
 /// Where a `Deserialize` impl leaves a typed [`Error`] before returning an opaque

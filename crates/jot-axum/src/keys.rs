@@ -1,0 +1,244 @@
+//! Key sources: where the verification keys come from.
+//!
+//! Everything behind one trait, [`KeySource`]: static keys ([`VerifyingKey`],
+//! [`KeySet`]), a local JWK Set file ([`JwksFile`]), a remote JWKS URL or an OIDC /
+//! RFC 8414 issuer ([`RemoteJwks`]), and several issuers at once ([`MultiIssuer`]).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use jot_algorithms::{KeySet, VerifyingKey};
+use jot_codec::{Algorithm, UntrustedToken, Verifier, VerifyError};
+
+mod discovery;
+mod fetch;
+mod file;
+mod multi;
+pub mod remote;
+
+pub use file::JwksFile;
+pub use multi::MultiIssuer;
+pub use remote::{JwksStats, RemoteJwks, RemoteJwksBuilder};
+
+/// The future a [`KeySource`] returns.
+pub type KeysFuture<'a> = Pin<Box<dyn Future<Output = Result<Keys, KeySourceError>> + Send + 'a>>;
+
+/// Gives the keys to verify one token with.
+///
+/// It is handed the parsed but **unverified** token, to read `kid`, `alg` or (for
+/// [`MultiIssuer`]) the unverified `iss` — as lookup hints only: the keys it returns
+/// decide which algorithms are accepted. Implementations must not hold a lock
+/// across an `.await`.
+///
+/// ```
+/// use jot_axum::{Keys, KeySource, KeySourceError, KeysFuture};
+/// use jot_algorithms::{Algorithm, VerifyingKey};
+/// use jot_codec::UntrustedToken;
+///
+/// /// Picks a key by the token's `kid` from two fixed keys.
+/// struct TwoKeys { a: VerifyingKey, b: VerifyingKey }
+///
+/// impl KeySource for TwoKeys {
+///     fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
+///         let key = match token.header().kid.as_deref() {
+///             Some("b") => self.b.clone(),
+///             _ => self.a.clone(),
+///         };
+///         Box::pin(async move { Ok(Keys::from(key)) })
+///     }
+/// }
+/// ```
+pub trait KeySource: Send + Sync + 'static {
+    /// The keys for this token, or why there are none.
+    fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a>;
+}
+
+impl<K: KeySource + ?Sized> KeySource for Arc<K> {
+    fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
+        (**self).keys_for(token)
+    }
+}
+
+impl<K: KeySource + ?Sized> KeySource for Box<K> {
+    fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
+        (**self).keys_for(token)
+    }
+}
+
+/// One fixed key: HMAC secret or public key, for the one algorithm it was built for.
+impl KeySource for VerifyingKey {
+    fn keys_for<'a>(&'a self, _: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
+        let keys = Keys::from(self.clone());
+        Box::pin(std::future::ready(Ok(keys)))
+    }
+}
+
+/// A fixed set of keys, chosen by `kid` (see [`KeySet`]).
+impl KeySource for KeySet {
+    fn keys_for<'a>(&'a self, _: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
+        let keys = Keys::from(self.clone());
+        Box::pin(std::future::ready(Ok(keys)))
+    }
+}
+
+/// The keys a [`KeySource`] hands out for one token: cheap to clone, and a
+/// [`Verifier`].
+#[derive(Clone)]
+pub struct Keys(KeysInner);
+
+#[derive(Clone)]
+enum KeysInner {
+    Key(VerifyingKey),
+    Set(KeySet),
+    Custom(Arc<dyn Verifier + Send + Sync>),
+}
+
+impl Keys {
+    /// Keys from any [`Verifier`] (another crypto backend, a test double).
+    pub fn custom(verifier: Arc<dyn Verifier + Send + Sync>) -> Keys {
+        Keys(KeysInner::Custom(verifier))
+    }
+
+    /// Whether these keys hold a key with this `kid`; `None` when that cannot be told
+    /// (a custom verifier).
+    pub fn has_kid(&self, kid: &str) -> Option<bool> {
+        match &self.0 {
+            KeysInner::Key(k) => Some(k.kid().is_none_or(|own| own == kid)),
+            KeysInner::Set(s) => Some(s.get(kid).next().is_some()),
+            KeysInner::Custom(_) => None,
+        }
+    }
+}
+
+impl From<VerifyingKey> for Keys {
+    fn from(key: VerifyingKey) -> Self {
+        Keys(KeysInner::Key(key))
+    }
+}
+
+impl From<KeySet> for Keys {
+    fn from(set: KeySet) -> Self {
+        Keys(KeysInner::Set(set))
+    }
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            KeysInner::Key(k) => f.debug_tuple("Keys").field(k).finish(),
+            KeysInner::Set(s) => f.debug_tuple("Keys").field(&s.len()).finish(),
+            KeysInner::Custom(_) => f.write_str("Keys(custom)"),
+        }
+    }
+}
+
+impl Verifier for Keys {
+    fn verify(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), VerifyError> {
+        match &self.0 {
+            KeysInner::Key(k) => k.verify(alg, kid, signing_input, signature),
+            KeysInner::Set(s) => s.verify(alg, kid, signing_input, signature),
+            KeysInner::Custom(v) => v.verify(alg, kid, signing_input, signature),
+        }
+    }
+}
+
+/// Why a [`KeySource`] gave no keys.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeySourceError {
+    /// The keys cannot be obtained (the issuer is unreachable and nothing is cached,
+    /// the file cannot be read): answered with 503, never 401.
+    #[error("keys unavailable: {0}")]
+    Unavailable(#[from] FetchError),
+    /// The token's issuer is not one the source knows: answered with 401 `invalid_token`.
+    #[error("token issuer is not configured")]
+    UnknownIssuer,
+    /// The token could not be read far enough to choose keys (e.g. a payload that is
+    /// not JSON when the issuer is needed): answered with 401 `invalid_token`.
+    #[error("token unreadable: {0}")]
+    Token(jot_codec::Error),
+}
+
+/// Why fetching or reading a key set failed. Carried by [`KeySourceError::Unavailable`]
+/// and kept as the last error in [`JwksStats`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The server answered with a non-success status.
+    #[error("HTTP status {status}")]
+    Status {
+        /// The status code.
+        status: u16,
+    },
+    /// The request did not complete within the configured timeout.
+    #[error("request timed out")]
+    Timeout,
+    /// No connection could be made.
+    #[error("could not connect")]
+    Connect,
+    /// The request failed otherwise (TLS, protocol, redirect to a plain-HTTP URL).
+    #[error("request failed")]
+    Request,
+    /// The body is larger than the configured limit.
+    #[error("response is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body is not JSON.
+    #[error("response is not JSON")]
+    NotJson,
+    /// The JSON is not a JWK Set (`{"keys": [...]}`).
+    #[error("response is not a JWK Set")]
+    NotJwkSet,
+    /// The discovery document has no `jwks_uri`, or one that is not a valid URL.
+    #[error("discovery document has no usable jwks_uri")]
+    NoJwksUri,
+    /// The discovery document names another issuer (OIDC Discovery §4.3, RFC 8414 §3.3).
+    #[error("discovery document is for issuer {found:?}")]
+    IssuerMismatch {
+        /// The issuer the document names (truncated to 128 characters).
+        found: String,
+    },
+    /// A URL learned at run time (e.g. `jwks_uri`) is plain HTTP while only HTTPS is allowed.
+    #[error("URL is not HTTPS")]
+    InsecureUrl,
+    /// Reading a local file failed.
+    #[error("could not read the key file ({kind})")]
+    Io {
+        /// The kind of I/O error.
+        kind: std::io::ErrorKind,
+    },
+    /// No fetch has been attempted yet, or the first one is still waiting for its
+    /// retry window after a failure.
+    #[error("keys not fetched yet")]
+    NotFetched,
+}
+
+/// Why a key source could not be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The URL does not parse or is not `http`/`https`.
+    #[error("invalid URL")]
+    InvalidUrl,
+    /// A plain-HTTP URL while only HTTPS is allowed (see [`RemoteJwksBuilder::allow_http`]).
+    #[error("URL is not HTTPS (call allow_http() to permit plain HTTP)")]
+    InsecureUrl,
+    /// The TLS client could not be set up (e.g. no usable root certificates).
+    #[error("TLS client setup failed")]
+    Tls,
+    /// A local key file could not be read or parsed.
+    #[error("key file: {0}")]
+    File(FetchError),
+    /// A setting is out of range.
+    #[error("invalid setting: {0}")]
+    Setting(&'static str),
+}

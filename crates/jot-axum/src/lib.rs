@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod auth;
+pub mod authorize;
+mod error;
+mod extract;
+pub mod keys;
+mod layer;
+pub mod token_cache;
+mod token_source;
+
+pub use auth::{AuthContext, JwtAuth, JwtAuthBuilder};
+pub use authorize::{AuthorizeLayer, Policy, RequireClaims, RequireRoles, RequireScopes};
+pub use error::{AuthError, AuthErrorKind, ErrorHook};
+pub use extract::Verified;
+pub use keys::{
+    ConfigError, FetchError, JwksFile, JwksStats, KeySource, KeySourceError, Keys, KeysFuture,
+    MultiIssuer, RemoteJwks, RemoteJwksBuilder,
+};
+pub use layer::{JwtLayer, JwtService};
+pub use token_cache::TokenCache;
+pub use token_source::TokenSource;

@@ -1,0 +1,159 @@
+//! Where a request carries its token: the `Authorization` header, a cookie, or a
+//! header of the application's choosing.
+
+use http::HeaderMap;
+use http::header::{AUTHORIZATION, COOKIE, HeaderName};
+
+/// One place a token is looked for. [`JwtAuth`](crate::JwtAuth) tries its sources
+/// in order and takes the first token found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// `Authorization: Bearer <token>` (RFC 6750 §2.1). Another scheme (e.g. `Basic`)
+    /// counts as no token; two `Authorization` headers, `Bearer` with no token or
+    /// more than one, or characters outside the `b64token` syntax are an
+    /// `invalid_request` (400).
+    AuthorizationBearer,
+    /// The value of the named cookie (the first, if the request has it twice).
+    Cookie(String),
+    /// The whole value of the named header (e.g. `X-Access-Token`); two of them are
+    /// an `invalid_request`.
+    Header(HeaderName),
+}
+
+/// A malformed way of sending a token: becomes `invalid_request`.
+pub(crate) type Malformed = &'static str;
+
+impl TokenSource {
+    /// The token this source finds in `headers`, `Ok(None)` when it finds none.
+    pub(crate) fn find<'h>(&self, headers: &'h HeaderMap) -> Result<Option<&'h str>, Malformed> {
+        match self {
+            TokenSource::AuthorizationBearer => bearer(headers),
+            TokenSource::Cookie(name) => Ok(cookie(headers, name)),
+            TokenSource::Header(name) => {
+                let mut values = headers.get_all(name).iter();
+                let Some(value) = values.next() else {
+                    return Ok(None);
+                };
+                if values.next().is_some() {
+                    return Err("more than one token header");
+                }
+                let value = value.to_str().map_err(|_| "malformed token header")?.trim();
+                if value.is_empty() {
+                    return Ok(None);
+                }
+                check_token_syntax(value).map(Some)
+            }
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Malformed> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err("more than one Authorization header");
+    }
+    let Ok(value) = value.to_str() else {
+        return Err("malformed Authorization header");
+    };
+    let value = value.trim_matches(|c| c == ' ' || c == '\t');
+    let (scheme, rest) = match value.find([' ', '\t']) {
+        Some(i) => (&value[..i], &value[i..]),
+        None => (value, ""),
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        // Another authentication scheme: not ours, so no bearer token.
+        return Ok(None);
+    }
+    let token = rest.trim_start_matches([' ', '\t']);
+    if token.is_empty() {
+        return Err("Bearer without a token");
+    }
+    if token.contains([' ', '\t', ',']) {
+        return Err("more than one token in the Authorization header");
+    }
+    check_token_syntax(token).map(Some)
+}
+
+/// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn check_token_syntax(token: &str) -> Result<&str, Malformed> {
+    let body = token.trim_end_matches('=');
+    let ok = !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        });
+    if ok {
+        Ok(token)
+    } else {
+        Err("malformed access token")
+    }
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| n.trim() == name)
+        .map(|(_, v)| v.trim().trim_matches('"'))
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn with(name: &'static str, values: &[&'static str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(name, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn bearer_forms() {
+        let s = TokenSource::AuthorizationBearer;
+        assert_eq!(
+            s.find(&with("authorization", &["Bearer a.b.c"])),
+            Ok(Some("a.b.c"))
+        );
+        assert_eq!(
+            s.find(&with("authorization", &["bearer   a.b.c  "])),
+            Ok(Some("a.b.c"))
+        );
+        assert_eq!(
+            s.find(&with("authorization", &["Basic dXNlcjpwdw=="])),
+            Ok(None)
+        );
+        assert_eq!(s.find(&HeaderMap::new()), Ok(None));
+        assert!(s.find(&with("authorization", &["Bearer"])).is_err());
+        assert!(
+            s.find(&with("authorization", &["Bearer a.b.c d.e.f"]))
+                .is_err()
+        );
+        assert!(
+            s.find(&with("authorization", &["Bearer a.b.c", "Bearer x.y.z"]))
+                .is_err()
+        );
+        assert!(s.find(&with("authorization", &["Bearer a\"b"])).is_err());
+    }
+
+    #[test]
+    fn cookies() {
+        let s = TokenSource::Cookie("at".into());
+        assert_eq!(
+            s.find(&with("cookie", &["a=1; at=x.y.z; b=2"])),
+            Ok(Some("x.y.z"))
+        );
+        assert_eq!(s.find(&with("cookie", &["a=1", "at=t"])), Ok(Some("t")));
+        assert_eq!(s.find(&with("cookie", &["att=1; a=t"])), Ok(None));
+        assert_eq!(s.find(&with("cookie", &["at="])), Ok(None));
+    }
+}

@@ -151,22 +151,8 @@ where
     V: Verifier + ?Sized,
     C: Clock + ?Sized,
 {
-    let untrusted = UntrustedToken::parse_with_limit(token, validation.token_len_limit())?;
-    let algorithm = untrusted.algorithm()?;
-    if !validation.allows(algorithm) {
-        return Err(Error::AlgorithmNotAllowed { alg: algorithm });
-    }
-    untrusted.header.check_critical(validation)?;
-    untrusted.verify_signature(algorithm, verifier)?;
-    let mut names = Vec::new();
-    let claims =
-        untrusted.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
-    validation.check(&untrusted.header, &claims, &names, clock.now())?;
-    Ok(Token {
-        algorithm,
-        header: untrusted.header,
-        claims,
-    })
+    UntrustedToken::parse_with_limit(token, validation.token_len_limit())?
+        .decode(verifier, validation, clock)
 }
 
 /// A compact JWS that has been split and whose header has been parsed, but whose
@@ -232,6 +218,58 @@ impl<'a> UntrustedToken<'a> {
             payload_end,
             alg,
             header,
+        })
+    }
+
+    /// Finishes [`decode`] on a token already parsed (e.g. to pick a key source by
+    /// its unverified `iss` first): algorithm gate, critical parameters, signature,
+    /// then claims and validation.
+    ///
+    /// ```
+    /// use jot_codec::{Error, FixedClock, UntrustedToken, Validation, Verifier};
+    /// # use jot_codec::{Algorithm, VerifyError};
+    /// # struct RefuseAll;
+    /// # impl Verifier for RefuseAll {
+    /// #     fn verify(&self, _: Algorithm, _: Option<&str>, _: &[u8], _: &[u8]) -> Result<(), VerifyError> {
+    /// #         Err(VerifyError::InvalidSignature)
+    /// #     }
+    /// # }
+    /// let token = UntrustedToken::parse("eyJhbGciOiJIUzI1NiJ9.e30.c2ln")?;
+    /// let result = token.decode::<(), _, _>(&RefuseAll, &Validation::new(), &FixedClock::at(0));
+    /// assert!(matches!(result, Err(Error::InvalidSignature)));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn decode<T, V, C>(
+        self,
+        verifier: &V,
+        validation: &Validation,
+        clock: &C,
+    ) -> Result<Token<T>, Error>
+    where
+        T: DeserializeOwned,
+        V: Verifier + ?Sized,
+        C: Clock + ?Sized,
+    {
+        let max = validation.token_len_limit();
+        if self.raw.len() > max {
+            return Err(Error::TooLarge {
+                len: self.raw.len(),
+                max,
+            });
+        }
+        let algorithm = self.algorithm()?;
+        if !validation.allows(algorithm) {
+            return Err(Error::AlgorithmNotAllowed { alg: algorithm });
+        }
+        self.header.check_critical(validation)?;
+        self.verify_signature(algorithm, verifier)?;
+        let mut names = Vec::new();
+        let claims = self.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
+        validation.check(&self.header, &claims, &names, clock.now())?;
+        Ok(Token {
+            algorithm,
+            header: self.header,
+            claims,
         })
     }
 

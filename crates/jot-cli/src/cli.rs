@@ -1,0 +1,353 @@
+//! The command line, as clap parses it. Each subcommand's arguments live here; the
+//! work lives in `cmd/`.
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValue;
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+use jot_codec::Algorithm;
+
+use crate::paint::ColorChoice;
+use crate::when::{When, parse_when};
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  success
+  1  the token was rejected (bad signature, expired, wrong audience, malformed, ...)
+  2  usage, key or I/O error";
+
+/// jot: encode, decode and verify JSON Web Tokens, and manage their keys.
+#[derive(Debug, Parser)]
+#[command(name = "jot", version, about, after_help = EXIT_CODES, propagate_version = true)]
+pub(crate) struct Cli {
+    /// When to colour the output (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorChoice,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands. `serve` joins them with the server.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Sign claims into a compact JWT and print it.
+    #[command(after_help = EXIT_CODES)]
+    Encode(EncodeArgs),
+    /// Show a token's header and claims WITHOUT verifying it.
+    #[command(after_help = EXIT_CODES)]
+    Decode(DecodeArgs),
+    /// Verify a token's signature and claims; print the claims if it is valid.
+    #[command(after_help = EXIT_CODES)]
+    Verify(VerifyArgs),
+    /// Generate a key (JWK by default) and its public part.
+    #[command(after_help = EXIT_CODES)]
+    Keygen(KeygenArgs),
+    /// Public part, thumbprint, format conversion and JWK Sets.
+    #[command(subcommand)]
+    Jwk(JwkCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// Where a signing or verifying key comes from.
+#[derive(Debug, Args)]
+pub(crate) struct SecretArgs {
+    /// Read the HMAC secret from FILE (`-`: stdin); one trailing newline is ignored.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) secret_file: Option<PathBuf>,
+    /// Read the HMAC secret from the environment variable NAME.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) secret_env: Option<String>,
+}
+
+/// `jot encode`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key-source").required(true).args(["key", "secret_file", "secret_env"])))]
+pub(crate) struct EncodeArgs {
+    /// The algorithm; optional when the key implies one (EC, Ed25519, JWK with "alg").
+    #[arg(long, value_enum, ignore_case = true)]
+    pub(crate) alg: Option<Alg>,
+    /// Private key file: PEM (PKCS#8, PKCS#1, SEC1), DER, JWK or JWK Set.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) secret: SecretArgs,
+    /// Key id for the header (also picks the key from a JWK Set).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// The "typ" header.
+    #[arg(long, default_value = "JWT", conflicts_with = "no_typ")]
+    pub(crate) typ: String,
+    /// Leave "typ" out of the header.
+    #[arg(long)]
+    pub(crate) no_typ: bool,
+    /// Issuer ("iss").
+    #[arg(long)]
+    pub(crate) iss: Option<String>,
+    /// Subject ("sub").
+    #[arg(long)]
+    pub(crate) sub: Option<String>,
+    /// Audience ("aud"); repeat for several.
+    #[arg(long)]
+    pub(crate) aud: Vec<String>,
+    /// Expiry: a duration from now (+15m, 1h, 7d) or a Unix timestamp [default: 1h].
+    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_exp")]
+    pub(crate) exp: Option<When>,
+    /// Do not set "exp".
+    #[arg(long)]
+    pub(crate) no_exp: bool,
+    /// Not before: a duration from now or a Unix timestamp.
+    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true)]
+    pub(crate) nbf: Option<When>,
+    /// Do not set "iat" (set to now by default).
+    #[arg(long)]
+    pub(crate) no_iat: bool,
+    /// Token id ("jti").
+    #[arg(long, conflicts_with = "jti_random")]
+    pub(crate) jti: Option<String>,
+    /// A random 128-bit token id.
+    #[arg(long)]
+    pub(crate) jti_random: bool,
+    /// A claim; VALUE is JSON when it parses as JSON, else a string. Repeatable.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub(crate) claim: Vec<String>,
+    /// A header parameter; VALUE as for --claim. Repeatable.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub(crate) header: Vec<String>,
+    /// Claims: a JSON object, @FILE, or - for stdin.
+    #[arg(value_name = "CLAIMS")]
+    pub(crate) claims: Option<String>,
+}
+
+/// `jot decode`.
+#[derive(Debug, Args)]
+pub(crate) struct DecodeArgs {
+    /// Print {"header":…,"claims":…} as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The token, @FILE, or - for stdin (the default).
+    #[arg(value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+}
+
+/// `jot verify`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key-source").required(true).args(["key", "jwks", "secret_file", "secret_env"])))]
+pub(crate) struct VerifyArgs {
+    /// Key file: PEM (any kind), DER, JWK, or JWK Set (the token's "kid" picks the key).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    /// JWK Set file, or an https:// URL fetched once (10 s timeout, 1 MiB limit).
+    #[arg(long, value_name = "FILE_OR_URL")]
+    pub(crate) jwks: Option<String>,
+    #[command(flatten)]
+    pub(crate) secret: SecretArgs,
+    /// Accepted algorithm; repeatable. Required unless the key implies exactly one.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub(crate) alg: Vec<Alg>,
+    /// Accepted issuer; repeatable (any of them).
+    #[arg(long)]
+    pub(crate) iss: Vec<String>,
+    /// Accepted audience; repeatable (any of them). A token with "aud" needs one.
+    #[arg(long)]
+    pub(crate) aud: Vec<String>,
+    /// Required subject.
+    #[arg(long)]
+    pub(crate) sub: Option<String>,
+    /// Required "typ" header (e.g. at+jwt).
+    #[arg(long)]
+    pub(crate) typ: Option<String>,
+    /// Clock skew allowed for exp, nbf and iat, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = jot_codec::DEFAULT_LEEWAY)]
+    pub(crate) leeway: u64,
+    /// Refuse tokens issued longer ago than SECS ("iat" required).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) max_age: Option<u64>,
+    /// A claim that must be present; repeatable.
+    #[arg(long, value_name = "CLAIM")]
+    pub(crate) require: Vec<String>,
+    /// Accept tokens without "exp".
+    #[arg(long)]
+    pub(crate) allow_no_exp: bool,
+    /// Print {"header":…,"claims":…} on success, {"error":{"kind":…,"message":…}} on failure.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The token, @FILE, or - for stdin (the default).
+    #[arg(value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+}
+
+/// `jot keygen`.
+#[derive(Debug, Args)]
+pub(crate) struct KeygenArgs {
+    /// The algorithm the key is for.
+    #[arg(value_enum, ignore_case = true)]
+    pub(crate) alg: Alg,
+    /// Key id [default: the key's RFC 7638 thumbprint].
+    #[arg(long, conflicts_with_all = ["kid_thumbprint", "no_kid"])]
+    pub(crate) kid: Option<String>,
+    /// Use the RFC 7638 thumbprint as key id (the default).
+    #[arg(long, conflicts_with = "no_kid")]
+    pub(crate) kid_thumbprint: bool,
+    /// Give the key no key id.
+    #[arg(long)]
+    pub(crate) no_kid: bool,
+    /// Write the private key to FILE (mode 0600) instead of stdout; the public part
+    /// then goes to stdout unless --public-out is given.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Write the public part to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) public_out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = KeyFormat::Jwk)]
+    pub(crate) format: KeyFormat,
+    /// RSA modulus size in bits, 2048 to 4096 [default: 2048].
+    #[arg(long)]
+    pub(crate) bits: Option<usize>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `jot jwk ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum JwkCommand {
+    /// Print the public part of a key (any format in).
+    #[command(after_help = EXIT_CODES)]
+    Public {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = KeyFormat::Jwk)]
+        format: KeyFormat,
+        #[command(flatten)]
+        key: KeyInArgs,
+    },
+    /// Print the RFC 7638 JWK thumbprint (SHA-256, base64url) of a key.
+    #[command(after_help = EXIT_CODES)]
+    Thumbprint {
+        #[command(flatten)]
+        key: KeyInArgs,
+    },
+    /// Convert a key between formats (private stays private unless --public).
+    #[command(after_help = EXIT_CODES)]
+    Convert {
+        /// Output format.
+        #[arg(long, value_enum)]
+        to: ConvertTo,
+        /// Output only the public part.
+        #[arg(long)]
+        public: bool,
+        /// Set the key id.
+        #[arg(long)]
+        kid: Option<String>,
+        #[command(flatten)]
+        key: KeyInArgs,
+    },
+    /// Build a JWK Set from key files (public parts unless --private).
+    #[command(after_help = EXIT_CODES)]
+    Set {
+        /// Include private keys as they are.
+        #[arg(long)]
+        private: bool,
+        /// Algorithm for keys that do not imply one (RSA PEM, HMAC JWK without "alg").
+        #[arg(long, value_enum, ignore_case = true)]
+        alg: Option<Alg>,
+        /// Key files (any format).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// A key file argument and the algorithm for keys that do not imply one.
+#[derive(Debug, Args)]
+pub(crate) struct KeyInArgs {
+    /// Algorithm for keys that do not imply one (e.g. an RSA PEM); it is written
+    /// into exported JWKs.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub(crate) alg: Option<Alg>,
+    /// The key file (PEM, DER or JWK), or - for stdin.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+}
+
+/// A key output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KeyFormat {
+    /// JSON Web Key (RFC 7517).
+    Jwk,
+    /// PEM: PKCS#8 for private keys, SPKI for public keys.
+    Pem,
+}
+
+/// `jot jwk convert --to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ConvertTo {
+    /// JSON Web Key.
+    Jwk,
+    /// PEM (PKCS#8 or SPKI).
+    Pem,
+    /// A JWK Set holding the key.
+    Set,
+}
+
+/// An algorithm as a command-line value (with completion of every name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Alg(pub(crate) Algorithm);
+
+static ALGS: [Alg; Algorithm::ALL.len()] = {
+    let all = Algorithm::ALL;
+    let mut out = [Alg(Algorithm::HS256); Algorithm::ALL.len()];
+    let mut i = 0;
+    while i < all.len() {
+        out[i] = Alg(all[i]);
+        i += 1;
+    }
+    out
+};
+
+impl ValueEnum for Alg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ALGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.as_str()))
+    }
+}
+
+/// The algorithms of a list of arguments.
+pub(crate) fn algs(list: &[Alg]) -> Vec<Algorithm> {
+    list.iter().map(|a| a.0).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn command_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_algorithm_is_a_value() {
+        assert_eq!(ALGS.len(), Algorithm::ALL.len());
+        let cli = Cli::try_parse_from(["jot", "keygen", "es256k"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Keygen(KeygenArgs {
+                alg: Alg(Algorithm::ES256K),
+                ..
+            })
+        ));
+        assert!(Cli::try_parse_from(["jot", "keygen", "none"]).is_err());
+    }
+}

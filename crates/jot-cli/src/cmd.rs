@@ -1,0 +1,69 @@
+//! The subcommands: each module turns parsed arguments into work and output.
+
+mod completions;
+mod decode;
+mod encode;
+mod jwk;
+mod keygen;
+mod verify;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the command.
+pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Encode(args) => encode::run(&args),
+        Command::Decode(args) => decode::run(&args, cli.color),
+        Command::Verify(args) => verify::run(&args, cli.color),
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Jwk(command) => jwk::run(&command),
+        Command::Completions { shell } => completions::run(shell),
+    }
+}
+
+/// The current Unix time in seconds.
+pub(crate) fn now() -> u64 {
+    use jot_codec::Clock as _;
+    jot_codec::SystemClock.now().seconds()
+}
+
+/// Parses `NAME=VALUE`; VALUE is JSON when it parses as JSON, else a string.
+pub(crate) fn name_value(arg: &str, flag: &str) -> Result<(String, serde_json::Value)> {
+    let (name, value) = arg
+        .split_once('=')
+        .ok_or_else(|| anyhow::anyhow!("{flag} {arg:?}: expected NAME=VALUE"))?;
+    if name.is_empty() {
+        anyhow::bail!("{flag} {arg:?}: the name is empty");
+    }
+    let value =
+        serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+    Ok((name.to_owned(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn name_value_parses_json_or_string() {
+        assert_eq!(
+            name_value("a=1", "--claim").unwrap(),
+            ("a".into(), json!(1))
+        );
+        assert_eq!(
+            name_value("a=[1,\"x\"]", "--claim").unwrap().1,
+            json!([1, "x"])
+        );
+        assert_eq!(name_value("a=hello", "--claim").unwrap().1, json!("hello"));
+        assert_eq!(name_value("a=", "--claim").unwrap().1, json!(""));
+        assert_eq!(name_value("a=b=c", "--claim").unwrap().1, json!("b=c"));
+        assert!(name_value("a", "--claim").is_err());
+        assert!(name_value("=1", "--claim").is_err());
+    }
+}

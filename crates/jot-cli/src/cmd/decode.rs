@@ -1,0 +1,107 @@
+//! `jot decode`: show a token's header and claims without verifying anything.
+//!
+//! The JSON shown is the token's own (every member, as sent), so this works for
+//! expired tokens, unknown algorithms and tokens the codec would refuse; the
+//! codec's strict parse still runs, and its objection is printed as a warning.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use jot_codec::base64url;
+use serde_json::{Map, Value};
+
+use crate::cli::DecodeArgs;
+use crate::cmd::now;
+use crate::exit;
+use crate::input::read_token;
+use crate::paint::{ColorChoice, Paint};
+use crate::pretty;
+
+pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
+    let token = read_token(args.token.as_deref())?;
+    let err_paint = Paint::stderr(color);
+    let (header, claims) = match split(&token) {
+        Ok(parts) => parts,
+        Err(reason) => {
+            eprintln!("jot: {} {reason}", err_paint.bad("not a JWT:"));
+            return Ok(exit::rejected());
+        }
+    };
+    eprintln!(
+        "jot: {} the signature was not checked; do not trust these claims (use `jot verify`)",
+        err_paint.warn("UNVERIFIED:")
+    );
+    let strict = jot_codec::dangerous::decode_unverified::<Map<String, Value>>(&token)
+        .and_then(|(untrusted, _)| untrusted.algorithm().map(|_| ()));
+    if let Err(e) = strict {
+        eprintln!(
+            "jot: {} {e}; `jot verify` will refuse this token",
+            err_paint.warn("warning:")
+        );
+    }
+    let text = if args.json {
+        crate::pretty::header_and_claims(&header, &claims)
+    } else {
+        let paint = Paint::stdout(color);
+        format!(
+            "{}\n{}\n{}\n{}",
+            paint.bold("Header"),
+            pretty::render(&header, paint, None),
+            paint.bold("Claims"),
+            pretty::render(&claims, paint, Some(now())),
+        )
+    };
+    exit::print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The header (a JSON object) and the claims (any JSON) of a compact JWS, or why not.
+fn split(token: &str) -> Result<(Value, Value), String> {
+    let segments: Vec<&str> = token.split('.').collect();
+    let [header, payload, _signature] = segments.as_slice() else {
+        return Err(match segments.len() {
+            5 => "this is a JWE (5 segments); jot reads JWS tokens (3 segments)".to_owned(),
+            n => format!("the token has {n} segment(s), a JWT has 3"),
+        });
+    };
+    let header = json_segment(header, "header")?;
+    if !header.is_object() {
+        return Err("the header is not a JSON object".to_owned());
+    }
+    let claims = json_segment(payload, "payload")?;
+    Ok((header, claims))
+}
+
+fn json_segment(b64: &str, name: &str) -> Result<Value, String> {
+    let bytes = base64url::decode(b64).map_err(|_| format!("the {name} is not valid base64url"))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("the {name} is not JSON ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_and_explains() {
+        let (h, c) = split("eyJhbGciOiJGT08ifQ.eyJhIjoxfQ.c2ln").unwrap();
+        assert_eq!(h, serde_json::json!({"alg": "FOO"}));
+        assert_eq!(c, serde_json::json!({"a": 1}));
+        assert!(split("a.b").unwrap_err().contains("2 segment"));
+        assert!(split("a.b.c.d.e").unwrap_err().contains("JWE"));
+        assert!(
+            split("!!.e30.x")
+                .unwrap_err()
+                .contains("header is not valid base64url")
+        );
+        assert!(
+            split("e30.bm9wZQ.x")
+                .unwrap_err()
+                .contains("payload is not JSON")
+        );
+        assert!(
+            split("WzFd.e30.x")
+                .unwrap_err()
+                .contains("not a JSON object")
+        );
+    }
+}

@@ -1,0 +1,380 @@
+//! Loading keys: key files of every format jot-algorithms reads (PEM, DER, JWK, JWK
+//! Set), remote JWK Sets and HMAC secrets, with errors that say what to do.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use jot_algorithms::{Jwk, JwkSet, KeyError, KeySet, SigningKey, VerifyingKey};
+use jot_codec::{Algorithm, AlgorithmFamily, Verifier, VerifyError};
+
+use crate::input::{self, SecretSource};
+
+/// What a key file holds, told apart by its first bytes.
+pub(crate) enum KeyFile {
+    /// One JWK.
+    Jwk(Box<Jwk>),
+    /// A JWK Set (`{"keys": [...]}`).
+    Set(JwkSet),
+    /// PEM or DER.
+    Encoded(Vec<u8>),
+}
+
+/// Reads and classifies a key file (`-` for stdin).
+pub(crate) fn read_key_file(path: &Path) -> Result<KeyFile> {
+    let bytes = input::read_path(path, "key file")?;
+    classify(bytes).with_context(|| format!("cannot load the key {}", path.display()))
+}
+
+fn classify(bytes: Vec<u8>) -> Result<KeyFile> {
+    if !bytes.trim_ascii_start().starts_with(b"{") {
+        return Ok(KeyFile::Encoded(bytes));
+    }
+    let text = std::str::from_utf8(&bytes).context("the JSON is not UTF-8")?;
+    let value: serde_json::Value = serde_json::from_str(text).context("invalid JSON")?;
+    if value.get("keys").is_some() {
+        Ok(KeyFile::Set(JwkSet::from_json(text)?))
+    } else {
+        Ok(KeyFile::Jwk(Box::new(Jwk::from_json(text)?)))
+    }
+}
+
+/// A [`KeyError`] with a hint on what to do about it.
+pub(crate) fn explain(e: KeyError) -> anyhow::Error {
+    let hint = match &e {
+        KeyError::AlgorithmRequired { .. } => " (pass --alg)",
+        KeyError::LooksLikePublicKey => " (signing needs the private key)",
+        _ => "",
+    };
+    anyhow!("{e}{hint}")
+}
+
+/// The signing key of `jot encode`.
+pub(crate) fn signing_key(
+    key: Option<&Path>,
+    secret: Option<SecretSource<'_>>,
+    alg: Option<Algorithm>,
+    kid: Option<&str>,
+) -> Result<SigningKey> {
+    if let Some(source) = secret {
+        let alg = alg.context("--alg is required with a secret (HS256, HS384 or HS512)")?;
+        let secret = input::read_secret(&source)?;
+        return SigningKey::hmac(alg, secret).map_err(explain);
+    }
+    let path = key.context("no key given")?;
+    let origin = || format!("cannot load the key {}", path.display());
+    let loaded = match read_key_file(path)? {
+        KeyFile::Jwk(jwk) => signing_from_jwk(&jwk, alg),
+        KeyFile::Set(set) => {
+            let private: Vec<&Jwk> = set.keys.iter().filter(|k| k.is_private()).collect();
+            let jwk = match (kid, private.as_slice()) {
+                (Some(kid), _) => private
+                    .iter()
+                    .find(|k| k.kid.as_deref() == Some(kid))
+                    .copied()
+                    .with_context(|| format!("the JWK Set has no private key with kid {kid:?}"))
+                    .with_context(origin)?,
+                (None, [one]) => *one,
+                (None, []) => {
+                    return Err(anyhow!("the JWK Set has no private key")).with_context(origin);
+                }
+                (None, _) => {
+                    return Err(anyhow!(
+                        "the JWK Set has {} private keys; pick one with --kid",
+                        private.len()
+                    ))
+                    .with_context(origin);
+                }
+            };
+            signing_from_jwk(jwk, alg)
+        }
+        KeyFile::Encoded(bytes) => SigningKey::from_any_bytes(alg, bytes),
+    };
+    loaded.map_err(explain).with_context(origin)
+}
+
+fn signing_from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<SigningKey, KeyError> {
+    match alg {
+        Some(alg) => SigningKey::from_jwk_with_alg(alg, jwk),
+        None => SigningKey::from_jwk(jwk),
+    }
+}
+
+fn verifying_from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<VerifyingKey, KeyError> {
+    match alg {
+        Some(alg) => VerifyingKey::from_jwk_with_alg(alg, jwk),
+        None => VerifyingKey::from_jwk(jwk),
+    }
+}
+
+/// The keys `jot verify` checks a token with.
+#[derive(Clone, Debug)]
+pub(crate) enum Keys {
+    /// One key, bound to one or more algorithms (an RSA key for RS256 and PS256, say);
+    /// the token's `kid` must match the key's when both have one.
+    Single(Vec<VerifyingKey>),
+    /// A JWK Set: the token's `kid` picks the key.
+    Set(KeySet),
+}
+
+impl Keys {
+    /// Every algorithm some key accepts, in a stable order.
+    pub(crate) fn algorithms(&self) -> Vec<Algorithm> {
+        let keys = match self {
+            Keys::Single(keys) => keys.as_slice(),
+            Keys::Set(set) => set.keys(),
+        };
+        let mut algs: Vec<Algorithm> = keys.iter().map(VerifyingKey::algorithm).collect();
+        algs.sort();
+        algs.dedup();
+        algs
+    }
+}
+
+impl Verifier for Keys {
+    fn verify(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), VerifyError> {
+        match self {
+            Keys::Single(keys) => keys
+                .iter()
+                .find(|k| k.algorithm() == alg)
+                .ok_or(VerifyError::AlgorithmNotAllowed)?
+                .verify(alg, kid, signing_input, signature),
+            Keys::Set(set) => set.verify(alg, kid, signing_input, signature),
+        }
+    }
+}
+
+/// Where `jot verify` takes its keys from.
+pub(crate) enum VerifySource<'a> {
+    /// `--key FILE`.
+    KeyFile(&'a Path),
+    /// `--jwks FILE_OR_URL`.
+    Jwks(&'a str),
+    /// `--secret-file` or `--secret-env`.
+    Secret(SecretSource<'a>),
+}
+
+/// Loads the verifying keys for the accepted algorithms `algs` (empty: whatever the
+/// key implies).
+pub(crate) fn verifying_keys(source: VerifySource<'_>, algs: &[Algorithm]) -> Result<Keys> {
+    match source {
+        VerifySource::Secret(source) => {
+            if algs.is_empty() {
+                bail!("--alg is required with a secret (HS256, HS384 or HS512)");
+            }
+            let secret = input::read_secret(&source)?;
+            let keys = algs
+                .iter()
+                .map(|&alg| VerifyingKey::hmac(alg, &secret).map_err(explain))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Keys::Single(keys))
+        }
+        VerifySource::Jwks(location) => {
+            let (json, origin) = if is_url(location) {
+                (crate::remote::fetch_jwks(location)?, location.to_owned())
+            } else {
+                let bytes = input::read_path(Path::new(location), "JWK Set")?;
+                let text = String::from_utf8(bytes)
+                    .with_context(|| format!("{location} is not UTF-8 text"))?;
+                (text, location.to_owned())
+            };
+            let set = JwkSet::from_json(&json)
+                .map_err(explain)
+                .with_context(|| format!("cannot load the JWK Set {origin}"))?;
+            key_set(&set, algs, &origin)
+        }
+        VerifySource::KeyFile(path) => {
+            let origin = path.display().to_string();
+            match read_key_file(path)? {
+                KeyFile::Set(set) => key_set(&set, algs, &origin),
+                KeyFile::Jwk(jwk) => single(algs, |alg| verifying_from_jwk(&jwk, alg))
+                    .with_context(|| format!("cannot load the key {origin}")),
+                KeyFile::Encoded(bytes) => {
+                    single(algs, |alg| VerifyingKey::from_any_bytes(alg, &bytes))
+                        .with_context(|| format!("cannot load the key {origin}"))
+                }
+            }
+        }
+    }
+}
+
+/// One key for each algorithm in `algs` that fits it, or for the one it implies.
+fn single(
+    algs: &[Algorithm],
+    load: impl Fn(Option<Algorithm>) -> Result<VerifyingKey, KeyError>,
+) -> Result<Keys> {
+    if algs.is_empty() {
+        return Ok(Keys::Single(vec![load(None).map_err(explain)?]));
+    }
+    let mut keys = Vec::new();
+    let mut first_error = None;
+    for &alg in algs {
+        match load(Some(alg)) {
+            Ok(key) => keys.push(key),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) if keys.is_empty() => Err(explain(e)),
+        _ => Ok(Keys::Single(keys)),
+    }
+}
+
+fn key_set(set: &JwkSet, algs: &[Algorithm], origin: &str) -> Result<Keys> {
+    let keys = KeySet::from_jwk_set_assuming(set, algs);
+    let skipped = keys.unusable();
+    if keys.is_empty() {
+        let reasons: Vec<String> = skipped
+            .iter()
+            .map(|u| {
+                format!(
+                    "key #{}{}: {}",
+                    u.index,
+                    kid_note(u.kid.as_deref()),
+                    explain(u.error.clone())
+                )
+            })
+            .collect();
+        bail!(
+            "no usable key in the JWK Set {origin}{}{}",
+            if reasons.is_empty() { "" } else { ": " },
+            reasons.join("; ")
+        );
+    }
+    for u in skipped {
+        eprintln!(
+            "jot: note: skipping key #{}{} of {origin}: {}",
+            u.index,
+            kid_note(u.kid.as_deref()),
+            u.error
+        );
+    }
+    Ok(Keys::Set(keys))
+}
+
+fn kid_note(kid: Option<&str>) -> String {
+    kid.map(|k| format!(" (kid {k:?})")).unwrap_or_default()
+}
+
+/// Whether `--jwks` names a URL rather than a file.
+pub(crate) fn is_url(location: &str) -> bool {
+    let lower = location.get(..8).unwrap_or(location).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// A key of any kind, as `jot jwk` reads it.
+pub(crate) enum AnyKey {
+    /// A private key or HMAC secret.
+    Private(SigningKey),
+    /// A public key.
+    Public(VerifyingKey),
+}
+
+/// A key read by `jot jwk`, and whether its algorithm was only assumed (an RSA PEM
+/// read without `--alg`: the algorithm is then left out of exported JWKs).
+pub(crate) struct LoadedKey {
+    pub(crate) key: AnyKey,
+    pub(crate) alg_assumed: bool,
+}
+
+impl LoadedKey {
+    /// The public key.
+    pub(crate) fn verifying_key(&self) -> VerifyingKey {
+        match &self.key {
+            AnyKey::Private(k) => k.verifying_key(),
+            AnyKey::Public(k) => k.clone(),
+        }
+    }
+
+    /// Whether this is a symmetric secret.
+    pub(crate) fn is_hmac(&self) -> bool {
+        self.verifying_key().algorithm().family() == AlgorithmFamily::Hmac
+    }
+}
+
+/// How `jot jwk` picks the algorithm of a key.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum AlgChoice {
+    /// This algorithm, which the key must fit.
+    Exactly(Algorithm),
+    /// The key's own; this one only for keys that imply none (RSA, oct).
+    Fallback(Algorithm),
+    /// The key's own, if any.
+    Implied,
+}
+
+/// Reads a key file of any format, private or public, for the `jwk` commands.
+pub(crate) fn load_any(path: &Path, alg: AlgChoice) -> Result<LoadedKey> {
+    load_any_from(read_key_file(path)?, path, alg)
+}
+
+/// Builds the key of an already read key file.
+pub(crate) fn load_any_from(file: KeyFile, path: &Path, alg: AlgChoice) -> Result<LoadedKey> {
+    let origin = || format!("cannot load the key {}", path.display());
+    match file {
+        KeyFile::Set(_) => Err(anyhow!(
+            "this is a JWK Set; this command takes one key (pick one with jq '.keys[N]')"
+        ))
+        .with_context(origin),
+        KeyFile::Jwk(jwk) => {
+            let private = jwk.is_private();
+            let (key, alg_assumed) = assume_alg(alg, |alg| {
+                Ok(if private {
+                    AnyKey::Private(signing_from_jwk(&jwk, alg)?)
+                } else {
+                    AnyKey::Public(verifying_from_jwk(&jwk, alg)?)
+                })
+            })
+            .map_err(explain)
+            .with_context(origin)?;
+            Ok(LoadedKey { key, alg_assumed })
+        }
+        KeyFile::Encoded(bytes) => {
+            let (key, alg_assumed) =
+                assume_alg(alg, |alg| match SigningKey::from_any_bytes(alg, &bytes) {
+                    Ok(k) => Ok(AnyKey::Private(k)),
+                    Err(KeyError::LooksLikePublicKey) => {
+                        VerifyingKey::from_any_bytes(alg, &bytes).map(AnyKey::Public)
+                    }
+                    Err(e) => Err(e),
+                })
+                .map_err(explain)
+                .with_context(origin)?;
+            Ok(LoadedKey { key, alg_assumed })
+        }
+    }
+}
+
+/// Loads with the chosen algorithm. When the key implies none (RSA, oct) and none
+/// was given, loads with a stand-in of the right family and reports that it did.
+fn assume_alg<K>(
+    alg: AlgChoice,
+    load: impl Fn(Option<Algorithm>) -> Result<K, KeyError>,
+) -> Result<(K, bool), KeyError> {
+    let fallback = match alg {
+        AlgChoice::Exactly(alg) => return load(Some(alg)).map(|k| (k, false)),
+        AlgChoice::Fallback(alg) => Some(alg),
+        AlgChoice::Implied => None,
+    };
+    match load(None) {
+        Err(KeyError::AlgorithmRequired { key_type }) => match fallback {
+            Some(alg) => load(Some(alg)).map(|k| (k, false)),
+            None => {
+                let stand_in = if key_type == "oct" {
+                    Algorithm::HS256
+                } else {
+                    Algorithm::RS256
+                };
+                load(Some(stand_in)).map(|k| (k, true))
+            }
+        },
+        other => other.map(|k| (k, false)),
+    }
+}

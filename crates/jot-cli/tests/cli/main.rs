@@ -1,0 +1,17 @@
+//! The `jot` binary, run for real with a cleaned environment: one test binary,
+//! one module per area.
+
+// Test helpers outside #[test] functions panic on purpose: a failed step fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod decode;
+mod failures;
+mod harness;
+mod jwk;
+mod jwks_remote;
+mod key_formats;
+mod keygen;
+mod pyjwt;
+mod readme;
+mod round_trip;
+mod usage;

@@ -53,6 +53,9 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+    /// Print the man page (roff), for packaging.
+    #[command(hide = true)]
+    Man,
 }
 
 /// Where a signing or verifying key comes from.

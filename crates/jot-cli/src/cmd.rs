@@ -22,6 +22,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Keygen(args) => keygen::run(&args),
         Command::Jwk(command) => jwk::run(&command),
         Command::Completions { shell } => completions::run(shell),
+        Command::Man => completions::man(),
     }
 }
 

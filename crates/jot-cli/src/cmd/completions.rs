@@ -1,4 +1,4 @@
-//! `jot completions SHELL`.
+//! `jot completions SHELL` and the hidden `jot man` (used by `cargo xtask dist`).
 
 use std::process::ExitCode;
 
@@ -12,5 +12,13 @@ pub(super) fn run(shell: Shell) -> Result<ExitCode> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "jot", &mut script);
     crate::exit::print(&String::from_utf8_lossy(&script))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the man page of `jot` as roff.
+pub(super) fn man() -> Result<ExitCode> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    crate::exit::print(&String::from_utf8_lossy(&page))?;
     Ok(ExitCode::SUCCESS)
 }

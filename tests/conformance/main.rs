@@ -1,0 +1,23 @@
+//! Conformance of jot against public test vectors: the RFC examples, the JOSE
+//! cookbook (RFC 7520) and Project Wycheproof.
+//!
+//! The vectors are read from `$JOT_VECTORS_DIR`, else from
+//! `<workspace root>/../shared/vectors`; they are never copied into the repository.
+//! Each suite prints how many vectors ran, passed and were excluded (and why);
+//! see `docs/CONFORMANCE.md`. Run with
+//! `cargo test -p jot-tests --test conformance -- --nocapture`.
+
+// Test helpers outside #[test] functions panic on purpose: a failed step fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cookbook;
+mod harness;
+mod rfc;
+mod wycheproof;
+mod wycheproof_ecdsa;
+mod wycheproof_eddsa;
+mod wycheproof_hmac;
+mod wycheproof_jwk;
+mod wycheproof_jws;
+mod wycheproof_rsa_pkcs1;
+mod wycheproof_rsa_pss;

@@ -60,6 +60,18 @@ pub enum KeyError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// An RSA key with a known generation flaw (e.g. the ROCA fingerprint of CVE-2017-15361).
+    #[error("RSA key is known to be weak: {cve}")]
+    RsaVulnerable {
+        /// The weakness.
+        cve: &'static str,
+    },
+    /// Several keys of a key set share this key's `kid`: all of them are set aside.
+    #[error("several keys of the set share this kid")]
+    DuplicateKid,
+    /// A shared secret (`oct`) in a key set that also holds public keys: set aside.
+    #[error("a shared secret in a set of public keys")]
+    MixedKeySet,
     /// The private key's parts do not agree with each other or with its public key.
     #[error("the private key is inconsistent with its public key")]
     InconsistentKey,

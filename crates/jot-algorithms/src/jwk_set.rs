@@ -81,12 +81,12 @@ pub struct UnusableKey {
 /// - A token **with** a `kid` is verified only with the set's keys whose `kid` is
 ///   exactly that string (a hash-map lookup, no allocation). If none has it:
 ///   [`VerifyError::UnknownKey`]. Keys without a `kid` are never picked for it.
-/// - **Duplicate `kid`s** are allowed (issuers do publish the same `kid` for the
-///   same key under two algorithms, or during rotation): every key under that `kid`
-///   whose algorithm equals the token's `alg` is tried in set order, and the first
-///   that verifies wins. Each candidate is a key the caller trusts, so this widens
-///   nothing. If none of them is for the token's `alg`:
-///   [`VerifyError::AlgorithmNotAllowed`]; if all fail: [`VerifyError::InvalidSignature`].
+/// - **Duplicate `kid`s**: the same key may appear under one `kid` for several
+///   algorithms (e.g. RS256 and PS256); the entry for the token's `alg` is used. Two
+///   *different* keys under one `kid` make it ambiguous which one the issuer meant:
+///   all of them are set aside ([`KeyError::DuplicateKid`]), as is every shared secret
+///   in a set that also holds public keys ([`KeyError::MixedKeySet`]). If no key under
+///   the `kid` is for the token's `alg`: [`VerifyError::AlgorithmNotAllowed`].
 /// - A token **without** a `kid` is verified only if the set holds exactly one key
 ///   for the token's `alg`; otherwise [`VerifyError::UnknownKey`] (jot does not try
 ///   every key, which would multiply the verification cost an attacker can cause).
@@ -136,7 +136,7 @@ struct Inner {
 impl KeySet {
     /// A set of the given keys.
     pub fn from_keys(keys: impl IntoIterator<Item = VerifyingKey>) -> Self {
-        Self::build(keys.into_iter().collect(), Vec::new())
+        Self::build(keys.into_iter().enumerate().collect(), Vec::new())
     }
 
     /// A set of the usable keys of a JWK Set. Keys without an `alg` member are used
@@ -154,7 +154,7 @@ impl KeySet {
         let mut unusable = Vec::new();
         for (index, jwk) in set.keys.iter().enumerate() {
             match key_from_jwk(jwk, assume) {
-                Ok(key) => keys.push(key),
+                Ok(key) => keys.push((index, key)),
                 Err(error) => unusable.push(UnusableKey {
                     index,
                     kid: jwk.kid.clone(),
@@ -216,7 +216,68 @@ impl KeySet {
         })
     }
 
-    fn build(keys: Vec<VerifyingKey>, unusable: Vec<UnusableKey>) -> Self {
+    /// Sets aside what makes a set ambiguous, then indexes the rest:
+    /// - keys that share a `kid` (all of them: which one the issuer meant is unknowable);
+    /// - shared secrets (`oct`) in a set that also holds public keys, which is how a
+    ///   published key set ends up verifying with a secret.
+    fn build(candidates: Vec<(usize, VerifyingKey)>, mut unusable: Vec<UnusableKey>) -> Self {
+        let has_public = candidates
+            .iter()
+            .any(|(_, k)| k.algorithm().family() != AlgorithmFamily::Hmac);
+        // Keys under one kid must be one key (e.g. the same RSA key for RS256 and PS256).
+        let mut prints: HashMap<&str, Vec<Option<String>>> = HashMap::new();
+        for (_, key) in &candidates {
+            if let Some(kid) = key.kid() {
+                prints.entry(kid).or_default().push(key.thumbprint().ok());
+            }
+        }
+        // A kid also borne by a malformed or weak entry is ambiguous too: which key the
+        // issuer meant cannot be known. Entries set aside by policy (for encryption, an
+        // unsupported type) do not count.
+        for u in &unusable {
+            let policy = matches!(
+                u.error,
+                KeyError::JwkUsage { .. }
+                    | KeyError::UnsupportedKeyType { .. }
+                    | KeyError::AlgorithmRequired { .. }
+                    | KeyError::AlgorithmDisabled { .. }
+                    | KeyError::AlgorithmMismatch { .. }
+            );
+            if let (false, Some(kid)) = (policy, u.kid.as_deref()) {
+                if let Some(p) = prints.get_mut(kid) {
+                    p.push(None);
+                }
+            }
+        }
+        let ambiguous = |kid: &str| {
+            prints
+                .get(kid)
+                .is_some_and(|p| p.len() > 1 && (p[0].is_none() || p.iter().any(|x| *x != p[0])))
+        };
+        let mut set_aside = Vec::new();
+        for (index, key) in &candidates {
+            let error = if key.kid().is_some_and(ambiguous) {
+                Some(KeyError::DuplicateKid)
+            } else if has_public && key.algorithm().family() == AlgorithmFamily::Hmac {
+                Some(KeyError::MixedKeySet)
+            } else {
+                None
+            };
+            if let Some(error) = error {
+                set_aside.push((*index, key.kid().map(String::from), error));
+            }
+        }
+        let keys: Vec<VerifyingKey> = candidates
+            .into_iter()
+            .filter(|(index, _)| !set_aside.iter().any(|(i, _, _)| i == index))
+            .map(|(_, key)| key)
+            .collect();
+        unusable.extend(
+            set_aside
+                .into_iter()
+                .map(|(index, kid, error)| UnusableKey { index, kid, error }),
+        );
+        unusable.sort_by_key(|u| u.index);
         let mut by_kid: HashMap<Box<str>, Vec<usize>> = HashMap::new();
         let mut sole_by_alg: HashMap<Algorithm, Option<usize>> = HashMap::new();
         for (i, key) in keys.iter().enumerate() {
@@ -321,7 +382,7 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_kids_try_each_key_of_the_alg() {
+    fn duplicate_kids_are_set_aside() {
         let a = SigningKey::generate(Algorithm::ES256)
             .unwrap()
             .with_kid("k");
@@ -330,29 +391,71 @@ mod tests {
             .with_kid("k");
         let c = SigningKey::generate(Algorithm::EdDSA)
             .unwrap()
-            .with_kid("k");
+            .with_kid("other");
         let set = KeySet::from_keys([a.verifying_key(), b.verifying_key(), c.verifying_key()]);
-        for key in [&a, &b, &c] {
-            let sig = sign(key, b"in");
-            assert_eq!(set.verify(key.algorithm(), Some("k"), b"in", &sig), Ok(()));
-            assert_eq!(
-                set.verify(key.algorithm(), Some("k"), b"out", &sig),
-                Err(VerifyError::InvalidSignature)
-            );
-        }
         let sig = sign(&a, b"in");
         assert_eq!(
-            set.verify(Algorithm::ES384, Some("k"), b"in", &sig),
-            Err(VerifyError::AlgorithmNotAllowed)
-        );
-        // No kid: two ES256 keys, so ES256 is ambiguous; one EdDSA key is fine.
-        assert_eq!(
-            set.verify(Algorithm::ES256, None, b"in", &sig),
+            set.verify(Algorithm::ES256, Some("k"), b"in", &sig),
             Err(VerifyError::UnknownKey)
         );
+        assert_eq!(set.len(), 1);
+        let aside: Vec<_> = set
+            .unusable()
+            .iter()
+            .map(|u| (u.index, u.error.clone()))
+            .collect();
+        assert_eq!(
+            aside,
+            [(0, KeyError::DuplicateKid), (1, KeyError::DuplicateKid)]
+        );
         let sig = sign(&c, b"in");
+        assert_eq!(
+            set.verify(Algorithm::EdDSA, Some("other"), b"in", &sig),
+            Ok(())
+        );
         assert_eq!(set.verify(Algorithm::EdDSA, None, b"in", &sig), Ok(()));
-        assert_eq!(set.get("k").count(), 3);
+    }
+
+    #[test]
+    fn one_key_under_one_kid_for_two_algorithms_is_fine() {
+        let rs = SigningKey::from_pem(
+            Algorithm::RS256,
+            include_str!("../tests/data/rsa2048.pkcs8.pem"),
+        )
+        .unwrap();
+        let public = rs.verifying_key().with_kid("r");
+        let set = KeySet::from_keys([
+            public.clone(),
+            public.for_algorithm(Algorithm::PS256).unwrap(),
+        ]);
+        assert!(set.unusable().is_empty());
+        assert_eq!(
+            set.verify(Algorithm::RS256, Some("r"), b"in", &sign(&rs, b"in")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn secrets_beside_public_keys_are_set_aside() {
+        let secret = SigningKey::hmac(Algorithm::HS256, [9u8; 32])
+            .unwrap()
+            .with_kid("s");
+        let public = SigningKey::generate(Algorithm::ES256)
+            .unwrap()
+            .with_kid("p");
+        let set = KeySet::from_keys([secret.verifying_key(), public.verifying_key()]);
+        let sig = sign(&secret, b"in");
+        assert_eq!(
+            set.verify(Algorithm::HS256, Some("s"), b"in", &sig),
+            Err(VerifyError::UnknownKey)
+        );
+        assert_eq!(set.unusable()[0].error, KeyError::MixedKeySet);
+        // A set of secrets only is fine.
+        let secrets = KeySet::from_keys([secret.verifying_key()]);
+        assert_eq!(
+            secrets.verify(Algorithm::HS256, Some("s"), b"in", &sig),
+            Ok(())
+        );
     }
 
     #[test]

@@ -58,6 +58,41 @@ pub const fn decoded_len_estimate(len: usize) -> usize {
     len.div_ceil(4) * 3
 }
 
+/// Checks that `input` is strict base64url without decoding it.
+///
+/// ```
+/// use jot_codec::base64url;
+/// assert!(base64url::check("-_8").is_ok());
+/// assert!(base64url::check("-_9").is_err());
+/// assert!(base64url::check("ab c").is_err());
+/// ```
+pub fn check(input: &str) -> Result<(), Base64Error> {
+    let bytes = input.as_bytes();
+    if bytes.len() % 4 == 1
+        || !bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+    {
+        return Err(Base64Error);
+    }
+    let value = |b: u8| match b {
+        b'A'..=b'Z' => b - b'A',
+        b'a'..=b'z' => b - b'a' + 26,
+        b'0'..=b'9' => b - b'0' + 52,
+        b'-' => 62,
+        _ => 63,
+    };
+    let unused_bits_mask = match bytes.len() % 4 {
+        2 => 0x0f,
+        3 => 0x03,
+        _ => 0,
+    };
+    match bytes.last() {
+        Some(&last) if value(last) & unused_bits_mask != 0 => Err(Base64Error),
+        _ => Ok(()),
+    }
+}
+
 /// Decodes strict base64url.
 pub fn decode(input: &str) -> Result<Vec<u8>, Base64Error> {
     let mut out = Vec::with_capacity(decoded_len_estimate(input.len()));
@@ -116,6 +151,11 @@ mod tests {
             prop_assert_eq!(decode(&s).unwrap(), bytes.clone());
             let mut buf = alloc::vec![0u8; bytes.len()];
             prop_assert_eq!(decode_slice(&s, &mut buf).unwrap(), bytes.len());
+        }
+
+        #[test]
+        fn check_agrees_with_decode(s in "[A-Za-z0-9_+/= -]{0,12}") {
+            prop_assert_eq!(check(&s).is_ok(), decode(&s).is_ok(), "{}", s);
         }
 
         #[test]

@@ -262,7 +262,7 @@ impl<'a> UntrustedToken<'a> {
             return Err(Error::AlgorithmNotAllowed { alg: algorithm });
         }
         self.header.check_critical(validation)?;
-        self.verify_signature(algorithm, verifier)?;
+        self.verify_signature_only(algorithm, verifier)?;
         let mut names = Vec::new();
         let claims = self.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
         validation.check(&self.header, &claims, &names, clock.now())?;
@@ -314,8 +314,22 @@ impl<'a> UntrustedToken<'a> {
         &self.alg
     }
 
-    /// Checks the signature with `verifier` for `algorithm` (which must be this token's).
+    /// Checks the signature with `verifier` for `algorithm` (which must be this token's),
+    /// and that the payload segment is strict base64url (RFC 7515 §5.2), so a token
+    /// whose payload cannot be decoded is never reported as verified.
     pub fn verify_signature<V: Verifier + ?Sized>(
+        &self,
+        algorithm: Algorithm,
+        verifier: &V,
+    ) -> Result<(), Error> {
+        self.verify_signature_only(algorithm, verifier)?;
+        base64url::check(self.payload_b64()).map_err(|_| Error::Base64 {
+            segment: Segment::Payload,
+        })
+    }
+
+    /// The signature check alone; `decode` decodes (and so checks) the payload next.
+    fn verify_signature_only<V: Verifier + ?Sized>(
         &self,
         algorithm: Algorithm,
         verifier: &V,

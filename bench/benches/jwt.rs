@@ -2,7 +2,13 @@
 //!
 //! Groups are named `<operation>`, functions `jot`, `jsonwebtoken`, `floor`;
 //! `cargo xtask bench` reads the medians back and prints the ratios.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::type_complexity, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::type_complexity,
+    missing_docs
+)]
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

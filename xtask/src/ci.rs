@@ -15,6 +15,7 @@ const STEPS: &[(&str, Step)] = &[
     ("tests", tests),
     ("docs", docs),
     ("no_std jot-codec", nostd::check),
+    ("release dry run", release_dry_run),
 ];
 
 pub(crate) fn run() -> Result<()> {
@@ -35,6 +36,10 @@ pub(crate) fn run() -> Result<()> {
         start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+fn release_dry_run() -> Result<()> {
+    crate::release::run(&["patch".into(), "--dry-run".into()])
 }
 
 fn format() -> Result<()> {

@@ -4,7 +4,10 @@
 
 mod bench;
 mod ci;
+mod dist;
+mod msrv;
 mod nostd;
+mod release;
 #[cfg(test)]
 mod tidy;
 
@@ -20,6 +23,10 @@ Usage: cargo xtask <task>
 Tasks:
   ci       fmt, clippy, tests, docs and the jot-codec no_std check; stops at the first failure
   bench [FILTER]  run the criterion suite (jot-bench) and print jot vs jsonwebtoken vs the floor
+  dist     release binary, completions, man page, licenses -> target/dist/jot-<version>-<target>.tar.gz
+  release <major|minor|patch|VERSION> [--dry-run]
+           check, bump, promote the changelog, commit and tag (never publishes)
+  msrv     build the libraries with the declared rust-version toolchain, if installed
   help     print this message
 
 Exit codes: 0 success, 1 the task failed, 2 usage error
@@ -32,6 +39,12 @@ fn main() -> ExitCode {
         Some("bench") => {
             let filter = args.next();
             Box::new(move || bench::run(filter.as_deref()))
+        }
+        Some("dist") => Box::new(dist::run),
+        Some("msrv") => Box::new(msrv::run),
+        Some("release") => {
+            let rest: Vec<String> = args.by_ref().collect();
+            Box::new(move || release::run(&rest))
         }
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
@@ -65,6 +78,12 @@ fn workspace_root() -> &'static Path {
 fn cargo(args: &[&str]) -> Command {
     let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.args(args).current_dir(workspace_root());
+    cmd
+}
+
+fn git(args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.args(args);
     cmd
 }
 

@@ -339,7 +339,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ClaimsSeed<'_, '_, T> {
 }
 
 /// The claims object as the custom type sees it: registered members are taken
-/// out (into `registered`) and every member name is checked for duplicates.
+/// out (into `registered`, where a second one is a duplicate) and the other member
+/// names are checked for duplicates.
 struct CustomMembers<'a, 'n, 's, 'de, A> {
     access: &'a mut A,
     registered: &'a mut Claims<()>,
@@ -378,6 +379,31 @@ impl<'de, A: MapAccess<'de>> CustomMembers<'_, '_, '_, 'de, A> {
             }
         }
         Ok(())
+    }
+}
+
+fn duplicate<E: de::Error>(sink: Sink<'_>, name: &str) -> E {
+    fail(
+        sink,
+        Error::DuplicateMember {
+            segment: Segment::Payload,
+            name: clip(name),
+        },
+    )
+}
+
+impl Claims<()> {
+    /// Whether the registered claim `name` is set.
+    fn has(&self, name: &str) -> bool {
+        match name {
+            "iss" => self.iss.is_some(),
+            "sub" => self.sub.is_some(),
+            "aud" => self.aud.is_some(),
+            "exp" => self.exp.is_some(),
+            "nbf" => self.nbf.is_some(),
+            "iat" => self.iat.is_some(),
+            _ => self.jti.is_some(),
+        }
     }
 }
 
@@ -425,18 +451,16 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for CustomMembers<'_, '_, '_, 'de, A
             let Some(key) = self.access.next_key::<CowStr<'de>>()? else {
                 return Ok(None);
             };
-            if !self.names.insert(key.clone()) {
-                return Err(fail(
-                    self.sink,
-                    Error::DuplicateMember {
-                        segment: Segment::Payload,
-                        name: clip(&key),
-                    },
-                ));
-            }
             if is_registered(&key) {
+                // A registered claim seen before is already set: that is a duplicate.
+                if self.registered.has(&key) {
+                    return Err(duplicate(self.sink, &key));
+                }
                 self.registered_value(&key)?;
                 continue;
+            }
+            if !self.names.insert(key.clone()) {
+                return Err(duplicate(self.sink, &key));
             }
             return match key.0 {
                 alloc::borrow::Cow::Borrowed(s) => {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, HeaderError, Segment, clip};
-use crate::json::{Any, CowStr, MemberNames, Sink, StrOrList, fail};
+use crate::json::{Any, CowStr, Sink, StrOrList, fail};
 use crate::{Algorithm, Validation};
 
 /// Header parameter names registered by RFC 7515 and RFC 7516/7518 (JWS and JWE).
@@ -160,6 +160,24 @@ impl Header {
         Ok(())
     }
 
+    /// Whether the registered member `name` is set (false for other names).
+    fn has_registered(&self, name: &str) -> bool {
+        match name {
+            "jku" => self.jku.is_some(),
+            "jwk" => self.jwk.is_some(),
+            "kid" => self.kid.is_some(),
+            "x5u" => self.x5u.is_some(),
+            "x5c" => self.x5c.is_some(),
+            "x5t" => self.x5t.is_some(),
+            "x5t#S256" => self.x5t_s256.is_some(),
+            "typ" => self.typ.is_some(),
+            "cty" => self.cty.is_some(),
+            "crit" => self.crit.is_some(),
+            "b64" => self.b64.is_some(),
+            _ => false,
+        }
+    }
+
     fn has_member(&self, name: &str) -> bool {
         match name {
             "b64" => self.b64.is_some(),
@@ -250,18 +268,22 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let sink = self.sink;
-        let mut names = MemberNames::new();
         let mut alg = None;
         let mut h = Header::default();
+        let duplicate = |name: &str| {
+            fail(
+                sink,
+                Error::DuplicateMember {
+                    segment: Segment::Header,
+                    name: clip(name),
+                },
+            )
+        };
         while let Some(key) = map.next_key::<CowStr<'de>>()? {
-            if !names.insert(key.clone()) {
-                return Err(fail(
-                    sink,
-                    Error::DuplicateMember {
-                        segment: Segment::Header,
-                        name: clip(&key),
-                    },
-                ));
+            // A registered member seen before is already set: that is a duplicate.
+            // (Other members are caught when they go into `extra`.)
+            if (&*key == "alg" && alg.is_some()) || h.has_registered(&key) {
+                return Err(duplicate(&key));
             }
             let wrong = |name: &'static str| fail(sink, HeaderError::InvalidMember { name }.into());
             match &*key {
@@ -287,6 +309,9 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                     _ => return Err(wrong("jwk")),
                 },
                 _ => {
+                    if h.extra.contains_key(&*key) {
+                        return Err(duplicate(&key));
+                    }
                     let value = map.next_value::<Value>()?;
                     h.extra.insert(key.into_owned(), value);
                 }

@@ -1,0 +1,499 @@
+//! An OAuth 2.0 token issuer to embed in an axum app, and what `jot serve` runs
+//! (feature `issuer`).
+//!
+//! [`Issuer`] signs RFC 9068 access tokens (`typ: at+jwt`; `iss`, `sub`, `aud`,
+//! `exp`, `iat`, `jti`, `client_id`, `scope`) and serves, through
+//! [`Issuer::router`]:
+//!
+//! | endpoint | what |
+//! | --- | --- |
+//! | `POST /token` | RFC 6749: `client_credentials` (client authentication by `client_secret_basic` or `client_secret_post`) and `refresh_token` (rotation, reuse detection) |
+//! | `POST /introspect` | RFC 7662, client authentication required |
+//! | `POST /revoke` | RFC 7009, client authentication required |
+//! | `GET /.well-known/jwks.json` | the current and still-valid previous public keys (`kid`, `alg`, `use`) |
+//! | `GET /.well-known/openid-configuration`, `GET /.well-known/oauth-authorization-server` | discovery documents (RFC 8414) |
+//!
+//! Applications that authenticate users themselves (a password form, SSO) mint a
+//! user's access and refresh tokens with [`Issuer::issue_for_user`]; the
+//! `password_login` example shows it end to end.
+//!
+//! State lives behind [`IssuerStore`]: [`FileStore`] (a data directory; files
+//! written atomically, private keys mode 0600) or [`MemoryStore`], or a database of
+//! yours. Keys rotate on a schedule ([`IssuerBuilder::rotation_interval`], checked by
+//! [`Issuer::run_maintenance`]) or on demand ([`Issuer::rotate_key`],
+//! [`rotate_key`] on a data directory); a retired key stays in the JWKS until every
+//! token it signed has expired.
+//!
+//! [`serve()`] is the whole `jot serve` program: see [`ServeConfig`].
+//!
+//! ```no_run
+//! use jot_axum::issuer::{FileStore, Issuer, NewClient};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let issuer = Issuer::builder("https://auth.example.com")
+//!     .store(FileStore::open("./jot-data")?)
+//!     .audience("https://api.example.com")
+//!     .build()
+//!     .await?;
+//! let creds = issuer.register_client(NewClient::new("billing").scopes(["invoices:read"])).await?;
+//! eprintln!("client secret (shown once): {}", creds.client_secret);
+//! tokio::spawn(issuer.clone().run_maintenance());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, issuer.router()).await?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use jot_algorithms::{Algorithm, JwkSet, KeySet};
+use jot_codec::{Clock, SystemClock, UntrustedToken, Validation};
+
+use crate::keys::{KeySource, Keys, KeysFuture};
+
+mod clients;
+mod config;
+mod endpoints;
+mod error;
+mod grant;
+mod keyring;
+mod request;
+mod secret;
+mod serve;
+pub mod store;
+
+pub use clients::{ClientCredentials, NewClient};
+pub use config::{ClientSpec, DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig, parse_duration};
+pub use error::{IssuerError, OAuthError, OAuthErrorCode};
+pub use grant::{Introspection, TokenResponse, UserGrant};
+pub use serve::{Server, rotate_key, rotate_key_blocking, serve, serve_blocking, shutdown_signal};
+pub use store::{FileStore, IssuerStore, MemoryStore, StoreError};
+
+use keyring::KeyRing;
+
+/// Default access-token lifetime: 15 minutes.
+pub const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+/// Default refresh-token lifetime (sliding: each refresh starts a new one): 30 days.
+pub const DEFAULT_REFRESH_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// Default scheduled key rotation: every 30 days.
+pub const DEFAULT_ROTATION_INTERVAL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// Default time between two maintenance ticks (key reload, scheduled rotation).
+pub const DEFAULT_MAINTENANCE_INTERVAL: Duration = Duration::from_secs(30);
+/// Default PBKDF2 iterations for client secrets.
+pub const DEFAULT_SECRET_HASH_ITERATIONS: u32 = secret::PBKDF2_ITERATIONS;
+/// Clock skew allowed to verifiers, added to a retired key's publication window.
+const VERIFIER_LEEWAY: u64 = jot_codec::DEFAULT_LEEWAY;
+/// Expired records are pruned at most this often (seconds).
+const PRUNE_EVERY: u64 = 60 * 60;
+
+/// The token issuer: configuration, store and keys. Cheap to clone (one [`Arc`]).
+///
+/// Also a [`KeySource`] of its own published keys, so an app that embeds it can
+/// protect its routes with [`JwtAuth`](crate::JwtAuth) without an HTTP round trip
+/// (use [`Issuer::validation`] for the matching rules).
+#[derive(Clone)]
+pub struct Issuer {
+    inner: Arc<Inner>,
+}
+
+/// Builds an [`Issuer`]; from [`Issuer::builder`].
+#[must_use]
+pub struct IssuerBuilder {
+    url: String,
+    store: Option<Arc<dyn IssuerStore>>,
+    clock: Arc<dyn Clock + Send + Sync>,
+    alg: Algorithm,
+    audience: Vec<String>,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+    rotation: Option<Duration>,
+    maintenance: Duration,
+    secret_iterations: u32,
+}
+
+/// The result of a key rotation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RotatedKey {
+    /// The new signing key's `kid`.
+    pub kid: String,
+    /// The `kid` of the key it replaced, still published until its tokens expire.
+    pub previous: Option<String>,
+    /// The algorithm of the new key.
+    pub alg: Algorithm,
+}
+
+struct Inner {
+    url: String,
+    store: Arc<dyn IssuerStore>,
+    clock: Arc<dyn Clock + Send + Sync>,
+    alg: Algorithm,
+    audience: Vec<String>,
+    access_ttl: u64,
+    refresh_ttl: u64,
+    rotation: Option<u64>,
+    maintenance: Duration,
+    secret_iterations: u32,
+    dummy_hash: std::sync::OnceLock<String>,
+    keys: RwLock<Arc<KeyRing>>,
+    rotating: tokio::sync::Mutex<()>,
+    secrets: secret::VerifiedSecrets,
+    last_prune: AtomicU64,
+}
+
+impl Issuer {
+    /// Starts an issuer configuration for the issuer identifier `url` (the `iss` of
+    /// its tokens and the base of its endpoint URLs, e.g. `https://auth.example.com`).
+    ///
+    /// Defaults: a [`MemoryStore`], ES256, audience = `url`, access tokens for 15
+    /// minutes, refresh tokens for 30 days, key rotation every 30 days, the system
+    /// clock.
+    pub fn builder(url: impl Into<String>) -> IssuerBuilder {
+        IssuerBuilder {
+            url: url.into(),
+            store: None,
+            clock: Arc::new(SystemClock),
+            alg: Algorithm::ES256,
+            audience: Vec::new(),
+            access_ttl: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            refresh_ttl: DEFAULT_REFRESH_TOKEN_LIFETIME,
+            rotation: Some(DEFAULT_ROTATION_INTERVAL),
+            maintenance: DEFAULT_MAINTENANCE_INTERVAL,
+            secret_iterations: DEFAULT_SECRET_HASH_ITERATIONS,
+        }
+    }
+
+    /// The router serving the endpoints listed in the [module documentation](self).
+    /// Nest it, merge it, or serve it as it is.
+    pub fn router(&self) -> axum::Router {
+        endpoints::router(self.clone())
+    }
+
+    /// The issuer identifier (`iss`).
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// The algorithm new keys are generated for.
+    pub fn algorithm(&self) -> Algorithm {
+        self.inner.alg
+    }
+
+    /// The `aud` of tokens whose client names none.
+    pub fn default_audience(&self) -> &[String] {
+        &self.inner.audience
+    }
+
+    /// The access-token lifetime, in seconds.
+    pub fn access_token_lifetime(&self) -> u64 {
+        self.inner.access_ttl
+    }
+
+    /// The URL of the JWK Set.
+    pub fn jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.inner.url)
+    }
+
+    /// The rules a resource server should apply to this issuer's access tokens:
+    /// `iss`, the default audience, `typ: at+jwt`.
+    pub fn validation(&self) -> Validation {
+        Validation::new()
+            .issuer(self.inner.url.clone())
+            .audiences(self.inner.audience.iter().cloned())
+            .typ("at+jwt")
+    }
+
+    /// The published public keys (current and still-valid previous ones).
+    pub fn published_keys(&self) -> KeySet {
+        self.ring().published.clone()
+    }
+
+    /// The published keys as a JWK Set document.
+    pub fn jwks(&self) -> JwkSet {
+        // Built from a JwkSet this issuer serialized itself.
+        JwkSet::from_json(&self.ring().jwks_json).unwrap_or_default()
+    }
+
+    /// The `kid` of the current signing key.
+    pub fn current_kid(&self) -> String {
+        self.ring().current.kid().unwrap_or_default().to_owned()
+    }
+
+    /// Replaces the signing key now: a new key of the issuer's algorithm becomes
+    /// current, the old one stays published until the tokens it signed expire.
+    pub async fn rotate_key(&self) -> Result<RotatedKey, IssuerError> {
+        let _one_at_a_time = self.inner.rotating.lock().await;
+        let rotated = rotate_in(&*self.inner.store, self.inner.alg, self.now()).await?;
+        self.reload_keys().await?;
+        Ok(rotated)
+    }
+
+    /// Reloads the keys from the store (to pick up a rotation done elsewhere).
+    pub async fn reload_keys(&self) -> Result<(), IssuerError> {
+        let keys = self.inner.store.load_keys().await?;
+        let ring = KeyRing::build(&keys, self.now(), self.publication_window())?;
+        let before = self.current_kid();
+        let after = ring.current.kid().unwrap_or_default().to_owned();
+        *self.inner.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(ring);
+        if before != after {
+            tracing::info!(target: "jot_axum::issuer", kid = %after, previous = %before, "signing key changed");
+        }
+        Ok(())
+    }
+
+    /// One maintenance pass: reload the keys, rotate if the current key is older
+    /// than the rotation interval, forget retired keys no token can need any more,
+    /// and (at most hourly) prune expired refresh tokens and revocations.
+    pub async fn maintain(&self) -> Result<(), IssuerError> {
+        self.reload_keys().await?;
+        let now = self.now();
+        if let Some(every) = self.inner.rotation {
+            if now.saturating_sub(self.ring().current_created) >= every {
+                let rotated = self.rotate_key().await?;
+                tracing::info!(target: "jot_axum::issuer", kid = %rotated.kid, "scheduled key rotation");
+            }
+        }
+        let expired = self.ring().expired.clone();
+        for kid in &expired {
+            self.inner.store.remove_key(kid).await?;
+            tracing::info!(target: "jot_axum::issuer", %kid, "retired key unpublished");
+        }
+        let last = self.inner.last_prune.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= PRUNE_EVERY {
+            self.prune().await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes expired refresh tokens, revoked-family marks and revocations now.
+    pub async fn prune(&self) -> Result<usize, IssuerError> {
+        let now = self.now();
+        self.inner.last_prune.store(now, Ordering::Relaxed);
+        let removed = self.inner.store.prune(now).await?;
+        if removed > 0 {
+            tracing::debug!(target: "jot_axum::issuer", removed, "expired records pruned");
+        }
+        Ok(removed)
+    }
+
+    /// Runs [`Issuer::maintain`] every maintenance interval, forever (spawn it; drop
+    /// or abort the task to stop). Failures are logged and retried on the next tick.
+    pub async fn run_maintenance(self) {
+        let mut ticks = tokio::time::interval(self.inner.maintenance);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            if let Err(error) = self.maintain().await {
+                tracing::warn!(target: "jot_axum::issuer", %error, "maintenance failed");
+            }
+        }
+    }
+
+    fn ring(&self) -> Arc<KeyRing> {
+        // The lock only guards an Arc swap; a poisoned lock still holds a valid ring.
+        Arc::clone(&self.inner.keys.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn now(&self) -> u64 {
+        self.inner.clock.now().seconds()
+    }
+
+    /// How long a retired key stays published: the longest an access token it
+    /// signed stays valid, plus the verifiers' leeway.
+    fn publication_window(&self) -> u64 {
+        self.inner.access_ttl + VERIFIER_LEEWAY
+    }
+}
+
+impl IssuerBuilder {
+    /// Where keys, clients, refresh tokens and revocations live (default: a
+    /// [`MemoryStore`], lost with the process).
+    pub fn store(mut self, store: impl IssuerStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// A store shared with other code.
+    pub fn shared_store(mut self, store: Arc<dyn IssuerStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The algorithm of generated signing keys (default ES256). HMAC is refused: the
+    /// issuer publishes its keys.
+    pub fn algorithm(mut self, alg: Algorithm) -> Self {
+        self.alg = alg;
+        self
+    }
+
+    /// Adds an audience to the default `aud` (default: the issuer URL). A client's
+    /// own audience, when registered, replaces it for that client's tokens.
+    pub fn audience(mut self, aud: impl Into<String>) -> Self {
+        self.audience.push(aud.into());
+        self
+    }
+
+    /// Access-token lifetime (default 15 minutes).
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_ttl = lifetime;
+        self
+    }
+
+    /// Refresh-token lifetime (default 30 days; each refresh issues a new token with
+    /// a new lifetime).
+    pub fn refresh_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.refresh_ttl = lifetime;
+        self
+    }
+
+    /// Rotate the signing key when it is this old (`None`: only on demand). Default
+    /// 30 days. Checked on each maintenance tick.
+    pub fn rotation_interval(mut self, every: Option<Duration>) -> Self {
+        self.rotation = every;
+        self
+    }
+
+    /// Time between two maintenance ticks of [`Issuer::run_maintenance`] (default 30 s).
+    pub fn maintenance_interval(mut self, every: Duration) -> Self {
+        self.maintenance = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// PBKDF2-HMAC-SHA256 iterations for newly registered client secrets (default
+    /// 100 000; at least 1 000). Each stored hash records its own count, so changing
+    /// this never breaks existing clients. A secret that verified is remembered for
+    /// 10 minutes, so the cost is paid once per client, not per request; a wrong
+    /// secret pays it every time.
+    pub fn client_secret_hash_iterations(mut self, iterations: u32) -> Self {
+        self.secret_iterations = iterations.max(1_000);
+        self
+    }
+
+    /// The clock for `iat`/`exp`, expiry checks and rotation (default: system clock).
+    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks the configuration, loads the keys, and generates the first signing key
+    /// if the store has none.
+    pub async fn build(self) -> Result<Issuer, IssuerError> {
+        let url = check_url(&self.url)?;
+        keyring::check_algorithm(self.alg)?;
+        let store = self
+            .store
+            .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn IssuerStore>);
+        let now = self.clock.now().seconds();
+        let access_ttl = self.access_ttl.as_secs().max(1);
+        let mut keys = store.load_keys().await?;
+        if store::current_key(&keys).is_none() {
+            let key = keyring::generate(self.alg, now)?;
+            let kid = key.kid.clone();
+            if store.add_key(key, None, now).await? {
+                tracing::info!(target: "jot_axum::issuer", %kid, alg = %self.alg, "signing key generated");
+            }
+            keys = store.load_keys().await?;
+        }
+        let ring = KeyRing::build(&keys, now, access_ttl + VERIFIER_LEEWAY)?;
+        let audience = if self.audience.is_empty() {
+            vec![url.clone()]
+        } else {
+            self.audience
+        };
+        Ok(Issuer {
+            inner: Arc::new(Inner {
+                url,
+                store,
+                clock: self.clock,
+                alg: self.alg,
+                audience,
+                access_ttl,
+                refresh_ttl: self.refresh_ttl.as_secs().max(1),
+                rotation: self.rotation.map(|d| d.as_secs().max(1)),
+                maintenance: self.maintenance,
+                secret_iterations: self.secret_iterations,
+                dummy_hash: std::sync::OnceLock::new(),
+                keys: RwLock::new(Arc::new(ring)),
+                rotating: tokio::sync::Mutex::new(()),
+                secrets: secret::VerifiedSecrets::default(),
+                last_prune: AtomicU64::new(now),
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Issuer")
+            .field("url", &self.inner.url)
+            .field("alg", &self.inner.alg)
+            .field("audience", &self.inner.audience)
+            .field("kid", &self.current_kid())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for IssuerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuerBuilder")
+            .field("url", &self.url)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The issuer's own published keys.
+impl KeySource for Issuer {
+    fn keys_for<'a>(&'a self, _: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
+        let keys = Keys::from(self.published_keys());
+        Box::pin(std::future::ready(Ok(keys)))
+    }
+}
+
+/// Rotates the current key of `store` to a new `alg` key.
+async fn rotate_in(
+    store: &dyn IssuerStore,
+    alg: Algorithm,
+    now: u64,
+) -> Result<RotatedKey, IssuerError> {
+    let keys = store.load_keys().await?;
+    let previous = store::current_key(&keys).map(|k| k.kid.clone());
+    let key = keyring::generate(alg, now)?;
+    let kid = key.kid.clone();
+    if !store.add_key(key, previous.as_deref(), now).await? {
+        // Another writer rotated between our read and write: theirs stands.
+        let keys = store.load_keys().await?;
+        let current = store::current_key(&keys).ok_or(IssuerError::NoSigningKey)?;
+        return Ok(RotatedKey {
+            kid: current.kid.clone(),
+            previous,
+            alg: current.alg,
+        });
+    }
+    tracing::info!(target: "jot_axum::issuer", %kid, previous = previous.as_deref(), %alg, "signing key rotated");
+    Ok(RotatedKey { kid, previous, alg })
+}
+
+/// An issuer URL: absolute `http(s)`, no query or fragment, no trailing slash.
+fn check_url(url: &str) -> Result<String, IssuerError> {
+    let invalid = |reason| IssuerError::InvalidIssuerUrl {
+        url: url.to_owned(),
+        reason,
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|_| invalid("not an absolute URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(
+            "the scheme must be https (or http for development)",
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("an issuer URL has no query or fragment"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("no host"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}

@@ -1,0 +1,254 @@
+//! [`IssuerError`] (what the embedding application sees) and [`OAuthError`] (what an
+//! OAuth client sees: RFC 6749 §5.2 JSON).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::PathBuf;
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use jot_algorithms::{Algorithm, KeyError};
+
+use super::store::StoreError;
+
+/// Why an issuer operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssuerError {
+    /// The store failed.
+    #[error("issuer store: {0}")]
+    Store(#[from] StoreError),
+    /// A signing key could not be generated, loaded or exported.
+    #[error("signing key: {0}")]
+    Key(#[from] KeyError),
+    /// The algorithm cannot sign tokens whose keys are published (HMAC), or is not built in.
+    #[error("{alg} cannot be used by the issuer: it needs a public key to publish")]
+    UnsupportedAlgorithm {
+        /// The algorithm.
+        alg: Algorithm,
+    },
+    /// The issuer URL is not an absolute `http(s)` URL without query or fragment.
+    #[error("invalid issuer URL {url:?}: {reason}")]
+    InvalidIssuerUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A custom claim would overwrite one the issuer sets.
+    #[error("claim {name:?} is set by the issuer and cannot be overridden")]
+    ReservedClaim {
+        /// The claim name.
+        name: String,
+    },
+    /// A client id, secret or scope is unusable.
+    #[error("invalid client {client_id:?}: {reason}")]
+    InvalidClient {
+        /// The client id.
+        client_id: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A token could not be signed.
+    #[error("token signing: {0}")]
+    Sign(jot_codec::Error),
+    /// The system random generator failed.
+    #[error("the system random generator failed")]
+    Random,
+    /// The store holds no current signing key (it was deleted under the issuer).
+    #[error("the store holds no current signing key")]
+    NoSigningKey,
+    /// The refresh token (or other OAuth input) was refused.
+    #[error("{0}")]
+    OAuth(OAuthError),
+    /// The configuration file could not be read or parsed.
+    #[error("config file {path}: {reason}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A setting is invalid (a command-line value, an environment variable).
+    #[error("invalid setting {setting}: {reason}")]
+    Setting {
+        /// The setting's name.
+        setting: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The Tokio runtime of a blocking entry point could not be started.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The listening socket could not be bound or served.
+    #[error("{addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl From<ring::error::Unspecified> for IssuerError {
+    fn from(_: ring::error::Unspecified) -> Self {
+        IssuerError::Random
+    }
+}
+
+impl From<OAuthError> for IssuerError {
+    fn from(e: OAuthError) -> Self {
+        IssuerError::OAuth(e)
+    }
+}
+
+/// An RFC 6749 §5.2 error response: `{"error": CODE, "error_description": …}` with
+/// status 400, or 401 and `WWW-Authenticate` for `invalid_client`, 500 for
+/// `server_error`; always `Cache-Control: no-store`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthError {
+    code: OAuthErrorCode,
+    description: Cow<'static, str>,
+}
+
+/// The `error` codes of RFC 6749 §5.2 and RFC 7009 §2.2.1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OAuthErrorCode {
+    /// A parameter is missing, repeated or malformed, or the body is not a form.
+    InvalidRequest,
+    /// Client authentication failed (401).
+    InvalidClient,
+    /// The refresh token is invalid, expired, revoked or reused, or belongs to another client.
+    InvalidGrant,
+    /// The client may not use this grant, or may not act on this token.
+    UnauthorizedClient,
+    /// The grant type is not supported.
+    UnsupportedGrantType,
+    /// A requested scope is unknown, malformed or not allowed.
+    InvalidScope,
+    /// The issuer failed (a store error): 500.
+    ServerError,
+}
+
+impl OAuthErrorCode {
+    /// The registered name, e.g. `invalid_grant`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OAuthErrorCode::InvalidRequest => "invalid_request",
+            OAuthErrorCode::InvalidClient => "invalid_client",
+            OAuthErrorCode::InvalidGrant => "invalid_grant",
+            OAuthErrorCode::UnauthorizedClient => "unauthorized_client",
+            OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthErrorCode::InvalidScope => "invalid_scope",
+            OAuthErrorCode::ServerError => "server_error",
+        }
+    }
+}
+
+impl OAuthError {
+    /// An error with this code and description (the description is sent to the client).
+    pub fn new(code: OAuthErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
+        OAuthError {
+            code,
+            description: description.into(),
+        }
+    }
+
+    pub(crate) fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(OAuthErrorCode::InvalidRequest, description)
+    }
+
+    pub(crate) fn invalid_client() -> Self {
+        Self::new(
+            OAuthErrorCode::InvalidClient,
+            "client authentication failed",
+        )
+    }
+
+    pub(crate) fn invalid_grant(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(OAuthErrorCode::InvalidGrant, description)
+    }
+
+    pub(crate) fn invalid_scope(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(OAuthErrorCode::InvalidScope, description)
+    }
+
+    pub(crate) fn server_error() -> Self {
+        Self::new(OAuthErrorCode::ServerError, "the issuer failed")
+    }
+
+    /// The error code.
+    pub fn code(&self) -> OAuthErrorCode {
+        self.code
+    }
+
+    /// The description sent as `error_description`.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The HTTP status: 401 for `invalid_client`, 500 for `server_error`, else 400.
+    pub fn status(&self) -> StatusCode {
+        match self.code {
+            OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+            OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.description)
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+impl From<StoreError> for OAuthError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(target: "jot_axum::issuer", error = %e, "store failure");
+        OAuthError::server_error()
+    }
+}
+
+impl From<IssuerError> for OAuthError {
+    fn from(e: IssuerError) -> Self {
+        match e {
+            IssuerError::OAuth(e) => e,
+            IssuerError::ReservedClaim { .. } | IssuerError::InvalidClient { .. } => {
+                OAuthError::invalid_request(e.to_string())
+            }
+            other => {
+                tracing::error!(target: "jot_axum::issuer", error = %other, "issuer failure");
+                OAuthError::server_error()
+            }
+        }
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "error": self.code.as_str(),
+            "error_description": self.description,
+        });
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        no_store(headers);
+        if self.code == OAuthErrorCode::InvalidClient {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Basic realm="jot", charset="UTF-8""#),
+            );
+        }
+        response
+    }
+}
+
+/// `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1).
+pub(crate) fn no_store(headers: &mut http::HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}

@@ -1,0 +1,602 @@
+//! Grants: minting RFC 9068 access tokens, the client-credentials and refresh-token
+//! grants, tokens for users an application authenticated itself, introspection
+//! (RFC 7662) and revocation (RFC 7009).
+
+use jot_codec::{Audience, Claims, Header, NumericDate, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::error::{OAuthError, OAuthErrorCode};
+use super::request::{Presented, parse_scope};
+use super::secret;
+use super::store::{ClientRecord, Consumed, RefreshRecord, RefreshState};
+use super::{Issuer, IssuerError};
+
+/// The claims the issuer sets; an application's own claims may not use these names.
+const RESERVED: [&str; 9] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "client_id",
+    "scope",
+];
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TokenResponse {
+    /// The access token (an RFC 9068 JWT).
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// The refresh token, for user grants and refreshes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// The scopes granted, space-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// What to put in the tokens of a user the application authenticated itself, for
+/// [`Issuer::issue_for_user`].
+///
+/// ```
+/// use jot_axum::issuer::UserGrant;
+///
+/// let grant = UserGrant::new("alice", "web-app")
+///     .scopes(["profile", "orders:read"])
+///     .claim("name", "Alice Liddell");
+/// # let _ = grant;
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct UserGrant {
+    subject: String,
+    client_id: String,
+    scopes: Vec<String>,
+    audience: Vec<String>,
+    claims: Map<String, Value>,
+    refresh: bool,
+}
+
+/// An RFC 7662 introspection response. An inactive token has `active: false` and
+/// nothing else.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Introspection {
+    /// Whether the token is valid now (signature, expiry, not revoked).
+    pub active: bool,
+    /// The scopes, space-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The client the token was issued to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `Bearer` for access tokens, `refresh_token` for refresh tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    /// Expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<u64>,
+    /// Issued at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    /// Subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Audience.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
+    /// Issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// Token id (access tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AccessClaims<'a> {
+    client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+    #[serde(flatten)]
+    extra: &'a Map<String, Value>,
+}
+
+impl UserGrant {
+    /// Tokens for user `subject` (the `sub`), used by client `client_id` (the
+    /// `client_id` claim; it need not be registered: an unregistered id is a public
+    /// client, whose refresh tokens need no client authentication).
+    pub fn new(subject: impl Into<String>, client_id: impl Into<String>) -> Self {
+        UserGrant {
+            subject: subject.into(),
+            client_id: client_id.into(),
+            scopes: Vec::new(),
+            audience: Vec::new(),
+            claims: Map::new(),
+            refresh: true,
+        }
+    }
+
+    /// The scopes granted.
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The `aud` (default: the issuer's default audience).
+    pub fn audience<S: Into<String>>(mut self, audience: impl IntoIterator<Item = S>) -> Self {
+        self.audience = audience.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// A claim of the application's own (`name`, `roles`…), copied into every access
+    /// token of this grant, refreshed ones included. Registered names, `client_id`
+    /// and `scope` are refused when the tokens are issued.
+    pub fn claim(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.claims.insert(name.into(), value.into());
+        self
+    }
+
+    /// Issues no refresh token.
+    pub fn without_refresh_token(mut self) -> Self {
+        self.refresh = false;
+        self
+    }
+}
+
+/// What an access token is about.
+struct Subject<'a> {
+    sub: &'a str,
+    client_id: &'a str,
+    scope: &'a [String],
+    audience: &'a [String],
+    claims: &'a Map<String, Value>,
+}
+
+impl Issuer {
+    /// Mints an access token (and, unless disabled, a refresh token starting a new
+    /// rotation family) for a user the application authenticated itself.
+    pub async fn issue_for_user(&self, grant: UserGrant) -> Result<TokenResponse, IssuerError> {
+        if let Some(name) = grant.claims.keys().find(|k| RESERVED.contains(&k.as_str())) {
+            return Err(IssuerError::ReservedClaim { name: name.clone() });
+        }
+        for scope in &grant.scopes {
+            if parse_scope(scope).map_or(true, |s| s.len() != 1) {
+                return Err(IssuerError::InvalidClient {
+                    client_id: grant.client_id.clone(),
+                    reason: "a scope is not a single RFC 6749 scope token",
+                });
+            }
+        }
+        let audience = if grant.audience.is_empty() {
+            self.inner.audience.clone()
+        } else {
+            grant.audience
+        };
+        let subject = Subject {
+            sub: &grant.subject,
+            client_id: &grant.client_id,
+            scope: &grant.scopes,
+            audience: &audience,
+            claims: &grant.claims,
+        };
+        let mut response = self.mint(&subject)?;
+        if grant.refresh {
+            let family = secret::random_token(16)?;
+            let refresh = self.new_refresh(&subject, family).await?;
+            response.refresh_token = Some(refresh);
+        }
+        tracing::info!(
+            target: "jot_axum::issuer",
+            grant = "user",
+            client_id = %grant.client_id,
+            sub = %grant.subject,
+            "tokens issued"
+        );
+        Ok(response)
+    }
+
+    /// Exchanges a refresh token for a new access token and a new refresh token,
+    /// for an application that keeps the refresh token itself (in a cookie, say):
+    /// no client authentication. A token used twice revokes its whole family.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, IssuerError> {
+        let hash = secret::sha256_b64(refresh_token.as_bytes());
+        Ok(self.exchange_refresh(&hash, None).await?)
+    }
+
+    /// What an introspection (RFC 7662) says of `token`: an access token this
+    /// issuer signed (signature, `iss`, `typ`, expiry, revocation) or a refresh token.
+    pub async fn introspect(&self, token: &str) -> Result<Introspection, IssuerError> {
+        if token.contains('.') {
+            let Some(claims) = self.verify_own(token, true) else {
+                return Ok(Introspection::default());
+            };
+            let jti = claims.jti.clone().unwrap_or_default();
+            if self.inner.store.is_access_revoked(&jti).await? {
+                return Ok(Introspection::default());
+            }
+            let custom = &claims.custom;
+            let string = |name: &str| custom.get(name).and_then(Value::as_str).map(String::from);
+            return Ok(Introspection {
+                active: true,
+                scope: string("scope"),
+                client_id: string("client_id"),
+                token_type: Some("Bearer".into()),
+                exp: claims.exp.map(NumericDate::seconds),
+                iat: claims.iat.map(NumericDate::seconds),
+                sub: claims.sub,
+                aud: claims.aud,
+                iss: claims.iss,
+                jti: claims.jti,
+            });
+        }
+        let hash = secret::sha256_b64(token.as_bytes());
+        match self.inner.store.get_refresh(&hash).await? {
+            Some((record, RefreshState::Active)) if record.expires_at > self.now() => {
+                Ok(Introspection {
+                    active: true,
+                    scope: scope_string(&record.scope),
+                    client_id: Some(record.client_id),
+                    token_type: Some("refresh_token".into()),
+                    exp: Some(record.expires_at),
+                    iat: Some(record.issued_at),
+                    sub: Some(record.subject),
+                    aud: audience(&record.audience),
+                    iss: Some(self.inner.url.clone()),
+                    jti: None,
+                })
+            }
+            _ => Ok(Introspection::default()),
+        }
+    }
+
+    /// Revokes `token`: an access token's `jti` goes on the revocation list until it
+    /// expires (introspection then says inactive; verifiers that only check the
+    /// signature do not know), a refresh token's whole family is revoked. An
+    /// unknown or invalid token is no error (RFC 7009 §2.2).
+    pub async fn revoke(&self, token: &str) -> Result<(), IssuerError> {
+        Ok(self.revoke_as(token, None).await?)
+    }
+
+    /// Authenticates a client by the credentials of a request.
+    pub(crate) async fn authenticate(
+        &self,
+        presented: Presented,
+    ) -> Result<ClientRecord, OAuthError> {
+        let Presented::Secret { id, secret } = presented else {
+            return Err(OAuthError::invalid_client());
+        };
+        let now = self.now();
+        match self.inner.store.get_client(&id).await? {
+            Some(client)
+                if self
+                    .inner
+                    .secrets
+                    .verify(&id, &secret, &client.secret_hash, now) =>
+            {
+                Ok(client)
+            }
+            Some(_) => {
+                tracing::info!(target: "jot_axum::issuer", client_id = %id, "client authentication failed");
+                Err(OAuthError::invalid_client())
+            }
+            None => {
+                // As slow as a known client with a wrong secret: no id oracle.
+                secret::verify_secret(&secret, self.dummy_hash());
+                tracing::info!(target: "jot_axum::issuer", client_id = %id, "unknown client");
+                Err(OAuthError::invalid_client())
+            }
+        }
+    }
+
+    /// The `client_credentials` grant for an authenticated client.
+    pub(crate) fn client_credentials(
+        &self,
+        client: &ClientRecord,
+        scope: Option<&str>,
+    ) -> Result<TokenResponse, OAuthError> {
+        let granted = match scope {
+            None => client.scopes.clone(),
+            Some(requested) => {
+                let requested = parse_scope(requested)?;
+                if let Some(bad) = requested.iter().find(|s| !client.scopes.contains(s)) {
+                    return Err(OAuthError::invalid_scope(format!(
+                        "scope {bad} is not allowed for this client"
+                    )));
+                }
+                requested
+            }
+        };
+        let audience = if client.audience.is_empty() {
+            &self.inner.audience
+        } else {
+            &client.audience
+        };
+        let response = self.mint(&Subject {
+            sub: &client.client_id,
+            client_id: &client.client_id,
+            scope: &granted,
+            audience,
+            claims: &Map::new(),
+        })?;
+        tracing::info!(
+            target: "jot_axum::issuer",
+            grant = "client_credentials",
+            client_id = %client.client_id,
+            "access token issued"
+        );
+        Ok(response)
+    }
+
+    /// The `refresh_token` grant of the token endpoint, with the client checks of
+    /// RFC 6749 §6: a token issued to a registered client needs that client's
+    /// authentication; one issued to a public client needs none, but a client that
+    /// names itself must be the right one.
+    pub(crate) async fn refresh_grant(
+        &self,
+        token: &str,
+        scope: Option<&str>,
+        presented: Presented,
+    ) -> Result<TokenResponse, OAuthError> {
+        let authenticated = match presented {
+            Presented::Secret { .. } => Some(self.authenticate(presented).await?.client_id),
+            Presented::PublicId(id) => {
+                if self.inner.store.get_client(&id).await?.is_some() {
+                    return Err(OAuthError::invalid_client());
+                }
+                Some(id)
+            }
+            Presented::Nothing => None,
+        };
+        let requested = scope.map(parse_scope).transpose()?;
+        let hash = secret::sha256_b64(token.as_bytes());
+        let Some((record, _)) = self.inner.store.get_refresh(&hash).await? else {
+            return Err(OAuthError::invalid_grant("unknown refresh token"));
+        };
+        match &authenticated {
+            Some(id) if *id != record.client_id => {
+                return Err(OAuthError::invalid_grant(
+                    "the refresh token was issued to another client",
+                ));
+            }
+            None if self
+                .inner
+                .store
+                .get_client(&record.client_id)
+                .await?
+                .is_some() =>
+            {
+                return Err(OAuthError::invalid_client());
+            }
+            _ => {}
+        }
+        if let Some(requested) = &requested {
+            if let Some(bad) = requested.iter().find(|s| !record.scope.contains(s)) {
+                return Err(OAuthError::invalid_scope(format!(
+                    "scope {bad} was not granted originally"
+                )));
+            }
+        }
+        self.exchange_refresh(&hash, requested).await
+    }
+
+    /// Consumes a refresh token and issues its successor; detects reuse.
+    async fn exchange_refresh(
+        &self,
+        hash: &str,
+        narrowed: Option<Vec<String>>,
+    ) -> Result<TokenResponse, OAuthError> {
+        let now = self.now();
+        let record = match self.inner.store.consume_refresh(hash, now).await? {
+            Consumed::Fresh(record) => record,
+            Consumed::Reused(record) => {
+                self.inner
+                    .store
+                    .revoke_family(&record.family, now + self.inner.refresh_ttl)
+                    .await?;
+                tracing::warn!(
+                    target: "jot_axum::issuer",
+                    client_id = %record.client_id,
+                    sub = %record.subject,
+                    family = %record.family,
+                    "refresh token reused: family revoked"
+                );
+                return Err(OAuthError::invalid_grant(
+                    "refresh token already used; every token of its grant is revoked",
+                ));
+            }
+            Consumed::Revoked => return Err(OAuthError::invalid_grant("refresh token revoked")),
+            Consumed::Expired => return Err(OAuthError::invalid_grant("refresh token expired")),
+            _ => return Err(OAuthError::invalid_grant("unknown refresh token")),
+        };
+        let scope = narrowed.as_deref().unwrap_or(&record.scope);
+        let subject = Subject {
+            sub: &record.subject,
+            client_id: &record.client_id,
+            scope,
+            audience: &record.audience,
+            claims: &record.claims,
+        };
+        let mut response = self.mint(&subject)?;
+        // The successor keeps the original grant's scope (RFC 6749 §6).
+        let successor = Subject {
+            scope: &record.scope,
+            ..subject
+        };
+        response.refresh_token = Some(self.new_refresh(&successor, record.family.clone()).await?);
+        tracing::info!(
+            target: "jot_axum::issuer",
+            grant = "refresh_token",
+            client_id = %record.client_id,
+            sub = %record.subject,
+            "tokens refreshed"
+        );
+        Ok(response)
+    }
+
+    /// Revokes a token, checking it belongs to `client` when one is given.
+    pub(crate) async fn revoke_as(
+        &self,
+        token: &str,
+        client: Option<&str>,
+    ) -> Result<(), OAuthError> {
+        let not_yours = || {
+            OAuthError::new(
+                OAuthErrorCode::UnauthorizedClient,
+                "the token was issued to another client",
+            )
+        };
+        if token.contains('.') {
+            let Some(claims) = self.verify_own(token, false) else {
+                return Ok(());
+            };
+            let owner = claims.custom.get("client_id").and_then(Value::as_str);
+            if client.is_some_and(|c| Some(c) != owner) {
+                return Err(not_yours());
+            }
+            if let (Some(jti), Some(exp)) = (&claims.jti, claims.exp) {
+                self.inner.store.revoke_access(jti, exp.seconds()).await?;
+                tracing::info!(target: "jot_axum::issuer", %jti, "access token revoked");
+            }
+            return Ok(());
+        }
+        let hash = secret::sha256_b64(token.as_bytes());
+        let Some((record, _)) = self.inner.store.get_refresh(&hash).await? else {
+            return Ok(());
+        };
+        if client.is_some_and(|c| c != record.client_id) {
+            return Err(not_yours());
+        }
+        let until = (self.now() + self.inner.refresh_ttl).max(record.expires_at);
+        self.inner
+            .store
+            .revoke_family(&record.family, until)
+            .await?;
+        tracing::info!(target: "jot_axum::issuer", family = %record.family, "refresh token family revoked");
+        Ok(())
+    }
+
+    /// The claims of an access token this issuer signed with a published key;
+    /// `None` if it did not, or (when `check_exp`) if it expired.
+    fn verify_own(&self, token: &str, check_exp: bool) -> Option<Claims<Map<String, Value>>> {
+        let validation = Validation::new()
+            .issuer(self.inner.url.clone())
+            .danger_ignore_audience()
+            .typ("at+jwt")
+            .leeway(0)
+            .require("jti");
+        let clock: &dyn jot_codec::Clock = if check_exp {
+            &*self.inner.clock
+        } else {
+            // Revoking an expired token is a no-op anyway; only the signature matters.
+            &jot_codec::FixedClock(NumericDate::EPOCH)
+        };
+        let ring = self.ring();
+        let decoded = jot_codec::decode::<Map<String, Value>, _, _>(
+            token,
+            &ring.published,
+            &validation.check_iat(check_exp),
+            &clock,
+        );
+        match decoded {
+            Ok(token) => Some(token.claims),
+            Err(e) => {
+                tracing::debug!(target: "jot_axum::issuer", kind = e.kind(), "token not active");
+                None
+            }
+        }
+    }
+
+    /// A valid hash of a random secret at this issuer's cost, so that an unknown
+    /// client fails as slowly as a wrong secret.
+    fn dummy_hash(&self) -> &str {
+        self.inner.dummy_hash.get_or_init(|| {
+            secret::random_token(32)
+                .and_then(|s| secret::hash_secret_with(&s, self.inner.secret_iterations))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Signs an access token for `subject`.
+    fn mint(&self, subject: &Subject<'_>) -> Result<TokenResponse, IssuerError> {
+        let now = NumericDate::EPOCH.saturating_add(self.now());
+        let exp = now.saturating_add(self.inner.access_ttl);
+        let scope = scope_string(subject.scope);
+        let mut claims = Claims::new(AccessClaims {
+            client_id: subject.client_id,
+            scope: scope.clone(),
+            extra: subject.claims,
+        })
+        .issuer(self.inner.url.clone())
+        .subject(subject.sub)
+        .issued_at(now)
+        .expires_at(exp)
+        .jwt_id(secret::random_token(16)?);
+        claims.aud = audience(subject.audience);
+        let ring = self.ring();
+        let token = jot_codec::encode(&ring.current, &Header::new().typ("at+jwt"), &claims)
+            .map_err(IssuerError::Sign)?;
+        Ok(TokenResponse {
+            access_token: token,
+            token_type: "Bearer".into(),
+            expires_in: self.inner.access_ttl,
+            refresh_token: None,
+            scope,
+        })
+    }
+
+    /// Stores a new refresh token of `family` and returns it.
+    async fn new_refresh(
+        &self,
+        subject: &Subject<'_>,
+        family: String,
+    ) -> Result<String, IssuerError> {
+        let token = secret::random_token(32)?;
+        let now = self.now();
+        let record = RefreshRecord {
+            token_hash: secret::sha256_b64(token.as_bytes()),
+            family,
+            client_id: subject.client_id.to_owned(),
+            subject: subject.sub.to_owned(),
+            scope: subject.scope.to_vec(),
+            audience: subject.audience.to_vec(),
+            claims: subject.claims.clone(),
+            issued_at: now,
+            expires_at: now + self.inner.refresh_ttl,
+        };
+        self.inner.store.insert_refresh(record).await?;
+        Ok(token)
+    }
+}
+
+fn scope_string(scopes: &[String]) -> Option<String> {
+    (!scopes.is_empty()).then(|| scopes.join(" "))
+}
+
+fn audience(list: &[String]) -> Option<Audience> {
+    match list {
+        [] => None,
+        [one] => Some(Audience::One(one.clone())),
+        many => Some(Audience::Many(many.to_vec())),
+    }
+}
+
+impl std::fmt::Debug for TokenResponse {
+    /// Never shows the tokens.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| ".."))
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,313 @@
+//! `jot serve`: a standalone issuer on a [`FileStore`], configured by
+//! [`ServeConfig`](super::ServeConfig).
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use jot_algorithms::Algorithm;
+use jot_codec::{Clock, SystemClock};
+use tokio::net::TcpListener;
+
+use super::config::{DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig};
+use super::store::{FileStore, IssuerStore, current_key};
+use super::{ClientCredentials, Issuer, IssuerError, NewClient, RotatedKey, keyring, rotate_in};
+
+/// The id of the development client created on first start when none is configured.
+const DEV_CLIENT: &str = "dev";
+
+/// A bound, ready issuer server: [`Server::bind`], then [`Server::run`].
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    issuer: Issuer,
+    data_dir: PathBuf,
+    development_client: Option<ClientCredentials>,
+}
+
+impl Server {
+    /// Reads the config file, binds the address, opens (or creates) the data
+    /// directory, generates the signing key on first start, registers the
+    /// configured clients, and — when no client exists at all — creates a
+    /// development client ([`Server::development_client`]).
+    pub async fn bind(config: ServeConfig) -> Result<Server, IssuerError> {
+        let config = config.resolve()?;
+        let addr = match config.addr {
+            Some(addr) => addr,
+            // A constant that parses.
+            None => DEFAULT_ADDR
+                .parse()
+                .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 8080))),
+        };
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| IssuerError::Listen {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| IssuerError::Listen {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let url = match config.issuer_url {
+            Some(url) => url,
+            None => format!("http://{}", reachable(local_addr)),
+        };
+        let data_dir = config
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let store = FileStore::open(&data_dir)?;
+        let stored_alg = current_key(&store.load_keys().await?).map(|k| k.alg);
+        let alg = config.alg.or(stored_alg).unwrap_or(Algorithm::ES256);
+
+        let mut builder = Issuer::builder(url).store(store).algorithm(alg);
+        for aud in config.audience {
+            builder = builder.audience(aud);
+        }
+        if let Some(ttl) = config.access_ttl {
+            builder = builder.access_token_lifetime(ttl);
+        }
+        if let Some(ttl) = config.refresh_ttl {
+            builder = builder.refresh_token_lifetime(ttl);
+        }
+        if let Some(rotation) = config.rotation {
+            builder = builder.rotation_interval(rotation);
+        }
+        if let Some(every) = config.maintenance {
+            builder = builder.maintenance_interval(every);
+        }
+        let issuer = builder.build().await?;
+        if stored_alg.is_some_and(|stored| stored != alg) {
+            let rotated = issuer.rotate_key().await?;
+            tracing::info!(target: "jot_axum::issuer", kid = %rotated.kid, %alg, "algorithm changed: key rotated");
+        }
+        for client in &config.clients {
+            if issuer.ensure_client(client.to_new_client()).await? {
+                tracing::info!(target: "jot_axum::issuer", client_id = %client.id, "configured client stored");
+            }
+        }
+        let development_client = if issuer.client_ids().await?.is_empty() {
+            Some(issuer.register_client(NewClient::new(DEV_CLIENT)).await?)
+        } else {
+            None
+        };
+        Ok(Server {
+            listener,
+            local_addr,
+            issuer,
+            data_dir,
+            development_client,
+        })
+    }
+
+    /// The address bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The issuer (to register clients, mint user tokens or rotate keys in-process).
+    pub fn issuer(&self) -> &Issuer {
+        &self.issuer
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The development client created by this start, if any: its secret exists only here.
+    pub fn development_client(&self) -> Option<&ClientCredentials> {
+        self.development_client.as_ref()
+    }
+
+    /// The text [`serve()`] prints to stderr when it created a development client:
+    /// its credentials, a `curl` that gets a token, and a `jot verify` that checks it.
+    pub fn banner(&self) -> Option<String> {
+        self.banner_with("jot")
+    }
+
+    /// [`Server::banner`] with another command in place of `jot` in the verify
+    /// line (e.g. `cargo run -q -p jot-cli --` when `jot` is not installed).
+    pub fn banner_with(&self, jot: &str) -> Option<String> {
+        let client = self.development_client.as_ref()?;
+        let url = self.issuer.url();
+        let auth = sh_quote(&format!("{}:{}", client.client_id, client.client_secret));
+        let audience = self
+            .issuer
+            .default_audience()
+            .iter()
+            .map(|a| format!(" --aud {}", sh_quote(a)))
+            .collect::<String>();
+        let curl = format!(
+            "curl -s -u {auth} -d grant_type=client_credentials {}",
+            sh_quote(&format!("{url}/token"))
+        );
+        Some(format!(
+            "\njot issuer {url} (keys and clients in {dir})\n\
+             \nA development client was created. Its secret is shown only now (only a hash is stored):\n\
+             \n  client_id:     {id}\n  client_secret: {secret}\n\
+             \nGet a token:\n\n  {curl}\n\
+             \nGet a token and verify it with the published keys:\n\n  {curl} \\\n    \
+             | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/' \\\n    \
+             | {jot} verify --jwks {jwks} --iss {iss}{audience} --typ at+jwt\n\n",
+            dir = self.data_dir.display(),
+            id = client.client_id,
+            secret = client.client_secret,
+            jwks = sh_quote(&self.issuer.jwks_url()),
+            iss = sh_quote(url),
+        ))
+    }
+
+    /// Serves until `shutdown` resolves (in-flight requests are finished), running
+    /// key reloads and scheduled rotation in the background.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), IssuerError> {
+        let issuer = self.issuer;
+        tracing::info!(
+            target: "jot_axum::issuer",
+            addr = %self.local_addr,
+            issuer = %issuer.url(),
+            jwks = %issuer.jwks_url(),
+            kid = %issuer.current_kid(),
+            alg = %issuer.algorithm(),
+            data_dir = %self.data_dir.display(),
+            "issuer listening"
+        );
+        let maintenance = tokio::spawn(issuer.clone().run_maintenance());
+        let result = axum::serve(self.listener, issuer.router())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        maintenance.abort();
+        tracing::info!(target: "jot_axum::issuer", "issuer stopped");
+        result.map_err(|source| IssuerError::Listen {
+            addr: self.local_addr.to_string(),
+            source,
+        })
+    }
+}
+
+/// The whole `jot serve`: [`Server::bind`], the [banner](Server::banner) on stderr
+/// when a development client was created, then [`Server::run`] until `shutdown`.
+pub async fn serve(
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), IssuerError> {
+    let server = Server::bind(config).await?;
+    if let Some(banner) = server.banner() {
+        eprint!("{banner}");
+    }
+    server.run(shutdown).await
+}
+
+/// [`serve()`] on a new multi-threaded Tokio runtime, until Ctrl-C or SIGTERM
+/// ([`shutdown_signal`]). For a synchronous `main`; do not call it from async code.
+pub fn serve_blocking(config: ServeConfig) -> Result<(), IssuerError> {
+    runtime()?.block_on(serve(config, shutdown_signal()))
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!(target: "jot_axum::issuer", "shutdown signal received");
+}
+
+/// Rotates the signing key of the data directory `data_dir` now (to `alg`, or the
+/// current key's algorithm). A running `jot serve` on that directory starts
+/// signing with the new key on its next maintenance tick (30 s by default); the
+/// old key stays published until its tokens expire.
+pub async fn rotate_key(
+    data_dir: impl AsRef<Path>,
+    alg: Option<Algorithm>,
+) -> Result<RotatedKey, IssuerError> {
+    let store = FileStore::open(data_dir)?;
+    let stored = current_key(&store.load_keys().await?).map(|k| k.alg);
+    let alg = alg.or(stored).unwrap_or(Algorithm::ES256);
+    keyring::check_algorithm(alg)?;
+    rotate_in(&store, alg, SystemClock.now().seconds()).await
+}
+
+/// [`rotate_key`] for a synchronous caller (its own small runtime; do not call it
+/// from async code).
+pub fn rotate_key_blocking(
+    data_dir: impl AsRef<Path>,
+    alg: Option<Algorithm>,
+) -> Result<RotatedKey, IssuerError> {
+    runtime()?.block_on(rotate_key(data_dir, alg))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, IssuerError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(IssuerError::Runtime)
+}
+
+/// The address as a client on this machine reaches it: an unspecified address
+/// (`0.0.0.0`, `::`) becomes loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port())
+        }
+        _ => addr,
+    }
+}
+
+/// Quotes for a POSIX shell when needed.
+fn sh_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/@%+=,".contains(&b));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unspecified_addresses_become_loopback_and_quoting_is_safe() {
+        assert_eq!(
+            reachable("0.0.0.0:80".parse().unwrap()).to_string(),
+            "127.0.0.1:80"
+        );
+        assert_eq!(
+            reachable("[::]:80".parse().unwrap()).to_string(),
+            "[::1]:80"
+        );
+        assert_eq!(sh_quote("dev:abc-_"), "dev:abc-_");
+        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+    }
+}

@@ -1,0 +1,560 @@
+//! [`FileStore`]: the issuer's state as files in a data directory.
+//!
+//! ```text
+//! DATA_DIR/                      mode 0700
+//!   jot-store.json               {"format":1}
+//!   keys/KID.json                public JWK, alg, created_at, retired_at
+//!   keys/KID.key.pem             PKCS#8 private key, mode 0600 (current key only)
+//!   clients/ID.json              client_id, secret_hash, scopes, audience
+//!   refresh/HASH.json            an unused refresh token (SHA-256 of it, base64url)
+//!   refresh/HASH.used            the same record once exchanged (renamed)
+//!   families/FAMILY.revoked      a revoked refresh-token family, until its expiry
+//!   revoked/SHA256(JTI).json     a revoked access token, until its exp
+//! ```
+//!
+//! Every file is written to a temporary name in the same directory, flushed with
+//! `fsync`, renamed over its final name, and the directory is synced: a crash leaves
+//! the old file or the new one, never half of one. Files holding secrets (private
+//! keys) are created with mode 0600; every file is, in fact, since refresh-token and
+//! client records are nobody else's business either.
+//!
+//! Consuming a refresh token is a `rename` of `HASH.json` to `HASH.used`, which only
+//! one caller can win, even across processes sharing the directory.
+//! Ids that are not plain `[A-Za-z0-9_-]` are stored under `=` + their base64url.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jot_codec::base64url;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    ClientRecord, Consumed, IssuerStore, PrivateKeyPem, RefreshRecord, RefreshState, StoreError,
+    StoreFuture, StoredKey, current_key,
+};
+use crate::issuer::secret;
+
+/// The format this version reads and writes.
+const FORMAT: u32 = 1;
+const MARKER: &str = "jot-store.json";
+
+/// An [`IssuerStore`] in a data directory; see the [module documentation](self) for
+/// the layout. Clones share the directory and its in-process lock.
+///
+/// One directory serves one issuer process; other processes may run
+/// [`rotate_key`](crate::issuer::rotate_key) on it (the running issuer picks the
+/// new key up on its next maintenance tick). Several instances need a shared
+/// database store instead (`docs/ISSUER.md`).
+#[derive(Clone, Debug)]
+pub struct FileStore {
+    root: Arc<PathBuf>,
+    lock: Arc<Mutex<()>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Marker {
+    format: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyMeta {
+    kid: String,
+    alg: jot_algorithms::Algorithm,
+    created_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retired_at: Option<u64>,
+    public_jwk: jot_algorithms::Jwk,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Until {
+    until: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Revoked {
+    jti: String,
+    exp: u64,
+}
+
+const DIRS: [&str; 5] = ["keys", "clients", "refresh", "families", "revoked"];
+
+impl FileStore {
+    /// Opens the store in `dir`, creating the directory (mode 0700) and its layout
+    /// if needed. Refuses a directory written in another store format.
+    pub fn open(dir: impl AsRef<Path>) -> Result<FileStore, StoreError> {
+        let root = dir.as_ref().to_path_buf();
+        create_dir(&root)?;
+        let marker = root.join(MARKER);
+        match fs::read(&marker) {
+            Ok(bytes) => {
+                let found: Marker = parse(&marker, &bytes)?;
+                if found.format != FORMAT {
+                    return Err(StoreError::Format {
+                        path: marker,
+                        found: found.format,
+                        expected: FORMAT,
+                    });
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                write_json(&marker, &Marker { format: FORMAT })?;
+            }
+            Err(e) => return Err(io_error(&marker, e)),
+        }
+        for sub in DIRS {
+            create_dir(&root.join(sub))?;
+        }
+        Ok(FileStore {
+            root: Arc::new(root),
+            lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// The data directory.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// Runs `op` on the blocking pool with the in-process lock held.
+    fn run<T, F>(&self, op: F) -> StoreFuture<'static, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Layout<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let this = self.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let _guard = this.guard();
+                op(&Layout(&this.root))
+            })
+            .await
+            .map_err(|_| StoreError::Cancelled)?
+        })
+    }
+
+    fn guard(&self) -> MutexGuard<'_, ()> {
+        // The lock guards no data, only the order of file operations.
+        self.lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Paths inside the data directory.
+struct Layout<'a>(&'a Path);
+
+impl Layout<'_> {
+    fn key_meta(&self, kid: &str) -> PathBuf {
+        self.0.join("keys").join(format!("{}.json", file_name(kid)))
+    }
+    fn key_pem(&self, kid: &str) -> PathBuf {
+        self.0
+            .join("keys")
+            .join(format!("{}.key.pem", file_name(kid)))
+    }
+    fn client(&self, id: &str) -> PathBuf {
+        self.0
+            .join("clients")
+            .join(format!("{}.json", file_name(id)))
+    }
+    fn refresh(&self, hash: &str, used: bool) -> PathBuf {
+        let ext = if used { "used" } else { "json" };
+        self.0
+            .join("refresh")
+            .join(format!("{}.{ext}", file_name(hash)))
+    }
+    fn family(&self, family: &str) -> PathBuf {
+        self.0
+            .join("families")
+            .join(format!("{}.revoked", file_name(family)))
+    }
+    fn revoked(&self, jti: &str) -> PathBuf {
+        self.0
+            .join("revoked")
+            .join(format!("{}.json", secret::sha256_b64(jti.as_bytes())))
+    }
+
+    fn load_keys(&self) -> Result<Vec<StoredKey>, StoreError> {
+        let mut keys = Vec::new();
+        for path in list(&self.0.join("keys"), ".json")? {
+            let meta: KeyMeta = read_json(&path)?.ok_or_else(|| vanished(&path))?;
+            let private_pem = if meta.retired_at.is_none() {
+                let pem_path = self.key_pem(&meta.kid);
+                match fs::read_to_string(&pem_path) {
+                    Ok(pem) => Some(PrivateKeyPem(pem)),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                    Err(e) => return Err(io_error(&pem_path, e)),
+                }
+            } else {
+                None
+            };
+            keys.push(StoredKey {
+                kid: meta.kid,
+                alg: meta.alg,
+                created_at: meta.created_at,
+                retired_at: meta.retired_at,
+                public_jwk: meta.public_jwk,
+                private_pem,
+            });
+        }
+        Ok(keys)
+    }
+
+    fn family_revoked(&self, family: &str) -> Result<bool, StoreError> {
+        exists(&self.family(family))
+    }
+}
+
+impl IssuerStore for FileStore {
+    fn load_keys(&self) -> StoreFuture<'_, Vec<StoredKey>> {
+        self.run(|l| l.load_keys())
+    }
+
+    fn add_key<'a>(
+        &'a self,
+        key: StoredKey,
+        replaces: Option<&'a str>,
+        now: u64,
+    ) -> StoreFuture<'a, bool> {
+        let replaces = replaces.map(str::to_owned);
+        self.run(move |l| {
+            let keys = l.load_keys()?;
+            let current = current_key(&keys);
+            if current.map(|k| k.kid.as_str()) != replaces.as_deref() {
+                return Ok(false);
+            }
+            // New key first (private, then public): a crash in between leaves two
+            // current keys, and the newest wins on the next load.
+            if let Some(pem) = &key.private_pem {
+                write_file(&l.key_pem(&key.kid), pem.0.as_bytes())?;
+            }
+            write_json(&l.key_meta(&key.kid), &KeyMeta::from(&key))?;
+            if let Some(old) = current {
+                let retired = KeyMeta {
+                    retired_at: Some(now),
+                    ..KeyMeta::from(old)
+                };
+                write_json(&l.key_meta(&old.kid), &retired)?;
+                remove(&l.key_pem(&old.kid))?;
+            }
+            Ok(true)
+        })
+    }
+
+    fn remove_key<'a>(&'a self, kid: &'a str) -> StoreFuture<'a, ()> {
+        let kid = kid.to_owned();
+        self.run(move |l| {
+            remove(&l.key_pem(&kid))?;
+            remove(&l.key_meta(&kid))
+        })
+    }
+
+    fn get_client<'a>(&'a self, client_id: &'a str) -> StoreFuture<'a, Option<ClientRecord>> {
+        let id = client_id.to_owned();
+        self.run(move |l| read_json(&l.client(&id)))
+    }
+
+    fn list_clients(&self) -> StoreFuture<'_, Vec<ClientRecord>> {
+        self.run(|l| {
+            let mut clients = Vec::new();
+            for path in list(&l.0.join("clients"), ".json")? {
+                if let Some(client) = read_json::<ClientRecord>(&path)? {
+                    clients.push(client);
+                }
+            }
+            clients.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+            Ok(clients)
+        })
+    }
+
+    fn put_client(&self, client: ClientRecord) -> StoreFuture<'_, ()> {
+        self.run(move |l| write_json(&l.client(&client.client_id), &client))
+    }
+
+    fn insert_refresh(&self, record: RefreshRecord) -> StoreFuture<'_, ()> {
+        self.run(move |l| write_json(&l.refresh(&record.token_hash, false), &record))
+    }
+
+    fn get_refresh<'a>(
+        &'a self,
+        token_hash: &'a str,
+    ) -> StoreFuture<'a, Option<(RefreshRecord, RefreshState)>> {
+        let hash = token_hash.to_owned();
+        self.run(move |l| {
+            let (record, used) = match read_json::<RefreshRecord>(&l.refresh(&hash, false))? {
+                Some(record) => (record, false),
+                None => match read_json::<RefreshRecord>(&l.refresh(&hash, true))? {
+                    Some(record) => (record, true),
+                    None => return Ok(None),
+                },
+            };
+            let state = if l.family_revoked(&record.family)? {
+                RefreshState::Revoked
+            } else if used {
+                RefreshState::Used
+            } else {
+                RefreshState::Active
+            };
+            Ok(Some((record, state)))
+        })
+    }
+
+    fn consume_refresh<'a>(&'a self, token_hash: &'a str, now: u64) -> StoreFuture<'a, Consumed> {
+        let hash = token_hash.to_owned();
+        self.run(move |l| {
+            let fresh = l.refresh(&hash, false);
+            let used = l.refresh(&hash, true);
+            let (record, was_used) = match read_json::<RefreshRecord>(&fresh)? {
+                Some(record) => (record, false),
+                None => match read_json::<RefreshRecord>(&used)? {
+                    Some(record) => (record, true),
+                    None => return Ok(Consumed::Unknown),
+                },
+            };
+            if l.family_revoked(&record.family)? {
+                return Ok(Consumed::Revoked);
+            }
+            if record.expires_at <= now {
+                return Ok(Consumed::Expired);
+            }
+            if was_used {
+                return Ok(Consumed::Reused(record));
+            }
+            match fs::rename(&fresh, &used) {
+                Ok(()) => {
+                    sync_dir(&fresh)?;
+                    Ok(Consumed::Fresh(record))
+                }
+                // Another process renamed it first: this is the second use.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Consumed::Reused(record)),
+                Err(e) => Err(io_error(&fresh, e)),
+            }
+        })
+    }
+
+    fn revoke_family<'a>(&'a self, family: &'a str, until: u64) -> StoreFuture<'a, ()> {
+        let family = family.to_owned();
+        self.run(move |l| {
+            let path = l.family(&family);
+            let until = match read_json::<Until>(&path)? {
+                Some(old) => old.until.max(until),
+                None => until,
+            };
+            write_json(&path, &Until { until })
+        })
+    }
+
+    fn revoke_access<'a>(&'a self, jti: &'a str, exp: u64) -> StoreFuture<'a, ()> {
+        let jti = jti.to_owned();
+        self.run(move |l| {
+            write_json(
+                &l.revoked(&jti),
+                &Revoked {
+                    jti: jti.clone(),
+                    exp,
+                },
+            )
+        })
+    }
+
+    fn is_access_revoked<'a>(&'a self, jti: &'a str) -> StoreFuture<'a, bool> {
+        let jti = jti.to_owned();
+        self.run(move |l| exists(&l.revoked(&jti)))
+    }
+
+    fn prune(&self, now: u64) -> StoreFuture<'_, usize> {
+        self.run(move |l| {
+            let mut removed = 0;
+            for ext in [".json", ".used"] {
+                for path in list(&l.0.join("refresh"), ext)? {
+                    if read_json::<RefreshRecord>(&path)?.is_some_and(|r| r.expires_at <= now) {
+                        remove(&path)?;
+                        removed += 1;
+                    }
+                }
+            }
+            for path in list(&l.0.join("families"), ".revoked")? {
+                if read_json::<Until>(&path)?.is_some_and(|u| u.until <= now) {
+                    remove(&path)?;
+                    removed += 1;
+                }
+            }
+            for path in list(&l.0.join("revoked"), ".json")? {
+                if read_json::<Revoked>(&path)?.is_some_and(|r| r.exp <= now) {
+                    remove(&path)?;
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+    }
+}
+
+impl From<&StoredKey> for KeyMeta {
+    fn from(key: &StoredKey) -> Self {
+        KeyMeta {
+            kid: key.kid.clone(),
+            alg: key.alg,
+            created_at: key.created_at,
+            retired_at: key.retired_at,
+            public_jwk: key.public_jwk.clone(),
+        }
+    }
+}
+
+/// A file name for an id: the id itself when it is plain base64url-safe text, else
+/// `=` and its base64url (`=` never appears in base64url, so the two cannot collide).
+fn file_name(id: &str) -> String {
+    let plain = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain {
+        id.to_owned()
+    } else {
+        format!("={}", base64url::encode(id.as_bytes()))
+    }
+}
+
+fn io_error(path: &Path, source: io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn vanished(path: &Path) -> StoreError {
+    StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: "the file vanished while being read".into(),
+    }
+}
+
+fn parse<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// Reads a JSON record; `None` when the file does not exist.
+fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, StoreError> {
+    match fs::read(path) {
+        Ok(bytes) => parse(path, &bytes).map(Some),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(path, e)),
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    write_file(path, &bytes)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file (mode 0600) in the same
+/// directory, `fsync`, `rename`, then `fsync` of the directory.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let suffix = secret::random_token(9)
+        .map_err(|_| io_error(path, io::Error::other("the system random generator failed")))?;
+    let tmp = dir.join(format!(".tmp-{suffix}"));
+    let result = (|| {
+        let mut file = create_private(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(io_error(path, e));
+    }
+    sync_dir(path)
+}
+
+#[cfg(unix)]
+fn create_private(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn create_private(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// Flushes the directory holding `path`, so a rename in it survives a crash.
+fn sync_dir(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io_error(dir, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+fn create_dir(path: &Path) -> Result<(), StoreError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|e| io_error(path, e))
+}
+
+fn remove(path: &Path) -> Result<(), StoreError> {
+    match fs::remove_file(path) {
+        Ok(()) => sync_dir(path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_error(path, e)),
+    }
+}
+
+fn exists(path: &Path) -> Result<bool, StoreError> {
+    path.try_exists().map_err(|e| io_error(path, e))
+}
+
+/// The files in `dir` whose names end with `ext` (temporary files skipped).
+fn list(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, StoreError> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
+        let entry = entry.map_err(|e| io_error(dir, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(ext) && !name.starts_with('.') && !name.ends_with(".key.pem") {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_plain_or_encoded() {
+        assert_eq!(file_name("dev-client_1"), "dev-client_1");
+        assert_eq!(file_name("../etc"), "=Li4vZXRj");
+        assert_eq!(file_name(""), "=");
+        assert!(!file_name("a/b").contains('/'));
+    }
+}

@@ -53,9 +53,69 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+    /// Run a local token issuer: OAuth 2.0 token endpoint, JWKS, discovery, rotation.
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
+    /// Replace the signing key of a `jot serve` data directory now.
+    RotateKey(RotateKeyArgs),
     /// Print the man page (roff), for packaging.
     #[command(hide = true)]
     Man,
+}
+
+const SERVE_HELP: &str = "\
+On the first start with an empty data directory, jot generates the signing key and,
+when no client is configured, one development client whose secret it prints once,
+with a curl command that gets a token and a `jot verify --jwks` command that checks it.
+Logs go to stderr (RUST_LOG sets the level, default info). Ctrl-C or SIGTERM stops it.
+
+Exit status:
+  0  stopped cleanly
+  2  usage, configuration or I/O error";
+
+/// `jot serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) addr: Option<std::net::SocketAddr>,
+    /// Where keys, clients, refresh tokens and revocations are kept [default: ./jot-data].
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// The issuer URL written into tokens and discovery documents [default: http://ADDR].
+    #[arg(long, value_name = "URL")]
+    pub(crate) issuer: Option<String>,
+    /// The signing algorithm of new keys [default: the stored key's, else ES256].
+    #[arg(long, value_name = "ALG")]
+    pub(crate) alg: Option<Alg>,
+    /// A client: ID:SECRET or ID:SECRET:SCOPE1,SCOPE2 (repeat for several). Prefer the
+    /// config file with `secret_env` for real secrets: argv is visible to other users.
+    #[arg(long, value_name = "ID:SECRET[:SCOPES]")]
+    pub(crate) client: Vec<jot_axum::issuer::ClientSpec>,
+    /// The audience of access tokens.
+    #[arg(long, value_name = "AUD")]
+    pub(crate) audience: Option<String>,
+    /// Access-token lifetime (900, 90s, 15m, 12h) [default: 15m].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) token_lifetime: Option<std::time::Duration>,
+    /// A TOML config file; flags win over it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+/// `jot rotate-key`.
+#[derive(Debug, Args)]
+pub(crate) struct RotateKeyArgs {
+    /// The data directory of the issuer [default: ./jot-data].
+    #[arg(long, value_name = "DIR", default_value = jot_axum::issuer::DEFAULT_DATA_DIR)]
+    pub(crate) data_dir: PathBuf,
+    /// The algorithm of the new key [default: the current key's].
+    #[arg(long, value_name = "ALG")]
+    pub(crate) alg: Option<Alg>,
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    jot_axum::issuer::parse_duration(text).map_err(|e| e.to_string())
 }
 
 /// Where a signing or verifying key comes from.

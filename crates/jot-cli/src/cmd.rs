@@ -5,6 +5,7 @@ mod decode;
 mod encode;
 mod jwk;
 mod keygen;
+mod serve;
 mod verify;
 
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Keygen(args) => keygen::run(&args),
         Command::Jwk(command) => jwk::run(&command),
         Command::Completions { shell } => completions::run(shell),
+        Command::Serve(args) => serve::run(args),
+        Command::RotateKey(args) => serve::rotate(&args),
         Command::Man => completions::man(),
     }
 }

@@ -192,14 +192,21 @@ impl Server {
 }
 
 /// The whole `jot serve`: [`Server::bind`], the [banner](Server::banner) on stderr
-/// when a development client was created, then [`Server::run`] until `shutdown`.
+/// when a development client was created (else one line with the issuer and JWKS
+/// URLs), then [`Server::run`] until `shutdown`.
 pub async fn serve(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), IssuerError> {
     let server = Server::bind(config).await?;
-    if let Some(banner) = server.banner() {
-        eprint!("{banner}");
+    match server.banner() {
+        Some(banner) => eprint!("{banner}"),
+        None => eprintln!(
+            "\njot issuer {} (keys and clients in {})\n  JWKS: {}\n",
+            server.issuer.url(),
+            server.data_dir.display(),
+            server.issuer.jwks_url()
+        ),
     }
     server.run(shutdown).await
 }

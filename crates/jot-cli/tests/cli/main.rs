@@ -14,4 +14,5 @@ mod keygen;
 mod pyjwt;
 mod readme;
 mod round_trip;
+mod serve;
 mod usage;

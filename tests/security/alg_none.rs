@@ -102,7 +102,10 @@ fn alg_missing_or_not_a_string_is_refused() {
         let token = sign_raw(&key, &format!(r#"{{"alg":{alg}}}"#), &payload());
         let err = rejected(decode(&token, &public(&key)));
         assert!(
-            matches!(err, Error::Header(HeaderError::InvalidMember { name: "alg" })),
+            matches!(
+                err,
+                Error::Header(HeaderError::InvalidMember { name: "alg" })
+            ),
             "{alg}: {err:?}"
         );
     }

@@ -54,7 +54,10 @@ fn b64_that_is_not_a_boolean_is_refused() {
         let header = format!(r#"{{"alg":"HS256","b64":{value},"crit":["b64"]}}"#);
         let err = rejected(decode(&sign_raw(&key, &header, &payload()), &public(&key)));
         assert!(
-            matches!(err, Error::Header(HeaderError::InvalidMember { name: "b64" })),
+            matches!(
+                err,
+                Error::Header(HeaderError::InvalidMember { name: "b64" })
+            ),
             "{value}: {err:?}"
         );
     }

@@ -1,4 +1,4 @@
-//! Non-canonical base64url (RFC 7515 §2, RFC 8725 §3.11): padding, the standard
+//! Non-canonical base64url (RFC 7515 §2, RFC 4648 §3.5): padding, the standard
 //! alphabet's `+` and `/`, whitespace, set trailing bits, a length of 1 mod 4. Each
 //! segment is tested on its own; payload and signature variants carry a valid
 //! signature over the altered signing input, so the rejection is the base64 check of
@@ -22,7 +22,10 @@ fn variants(s: &str) -> Vec<(&'static str, String)> {
         ("'/' for '_'", s.replacen('_', "/", 1)),
         ("standard alphabet '+'", insert(s, 4, "+")),
         ("standard alphabet '/'", insert(s, 4, "////")),
-        ("length 1 mod 4", format!("{s}{}", "A".repeat((5 - s.len() % 4) % 4))),
+        (
+            "length 1 mod 4",
+            format!("{s}{}", "A".repeat((5 - s.len() % 4) % 4)),
+        ),
         ("percent-encoded", insert(s, 4, "%3D")),
         ("non-ASCII", insert(s, 4, "é")),
     ];
@@ -64,7 +67,7 @@ fn header_b64() -> Vec<String> {
         r#"{"alg":"HS256","x":"~~~?~~"}"#,
     ]
     .iter()
-    .map(|h| b64(h))
+    .map(b64)
     .collect()
 }
 

@@ -1,5 +1,5 @@
 //! Registered claims of the wrong type or range (RFC 7519 §2 NumericDate, §4.1;
-//! RFC 8725 §3.9 audience, §3.10 iss/exp): `exp`/`nbf`/`iat` as strings, booleans,
+//! RFC 8725 §3.9 audience): `exp`/`nbf`/`iat` as strings, booleans,
 //! null, 1e30, 1e400, negative, past year 9999; `aud` as `[]`, `["me", 1]`, objects,
 //! `""`. Every token is validly signed with the real key, so the rejection is the
 //! claim check. Also the time rules at their edges (60 s leeway).
@@ -115,7 +115,16 @@ fn exp_and_nbf_use_a_60_second_leeway_and_no_more() {
 fn audience_of_the_wrong_shape_is_refused() {
     let key = public(&hs256());
     let v = Validation::new().require_exp(false).audience("me");
-    for aud in [r#"["me",1]"#, r#"[1,"me"]"#, r#"{"me":true}"#, "null", "1", "true", r#"[["me"]]"#, r#"["me",null]"#] {
+    for aud in [
+        r#"["me",1]"#,
+        r#"[1,"me"]"#,
+        r#"{"me":true}"#,
+        "null",
+        "1",
+        "true",
+        r#"[["me"]]"#,
+        r#"["me",null]"#,
+    ] {
         let payload = format!(r#"{{"aud":{aud}}}"#);
         let err = rejected(decode_with(&token(&payload), &key, &v));
         assert!(
@@ -135,7 +144,16 @@ fn audience_of_the_wrong_shape_is_refused() {
 fn audience_that_does_not_name_us_is_refused() {
     let key = public(&hs256());
     let v = Validation::new().require_exp(false).audience("me");
-    for aud in [r#"[]"#, r#""""#, r#"[""]"#, r#""ME""#, r#"" me""#, r#""me ""#, r#"["you"]"#, r#""me\u0000""#] {
+    for aud in [
+        r#"[]"#,
+        r#""""#,
+        r#"[""]"#,
+        r#""ME""#,
+        r#"" me""#,
+        r#""me ""#,
+        r#"["you"]"#,
+        r#""me\u0000""#,
+    ] {
         let payload = format!(r#"{{"aud":{aud}}}"#);
         let err = rejected(decode_with(&token(&payload), &key, &v));
         assert!(matches!(err, Error::WrongAudience), "{aud}: {err:?}");
@@ -159,7 +177,11 @@ fn a_token_with_an_audience_is_refused_when_none_is_configured() {
     let key = public(&hs256());
     let v = Validation::new().require_exp(false);
     for aud in [r#""other-service""#, r#"["other-service"]"#, "[]"] {
-        let err = rejected(decode_with(&token(&format!(r#"{{"aud":{aud}}}"#)), &key, &v));
+        let err = rejected(decode_with(
+            &token(&format!(r#"{{"aud":{aud}}}"#)),
+            &key,
+            &v,
+        ));
         assert!(matches!(err, Error::WrongAudience), "{aud}: {err:?}");
     }
 }

@@ -5,9 +5,7 @@
 //! with `AlgorithmNotAllowed`, and the bytes can never become an HMAC secret on the
 //! server side either (`SecretLooksLikeKey`, `AlgorithmMismatch`).
 
-use jot_algorithms::{
-    Algorithm, Error, KeyError, KeySet, SigningKey, Validation, VerifyingKey,
-};
+use jot_algorithms::{Algorithm, Error, KeyError, KeySet, SigningKey, Validation, VerifyingKey};
 
 use crate::support::{
     assert_control, data, decode, decode_with, generate, header, hmac_token, payload, public,
@@ -33,7 +31,11 @@ fn encodings(key: &VerifyingKey) -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "PEM",
         ),
         ("DER (SPKI)", key.to_spki_der().unwrap(), "DER"),
-        ("JWK JSON", key.to_jwk().unwrap().to_json().into_bytes(), "JWK"),
+        (
+            "JWK JSON",
+            key.to_jwk().unwrap().to_json().into_bytes(),
+            "JWK",
+        ),
         (
             "JWK JSON with leading whitespace",
             format!("  \n{}", key.to_jwk().unwrap().to_json()).into_bytes(),

@@ -1,7 +1,7 @@
-//! `crit` (RFC 7515 §4.1.11, RFC 8725 §3.5 "use appropriate algorithms" of the
-//! extensions a recipient understands): empty, naming registered parameters, naming
-//! unknown or absent parameters, naming a parameter twice, or not an array. Every
-//! token is validly signed with the real key, so the rejection is the `crit` check.
+//! `crit` (RFC 7515 §4.1.11): empty, naming registered parameters, naming unknown or
+//! absent parameters, naming a parameter twice, or not an array. A recipient must
+//! refuse a token with a critical extension it does not understand. Every token is
+//! validly signed with the real key, so the rejection is the `crit` check.
 
 use jot_algorithms::{Error, HeaderError, Validation};
 
@@ -22,7 +22,10 @@ fn empty_crit_is_refused() {
 
 #[test]
 fn crit_naming_registered_parameters_is_refused() {
-    for name in ["alg", "kid", "typ", "cty", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "crit", "enc", "zip"] {
+    for name in [
+        "alg", "kid", "typ", "cty", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "crit", "enc",
+        "zip",
+    ] {
         check(
             &format!(r#"{{"alg":"HS256","kid":"k","crit":["{name}"]}}"#),
             |e| matches!(e, Error::Header(HeaderError::RegisteredCritical { name: n }) if n == name),
@@ -32,9 +35,10 @@ fn crit_naming_registered_parameters_is_refused() {
 
 #[test]
 fn crit_naming_an_unknown_parameter_is_refused() {
-    check(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#, |e| {
-        matches!(e, Error::Header(HeaderError::UnknownCritical { name }) if name == "exp")
-    });
+    check(
+        r#"{"alg":"HS256","crit":["exp"],"exp":1}"#,
+        |e| matches!(e, Error::Header(HeaderError::UnknownCritical { name }) if name == "exp"),
+    );
     check(
         r#"{"alg":"HS256","crit":["http://example.com/must-check"],"http://example.com/must-check":true}"#,
         |e| matches!(e, Error::Header(HeaderError::UnknownCritical { .. })),
@@ -43,25 +47,29 @@ fn crit_naming_an_unknown_parameter_is_refused() {
 
 #[test]
 fn crit_naming_an_absent_parameter_is_refused() {
-    check(r#"{"alg":"HS256","crit":["x-absent"]}"#, |e| {
-        matches!(e, Error::Header(HeaderError::MissingCritical { name }) if name == "x-absent")
-    });
+    check(
+        r#"{"alg":"HS256","crit":["x-absent"]}"#,
+        |e| matches!(e, Error::Header(HeaderError::MissingCritical { name }) if name == "x-absent"),
+    );
 }
 
 #[test]
 fn crit_naming_a_parameter_twice_is_refused() {
-    check(r#"{"alg":"HS256","crit":["x","x"],"x":1}"#, |e| {
-        matches!(e, Error::Header(HeaderError::DuplicateCritical { name }) if name == "x")
-    });
+    check(
+        r#"{"alg":"HS256","crit":["x","x"],"x":1}"#,
+        |e| matches!(e, Error::Header(HeaderError::DuplicateCritical { name }) if name == "x"),
+    );
 }
 
 #[test]
 fn crit_that_is_not_an_array_of_strings_is_refused() {
     for crit in [r#""x""#, "1", "null", "{}", r#"["x",1]"#, "true"] {
-        check(
-            &format!(r#"{{"alg":"HS256","crit":{crit},"x":1}}"#),
-            |e| matches!(e, Error::Header(HeaderError::InvalidMember { name: "crit" })),
-        );
+        check(&format!(r#"{{"alg":"HS256","crit":{crit},"x":1}}"#), |e| {
+            matches!(
+                e,
+                Error::Header(HeaderError::InvalidMember { name: "crit" })
+            )
+        });
     }
 }
 
@@ -69,7 +77,11 @@ fn crit_that_is_not_an_array_of_strings_is_refused() {
 fn crit_understood_by_the_application_is_accepted() {
     // Control: the same header passes once the application declares the extension.
     let key = hs256();
-    let token = sign_raw(&key, r#"{"alg":"HS256","crit":["x-ext"],"x-ext":1}"#, &payload());
+    let token = sign_raw(
+        &key,
+        r#"{"alg":"HS256","crit":["x-ext"],"x-ext":1}"#,
+        &payload(),
+    );
     let err = rejected(decode(&token, &public(&key)));
     assert!(
         matches!(err, Error::Header(HeaderError::UnknownCritical { .. })),

@@ -1,4 +1,4 @@
-//! Duplicate member names (RFC 7515 §5.2, RFC 7519 §4, RFC 8725 §3.11): a parser
+//! Duplicate member names (RFC 7515 §5.2, RFC 7519 §4, RFC 8259 §4): a parser
 //! that keeps the first and one that keeps the last read different tokens from the
 //! same bytes. jot refuses any duplicate, also when spelled with escapes, in the
 //! header and in the claims (registered or custom). Tokens are validly signed.
@@ -31,7 +31,11 @@ fn duplicate_header_members_are_refused() {
         (r#"{"alg":"HS256","crit":["x"],"x":1,"crit":[]}"#, "crit"),
         (r#"{"alg":"HS256","x":1,"x":2}"#, "x"),
     ] {
-        let err = rejected(decode_with(&sign_raw(&key, header, "{}"), &public(&key), &lax()));
+        let err = rejected(decode_with(
+            &sign_raw(&key, header, "{}"),
+            &public(&key),
+            &lax(),
+        ));
         assert!(
             matches!(&err, Error::DuplicateMember { segment: Segment::Header, name: n } if n == name),
             "{header}: {err:?}"

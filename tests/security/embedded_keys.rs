@@ -9,9 +9,7 @@ use std::io::ErrorKind;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use jot_algorithms::{
-    Algorithm, Error, KeySet, SigningKey, UntrustedToken, dangerous,
-};
+use jot_algorithms::{Algorithm, Error, KeySet, SigningKey, UntrustedToken, dangerous};
 use serde_json::json;
 
 use crate::support::{

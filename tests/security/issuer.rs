@@ -84,7 +84,11 @@ fn missing_issuer_is_refused() {
 fn subject_is_compared_exactly() {
     let v = Validation::new().require_exp(false).subject("42");
     for sub in [r#""042""#, r#""42 ""#, r#"" 42""#, r#""4""#] {
-        let token = sign_raw(&hs256(), r#"{"alg":"HS256"}"#, &format!(r#"{{"sub":{sub}}}"#));
+        let token = sign_raw(
+            &hs256(),
+            r#"{"alg":"HS256"}"#,
+            &format!(r#"{{"sub":{sub}}}"#),
+        );
         let err = rejected(decode_with(&token, &public(&hs256()), &v));
         assert!(matches!(err, Error::WrongSubject { .. }), "{sub}: {err:?}");
     }

@@ -21,7 +21,12 @@ fn parse(v: &Value) -> Jwk {
 fn jwk_alg_binds_the_key() {
     let mut jwk = jwk_json(&public(&rsa(Algorithm::RS256)));
     jwk["alg"] = "RS256".into();
-    for other in [Algorithm::PS256, Algorithm::RS384, Algorithm::HS256, Algorithm::ES256] {
+    for other in [
+        Algorithm::PS256,
+        Algorithm::RS384,
+        Algorithm::HS256,
+        Algorithm::ES256,
+    ] {
         assert_eq!(
             VerifyingKey::from_jwk_with_alg(other, &parse(&jwk)).unwrap_err(),
             KeyError::AlgorithmMismatch {
@@ -47,7 +52,11 @@ fn jwk_alg_binds_the_key() {
         "{err:?}"
     );
     // Control: RS256 with the same key and kid verifies.
-    let token = sign_raw(&rsa(Algorithm::RS256), r#"{"alg":"RS256","kid":"k1"}"#, &payload());
+    let token = sign_raw(
+        &rsa(Algorithm::RS256),
+        r#"{"alg":"RS256","kid":"k1"}"#,
+        &payload(),
+    );
     assert!(decode(&token, &set).is_ok());
 }
 
@@ -87,11 +96,7 @@ fn encryption_keys_are_not_verification_keys() {
         let set = KeySet::from_jwks_json(&json!({"keys": [jwk]}).to_string()).unwrap();
         assert!(set.is_empty());
         assert_eq!(set.unusable()[0].error, expected);
-        let token = sign_raw(
-            &key,
-            r#"{"alg":"ES256","kid":"enc-key"}"#,
-            &payload(),
-        );
+        let token = sign_raw(&key, r#"{"alg":"ES256","kid":"enc-key"}"#, &payload());
         let err = rejected(decode(&token, &set));
         assert!(matches!(err, Error::UnknownKey { .. }), "{err:?}");
     }

@@ -6,9 +6,7 @@
 use jot_algorithms::{Algorithm, Error, HeaderError, KeyError, KeySet, VerifyingKey};
 use serde_json::json;
 
-use crate::support::{
-    decode, hmac_token, hs256, payload, public, rejected, sign_raw,
-};
+use crate::support::{decode, hmac_token, hs256, payload, public, rejected, sign_raw};
 
 /// Hostile `kid` values.
 fn hostile_kids() -> Vec<String> {
@@ -93,8 +91,20 @@ fn the_empty_secret_of_dev_null_cannot_be_a_key() {
 #[test]
 fn non_string_kids_are_refused() {
     let key = hs256();
-    for kid in ["1", "null", "true", "[]", r#"["real"]"#, r#"{"kid":"real"}"#, "1e400"] {
-        let token = sign_raw(&key, &format!(r#"{{"alg":"HS256","kid":{kid}}}"#), &payload());
+    for kid in [
+        "1",
+        "null",
+        "true",
+        "[]",
+        r#"["real"]"#,
+        r#"{"kid":"real"}"#,
+        "1e400",
+    ] {
+        let token = sign_raw(
+            &key,
+            &format!(r#"{{"alg":"HS256","kid":{kid}}}"#),
+            &payload(),
+        );
         let err = rejected(decode(&token, &public(&key)));
         if kid == "1e400" {
             // Not even a representable number: a JSON syntax error of the header.
@@ -110,7 +120,10 @@ fn non_string_kids_are_refused() {
             );
         } else {
             assert!(
-                matches!(err, Error::Header(HeaderError::InvalidMember { name: "kid" })),
+                matches!(
+                    err,
+                    Error::Header(HeaderError::InvalidMember { name: "kid" })
+                ),
                 "{kid}: {err:?}"
             );
         }
@@ -123,7 +136,7 @@ fn key_set_never_tries_every_key_for_a_token_without_kid() {
     let a = hs256().with_kid("a");
     let b = crate::support::attacker_hs256().with_kid("b");
     let set = KeySet::from_keys([public(&a), public(&b)]);
-    let token = sign_raw(&a.clone(), r#"{"alg":"HS256"}"#, &payload());
+    let token = sign_raw(&a, r#"{"alg":"HS256"}"#, &payload());
     let err = rejected(decode(&token, &set));
     assert!(matches!(err, Error::UnknownKey { kid: None }), "{err:?}");
     // Control: with its kid it verifies.

@@ -1,4 +1,4 @@
-//! Broken and forged signatures (RFC 8725 §3.4): empty, truncated and over-long
+//! Broken and forged signatures (RFC 8725 §2.1, §3.3): empty, truncated and over-long
 //! signatures for every algorithm; ECDSA "psychic signatures" (r = s = 0,
 //! CVE-2022-21449) and r or s equal to n or n − 1 on P-256 and P-384; DER-encoded
 //! ECDSA signatures where JWS requires the fixed r || s form (RFC 7518 §3.4);
@@ -58,7 +58,10 @@ fn empty_truncated_and_over_long_signatures_are_invalid() {
             ("zero appended", [&sig[..], &[0]].concat()),
             ("zero prepended", [&[0], &sig[..]].concat()),
             ("doubled", [&sig[..], &sig[..]].concat()),
-            ("600 bytes (heap path)", [&sig[..], &[0u8; 600][..]].concat()),
+            (
+                "600 bytes (heap path)",
+                [&sig[..], &[0u8; 600][..]].concat(),
+            ),
             ("all zero", vec![0; n]),
             ("all ones", vec![0xff; n]),
         ];
@@ -155,7 +158,12 @@ fn der_signature(raw: &[u8]) -> Vec<u8> {
 
 #[test]
 fn der_encoded_ecdsa_signatures_are_invalid() {
-    for alg in [Algorithm::ES256, Algorithm::ES384, Algorithm::ES512, Algorithm::ES256K] {
+    for alg in [
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::ES512,
+        Algorithm::ES256K,
+    ] {
         let key = generate(alg);
         let (token, sig) = signed(&key);
         let der = der_signature(&sig);
@@ -173,9 +181,9 @@ fn non_canonical_ed25519_s_is_invalid() {
     let (token, sig) = signed(&key);
     let mut forged = sig.clone();
     let mut carry = 0u16;
-    for i in 0..32 {
-        let sum = u16::from(forged[32 + i]) + u16::from(ED25519_L[i]) + carry;
-        forged[32 + i] = sum as u8;
+    for (byte, l) in forged[32..].iter_mut().zip(ED25519_L) {
+        let sum = u16::from(*byte) + u16::from(l) + carry;
+        *byte = sum as u8;
         carry = sum >> 8;
     }
     assert_eq!(carry, 0, "S + L fits in 32 bytes");
@@ -191,10 +199,9 @@ fn rsa_signature_equal_to_zero_one_or_the_modulus_is_invalid() {
     for alg in [Algorithm::RS256, Algorithm::PS256] {
         let key = rsa(alg);
         let (token, sig) = signed(&key);
-        let n = jot_algorithms::base64url::decode(
-            public(&key).to_jwk().unwrap().n.as_deref().unwrap(),
-        )
-        .unwrap();
+        let n =
+            jot_algorithms::base64url::decode(public(&key).to_jwk().unwrap().n.as_deref().unwrap())
+                .unwrap();
         assert_eq!(n.len(), sig.len());
         let mut one = vec![0u8; n.len()];
         *one.last_mut().unwrap() = 1;

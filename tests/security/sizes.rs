@@ -1,4 +1,4 @@
-//! Resource limits (RFC 8725 §3.x "denial of service"; jot's own limits): a 10 MB
+//! Resource limits (jot's own; RFC 7515 sets none): a 10 MB
 //! token is `TooLarge` before a byte is decoded, through every entry point; 100,000
 //! levels of JSON nesting in any position give a clean error (or are skipped
 //! unread), never a stack overflow.
@@ -6,19 +6,20 @@
 use std::time::{Duration, Instant};
 
 use jot_algorithms::{
-    DEFAULT_MAX_TOKEN_LEN, Error, HeaderError, JsonErrorKind, Segment, UntrustedToken, Validation,
-    dangerous, unsecured,
+    Error, HeaderError, JsonErrorKind, Segment, UntrustedToken, Validation, dangerous, unsecured,
 };
+use jot_codec::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN};
 use serde_json::Value;
 
-use crate::support::{b64, clock, decode, decode_as, decode_with, hs256, public, rejected, sign_raw};
+use crate::support::{clock, decode, decode_as, decode_with, hs256, public, rejected, sign_raw};
 
 const TEN_MB: usize = 10 * 1024 * 1024;
 
 #[test]
-fn default_limit_is_64_kib() {
+fn default_limits_are_64_kib_and_60_s() {
     assert_eq!(DEFAULT_MAX_TOKEN_LEN, 64 * 1024);
     assert_eq!(Validation::new().token_len_limit(), 64 * 1024);
+    assert_eq!(DEFAULT_LEEWAY, 60);
 }
 
 #[test]
@@ -32,7 +33,10 @@ fn ten_megabyte_token_is_too_large_before_decoding() {
         matches!(err, Error::TooLarge { len, max: 65536 } if len == garbage.len()),
         "{err:?}"
     );
-    assert!(matches!(UntrustedToken::parse(&garbage), Err(Error::TooLarge { .. })));
+    assert!(matches!(
+        UntrustedToken::parse(&garbage),
+        Err(Error::TooLarge { .. })
+    ));
     assert!(matches!(
         dangerous::decode_unverified::<Value>(&garbage),
         Err(Error::TooLarge { .. })
@@ -42,19 +46,34 @@ fn ten_megabyte_token_is_too_large_before_decoding() {
         Err(Error::TooLarge { .. })
     ));
     // A validly signed 10 MB token too.
-    let big = sign_raw(&hs256(), r#"{"alg":"HS256"}"#, &format!(r#"{{"x":"{}"}}"#, "a".repeat(TEN_MB)));
+    let big = sign_raw(
+        &hs256(),
+        r#"{"alg":"HS256"}"#,
+        &format!(r#"{{"x":"{}"}}"#, "a".repeat(TEN_MB)),
+    );
     let err = rejected(decode(&big, &key));
     assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
     // Ten million dots.
     let dots = ".".repeat(TEN_MB);
-    assert!(matches!(rejected(decode(&dots, &key)), Error::TooLarge { .. }));
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(matches!(
+        rejected(decode(&dots, &key)),
+        Error::TooLarge { .. }
+    ));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
 fn limit_is_exact_and_configurable() {
     let key = hs256();
-    let token = sign_raw(&key, r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":{}}}"#, crate::support::NOW + 60));
+    let token = sign_raw(
+        &key,
+        r#"{"alg":"HS256"}"#,
+        &format!(r#"{{"exp":{}}}"#, crate::support::NOW + 60),
+    );
     let v = Validation::new().max_token_len(token.len());
     assert!(decode_with(&token, &public(&key), &v).is_ok());
     let v = Validation::new().max_token_len(token.len() - 1);
@@ -77,7 +96,9 @@ fn objects(depth: usize) -> String {
 
 /// A validation that lets the big nested tokens through the size check.
 fn big() -> Validation {
-    Validation::new().require_exp(false).max_token_len(2 * 1024 * 1024)
+    Validation::new()
+        .require_exp(false)
+        .max_token_len(2 * 1024 * 1024)
 }
 
 fn json_error(err: &Error, segment: Segment) -> bool {
@@ -94,7 +115,10 @@ fn deep_nesting_in_the_header_is_a_clean_error() {
             (format!(r#"{{"alg":"HS256","x":{nested}}}"#), None),
             (format!(r#"{{"alg":"HS256","jwk":{nested}}}"#), Some("jwk")),
             (format!(r#"{{"alg":"HS256","kid":{nested}}}"#), Some("kid")),
-            (format!(r#"{{"alg":"HS256","crit":{nested}}}"#), Some("crit")),
+            (
+                format!(r#"{{"alg":"HS256","crit":{nested}}}"#),
+                Some("crit"),
+            ),
         ];
         for (header, member) in cases {
             let token = sign_raw(&key, &header, "{}");
@@ -116,8 +140,16 @@ fn deep_nesting_in_the_payload_is_a_clean_error_or_skipped() {
         assert!(json_error(&err, Segment::Payload), "{err:?}");
         // A registered claim.
         for claim in ["exp", "aud", "iss"] {
-            let token = sign_raw(&key, r#"{"alg":"HS256"}"#, &format!(r#"{{"{claim}":{nested}}}"#));
-            let err = rejected(decode_with(&token, &public(&key), &big().danger_ignore_audience()));
+            let token = sign_raw(
+                &key,
+                r#"{"alg":"HS256"}"#,
+                &format!(r#"{{"{claim}":{nested}}}"#),
+            );
+            let err = rejected(decode_with(
+                &token,
+                &public(&key),
+                &big().danger_ignore_audience(),
+            ));
             assert!(
                 matches!(err, Error::InvalidClaim { claim: c, .. } if c == claim)
                     || json_error(&err, Segment::Payload),
@@ -130,9 +162,5 @@ fn deep_nesting_in_the_payload_is_a_clean_error_or_skipped() {
         assert!(json_error(&err, Segment::Payload), "{err:?}");
         // A custom claim nobody reads: skipped without recursion.
         assert!(decode_as::<(), _>(&token, &public(&key), &big()).is_ok());
-        // Reading it unverified is just as safe.
-        let err = dangerous::decode_unverified::<Value>(&token);
-        assert!(err.is_err());
     }
-    let _ = b64("");
 }

@@ -17,14 +17,26 @@ fn check(header: &str) -> Result<(), Error> {
 fn id_token_or_untyped_token_is_not_an_access_token() {
     for (header, found) in [
         (r#"{"alg":"HS256","typ":"JWT"}"#, Some("JWT")),
-        (r#"{"alg":"HS256","typ":"application/jwt"}"#, Some("application/jwt")),
-        (r#"{"alg":"HS256","typ":"secevent+jwt"}"#, Some("secevent+jwt")),
+        (
+            r#"{"alg":"HS256","typ":"application/jwt"}"#,
+            Some("application/jwt"),
+        ),
+        (
+            r#"{"alg":"HS256","typ":"secevent+jwt"}"#,
+            Some("secevent+jwt"),
+        ),
         (r#"{"alg":"HS256","typ":"at+jwt "}"#, Some("at+jwt ")),
         (r#"{"alg":"HS256","typ":" at+jwt"}"#, Some(" at+jwt")),
         (r#"{"alg":"HS256","typ":"at-jwt"}"#, Some("at-jwt")),
         (r#"{"alg":"HS256","typ":"at+jwt\u0000"}"#, Some("at+jwt\0")),
-        (r#"{"alg":"HS256","typ":"application/application/at+jwt"}"#, Some("application/application/at+jwt")),
-        (r#"{"alg":"HS256","typ":"text/at+jwt"}"#, Some("text/at+jwt")),
+        (
+            r#"{"alg":"HS256","typ":"application/application/at+jwt"}"#,
+            Some("application/application/at+jwt"),
+        ),
+        (
+            r#"{"alg":"HS256","typ":"text/at+jwt"}"#,
+            Some("text/at+jwt"),
+        ),
         (r#"{"alg":"HS256","typ":""}"#, Some("")),
         (r#"{"alg":"HS256"}"#, None),
         (r#"{"alg":"HS256","cty":"at+jwt"}"#, None),
@@ -54,7 +66,10 @@ fn typ_of_the_wrong_type_is_refused() {
     for typ in [r#"["at+jwt"]"#, "null", "1"] {
         let err = check(&format!(r#"{{"alg":"HS256","typ":{typ}}}"#)).unwrap_err();
         assert!(
-            matches!(err, Error::Header(HeaderError::InvalidMember { name: "typ" })),
+            matches!(
+                err,
+                Error::Header(HeaderError::InvalidMember { name: "typ" })
+            ),
             "{typ}: {err:?}"
         );
     }
@@ -63,7 +78,12 @@ fn typ_of_the_wrong_type_is_refused() {
 #[test]
 fn typ_matches_as_a_media_type() {
     // RFC 7515 §4.1.9: case-insensitive, `application/` optional.
-    for typ in ["at+jwt", "AT+JWT", "application/at+jwt", "Application/At+Jwt"] {
+    for typ in [
+        "at+jwt",
+        "AT+JWT",
+        "application/at+jwt",
+        "Application/At+Jwt",
+    ] {
         assert!(
             check(&format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#)).is_ok(),
             "{typ}"

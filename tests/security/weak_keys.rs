@@ -1,4 +1,4 @@
-//! Weak keys (RFC 8725 §3.5, RFC 7518 §3.2 and §3.3): HMAC secrets shorter than the
+//! Weak keys (RFC 8725 §3.4, §3.5; RFC 7518 §3.2 and §3.3): HMAC secrets shorter than the
 //! hash, RSA moduli under 2048 bits, RSA public exponents of 1 or even, EC points off
 //! the curve (invalid-curve attacks). Each is refused when the key is built, with
 //! the `KeyError` that says why, whatever the format (raw, PEM, JWK).
@@ -85,7 +85,10 @@ fn rsa_public_exponent_one_or_even_is_refused() {
             "e = {e:?}"
         );
         // In a JWK Set the key is set aside, never used.
-        let set = KeySet::from_jwks_json(&json!({"keys": [jwk.to_json().parse::<Value>().unwrap()]}).to_string()).unwrap();
+        let set = KeySet::from_jwks_json(
+            &json!({"keys": [jwk.to_json().parse::<Value>().unwrap()]}).to_string(),
+        )
+        .unwrap();
         assert!(set.is_empty());
         assert_eq!(set.unusable()[0].error, KeyError::RsaBadExponent { reason });
     }

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::{cargo, exec, nostd};
+use crate::{cargo, exec, fuzz, nostd};
 
 type Step = fn() -> Result<()>;
 
@@ -15,6 +15,7 @@ const STEPS: &[(&str, Step)] = &[
     ("tests", tests),
     ("docs", docs),
     ("no_std jot-codec", nostd::check),
+    ("fuzz build", fuzz::ci_build),
     ("release dry run", release_dry_run),
 ];
 

@@ -5,6 +5,7 @@
 mod bench;
 mod ci;
 mod dist;
+mod fuzz;
 mod msrv;
 mod nostd;
 mod release;
@@ -26,6 +27,7 @@ Tasks:
   dist     release binary, completions, man page, licenses -> target/dist/jot-<version>-<target>.tar.gz
   release <major|minor|patch|VERSION> [--dry-run]
            check, bump, promote the changelog, commit and tag (never publishes)
+  fuzz [SECONDS]  run every cargo-fuzz target of fuzz/ for SECONDS each (default 60; needs nightly)
   msrv     build the libraries with the declared rust-version toolchain, if installed
   help     print this message
 
@@ -41,6 +43,13 @@ fn main() -> ExitCode {
             Box::new(move || bench::run(filter.as_deref()))
         }
         Some("dist") => Box::new(dist::run),
+        Some("fuzz") => {
+            let seconds = match fuzz::parse_seconds(args.next().as_deref()) {
+                Ok(seconds) => seconds,
+                Err(message) => return usage_error(&message),
+            };
+            Box::new(move || fuzz::run(seconds))
+        }
         Some("msrv") => Box::new(msrv::run),
         Some("release") => {
             let rest: Vec<String> = args.by_ref().collect();

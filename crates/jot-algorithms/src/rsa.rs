@@ -51,14 +51,21 @@ impl RsaSigning {
         check_modulus(&n, MAX_PRIVATE_BITS)?;
         check_exponent(&e, true)?;
         let pair = RsaKeyPair::from_der(pkcs1).map_err(|_| KeyError::InconsistentKey)?;
-        Ok(RsaSigning {
+        let key = RsaSigning {
             pair,
             padding,
             params,
             pkcs1: pkcs1.to_vec(),
             n,
             e,
-        })
+        };
+        // ring does not check every CRT value at load; it checks each signature
+        // instead, so a key with a bad dP or dQ would load and then never sign.
+        // One trial signature at load refuses such keys up front.
+        let mut probe = Vec::new();
+        key.sign(b"jot: RSA key consistency check", &mut probe)
+            .map_err(|()| KeyError::InconsistentKey)?;
+        Ok(key)
     }
 
     /// The matching public key (already checked: a private key's limits are stricter).

@@ -270,10 +270,12 @@ pub(crate) fn fail<E: de::Error>(sink: Sink<'_>, err: Error) -> E {
 }
 
 /// Checks that a decoded segment is UTF-8 (RFC 7159 §8.1) before any parse, so that
-/// even members nobody reads cannot carry invalid bytes.
+/// even members nobody reads cannot carry invalid bytes. Lone surrogate escapes
+/// (`\ud800` without its pair) are refused here too, because serde_json checks them
+/// only in strings it builds, not in values it skips.
 pub(crate) fn utf8(json: &[u8], segment: Segment) -> Result<&str, Error> {
-    core::str::from_utf8(json).map_err(|e| {
-        let upto = &json[..e.valid_up_to()];
+    let syntax_error_at = |offset: usize| {
+        let upto = &json[..offset];
         let line = 1 + upto.iter().filter(|b| **b == b'\n').count();
         let column = 1 + upto.iter().rev().take_while(|b| **b != b'\n').count();
         Error::Json {
@@ -282,7 +284,40 @@ pub(crate) fn utf8(json: &[u8], segment: Segment) -> Result<&str, Error> {
             line,
             column,
         }
-    })
+    };
+    let text = core::str::from_utf8(json).map_err(|e| syntax_error_at(e.valid_up_to()))?;
+    match lone_surrogate(json) {
+        Some(offset) => Err(syntax_error_at(offset)),
+        None => Ok(text),
+    }
+}
+
+/// The offset of the first `\u` escape of a surrogate that is not part of a valid
+/// high-low pair. Backslashes only occur inside strings in valid JSON, so a scan of
+/// the escapes is enough; most tokens have none and cost one quick search.
+fn lone_surrogate(json: &[u8]) -> Option<usize> {
+    let escape = |at: usize| -> Option<u16> {
+        let hex = json.get(at..at + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        let digits = core::str::from_utf8(&hex[2..]).ok()?;
+        u16::from_str_radix(digits, 16).ok()
+    };
+    let mut i = 0;
+    while let Some(pos) = json.get(i..)?.iter().position(|b| *b == b'\\') {
+        let at = i + pos;
+        i = match (json.get(at + 1), escape(at)) {
+            (Some(b'u'), Some(0xD800..=0xDBFF)) => match escape(at + 6) {
+                Some(0xDC00..=0xDFFF) => at + 12,
+                _ => return Some(at),
+            },
+            (Some(b'u'), Some(0xDC00..=0xDFFF)) => return Some(at),
+            // Any other escape, `\\` included, starts two bytes on.
+            _ => at + 2,
+        };
+    }
+    None
 }
 
 /// Turns a serde_json error into a typed [`Error`], preferring what the sink holds.
@@ -325,6 +360,31 @@ mod tests {
         let mut short = MemberNames::new();
         assert!(short.insert(CowStr(Cow::Borrowed("a"))));
         assert!(!short.insert(CowStr(Cow::Owned(String::from("a")))));
+    }
+
+    #[test]
+    fn lone_surrogates_are_found_anywhere() {
+        for bad in [
+            r#""\ud800""#,
+            r#""\udfff""#,
+            r#""\udc00\ud800""#,
+            r#""a\ud800b""#,
+            r#""\ud800\u0041""#,
+            r#"{"x":{"y":["\ud800"]}}"#,
+            r#""\ud800"#,
+        ] {
+            assert!(lone_surrogate(bad.as_bytes()).is_some(), "{bad}");
+        }
+        for good in [
+            r#""\ud83d\ude00""#,
+            r#""\\ud800""#,
+            r#""\u0041\n\"""#,
+            r#"{"a":1}"#,
+            "",
+            r#""\\\\ud800""#,
+        ] {
+            assert_eq!(lone_surrogate(good.as_bytes()), None, "{good}");
+        }
     }
 
     #[test]

@@ -1,0 +1,459 @@
+//! ECDH-ES (RFC 7518 §4.6, RFC 8037 §3.2): the recipient's keys, ephemeral key
+//! agreement for encryption (ring on P-256, P-384 and X25519; RustCrypto `p521` on
+//! P-521) and static-key agreement for decryption (RustCrypto `p256`, `p384`, `p521`,
+//! `x25519-dalek`), with every ephemeral public key validated.
+
+// With neither curve feature, the key enums are uninhabited and most code is dead.
+#![cfg_attr(
+    not(any(feature = "ec", feature = "x25519")),
+    allow(unused, unreachable_code)
+)]
+use serde_json::{Map, Value, json};
+use zeroize::Zeroizing;
+
+use crate::{Curve, Error, KeyError, base64url};
+
+/// A recipient's public key for ECDH-ES, checked to be a valid point of its curve.
+#[derive(Clone)]
+pub(crate) enum EcPublic {
+    /// P-256 or P-384: the uncompressed SEC1 point, validated.
+    #[cfg(feature = "ec")]
+    Nist { curve: Curve, point: Vec<u8> },
+    /// An X25519 public key.
+    #[cfg(feature = "x25519")]
+    X25519([u8; 32]),
+    /// No curve is compiled in.
+    #[cfg(not(any(feature = "ec", feature = "x25519")))]
+    Disabled(std::convert::Infallible),
+}
+
+/// A recipient's private key for ECDH-ES.
+pub(crate) enum EcPrivate {
+    #[cfg(feature = "ec")]
+    P256(p256::SecretKey),
+    #[cfg(feature = "ec")]
+    P384(p384::SecretKey),
+    #[cfg(feature = "ec")]
+    P521(p521::SecretKey),
+    #[cfg(feature = "x25519")]
+    X25519(x25519_dalek::StaticSecret),
+    /// No curve is compiled in.
+    #[cfg(not(any(feature = "ec", feature = "x25519")))]
+    Disabled(std::convert::Infallible),
+}
+
+fn disabled_key(curve: Curve) -> KeyError {
+    KeyError::Disabled {
+        what: curve.as_str(),
+        feature: if curve == Curve::X25519 {
+            "x25519"
+        } else {
+            "ec"
+        },
+    }
+}
+
+impl EcPublic {
+    /// Builds and validates a public key from JWK coordinates (`y` is `None` for X25519).
+    pub(crate) fn from_coordinates(
+        curve: Curve,
+        x: &[u8],
+        y: Option<&[u8]>,
+    ) -> Result<EcPublic, KeyError> {
+        let len = curve.field_len();
+        match (curve, y) {
+            (Curve::X25519, None) => {
+                let _ = x;
+                #[cfg(feature = "x25519")]
+                {
+                    let bytes: [u8; 32] = x.try_into().map_err(|_| KeyError::InvalidJwk {
+                        reason: "X25519 \"x\" must be 32 bytes",
+                    })?;
+                    Ok(EcPublic::X25519(bytes))
+                }
+                #[cfg(not(feature = "x25519"))]
+                Err(disabled_key(curve))
+            }
+            (Curve::X25519, Some(_)) => Err(KeyError::InvalidJwk {
+                reason: "an X25519 key has no \"y\"",
+            }),
+            (_, None) => Err(KeyError::InvalidJwk {
+                reason: "EC JWK needs \"y\"",
+            }),
+            (_, Some(y)) => {
+                if x.len() != len || y.len() != len {
+                    return Err(KeyError::InvalidJwk {
+                        reason: "EC coordinate has the wrong length for the curve",
+                    });
+                }
+                let mut point = Vec::with_capacity(1 + 2 * len);
+                point.push(4);
+                point.extend_from_slice(x);
+                point.extend_from_slice(y);
+                EcPublic::from_sec1(curve, &point)
+            }
+        }
+    }
+
+    /// Builds and validates a NIST-curve public key from a SEC1 point.
+    pub(crate) fn from_sec1(curve: Curve, point: &[u8]) -> Result<EcPublic, KeyError> {
+        #[cfg(feature = "ec")]
+        {
+            use p256::elliptic_curve::sec1::ToSec1Point as _;
+            let point = match curve {
+                Curve::P256 => p256::PublicKey::from_sec1_bytes(point)
+                    .map(|k| k.as_affine().to_sec1_point(false).as_bytes().to_vec()),
+                Curve::P384 => p384::PublicKey::from_sec1_bytes(point)
+                    .map(|k| k.as_affine().to_sec1_point(false).as_bytes().to_vec()),
+                Curve::P521 => p521::PublicKey::from_sec1_bytes(point)
+                    .map(|k| k.as_affine().to_sec1_point(false).as_bytes().to_vec()),
+                Curve::X25519 => return Err(KeyError::InvalidPoint),
+            }
+            .map_err(|_| KeyError::InvalidPoint)?;
+            Ok(EcPublic::Nist { curve, point })
+        }
+        #[cfg(not(feature = "ec"))]
+        {
+            let _ = point;
+            Err(disabled_key(curve))
+        }
+    }
+
+    /// The curve.
+    pub(crate) fn curve(&self) -> Curve {
+        match self {
+            #[cfg(feature = "ec")]
+            EcPublic::Nist { curve, .. } => *curve,
+            #[cfg(feature = "x25519")]
+            EcPublic::X25519(_) => Curve::X25519,
+            #[cfg(not(any(feature = "ec", feature = "x25519")))]
+            EcPublic::Disabled(never) => match *never {},
+        }
+    }
+
+    /// The JWK members `crv`, `x` and (NIST curves) `y`, as a JSON object with `kty`.
+    pub(crate) fn to_jwk_members(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        match self {
+            #[cfg(feature = "ec")]
+            EcPublic::Nist { curve, point } => {
+                let len = curve.field_len();
+                map.insert("kty".into(), json!("EC"));
+                map.insert("crv".into(), json!(curve.as_str()));
+                map.insert("x".into(), json!(base64url::encode(&point[1..=len])));
+                map.insert("y".into(), json!(base64url::encode(&point[1 + len..])));
+            }
+            #[cfg(feature = "x25519")]
+            EcPublic::X25519(x) => {
+                map.insert("kty".into(), json!("OKP"));
+                map.insert("crv".into(), json!("X25519"));
+                map.insert("x".into(), json!(base64url::encode(x)));
+            }
+            #[cfg(not(any(feature = "ec", feature = "x25519")))]
+            EcPublic::Disabled(never) => match *never {},
+        }
+        map
+    }
+
+    /// Agrees on a shared secret with a fresh ephemeral key. Returns the shared
+    /// secret `Z` and the ephemeral public key as the `epk` JWK object.
+    pub(crate) fn agree_ephemeral(&self) -> Result<(Zeroizing<Vec<u8>>, Value), Error> {
+        match self {
+            #[cfg(feature = "ec")]
+            EcPublic::Nist { curve, point } => match curve {
+                Curve::P521 => p521_ephemeral(point),
+                _ => {
+                    let alg = if *curve == Curve::P256 {
+                        &ring::agreement::ECDH_P256
+                    } else {
+                        &ring::agreement::ECDH_P384
+                    };
+                    let (z, epk) = ring_ephemeral(alg, point)?;
+                    let epk = EcPublic::from_sec1(*curve, &epk).map_err(|_| Error::Encryption)?;
+                    Ok((z, Value::Object(epk.to_jwk_members())))
+                }
+            },
+            #[cfg(feature = "x25519")]
+            EcPublic::X25519(x) => {
+                let (z, epk) = ring_ephemeral(&ring::agreement::X25519, x)?;
+                if z.iter().all(|b| *b == 0) {
+                    return Err(Error::InvalidEphemeralKey {
+                        reason: "all-zero X25519 shared secret",
+                    });
+                }
+                let mut map = Map::new();
+                map.insert("kty".into(), json!("OKP"));
+                map.insert("crv".into(), json!("X25519"));
+                map.insert("x".into(), json!(base64url::encode(&epk)));
+                Ok((z, Value::Object(map)))
+            }
+            #[cfg(not(any(feature = "ec", feature = "x25519")))]
+            EcPublic::Disabled(never) => match *never {},
+        }
+    }
+}
+
+#[cfg(any(feature = "ec", feature = "x25519"))]
+fn ring_ephemeral(
+    alg: &'static ring::agreement::Algorithm,
+    peer: &[u8],
+) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), Error> {
+    let rng = ring::rand::SystemRandom::new();
+    let private =
+        ring::agreement::EphemeralPrivateKey::generate(alg, &rng).map_err(|_| Error::Random)?;
+    let public = private
+        .compute_public_key()
+        .map_err(|_| Error::Encryption)?
+        .as_ref()
+        .to_vec();
+    let peer = ring::agreement::UnparsedPublicKey::new(alg, peer);
+    let z = ring::agreement::agree_ephemeral(private, &peer, |z| Zeroizing::new(z.to_vec()))
+        .map_err(|_| Error::Encryption)?;
+    Ok((z, public))
+}
+
+#[cfg(feature = "ec")]
+fn p521_ephemeral(peer: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Value), Error> {
+    let peer = p521::PublicKey::from_sec1_bytes(peer).map_err(|_| Error::Encryption)?;
+    let secret = random_p521()?;
+    let z = p521::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
+    let z = Zeroizing::new(z.raw_secret_bytes().to_vec());
+    let epk = EcPrivate::P521(secret).public();
+    Ok((z, Value::Object(epk.to_jwk_members())))
+}
+
+#[cfg(feature = "ec")]
+fn random_p521() -> Result<p521::SecretKey, Error> {
+    // Rejection sampling of a 521-bit scalar; each draw succeeds with probability
+    // close to 1, so 64 draws failing means the generator is broken.
+    for _ in 0..64 {
+        let mut bytes = Zeroizing::new([0u8; 66]);
+        crate::rng::fill(&mut bytes[..]).map_err(|()| Error::Random)?;
+        bytes[0] &= 0x01;
+        if let Ok(key) = p521::SecretKey::from_slice(&bytes[..]) {
+            return Ok(key);
+        }
+    }
+    Err(Error::Random)
+}
+
+impl EcPrivate {
+    /// Builds a private key from the JWK `d` (and checks it against `public`, if given).
+    pub(crate) fn from_d(
+        curve: Curve,
+        d: &[u8],
+        public: Option<&EcPublic>,
+    ) -> Result<EcPrivate, KeyError> {
+        if d.len() != curve.field_len() {
+            return Err(KeyError::InvalidJwk {
+                reason: "\"d\" has the wrong length for the curve",
+            });
+        }
+        let key: EcPrivate = match curve {
+            #[cfg(feature = "ec")]
+            Curve::P256 => {
+                EcPrivate::P256(p256::SecretKey::from_slice(d).map_err(|_| KeyError::InvalidPoint)?)
+            }
+            #[cfg(feature = "ec")]
+            Curve::P384 => {
+                EcPrivate::P384(p384::SecretKey::from_slice(d).map_err(|_| KeyError::InvalidPoint)?)
+            }
+            #[cfg(feature = "ec")]
+            Curve::P521 => {
+                EcPrivate::P521(p521::SecretKey::from_slice(d).map_err(|_| KeyError::InvalidPoint)?)
+            }
+            #[cfg(feature = "x25519")]
+            Curve::X25519 => {
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                bytes.copy_from_slice(d);
+                EcPrivate::X25519(x25519_dalek::StaticSecret::from(*bytes))
+            }
+            #[allow(unreachable_patterns)]
+            _ => return Err(disabled_key(curve)),
+        };
+        if let Some(public) = public {
+            if public.to_jwk_members() != key.public().to_jwk_members() {
+                return Err(KeyError::InvalidPoint);
+            }
+        }
+        Ok(key)
+    }
+
+    /// Generates a key on `curve`.
+    pub(crate) fn generate(curve: Curve) -> Result<EcPrivate, KeyError> {
+        match curve {
+            #[cfg(feature = "ec")]
+            Curve::P521 => random_p521()
+                .map(EcPrivate::P521)
+                .map_err(|_| KeyError::Random),
+            _ => {
+                // Rejection sampling as for P-521; a 0 or out-of-range scalar is rare.
+                for _ in 0..64 {
+                    let mut d =
+                        crate::rng::secret(curve.field_len()).map_err(|()| KeyError::Random)?;
+                    if curve == Curve::X25519 {
+                        d[0] &= 248;
+                        d[31] &= 127;
+                        d[31] |= 64;
+                    }
+                    match EcPrivate::from_d(curve, &d, None) {
+                        Ok(key) => return Ok(key),
+                        Err(KeyError::InvalidPoint) => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(KeyError::Random)
+            }
+        }
+    }
+
+    /// The curve.
+    pub(crate) fn curve(&self) -> Curve {
+        match self {
+            #[cfg(feature = "ec")]
+            EcPrivate::P256(_) => Curve::P256,
+            #[cfg(feature = "ec")]
+            EcPrivate::P384(_) => Curve::P384,
+            #[cfg(feature = "ec")]
+            EcPrivate::P521(_) => Curve::P521,
+            #[cfg(feature = "x25519")]
+            EcPrivate::X25519(_) => Curve::X25519,
+            #[cfg(not(any(feature = "ec", feature = "x25519")))]
+            EcPrivate::Disabled(never) => match *never {},
+        }
+    }
+
+    /// The private scalar (`d` of the JWK).
+    pub(crate) fn d(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(match self {
+            #[cfg(feature = "ec")]
+            EcPrivate::P256(k) => k.to_bytes().to_vec(),
+            #[cfg(feature = "ec")]
+            EcPrivate::P384(k) => k.to_bytes().to_vec(),
+            #[cfg(feature = "ec")]
+            EcPrivate::P521(k) => k.to_bytes().to_vec(),
+            #[cfg(feature = "x25519")]
+            EcPrivate::X25519(k) => k.to_bytes().to_vec(),
+            #[cfg(not(any(feature = "ec", feature = "x25519")))]
+            EcPrivate::Disabled(never) => match *never {},
+        })
+    }
+
+    /// The public key.
+    pub(crate) fn public(&self) -> EcPublic {
+        #[cfg(feature = "ec")]
+        use p256::elliptic_curve::sec1::ToSec1Point as _;
+        #[allow(unreachable_code)]
+        match self {
+            #[cfg(feature = "ec")]
+            EcPrivate::P256(k) => EcPublic::Nist {
+                curve: Curve::P256,
+                point: k
+                    .public_key()
+                    .as_affine()
+                    .to_sec1_point(false)
+                    .as_bytes()
+                    .to_vec(),
+            },
+            #[cfg(feature = "ec")]
+            EcPrivate::P384(k) => EcPublic::Nist {
+                curve: Curve::P384,
+                point: k
+                    .public_key()
+                    .as_affine()
+                    .to_sec1_point(false)
+                    .as_bytes()
+                    .to_vec(),
+            },
+            #[cfg(feature = "ec")]
+            EcPrivate::P521(k) => EcPublic::Nist {
+                curve: Curve::P521,
+                point: k
+                    .public_key()
+                    .as_affine()
+                    .to_sec1_point(false)
+                    .as_bytes()
+                    .to_vec(),
+            },
+            #[cfg(feature = "x25519")]
+            EcPrivate::X25519(k) => EcPublic::X25519(x25519_dalek::PublicKey::from(k).to_bytes()),
+            #[cfg(not(any(feature = "ec", feature = "x25519")))]
+            EcPrivate::Disabled(never) => match *never {},
+        }
+    }
+
+    /// Agrees with the sender's ephemeral public key `epk` (a JWK object from the
+    /// header), after checking it: same key type and curve as this key, coordinates
+    /// of the right length, a point on the curve (not the identity), and for X25519 a
+    /// shared secret that is not all zero (a small-order point).
+    pub(crate) fn agree(&self, epk: &Value) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let bad = |reason| Error::InvalidEphemeralKey { reason };
+        let epk = epk.as_object().ok_or(bad("not a JSON object"))?;
+        let member = |name: &str| -> Result<Option<Vec<u8>>, Error> {
+            match epk.get(name) {
+                None => Ok(None),
+                Some(Value::String(s)) => base64url::decode(s)
+                    .map(Some)
+                    .map_err(|_| bad("a coordinate is not base64url")),
+                Some(_) => Err(bad("a member has the wrong type")),
+            }
+        };
+        let curve = self.curve();
+        let kty = epk.get("kty").and_then(Value::as_str);
+        let crv = epk.get("crv").and_then(Value::as_str);
+        let expected_kty = if curve == Curve::X25519 { "OKP" } else { "EC" };
+        if kty != Some(expected_kty) {
+            return Err(bad("wrong \"kty\" for the key's curve"));
+        }
+        if crv != Some(curve.as_str()) {
+            return Err(bad("\"crv\" is not the key's curve"));
+        }
+        if epk.contains_key("d") {
+            return Err(bad("holds a private key"));
+        }
+        let x = member("x")?.ok_or(bad("no \"x\""))?;
+        let y = member("y")?;
+        let public = EcPublic::from_coordinates(curve, &x, y.as_deref()).map_err(|e| match e {
+            KeyError::InvalidPoint => bad("point not on the curve"),
+            _ => bad("malformed coordinates"),
+        })?;
+        self.agree_with(&public)
+    }
+
+    fn agree_with(&self, public: &EcPublic) -> Result<Zeroizing<Vec<u8>>, Error> {
+        #[allow(unreachable_patterns)]
+        match (self, public) {
+            #[cfg(feature = "ec")]
+            (EcPrivate::P256(k), EcPublic::Nist { point, .. }) => {
+                let p = p256::PublicKey::from_sec1_bytes(point).map_err(|_| Error::Decryption)?;
+                let z = p256::ecdh::diffie_hellman(k.to_nonzero_scalar(), p.as_affine());
+                Ok(Zeroizing::new(z.raw_secret_bytes().to_vec()))
+            }
+            #[cfg(feature = "ec")]
+            (EcPrivate::P384(k), EcPublic::Nist { point, .. }) => {
+                let p = p384::PublicKey::from_sec1_bytes(point).map_err(|_| Error::Decryption)?;
+                let z = p384::ecdh::diffie_hellman(k.to_nonzero_scalar(), p.as_affine());
+                Ok(Zeroizing::new(z.raw_secret_bytes().to_vec()))
+            }
+            #[cfg(feature = "ec")]
+            (EcPrivate::P521(k), EcPublic::Nist { point, .. }) => {
+                let p = p521::PublicKey::from_sec1_bytes(point).map_err(|_| Error::Decryption)?;
+                let z = p521::ecdh::diffie_hellman(k.to_nonzero_scalar(), p.as_affine());
+                Ok(Zeroizing::new(z.raw_secret_bytes().to_vec()))
+            }
+            #[cfg(feature = "x25519")]
+            (EcPrivate::X25519(k), EcPublic::X25519(x)) => {
+                let z = k.diffie_hellman(&x25519_dalek::PublicKey::from(*x));
+                if !z.was_contributory() {
+                    return Err(Error::InvalidEphemeralKey {
+                        reason: "all-zero X25519 shared secret (small-order point)",
+                    });
+                }
+                Ok(Zeroizing::new(z.as_bytes().to_vec()))
+            }
+            _ => Err(Error::InvalidEphemeralKey {
+                reason: "\"crv\" is not the key's curve",
+            }),
+        }
+    }
+}

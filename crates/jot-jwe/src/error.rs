@@ -1,0 +1,341 @@
+//! [`Error`] (encrypting and decrypting) and [`KeyError`] (building keys).
+//!
+//! Every failure that depends on a secret — a key that does not unwrap, an RSA
+//! ciphertext that does not decrypt, a wrong length of the recovered key, an
+//! authentication tag that does not match, bad padding — is the one variant
+//! [`Error::Decryption`], so a caller can never become a padding or tag oracle.
+
+use crate::{ContentEncryption, KeyAlgorithm};
+
+/// A part of a compact JWE (RFC 7516 §7.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Part {
+    /// The protected header.
+    Header,
+    /// The encrypted key.
+    EncryptedKey,
+    /// The initialization vector.
+    Iv,
+    /// The ciphertext.
+    Ciphertext,
+    /// The authentication tag.
+    Tag,
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Part::Header => "protected header",
+            Part::EncryptedKey => "encrypted key",
+            Part::Iv => "initialization vector",
+            Part::Ciphertext => "ciphertext",
+            Part::Tag => "authentication tag",
+        })
+    }
+}
+
+/// A JWE header that is well-formed JSON but not acceptable.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HeaderError {
+    /// A required member (`alg`, `enc`, `epk`, `iv`, `tag`, `p2s`, `p2c`) is missing.
+    #[error("header has no {name:?}")]
+    Missing {
+        /// The member.
+        name: &'static str,
+    },
+    /// A registered member has the wrong JSON type or an invalid value.
+    #[error("header member {name:?} is invalid")]
+    Invalid {
+        /// The member.
+        name: &'static str,
+    },
+    /// `alg` names no JWE key management algorithm jot knows (JWS names included).
+    #[error("unsupported JWE algorithm {name:?}")]
+    UnsupportedAlgorithm {
+        /// The name as found (at most 64 characters).
+        name: String,
+    },
+    /// `enc` names no content encryption algorithm jot knows.
+    #[error("unsupported JWE encryption {name:?}")]
+    UnsupportedEncryption {
+        /// The name as found (at most 64 characters).
+        name: String,
+    },
+    /// `zip` is not `DEF`, or compression is disabled (cargo feature `zip` or policy).
+    #[error("unsupported or disallowed compression {name:?}")]
+    UnsupportedCompression {
+        /// The name as found (at most 64 characters).
+        name: String,
+    },
+    /// `crit` is empty, names a registered parameter, an absent one, or one not understood.
+    #[error("unacceptable \"crit\": {name:?}")]
+    Critical {
+        /// The offending name (empty when `crit` is empty).
+        name: String,
+    },
+    /// A parameter appears in more than one header (JSON serialization, RFC 7516 §7.2.1).
+    #[error("header parameter {name:?} appears in more than one header")]
+    Conflict {
+        /// The member.
+        name: String,
+    },
+    /// `zip` outside the protected header (RFC 7516 §4.1.3).
+    #[error("\"zip\" must be integrity protected")]
+    UnprotectedZip,
+    /// PBES2 `p2c` outside the policy's bounds.
+    #[error("PBES2 iteration count {p2c} is outside {min}..={max}")]
+    Pbes2Iterations {
+        /// The count in the token.
+        p2c: u64,
+        /// The minimum accepted.
+        min: u32,
+        /// The maximum accepted.
+        max: u32,
+    },
+    /// PBES2 `p2s` shorter than 8 bytes (RFC 7518 §4.8.1.1).
+    #[error("PBES2 salt of {len} bytes is shorter than 8")]
+    Pbes2Salt {
+        /// The salt length in bytes.
+        len: usize,
+    },
+}
+
+/// Every way encrypting or decrypting a JWE can fail.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token is longer than the policy's maximum; nothing was decoded.
+    #[error("token is {len} bytes, more than the limit of {max}")]
+    TooLarge {
+        /// Length in bytes.
+        len: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// The token has three segments: it is a JWS, which a JWE API never accepts.
+    #[error("token is a JWS (3 segments), expected a JWE")]
+    Signed,
+    /// The token is neither a compact JWE (5 segments) nor a JWE JSON serialization.
+    #[error("token has {segments} segments, a compact JWE has 5")]
+    Malformed {
+        /// How many segments were found.
+        segments: usize,
+    },
+    /// A part is not strict base64url.
+    #[error("{part} is not valid base64url")]
+    Base64 {
+        /// Which part.
+        part: Part,
+    },
+    /// The header (or a JSON serialization) is not valid JSON of the expected shape.
+    #[error("{what} is not valid JSON")]
+    Json {
+        /// What was being parsed.
+        what: &'static str,
+    },
+    /// A JSON object names a member twice.
+    #[error("member {name:?} appears twice")]
+    DuplicateMember {
+        /// The member (at most 64 characters).
+        name: String,
+    },
+    /// The header is well-formed JSON but not acceptable.
+    #[error("invalid JWE header: {0}")]
+    Header(#[from] HeaderError),
+    /// The token's `alg` is not the one the key was built for.
+    #[error("algorithm {found} is not allowed for this key (it is for {expected})")]
+    AlgorithmNotAllowed {
+        /// The key's algorithm.
+        expected: KeyAlgorithm,
+        /// The token's algorithm.
+        found: KeyAlgorithm,
+    },
+    /// The token's `enc` is not allowed by the policy or the key (a `dir` key fixes it).
+    #[error("content encryption {enc} is not allowed here")]
+    EncryptionNotAllowed {
+        /// The token's (or requested) content encryption.
+        enc: ContentEncryption,
+    },
+    /// The ephemeral public key (`epk`) is malformed, on another curve than the key,
+    /// not on its curve, or gives an all-zero X25519 shared secret.
+    #[error("invalid ephemeral public key: {reason}")]
+    InvalidEphemeralKey {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// Decryption failed. Deliberately says nothing more: a wrong key, a modified
+    /// token, a bad tag or bad padding all look the same.
+    #[error("decryption failed")]
+    Decryption,
+    /// The decompressed plaintext would exceed the policy's maximum.
+    #[error("decompressed plaintext exceeds {max} bytes")]
+    DecompressedTooLarge {
+        /// The maximum.
+        max: usize,
+    },
+    /// The plaintext is not valid DEFLATE data although the token says `zip: DEF`.
+    #[error("plaintext is not valid DEFLATE data")]
+    Decompression,
+    /// The algorithm is compiled out.
+    #[error("{what} support is not enabled (cargo feature {feature:?})")]
+    Disabled {
+        /// What was asked for.
+        what: &'static str,
+        /// The cargo feature that enables it.
+        feature: &'static str,
+    },
+    /// A nested token was expected (`cty: JWT`), or a nested one was given where
+    /// claims were expected.
+    #[error("{0}")]
+    Nesting(&'static str),
+    /// The claims (or the inner JWS of a nested token) failed to decode, verify or
+    /// validate; the inner error says which check.
+    #[error(transparent)]
+    Jwt(#[from] jot_codec::Error),
+    /// A key could not be used (e.g. a `dir` key whose length fits no `enc`).
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The system random generator failed.
+    #[error("the system random generator failed")]
+    Random,
+    /// Encryption failed (only with inputs that exceed the primitive's limits).
+    #[error("encryption failed")]
+    Encryption,
+}
+
+impl Error {
+    /// A short description that is safe to show to an untrusted client.
+    pub fn public_description(&self) -> &'static str {
+        match self {
+            Error::TooLarge { .. } | Error::DecompressedTooLarge { .. } => "token too large",
+            Error::Signed
+            | Error::Malformed { .. }
+            | Error::Base64 { .. }
+            | Error::Json { .. }
+            | Error::DuplicateMember { .. }
+            | Error::Header(_)
+            | Error::InvalidEphemeralKey { .. }
+            | Error::Nesting(_)
+            | Error::Decompression => "malformed token",
+            Error::AlgorithmNotAllowed { .. } | Error::EncryptionNotAllowed { .. } => {
+                "algorithm not allowed"
+            }
+            Error::Decryption => "decryption failed",
+            Error::Jwt(e) => e.public_description(),
+            Error::Disabled { .. } | Error::Key(_) | Error::Random | Error::Encryption => {
+                "internal error"
+            }
+        }
+    }
+}
+
+/// Why an encryption or decryption key could not be built, imported, exported or generated.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The key has the wrong length for the algorithm.
+    #[error("{alg} needs a key of {expected} bytes, got {got}")]
+    WrongLength {
+        /// The algorithm.
+        alg: &'static str,
+        /// The lengths accepted, as text (e.g. `"16"`, `"16, 24, 32, 48 or 64"`).
+        expected: &'static str,
+        /// The length given.
+        got: usize,
+    },
+    /// The key is of a type the algorithm cannot use (e.g. an RSA key for ECDH-ES).
+    #[error("a {key} key cannot be used for {alg}")]
+    WrongKeyType {
+        /// What the key is.
+        key: &'static str,
+        /// The algorithm.
+        alg: &'static str,
+    },
+    /// The JWK's `alg` disagrees with the requested algorithm.
+    #[error("the key is for {key}, not for {requested}")]
+    AlgorithmMismatch {
+        /// The JWK's `alg` (at most 64 characters).
+        key: String,
+        /// The algorithm requested.
+        requested: &'static str,
+    },
+    /// The algorithm cannot be inferred from the key (no JWK `alg`); give it explicitly.
+    #[error("the algorithm cannot be inferred from this key; give it explicitly")]
+    AlgorithmRequired,
+    /// `RSA1_5` asked through an ordinary constructor: use a `danger_rsa1_5` one.
+    #[error("RSA1_5 is refused; use a danger_rsa1_5 constructor if you must")]
+    DangerousAlgorithm,
+    /// A public key was given where a private key is needed.
+    #[error("a private key is needed, but this is a public key")]
+    LooksLikePublicKey,
+    /// The JWK says it is not for encryption (`use` other than `enc`, or `key_ops`
+    /// without the operation needed).
+    #[error("the JWK is not for {needed} (use/key_ops)")]
+    JwkUsage {
+        /// The operation needed.
+        needed: &'static str,
+    },
+    /// The JWK is malformed.
+    #[error("invalid JWK: {reason}")]
+    InvalidJwk {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The PEM or DER is malformed, or holds a key jot does not read.
+    #[error("invalid PEM/DER: {reason}")]
+    InvalidEncoding {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The key type or curve is not supported (e.g. X448, multi-prime RSA).
+    #[error("unsupported key: {what}")]
+    Unsupported {
+        /// What was found.
+        what: &'static str,
+    },
+    /// The public point is not a valid point of its curve, or the private key does
+    /// not match it.
+    #[error("the EC key is invalid (point not on the curve or inconsistent)")]
+    InvalidPoint,
+    /// An RSA key that is invalid, or shorter than 2048 or longer than 8192 bits.
+    #[error("invalid RSA key: {reason}")]
+    InvalidRsa {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A PBES2 password that is empty, or an iteration count below 1,000.
+    #[error("PBES2: {reason}")]
+    WeakPassword {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The algorithm is compiled out.
+    #[error("{what} support is not enabled (cargo feature {feature:?})")]
+    Disabled {
+        /// What was asked for.
+        what: &'static str,
+        /// The cargo feature that enables it.
+        feature: &'static str,
+    },
+    /// The system random generator failed.
+    #[error("the system random generator failed")]
+    Random,
+    /// Exporting the key failed.
+    #[error("encoding the key failed")]
+    Encoding,
+}
+
+/// Truncates untrusted text kept in an error.
+pub(crate) fn clip(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.len() <= MAX {
+        return s.to_owned();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}

@@ -1,0 +1,37 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod algorithm;
+mod compact;
+mod content;
+mod ecdh;
+mod error;
+mod header;
+mod import;
+mod json;
+mod jwt;
+mod key;
+mod management;
+mod policy;
+pub mod primitives;
+mod rng;
+#[cfg(feature = "rsa")]
+mod rsa_kw;
+mod wrap;
+mod zip;
+
+pub use algorithm::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily, UnknownName};
+pub use compact::{Decrypted, decrypt, encrypt};
+pub use error::{Error, HeaderError, KeyError, Part};
+pub use header::{HeaderOptions, JweHeader};
+pub use jwt::{
+    DecryptedClaims, NestedToken, decrypt_claims, decrypt_then_verify, decrypt_then_verify_with,
+    encrypt_claims, sign_then_encrypt, sign_then_encrypt_with,
+};
+pub use key::{DEFAULT_PBES2_ITERATIONS, DecryptionKey, EncryptionKey, MIN_PBES2_ITERATIONS};
+pub use policy::{DEFAULT_MAX_DECOMPRESSED_LEN, DEFAULT_MAX_TOKEN_LEN, DecryptionPolicy};
+pub use wrap::concat_kdf;
+
+pub use jot_algorithms::Jwk;
+pub use jot_codec::{Claims, Clock, FixedClock, SystemClock, Validation, base64url};

@@ -1,0 +1,218 @@
+//! Interop with `jwcrypto` (Python, PyPI): tokens jot encrypts decrypt in jwcrypto,
+//! and tokens jwcrypto encrypts decrypt in jot, for RSA-OAEP-256 + A256GCM,
+//! ECDH-ES+A256KW (P-256) + A128CBC-HS256, ECDH-ES (X25519) + A256GCM,
+//! A256KW + A256GCM, dir + A256GCM, PBES2-HS256+A128KW + A128GCM, and a nested
+//! sign-then-encrypt JWT (ES256 inside RSA-OAEP-256 + A256GCM).
+//!
+//! jwcrypto is installed with `python3 -m pip install jwcrypto` when
+//! `python3 -c "import jwcrypto"` fails; if that fails too, the test fails and says so.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use jot_algorithms::{Algorithm, SigningKey};
+use jot_jwe::{
+    Claims, ContentEncryption, Curve, DecryptionKey, DecryptionPolicy, EncryptionKey,
+    HeaderOptions, KeyAlgorithm, Validation, decrypt, decrypt_then_verify, encrypt,
+    sign_then_encrypt,
+};
+use serde_json::{Value, json};
+
+const SCRIPT: &str = r#"
+import json, sys
+from jwcrypto import jwe, jwk, jws
+from jwcrypto.common import json_encode
+
+req = json.load(sys.stdin)
+out = []
+for case in req["cases"]:
+    key = jwk.JWK(**case["key"])
+    alg, enc = case["alg"], case["enc"]
+    res = {"name": case["name"]}
+    # 1. decrypt jot's token
+    t = jwe.JWE()
+    t.allowed_algs = [alg, enc]
+    t.deserialize(case["jot_token"], key=key)
+    payload = t.payload
+    if "verify_key" in case:
+        s = jws.JWS()
+        s.deserialize(payload.decode(), key=jwk.JWK(**case["verify_key"]))
+        payload = s.payload
+    res["jot_plaintext"] = payload.decode()
+    # 2. encrypt for jot
+    plaintext = case["plaintext"].encode()
+    header = {"alg": alg, "enc": enc}
+    if "sign_key" in case:
+        s = jws.JWS(plaintext)
+        s.add_signature(jwk.JWK(**case["sign_key"]), alg="ES256",
+                        protected=json_encode({"alg": "ES256", "typ": "JWT"}))
+        plaintext = s.serialize(compact=True).encode()
+        header["cty"] = "JWT"
+    e = jwe.JWE(plaintext, json_encode(header))
+    e.add_recipient(key)
+    res["peer_token"] = e.serialize(compact=True)
+    out.append(res)
+json.dump(out, sys.stdout)
+"#;
+
+fn ensure_jwcrypto() {
+    let present = Command::new("python3")
+        .args(["-c", "import jwcrypto"])
+        .status()
+        .unwrap_or_else(|e| panic!("interop needs python3 on PATH: {e}"));
+    if present.success() {
+        return;
+    }
+    let install = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "jwcrypto"])
+        .output()
+        .unwrap_or_else(|e| panic!("could not run pip to install jwcrypto: {e}"));
+    assert!(
+        install.status.success(),
+        "interop: `python3 -m pip install jwcrypto` failed (is PyPI reachable?):\n{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+}
+
+struct Case {
+    name: &'static str,
+    key: DecryptionKey,
+    enc: ContentEncryption,
+    nested: Option<SigningKey>,
+}
+
+#[test]
+fn jwcrypto_round_trips() {
+    ensure_jwcrypto();
+    let rsa = DecryptionKey::generate_rsa(KeyAlgorithm::RSA_OAEP_256, 2048).unwrap();
+    let rsa_jwk = rsa.to_jwk().unwrap();
+    let cases = vec![
+        Case {
+            name: "RSA-OAEP-256 + A256GCM",
+            key: rsa,
+            enc: ContentEncryption::A256GCM,
+            nested: None,
+        },
+        Case {
+            name: "ECDH-ES+A256KW P-256 + A128CBC-HS256",
+            key: DecryptionKey::generate_ec(KeyAlgorithm::ECDH_ES_A256KW, Curve::P256).unwrap(),
+            enc: ContentEncryption::A128CBC_HS256,
+            nested: None,
+        },
+        Case {
+            name: "ECDH-ES X25519 + A256GCM",
+            key: DecryptionKey::generate_ec(KeyAlgorithm::ECDH_ES, Curve::X25519).unwrap(),
+            enc: ContentEncryption::A256GCM,
+            nested: None,
+        },
+        Case {
+            name: "A256KW + A256GCM",
+            key: DecryptionKey::generate(KeyAlgorithm::A256KW).unwrap(),
+            enc: ContentEncryption::A256GCM,
+            nested: None,
+        },
+        Case {
+            name: "dir + A256GCM",
+            key: DecryptionKey::generate_dir(ContentEncryption::A256GCM).unwrap(),
+            enc: ContentEncryption::A256GCM,
+            nested: None,
+        },
+        Case {
+            name: "PBES2-HS256+A128KW + A128GCM",
+            key: DecryptionKey::password(
+                KeyAlgorithm::PBES2_HS256_A128KW,
+                "correct horse battery staple",
+            )
+            .unwrap(),
+            enc: ContentEncryption::A128GCM,
+            nested: None,
+        },
+        Case {
+            name: "nested ES256 in RSA-OAEP-256 + A256GCM",
+            key: DecryptionKey::from_jwk(&rsa_jwk).unwrap(),
+            enc: ContentEncryption::A256GCM,
+            nested: Some(SigningKey::generate(Algorithm::ES256).unwrap()),
+        },
+    ];
+    let claims = Claims::new(json!({"scope": "read"}))
+        .subject("42")
+        .valid_for(600);
+    let claims_json = serde_json::to_string(&claims).unwrap();
+    let mut request = Vec::new();
+    for case in &cases {
+        let to = case.key.encryption_key();
+        let mut key_json = serde_json::to_value(case.key.to_jwk().unwrap()).unwrap();
+        key_json.as_object_mut().unwrap().remove("use");
+        let mut entry = json!({
+            "name": case.name,
+            "key": key_json,
+            "alg": case.key.algorithm().as_str(),
+            "enc": case.enc.as_str(),
+            "plaintext": claims_json,
+        });
+        entry["jot_token"] = match &case.nested {
+            None => encrypt(&to, case.enc, &HeaderOptions::jwt(), claims_json.as_bytes()).unwrap(),
+            Some(signer) => {
+                let private = serde_json::to_value(signer.to_jwk().unwrap()).unwrap();
+                let public =
+                    serde_json::to_value(signer.verifying_key().to_jwk().unwrap()).unwrap();
+                entry["sign_key"] = private;
+                entry["verify_key"] = public;
+                sign_then_encrypt(signer, &to, case.enc, &claims).unwrap()
+            }
+        }
+        .into();
+        request.push(entry);
+    }
+    let mut child = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(json!({ "cases": request }).to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "jwcrypto failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(results.len(), cases.len());
+    for (case, result) in cases.iter().zip(&results) {
+        assert_eq!(
+            result["jot_plaintext"],
+            claims_json.as_str(),
+            "jwcrypto read jot's {}",
+            case.name
+        );
+        let token = result["peer_token"].as_str().unwrap();
+        match &case.nested {
+            None => {
+                let out = decrypt(&case.key, token, &DecryptionPolicy::new())
+                    .unwrap_or_else(|e| panic!("jot reading jwcrypto's {}: {e}", case.name));
+                assert_eq!(out.plaintext, claims_json.as_bytes(), "{}", case.name);
+            }
+            Some(signer) => {
+                let nested = decrypt_then_verify::<Value>(
+                    &case.key,
+                    &signer.verifying_key(),
+                    token,
+                    &Validation::new(),
+                )
+                .unwrap_or_else(|e| panic!("jot reading jwcrypto's {}: {e}", case.name));
+                assert_eq!(nested.token.claims.sub.as_deref(), Some("42"));
+                assert_eq!(nested.token.claims.custom["scope"], "read");
+            }
+        }
+        eprintln!("interop jwcrypto: {} both ways", case.name);
+    }
+    // jot reads jwcrypto's public JWK the other way round too.
+    let _ = EncryptionKey::from_jwk(&cases[0].key.encryption_key().to_jwk().unwrap()).unwrap();
+}

@@ -63,7 +63,11 @@ fn main() {
         .issuer("https://auth.example.com")
         .audience("api");
     let which = std::env::args().nth(1).unwrap_or_default();
-    for _ in 0..20_000 {
+    let rounds: usize = std::env::args()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20_000);
+    for _ in 0..rounds {
         if which == "floor" {
             let (input, sig_b64) = token.rsplit_once('.').expect("dots");
             let mut sig = [0u8; 512];

@@ -286,6 +286,10 @@ pub(crate) fn utf8(json: &[u8], segment: Segment) -> Result<&str, Error> {
         }
     };
     let text = core::str::from_utf8(json).map_err(|e| syntax_error_at(e.valid_up_to()))?;
+    // Most segments have no escape at all: one fast (memchr) search settles it.
+    if !text.contains('\\') {
+        return Ok(text);
+    }
     match lone_surrogate(json) {
         Some(offset) => Err(syntax_error_at(offset)),
         None => Ok(text),

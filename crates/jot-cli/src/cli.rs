@@ -7,6 +7,7 @@ use clap::builder::PossibleValue;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use jot_codec::Algorithm;
+use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 
 use crate::paint::ColorChoice;
 use crate::when::{When, parse_when};
@@ -41,6 +42,12 @@ pub(crate) enum Command {
     /// Verify a token's signature and claims; print the claims if it is valid.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Encrypt bytes or claims into a compact JWE and print it.
+    #[command(after_help = EXIT_CODES)]
+    Encrypt(EncryptArgs),
+    /// Decrypt a compact JWE and print its plaintext.
+    #[command(after_help = EXIT_CODES)]
+    Decrypt(DecryptArgs),
     /// Generate a key (JWK by default) and its public part.
     #[command(after_help = EXIT_CODES)]
     Keygen(KeygenArgs),
@@ -183,6 +190,22 @@ pub(crate) struct EncodeArgs {
     /// A header parameter; VALUE as for --claim. Repeatable.
     #[arg(long, value_name = "NAME=VALUE")]
     pub(crate) header: Vec<String>,
+    /// Then encrypt the signed token to this key: a nested JWT (JWE with cty JWT).
+    /// A public JWK, PEM or DER key, or an oct JWK for a shared secret.
+    #[arg(long, value_name = "KEYFILE")]
+    pub(crate) encrypt_to: Option<PathBuf>,
+    /// Content encryption of --encrypt-to [default: A256GCM, or the one a dir key is for].
+    #[arg(long, value_enum, ignore_case = true, requires = "encrypt_to")]
+    pub(crate) enc: Option<Enc>,
+    /// Key management algorithm of --encrypt-to; optional for a JWK with "alg".
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        requires = "encrypt_to",
+        value_name = "KEYALG"
+    )]
+    pub(crate) key_alg: Option<KeyAlg>,
     /// Claims: a JSON object, @FILE, or - for stdin.
     #[arg(value_name = "CLAIMS")]
     pub(crate) claims: Option<String>,
@@ -238,7 +261,92 @@ pub(crate) struct VerifyArgs {
     /// Accept tokens without "exp".
     #[arg(long)]
     pub(crate) allow_no_exp: bool,
+    /// The token is a nested JWT: decrypt it with this private key (or oct JWK) first,
+    /// then verify the JWS inside. A token that is not encrypted is then refused.
+    #[arg(long, value_name = "KEYFILE")]
+    pub(crate) decrypt_with: Option<PathBuf>,
+    /// Key management algorithm of --decrypt-with; optional for a JWK with "alg".
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        requires = "decrypt_with",
+        value_name = "KEYALG"
+    )]
+    pub(crate) key_alg: Option<KeyAlg>,
+    /// Accepted content encryption of --decrypt-with; repeatable [default: all].
+    #[arg(long, value_enum, ignore_case = true, requires = "decrypt_with")]
+    pub(crate) enc: Vec<Enc>,
     /// Print {"header":…,"claims":…} on success, {"error":{"kind":…,"message":…}} on failure.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The token, @FILE, or - for stdin (the default).
+    #[arg(value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+}
+
+/// Where a PBES2 password comes from; never argv.
+#[derive(Debug, Args)]
+pub(crate) struct PasswordArgs {
+    /// Read the PBES2 password from FILE (`-`: stdin); one trailing newline is ignored.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// Read the PBES2 password from the environment variable NAME.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) password_env: Option<String>,
+}
+
+/// `jot encrypt`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
+pub(crate) struct EncryptArgs {
+    /// Key management algorithm; optional for a JWK with "alg". RSA1_5 is not offered.
+    #[arg(long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    pub(crate) alg: Option<KeyAlg>,
+    /// Content encryption [default: A256GCM, or the one a dir key is for].
+    #[arg(long, value_enum, ignore_case = true)]
+    pub(crate) enc: Option<Enc>,
+    /// The recipient's key: public (or private) JWK, JWK Set, PEM or DER; an oct JWK
+    /// for dir, A*KW and A*GCMKW.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) password: PasswordArgs,
+    /// Key id for the header [default: the key's own] (also picks the key from a JWK Set).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// The "typ" header.
+    #[arg(long)]
+    pub(crate) typ: Option<String>,
+    /// The "cty" header (content type of the plaintext; JWT for a nested token).
+    #[arg(long)]
+    pub(crate) cty: Option<String>,
+    /// Compress the plaintext before encrypting ("zip": "DEF"). Do not use it when the
+    /// plaintext mixes secrets with data an attacker chooses.
+    #[arg(long)]
+    pub(crate) zip: bool,
+    /// The plaintext, @FILE, or - for stdin (the default).
+    #[arg(value_name = "PLAINTEXT")]
+    pub(crate) plaintext: Option<String>,
+}
+
+/// `jot decrypt`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
+pub(crate) struct DecryptArgs {
+    /// Key management algorithm; optional for a JWK with "alg".
+    #[arg(long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    pub(crate) alg: Option<KeyAlg>,
+    /// Accepted content encryption; repeatable [default: all].
+    #[arg(long, value_enum, ignore_case = true)]
+    pub(crate) enc: Vec<Enc>,
+    /// The private key (JWK, PEM or DER), or an oct JWK for a shared secret.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) password: PasswordArgs,
+    /// Print {"header":…,"plaintext":…} (or "plaintext_base64url" for bytes that are
+    /// not UTF-8); {"error":{"kind":…,"message":…}} on failure.
     #[arg(long)]
     pub(crate) json: bool,
     /// The token, @FILE, or - for stdin (the default).
@@ -249,9 +357,9 @@ pub(crate) struct VerifyArgs {
 /// `jot keygen`.
 #[derive(Debug, Args)]
 pub(crate) struct KeygenArgs {
-    /// The algorithm the key is for.
+    /// The algorithm the key is for: a JWS algorithm or a JWE key management algorithm.
     #[arg(value_enum, ignore_case = true)]
-    pub(crate) alg: Alg,
+    pub(crate) alg: KeygenAlg,
     /// Key id [default: the key's RFC 7638 thumbprint].
     #[arg(long, conflicts_with_all = ["kid_thumbprint", "no_kid"])]
     pub(crate) kid: Option<String>,
@@ -274,6 +382,12 @@ pub(crate) struct KeygenArgs {
     /// RSA modulus size in bits, 2048 to 4096 [default: 2048].
     #[arg(long)]
     pub(crate) bits: Option<usize>,
+    /// The content encryption a dir key is for (required for dir).
+    #[arg(long, value_enum, ignore_case = true)]
+    pub(crate) enc: Option<Enc>,
+    /// The curve of an ECDH-ES key [default: P-256].
+    #[arg(long, value_enum, ignore_case = true)]
+    pub(crate) curve: Option<CurveArg>,
     /// Overwrite existing files.
     #[arg(long)]
     pub(crate) force: bool,
@@ -384,6 +498,133 @@ impl ValueEnum for Alg {
     }
 }
 
+/// A JWE key management algorithm as a command-line value. RSA1_5 is not offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct KeyAlg(pub(crate) KeyAlgorithm);
+
+static KEY_ALGS: [KeyAlg; KeyAlgorithm::ALL.len()] = {
+    let all = KeyAlgorithm::ALL;
+    let mut out = [KeyAlg(KeyAlgorithm::Dir); KeyAlgorithm::ALL.len()];
+    let mut i = 0;
+    while i < all.len() {
+        out[i] = KeyAlg(all[i]);
+        i += 1;
+    }
+    out
+};
+
+impl ValueEnum for KeyAlg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &KEY_ALGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.as_str()))
+    }
+}
+
+/// A JWE content encryption algorithm as a command-line value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Enc(pub(crate) ContentEncryption);
+
+static ENCS: [Enc; ContentEncryption::ALL.len()] = {
+    let all = ContentEncryption::ALL;
+    let mut out = [Enc(ContentEncryption::A256GCM); ContentEncryption::ALL.len()];
+    let mut i = 0;
+    while i < all.len() {
+        out[i] = Enc(all[i]);
+        i += 1;
+    }
+    out
+};
+
+impl ValueEnum for Enc {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ENCS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.as_str()))
+    }
+}
+
+/// The content encryptions of a list of arguments.
+pub(crate) fn encs(list: &[Enc]) -> Vec<ContentEncryption> {
+    list.iter().map(|e| e.0).collect()
+}
+
+/// The curve of an ECDH-ES key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CurveArg {
+    /// NIST P-256.
+    #[value(name = "P-256")]
+    P256,
+    /// NIST P-384.
+    #[value(name = "P-384")]
+    P384,
+    /// NIST P-521.
+    #[value(name = "P-521")]
+    P521,
+    /// Curve25519 (RFC 8037).
+    #[value(name = "X25519")]
+    X25519,
+}
+
+impl CurveArg {
+    /// The jot-jwe curve.
+    pub(crate) fn curve(self) -> Curve {
+        match self {
+            CurveArg::P256 => Curve::P256,
+            CurveArg::P384 => Curve::P384,
+            CurveArg::P521 => Curve::P521,
+            CurveArg::X25519 => Curve::X25519,
+        }
+    }
+}
+
+/// What `jot keygen` makes a key for: a JWS algorithm or a JWE key management
+/// algorithm (PBES2 names parse, to be refused with the reason: a password is not
+/// generated).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeygenAlg {
+    /// A signing algorithm.
+    Sign(Algorithm),
+    /// A JWE key management algorithm.
+    Encrypt(KeyAlgorithm),
+}
+
+const KEYGEN_LEN: usize = Algorithm::ALL.len() + KeyAlgorithm::ALL.len();
+
+static KEYGEN_ALGS: [KeygenAlg; KEYGEN_LEN] = {
+    let mut out = [KeygenAlg::Sign(Algorithm::HS256); KEYGEN_LEN];
+    let mut i = 0;
+    while i < Algorithm::ALL.len() {
+        out[i] = KeygenAlg::Sign(Algorithm::ALL[i]);
+        i += 1;
+    }
+    let mut j = 0;
+    while j < KeyAlgorithm::ALL.len() {
+        out[i + j] = KeygenAlg::Encrypt(KeyAlgorithm::ALL[j]);
+        j += 1;
+    }
+    out
+};
+
+impl ValueEnum for KeygenAlg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &KEYGEN_ALGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            KeygenAlg::Sign(alg) => PossibleValue::new(alg.as_str()),
+            KeygenAlg::Encrypt(alg) => {
+                PossibleValue::new(alg.as_str()).hide(alg.family() == KeyFamily::Password)
+            }
+        })
+    }
+}
+
 /// The algorithms of a list of arguments.
 pub(crate) fn algs(list: &[Alg]) -> Vec<Algorithm> {
     list.iter().map(|a| a.0).collect()
@@ -407,10 +648,36 @@ mod tests {
         assert!(matches!(
             cli.command,
             Command::Keygen(KeygenArgs {
-                alg: Alg(Algorithm::ES256K),
+                alg: KeygenAlg::Sign(Algorithm::ES256K),
                 ..
             })
         ));
         assert!(Cli::try_parse_from(["jot", "keygen", "none"]).is_err());
+    }
+
+    #[test]
+    fn jwe_algorithms_are_values_but_rsa1_5_is_not() {
+        for alg in KeyAlgorithm::ALL {
+            let cli = Cli::try_parse_from(["jot", "keygen", alg.as_str()]).unwrap();
+            assert!(
+                matches!(cli.command, Command::Keygen(KeygenArgs { alg: KeygenAlg::Encrypt(a), .. }) if a == alg)
+            );
+        }
+        for args in [
+            &["jot", "keygen", "RSA1_5"][..],
+            &["jot", "encrypt", "--alg", "RSA1_5", "--key", "k"],
+            &["jot", "decrypt", "--alg", "RSA1_5", "--key", "k"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
+        let cli = Cli::try_parse_from(["jot", "encrypt", "--key", "k", "--enc", "a128cbc-hs256"])
+            .unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Encrypt(EncryptArgs {
+                enc: Some(Enc(ContentEncryption::A128CBC_HS256)),
+                ..
+            })
+        ));
     }
 }

@@ -3,6 +3,7 @@
 mod completions;
 mod decode;
 mod encode;
+mod encrypt;
 mod jwk;
 mod keygen;
 mod serve;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
+use crate::paint::{ColorChoice, Paint};
 
 /// Runs the command.
 pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
@@ -20,6 +22,8 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Encode(args) => encode::run(&args),
         Command::Decode(args) => decode::run(&args, cli.color),
         Command::Verify(args) => verify::run(&args, cli.color),
+        Command::Encrypt(args) => encrypt::encrypt(&args),
+        Command::Decrypt(args) => encrypt::decrypt(&args, cli.color),
         Command::Keygen(args) => keygen::run(&args),
         Command::Jwk(command) => jwk::run(&command),
         Command::Completions { shell } => completions::run(shell),
@@ -27,6 +31,24 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::RotateKey(args) => serve::rotate(&args),
         Command::Man => completions::man(),
     }
+}
+
+/// Reports a rejected token and gives exit code 1: one line on stderr, or with
+/// `json` the object `{"error":{"kind":…,"message":…}}` on stdout.
+pub(crate) fn reject(
+    json: bool,
+    color: ColorChoice,
+    kind: &str,
+    message: &str,
+) -> Result<ExitCode> {
+    if json {
+        let body = serde_json::json!({ "error": { "kind": kind, "message": message } });
+        crate::exit::print(&format!("{body}\n"))?;
+    } else {
+        let paint = Paint::stderr(color);
+        eprintln!("jot: {} {message}", paint.bad("token rejected:"));
+    }
+    Ok(crate::exit::rejected())
 }
 
 /// The current Unix time in seconds.

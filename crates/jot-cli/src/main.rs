@@ -8,6 +8,7 @@ mod cmd;
 mod dates;
 mod exit;
 mod input;
+mod jwe;
 mod keys;
 mod paint;
 mod pretty;

@@ -94,6 +94,31 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
+/// Untrusted text with control characters escaped, so a token cannot drive the terminal.
+pub(crate) fn clean(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_unicode().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// Untrusted text in a message: as it is when that is unambiguous, else quoted with
+/// escapes (empty, leading or trailing whitespace, control or invisible characters,
+/// quotes), so "admin" and "admin " never look alike.
+pub(crate) fn shown(s: &str) -> String {
+    if s.is_empty() || s.trim() != s || s.escape_debug().ne(s.chars()) {
+        format!("{s:?}")
+    } else {
+        s.to_owned()
+    }
+}
+
 fn indent(out: &mut String, depth: usize) {
     for _ in 0..depth {
         out.push_str("  ");
@@ -114,6 +139,23 @@ mod tests {
             render(&v, Paint::plain(), None),
             serde_json::to_string_pretty(&v).unwrap() + "\n"
         );
+    }
+
+    #[test]
+    fn clean_escapes_control_characters() {
+        assert_eq!(clean("web"), "web");
+        assert_eq!(clean("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\u{a}");
+    }
+
+    #[test]
+    fn shown_quotes_what_would_be_ambiguous() {
+        assert_eq!(shown("web"), "web");
+        assert_eq!(shown("a b"), "a b");
+        assert_eq!(shown(""), "\"\"");
+        assert_eq!(shown("me "), "\"me \"");
+        assert_eq!(shown("a\u{0}b"), "\"a\\0b\"");
+        assert_eq!(shown("\u{1b}[31m"), "\"\\u{1b}[31m\"");
+        assert_eq!(shown("a\u{200b}b"), "\"a\\u{200b}b\"");
     }
 
     #[test]

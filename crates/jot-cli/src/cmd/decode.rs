@@ -60,7 +60,9 @@ fn split(token: &str) -> Result<(Value, Value), String> {
     let segments: Vec<&str> = token.split('.').collect();
     let [header, payload, _signature] = segments.as_slice() else {
         return Err(match segments.len() {
-            5 => "this is a JWE (5 segments); jot reads JWS tokens (3 segments)".to_owned(),
+            5 => "this is a JWE (5 segments): its content is encrypted; read it with \
+                  `jot decrypt`, or verify a nested token with `jot verify --decrypt-with`"
+                .to_owned(),
             n => format!("the token has {n} segment(s), a JWT has 3"),
         });
     };

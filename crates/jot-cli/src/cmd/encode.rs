@@ -4,11 +4,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use jot_codec::{Claims, Header, base64url};
+use jot_jwe::HeaderOptions;
 use serde_json::{Map, Value};
 
 use crate::cli::EncodeArgs;
 use crate::cmd::{name_value, now};
 use crate::input::{self, SecretSource};
+use crate::jwe::{self, JweKeySource};
 use crate::keys;
 
 /// The default lifetime of a token: one hour.
@@ -31,7 +33,20 @@ pub(super) fn run(args: &EncodeArgs) -> Result<ExitCode> {
         args.alg.map(|a| a.0),
         args.kid.as_deref(),
     )?;
-    let token = jot_codec::encode(&key, &header, &claims).context("cannot sign the token")?;
+    let token = match &args.encrypt_to {
+        None => jot_codec::encode(&key, &header, &claims).context("cannot sign the token")?,
+        Some(path) => {
+            let to = jwe::encryption_key(
+                &JweKeySource::File(path),
+                args.key_alg.map(|a| a.0),
+                None,
+                "--key-alg",
+            )?;
+            let enc = jwe::choose_enc(args.enc.map(|e| e.0), &to);
+            jot_jwe::sign_then_encrypt_with(&key, &header, &to, enc, &HeaderOptions::new(), &claims)
+                .context("cannot sign and encrypt the token")?
+        }
+    };
     crate::exit::print(&format!("{token}\n"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use jot_algorithms::SigningKey;
 use jot_codec::AlgorithmFamily;
+use jot_jwe::{DecryptionKey, KeyAlgorithm, KeyFamily};
 
-use crate::cli::{KeyFormat, KeygenArgs};
+use crate::cli::{KeyFormat, KeygenAlg, KeygenArgs};
 use crate::exit;
+use crate::jwe::{pem_pair, thumbprint};
 use crate::keys::explain;
 
 /// Mode of files holding private keys or secrets.
@@ -19,7 +21,13 @@ const PRIVATE_MODE: u32 = 0o600;
 const PUBLIC_MODE: u32 = 0o644;
 
 pub(super) fn run(args: &KeygenArgs) -> Result<ExitCode> {
-    let alg = args.alg.0;
+    let alg = match args.alg {
+        KeygenAlg::Sign(alg) => alg,
+        KeygenAlg::Encrypt(alg) => return run_jwe(args, alg),
+    };
+    if args.enc.is_some() || args.curve.is_some() {
+        bail!("--enc and --curve apply to JWE keys only (dir, ECDH-ES)");
+    }
     let family = alg.family();
     let rsa = matches!(family, AlgorithmFamily::RsaPkcs1 | AlgorithmFamily::RsaPss);
     let hmac = family == AlgorithmFamily::Hmac;
@@ -56,19 +64,94 @@ pub(super) fn run(args: &KeygenArgs) -> Result<ExitCode> {
             KeyFormat::Pem => with_newline(public.to_pem().map_err(explain)?),
         })
     };
-    if let (Some(path), Some(text)) = (&args.public_out, &public) {
+    emit(args, &private, public.as_deref())
+}
+
+/// Writes the private key (file or stdout) and the public part (file, or stdout when
+/// the private key went to a file).
+fn emit(args: &KeygenArgs, private: &str, public: Option<&str>) -> Result<ExitCode> {
+    if let (Some(path), Some(text)) = (&args.public_out, public) {
         write_new_file(path, text.as_bytes(), PUBLIC_MODE, args.force)?;
     }
     match &args.out {
-        None => exit::print(&private)?,
+        None => exit::print(private)?,
         Some(path) => {
             write_new_file(path, private.as_bytes(), PRIVATE_MODE, args.force)?;
-            if let (None, Some(text)) = (&args.public_out, &public) {
+            if let (None, Some(text)) = (&args.public_out, public) {
                 exit::print(text)?;
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A key for a JWE key management algorithm: a shared secret (dir with `--enc`,
+/// A*KW, A*GCMKW), an ECDH-ES key (`--curve`) or an RSA-OAEP key (`--bits`).
+fn run_jwe(args: &KeygenArgs, alg: KeyAlgorithm) -> Result<ExitCode> {
+    let family = alg.family();
+    if family == KeyFamily::Password {
+        bail!(
+            "{alg} encrypts with a password, which jot does not generate: give it to \
+             `jot encrypt` and `jot decrypt` with --password-env NAME or --password-file FILE"
+        );
+    }
+    let symmetric = family == KeyFamily::Symmetric;
+    if args.bits.is_some() && family != KeyFamily::Rsa {
+        bail!("--bits applies to RSA keys only");
+    }
+    if args.curve.is_some() && family != KeyFamily::Ecdh {
+        bail!("--curve applies to ECDH-ES keys only");
+    }
+    if args.enc.is_some() && alg != KeyAlgorithm::Dir {
+        bail!("--enc applies to dir keys only (other keys work with every enc)");
+    }
+    if symmetric && args.format == KeyFormat::Pem {
+        bail!("a symmetric key has no PEM form; use --format jwk");
+    }
+    if symmetric && args.public_out.is_some() {
+        bail!("a symmetric key has no public part; --public-out does not apply");
+    }
+    let key = match family {
+        KeyFamily::Symmetric if alg == KeyAlgorithm::Dir => {
+            let enc = args
+                .enc
+                .context("dir needs --enc: the content encryption the key is for (e.g. A256GCM)")?;
+            DecryptionKey::generate_dir(enc.0)
+        }
+        KeyFamily::Ecdh => {
+            DecryptionKey::generate_ec(alg, args.curve.map_or(jot_jwe::Curve::P256, |c| c.curve()))
+        }
+        KeyFamily::Rsa => DecryptionKey::generate_rsa(alg, args.bits.unwrap_or(2048)),
+        _ => DecryptionKey::generate(alg),
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .context("cannot generate the key")?;
+    let to_jwk = |k: Result<jot_algorithms::Jwk, jot_jwe::KeyError>| {
+        k.map_err(|e| anyhow::anyhow!("cannot export the key: {e}"))
+    };
+    let key = match (&args.kid, args.no_kid) {
+        (Some(kid), _) => key.with_kid(kid.as_str()),
+        (None, true) => key,
+        (None, false) => {
+            let kid = thumbprint(&to_jwk(key.encryption_key().to_jwk())?)?;
+            key.with_kid(kid)
+        }
+    };
+    let (private, public) = match args.format {
+        KeyFormat::Jwk => (
+            pretty_json(&to_jwk(key.to_jwk())?)?,
+            if symmetric {
+                None
+            } else {
+                Some(pretty_json(&to_jwk(key.encryption_key().to_jwk())?)?)
+            },
+        ),
+        KeyFormat::Pem => {
+            let (private, public) = pem_pair(&key)?;
+            (with_newline(private), Some(with_newline(public)))
+        }
+    };
+    emit(args, &private, public.as_deref())
 }
 
 /// Pretty JSON and a newline.

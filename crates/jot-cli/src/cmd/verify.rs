@@ -6,16 +6,18 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use jot_codec::{Algorithm, Error, HeaderError, SystemClock, Validation};
+use jot_jwe::DecryptionPolicy;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, VerifyArgs};
-use crate::cmd::now;
+use crate::cmd::{now, reject};
 use crate::dates::{format_utc, span};
 use crate::exit;
 use crate::input::{SecretSource, read_token};
+use crate::jwe::{self, JweKeySource, Refusal};
 use crate::keys::{self, VerifySource};
 use crate::paint::{ColorChoice, Paint};
-use crate::pretty;
+use crate::pretty::{self, clean, shown};
 
 type Custom = Map<String, Value>;
 
@@ -52,6 +54,14 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
         anyhow::bail!("no key for {}", asked.join(" or "));
     }
     let validation = validation(args, &accepted);
+    // A nested token: decrypt first; the JWS inside goes through every usual check.
+    let (token, jwe_header) = match &args.decrypt_with {
+        None => (token, None),
+        Some(path) => match decrypt_nested(args, path, &token)? {
+            Ok((inner, header)) => (inner, Some(header)),
+            Err(refusal) => return reject(args.json, color, refusal.kind, &refusal.message),
+        },
+    };
     match jot_codec::decode::<Custom, _, _>(&token, &keys, &validation, &SystemClock) {
         Ok(verified) => {
             let claims =
@@ -62,28 +72,94 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
                 if let Value::Object(h) = &mut header {
                     h.insert("alg".into(), verified.algorithm.as_str().into());
                 }
-                pretty::header_and_claims(&header, &claims)
+                match &jwe_header {
+                    None => pretty::header_and_claims(&header, &claims),
+                    Some(jwe) => format!(
+                        "{}\n",
+                        json!({ "header": header, "claims": claims, "jwe_header": jwe })
+                    ),
+                }
             } else {
                 pretty::render(&claims, Paint::stdout(color), Some(now()))
             };
             if !args.json && std::io::stderr().is_terminal() {
                 let paint = Paint::stderr(color);
-                eprintln!("jot: {} {} token", paint.good("valid"), verified.algorithm);
+                let how = match &jwe_header {
+                    Some(jwe) => format!(
+                        " (decrypted: {} {})",
+                        jwe["alg"].as_str().unwrap_or_default(),
+                        jwe["enc"].as_str().unwrap_or_default()
+                    ),
+                    None => String::new(),
+                };
+                eprintln!(
+                    "jot: {} {} token{how}",
+                    paint.good("valid"),
+                    verified.algorithm
+                );
             }
             exit::print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             let message = describe(&e, &token, args, &accepted);
-            if args.json {
-                let body = json!({ "error": { "kind": e.kind(), "message": message } });
-                exit::print(&format!("{body}\n"))?;
-            } else {
-                let paint = Paint::stderr(color);
-                eprintln!("jot: {} {message}", paint.bad("token rejected:"));
-            }
-            Ok(exit::rejected())
+            reject(args.json, color, e.kind(), &message)
         }
+    }
+}
+
+/// Decrypts a nested token with `--decrypt-with`: the inner JWS and the JWE header,
+/// or why the token is refused. Key problems are errors (exit 2).
+fn decrypt_nested(
+    args: &VerifyArgs,
+    path: &std::path::Path,
+    token: &str,
+) -> Result<std::result::Result<(String, Value), Refusal>> {
+    let key = jwe::decryption_key(
+        &JweKeySource::File(path),
+        args.key_alg.map(|a| a.0),
+        "--key-alg",
+    )?;
+    let accepted = cli::encs(&args.enc);
+    let policy = if accepted.is_empty() {
+        DecryptionPolicy::new()
+    } else {
+        DecryptionPolicy::new().encryptions(accepted.iter().copied())
+    };
+    let decrypted = match jot_jwe::decrypt(&key, token, &policy) {
+        Ok(d) => d,
+        Err(jot_jwe::Error::Signed) => {
+            return Ok(Err(Refusal {
+                kind: "signed",
+                message: "the token is a JWS (3 segments), not a JWE: --decrypt-with expects \
+                          an encrypted (nested) token"
+                    .to_owned(),
+            }));
+        }
+        Err(e) => {
+            let expected = if accepted.is_empty() {
+                key.content_encryption().into_iter().collect()
+            } else {
+                accepted
+            };
+            return Ok(Err(jwe::refusal(e, &expected)?));
+        }
+    };
+    if !decrypted.header.is_nested() {
+        return Ok(Err(Refusal {
+            kind: "nesting",
+            message: "the JWE does not say cty: JWT, so it holds no nested JWT \
+                      (use `jot decrypt` for its plaintext)"
+                .to_owned(),
+        }));
+    }
+    let header = Value::Object(decrypted.header.members().clone());
+    match String::from_utf8(decrypted.plaintext) {
+        Ok(inner) => Ok(Ok((inner, header))),
+        Err(_) => Ok(Err(Refusal {
+            kind: "nesting",
+            message: "the nested JWT is not UTF-8".to_owned(),
+        })),
     }
 }
 
@@ -110,7 +186,8 @@ fn validation(args: &VerifyArgs, accepted: &[Algorithm]) -> Validation {
 }
 
 /// One line saying which check failed. The token's own values (read again, without
-/// trusting them, only to phrase the message) are cleaned of control characters.
+/// trusting them, only to phrase the message) are cleaned of control characters, and
+/// quoted when they would otherwise look like another value.
 fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -> String {
     let claims = jot_codec::dangerous::decode_unverified::<Custom>(token)
         .ok()
@@ -119,8 +196,9 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
         claims
             .as_ref()
             .and_then(|c| c.aud.as_ref())
-            .map(|aud| aud.iter().map(clean).collect::<Vec<_>>().join(", "))
-            .unwrap_or_default()
+            .map(|aud| aud.iter().map(shown).collect::<Vec<_>>())
+            .filter(|aud| !aud.is_empty())
+            .map_or_else(|| "no audience".to_owned(), |aud| aud.join(", "))
     };
     match e {
         Error::InvalidSignature => "signature invalid".into(),
@@ -146,7 +224,7 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
         Error::WrongIssuer { found } => format!(
             "issuer mismatch: expected {}, got {}",
             args.iss.join(" or "),
-            clean(found)
+            shown(found)
         ),
         Error::WrongAudience if args.aud.is_empty() => format!(
             "audience mismatch: the token is for {}; pass --aud to accept it",
@@ -160,12 +238,12 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
         Error::WrongSubject { found } => format!(
             "subject mismatch: expected {}, got {}",
             args.sub.as_deref().unwrap_or_default(),
-            clean(found)
+            shown(found)
         ),
         Error::WrongType { found } => format!(
             "type mismatch: expected {}, got {}",
             args.typ.as_deref().unwrap_or_default(),
-            found.as_deref().map_or_else(|| "none".into(), clean)
+            found.as_deref().map_or_else(|| "none".into(), shown)
         ),
         Error::MissingClaim { claim } if claim == "exp" && !args.allow_no_exp => {
             "missing required claim exp (pass --allow-no-exp to accept tokens without one)".into()
@@ -179,38 +257,20 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
             )
         }
         Error::Unsecured => "unsecured token (alg none) refused".into(),
-        Error::UnknownKey { kid: Some(kid) } => format!("no key with kid {}", clean(kid)),
+        Error::UnknownKey { kid: Some(kid) } => format!("no key with kid {}", shown(kid)),
         Error::UnknownKey { kid: None } => {
             "the token has no kid, and the key set has no single key for its algorithm".into()
         }
         Error::Header(HeaderError::UnsupportedAlgorithm { name }) => {
-            format!("unsupported algorithm {}", clean(name))
+            format!("unsupported algorithm {}", shown(name))
         }
+        Error::Encrypted if args.decrypt_with.is_some() => {
+            "the nested token is itself a JWE (5 segments): jot reads one JWS inside one JWE".into()
+        }
+        Error::Encrypted => "the token is encrypted (a JWE, 5 segments), not a JWS: verify a \
+                             nested token with --decrypt-with KEYFILE, or read it with \
+                             `jot decrypt`"
+            .into(),
         other => clean(&other.to_string()),
-    }
-}
-
-/// Untrusted text with control characters escaped, so a token cannot drive the terminal.
-fn clean(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_unicode().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_escapes_control_characters() {
-        assert_eq!(clean("web"), "web");
-        assert_eq!(clean("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\u{a}");
     }
 }

@@ -4,9 +4,11 @@
 // Test helpers outside #[test] functions panic on purpose: a failed step fails the test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod attacks;
 mod decode;
 mod failures;
 mod harness;
+mod jwe;
 mod jwk;
 mod jwks_remote;
 mod key_formats;

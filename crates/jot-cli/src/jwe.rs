@@ -1,0 +1,388 @@
+//! JWE for the command line: encryption and decryption keys from key files or a
+//! PBES2 password, what a refused JWE is called (kind and one-line message), and the
+//! key exports of `jot keygen` for the JWE algorithms (RFC 7638 thumbprints, PEM).
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use jot_algorithms::{Jwk, SigningKey};
+use jot_codec::{Algorithm, base64url};
+use jot_jwe::{
+    ContentEncryption, DecryptionKey, EncryptionKey, Error, KeyAlgorithm, KeyError, KeyFamily,
+};
+
+use crate::input::{self, SecretSource};
+use crate::keys::{KeyFile, read_key_file};
+use crate::pretty::clean;
+
+/// The content encryption used when none is given and the key does not fix one.
+pub(crate) const DEFAULT_ENC: ContentEncryption = ContentEncryption::A256GCM;
+
+/// Where a JWE key comes from.
+pub(crate) enum JweKeySource<'a> {
+    /// A key file: JWK, JWK Set, PEM or DER.
+    File(&'a Path),
+    /// A PBES2 password.
+    Password(SecretSource<'a>),
+}
+
+impl<'a> JweKeySource<'a> {
+    /// The source of `--key FILE`, `--password-file FILE` or `--password-env NAME`.
+    pub(crate) fn from_args(
+        key: Option<&'a Path>,
+        password_file: Option<&'a Path>,
+        password_env: Option<&'a str>,
+    ) -> Result<Self> {
+        Ok(match (key, password_file, password_env) {
+            (Some(path), ..) => JweKeySource::File(path),
+            (None, Some(path), _) => JweKeySource::Password(SecretSource::File(path)),
+            (None, None, Some(name)) => JweKeySource::Password(SecretSource::Env(name)),
+            (None, None, None) => bail!("no key given (--key, --password-file or --password-env)"),
+        })
+    }
+}
+
+/// A jot-jwe [`KeyError`] with a hint on what to do about it; `flag` is the option
+/// that names the algorithm (`--alg`, `--key-alg`).
+pub(crate) fn explain(e: &KeyError, flag: &str) -> anyhow::Error {
+    match e {
+        KeyError::AlgorithmRequired => {
+            anyhow!("the key does not name its JWE algorithm; pass {flag}")
+        }
+        KeyError::LooksLikePublicKey => {
+            anyhow!("{e} (decryption needs the private key)")
+        }
+        KeyError::DangerousAlgorithm => {
+            anyhow!("RSA1_5 is not offered by jot (use RSA-OAEP-256)")
+        }
+        _ => anyhow!("{e}"),
+    }
+}
+
+fn password(
+    source: &SecretSource<'_>,
+    alg: Option<KeyAlgorithm>,
+    flag: &str,
+) -> Result<(KeyAlgorithm, Vec<u8>)> {
+    let alg = alg.with_context(|| {
+        format!(
+            "{flag} is required with a password \
+             (PBES2-HS256+A128KW, PBES2-HS384+A192KW or PBES2-HS512+A256KW)"
+        )
+    })?;
+    if alg.family() != KeyFamily::Password {
+        bail!("a password is only for the PBES2 algorithms, not for {alg}");
+    }
+    Ok((
+        alg,
+        input::read_secret(source).context("cannot read the password")?,
+    ))
+}
+
+fn is_pem(bytes: &[u8]) -> bool {
+    bytes.trim_ascii_start().starts_with(b"-----")
+}
+
+fn require_alg(alg: Option<KeyAlgorithm>, flag: &str) -> Result<KeyAlgorithm> {
+    alg.with_context(|| format!("a PEM or DER key does not name its JWE algorithm; pass {flag}"))
+}
+
+/// The key that encrypts to the recipient: `alg` is the algorithm asked for (`flag`
+/// names its option), `kid` picks a key from a JWK Set.
+pub(crate) fn encryption_key(
+    source: &JweKeySource<'_>,
+    alg: Option<KeyAlgorithm>,
+    kid: Option<&str>,
+    flag: &str,
+) -> Result<EncryptionKey> {
+    let path = match source {
+        JweKeySource::Password(secret) => {
+            let (alg, password) = password(secret, alg, flag)?;
+            return EncryptionKey::password(alg, password).map_err(|e| explain(&e, flag));
+        }
+        JweKeySource::File(path) => *path,
+    };
+    let origin = || format!("cannot load the encryption key {}", path.display());
+    let from_jwk = |jwk: &Jwk| match alg {
+        Some(alg) => EncryptionKey::from_jwk_with_alg(alg, jwk),
+        None => EncryptionKey::from_jwk(jwk),
+    };
+    match read_key_file(path)? {
+        KeyFile::Jwk(jwk) => from_jwk(&jwk)
+            .map_err(|e| explain(&e, flag))
+            .with_context(origin),
+        KeyFile::Set(set) => {
+            let mut usable = Vec::new();
+            let mut reasons = Vec::new();
+            for (i, jwk) in set.keys.iter().enumerate() {
+                if kid.is_some() && jwk.kid.as_deref() != kid {
+                    continue;
+                }
+                match from_jwk(jwk) {
+                    Ok(key) => usable.push(key),
+                    Err(e) => reasons.push(format!("key #{i}: {}", explain(&e, flag))),
+                }
+            }
+            match usable.len() {
+                1 => Ok(usable.remove(0)),
+                0 => {
+                    let which = kid.map_or_else(String::new, |k| format!(" with kid {k:?}"));
+                    let why = if reasons.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", reasons.join("; "))
+                    };
+                    Err(anyhow!("the JWK Set has no key for encryption{which}{why}"))
+                        .with_context(origin)
+                }
+                n => Err(anyhow!(
+                    "the JWK Set has {n} keys for encryption; pick one with --kid"
+                ))
+                .with_context(origin),
+            }
+        }
+        KeyFile::Encoded(bytes) => {
+            let alg = require_alg(alg, flag).with_context(origin)?;
+            let key = if is_pem(&bytes) {
+                EncryptionKey::from_pem(alg, &bytes)
+            } else {
+                EncryptionKey::from_der(alg, &bytes)
+            };
+            key.map_err(|e| explain(&e, flag)).with_context(origin)
+        }
+    }
+}
+
+/// The key that decrypts: a private key or a shared secret from a file, or a password.
+pub(crate) fn decryption_key(
+    source: &JweKeySource<'_>,
+    alg: Option<KeyAlgorithm>,
+    flag: &str,
+) -> Result<DecryptionKey> {
+    let path = match source {
+        JweKeySource::Password(secret) => {
+            let (alg, password) = password(secret, alg, flag)?;
+            return DecryptionKey::password(alg, password).map_err(|e| explain(&e, flag));
+        }
+        JweKeySource::File(path) => *path,
+    };
+    let origin = || format!("cannot load the decryption key {}", path.display());
+    let from_jwk = |jwk: &Jwk| match alg {
+        Some(alg) => DecryptionKey::from_jwk_with_alg(alg, jwk),
+        None => DecryptionKey::from_jwk(jwk),
+    };
+    match read_key_file(path)? {
+        KeyFile::Jwk(jwk) => from_jwk(&jwk)
+            .map_err(|e| explain(&e, flag))
+            .with_context(origin),
+        KeyFile::Set(set) => {
+            let mut usable: Vec<DecryptionKey> =
+                set.keys.iter().filter_map(|k| from_jwk(k).ok()).collect();
+            match usable.len() {
+                1 => Ok(usable.remove(0)),
+                0 => Err(anyhow!("the JWK Set has no private key for decryption"))
+                    .with_context(origin),
+                n => Err(anyhow!(
+                    "the JWK Set has {n} keys for decryption; give the one key \
+                     (e.g. jq '.keys[N]')"
+                ))
+                .with_context(origin),
+            }
+        }
+        KeyFile::Encoded(bytes) => {
+            let alg = require_alg(alg, flag).with_context(origin)?;
+            let key = if is_pem(&bytes) {
+                DecryptionKey::from_pem(alg, &bytes)
+            } else {
+                DecryptionKey::from_der(alg, &bytes)
+            };
+            key.map_err(|e| explain(&e, flag)).with_context(origin)
+        }
+    }
+}
+
+/// The content encryption to use: the one asked for, else the one a `dir` key is
+/// bound to, else [`DEFAULT_ENC`].
+pub(crate) fn choose_enc(
+    asked: Option<ContentEncryption>,
+    key: &EncryptionKey,
+) -> ContentEncryption {
+    asked.or(key.content_encryption()).unwrap_or(DEFAULT_ENC)
+}
+
+/// A refused JWE: the `--json` kind and the one-line message.
+pub(crate) struct Refusal {
+    pub(crate) kind: &'static str,
+    pub(crate) message: String,
+}
+
+/// What a JWE failure means: a refused token (exit 1), or an error of the key or
+/// the machine (exit 2). `encs` are the accepted content encryptions, for the message.
+pub(crate) fn refusal(e: Error, encs: &[ContentEncryption]) -> Result<Refusal> {
+    let (kind, message) = match &e {
+        Error::TooLarge { len, max } => (
+            "too_large",
+            format!("the token is {len} bytes, more than the limit of {max}"),
+        ),
+        Error::Signed => (
+            "signed",
+            "the token is a JWS (3 segments), not a JWE: it is signed, not encrypted \
+             (use `jot verify`)"
+                .to_owned(),
+        ),
+        Error::Malformed { segments } => (
+            "malformed",
+            format!("the token has {segments} segment(s), a compact JWE has 5"),
+        ),
+        Error::Base64 { .. } => ("base64", e.to_string()),
+        Error::Json { .. } => ("json", e.to_string()),
+        Error::DuplicateMember { name } => (
+            "duplicate_member",
+            format!("the header has the member {} twice", clean(name)),
+        ),
+        Error::Header(_) => ("header", clean(&e.to_string())),
+        Error::AlgorithmNotAllowed { expected, found } => (
+            "algorithm_not_allowed",
+            format!("algorithm {found} not allowed: the key is for {expected}"),
+        ),
+        Error::EncryptionNotAllowed { enc } => {
+            let expected: Vec<&str> = encs.iter().map(|e| e.as_str()).collect();
+            let expected = if expected.is_empty() {
+                "the one the key is for".to_owned()
+            } else {
+                expected.join(" or ")
+            };
+            (
+                "encryption_not_allowed",
+                format!("content encryption {enc} not allowed: expected {expected}"),
+            )
+        }
+        Error::InvalidEphemeralKey { .. } => ("invalid_ephemeral_key", e.to_string()),
+        Error::Decryption => ("decryption_failed", "decryption failed".to_owned()),
+        Error::DecompressedTooLarge { .. } => ("too_large", e.to_string()),
+        Error::Decompression => ("decompression", e.to_string()),
+        Error::Nesting(_) => ("nesting", e.to_string()),
+        Error::Jwt(inner) => (inner.kind(), clean(&inner.to_string())),
+        _ => return Err(anyhow::Error::new(e).context("cannot decrypt")),
+    };
+    Ok(Refusal { kind, message })
+}
+
+/// The RFC 7638 thumbprint of a JWK's public part (of the secret, for `oct`). jot-jwe
+/// keys include X25519, which jot-algorithms' JWS thumbprint does not read.
+pub(crate) fn thumbprint(jwk: &Jwk) -> Result<String> {
+    let need = |name: &str, value: &Option<String>| {
+        value
+            .clone()
+            .with_context(|| format!("the JWK has no {name:?}"))
+    };
+    let members: Vec<(&str, String)> = match jwk.kty.as_str() {
+        "RSA" => vec![
+            ("e", need("e", &jwk.e)?),
+            ("kty", "RSA".into()),
+            ("n", need("n", &jwk.n)?),
+        ],
+        "EC" => vec![
+            ("crv", need("crv", &jwk.crv)?),
+            ("kty", "EC".into()),
+            ("x", need("x", &jwk.x)?),
+            ("y", need("y", &jwk.y)?),
+        ],
+        "OKP" => vec![
+            ("crv", need("crv", &jwk.crv)?),
+            ("kty", "OKP".into()),
+            ("x", need("x", &jwk.x)?),
+        ],
+        "oct" => vec![("k", need("k", &jwk.k)?), ("kty", "oct".into())],
+        other => bail!("no thumbprint for kty {other:?}"),
+    };
+    let mut canonical = String::from("{");
+    for (i, (name, value)) in members.iter().enumerate() {
+        if i > 0 {
+            canonical.push(',');
+        }
+        canonical.push_str(&serde_json::to_string(name)?);
+        canonical.push(':');
+        canonical.push_str(&serde_json::to_string(value)?);
+    }
+    canonical.push('}');
+    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
+    Ok(base64url::encode(digest.as_ref()))
+}
+
+/// The PEM forms (PKCS#8 private, SPKI public) of an ECDH-ES or RSA-OAEP key.
+pub(crate) fn pem_pair(key: &DecryptionKey) -> Result<(String, String)> {
+    let mut jwk = key.to_jwk().map_err(|e| anyhow!("{e}"))?;
+    // Key material only: the signature-side loader must not see "use": "enc".
+    jwk.alg = None;
+    jwk.key_use = None;
+    jwk.key_ops = None;
+    jwk.kid = None;
+    let as_jws = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
+        ("RSA", _) => Some(Algorithm::RS256),
+        ("EC", Some("P-256")) => Some(Algorithm::ES256),
+        ("EC", Some("P-384")) => Some(Algorithm::ES384),
+        ("EC", Some("P-521")) => Some(Algorithm::ES512),
+        ("OKP", Some("X25519")) => None,
+        _ => bail!("this key has no PEM form; use --format jwk"),
+    };
+    if let Some(alg) = as_jws {
+        // The same key material in PKCS#8 and SPKI; the algorithm only routes the export.
+        let key = SigningKey::from_jwk_with_alg(alg, &jwk).map_err(|e| anyhow!("{e}"))?;
+        let private = key.to_pkcs8_pem().map_err(|e| anyhow!("{e}"))?;
+        let public = key.verifying_key().to_pem().map_err(|e| anyhow!("{e}"))?;
+        return Ok((private, public));
+    }
+    // X25519 (RFC 8410): PKCS#8 and SPKI with the OID 1.3.101.110.
+    let decode = |v: &Option<String>| -> Result<Vec<u8>> {
+        let text = v.as_deref().context("the X25519 JWK is incomplete")?;
+        base64url::decode(text).map_err(|_| anyhow!("the X25519 JWK is not base64url"))
+    };
+    let (d, x) = (decode(&jwk.d)?, decode(&jwk.x)?);
+    if d.len() != 32 || x.len() != 32 {
+        bail!("the X25519 key has the wrong length");
+    }
+    let mut pkcs8 = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    pkcs8.extend_from_slice(&d);
+    let mut spki = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
+    ];
+    spki.extend_from_slice(&x);
+    let pem = |label: &str, der: &[u8]| {
+        pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der)
+            .map_err(|e| anyhow!("cannot write PEM: {e}"))
+    };
+    Ok((pem("PRIVATE KEY", &pkcs8)?, pem("PUBLIC KEY", &spki)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbprint_of_the_rfc7638_example() {
+        let jwk = Jwk::from_json(
+            r#"{"kty":"RSA","e":"AQAB","alg":"RS256","kid":"2011-04-29","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            thumbprint(&jwk).unwrap(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_failure() {
+        let r = refusal(Error::Decryption, &[]).unwrap();
+        assert_eq!(
+            (r.kind, r.message.as_str()),
+            ("decryption_failed", "decryption failed")
+        );
+        let r = refusal(Error::Signed, &[]).unwrap();
+        assert_eq!(r.kind, "signed");
+        assert!(refusal(Error::Random, &[]).is_err());
+    }
+}

@@ -124,31 +124,4 @@ macro_rules! forward_impls {
     )*};
 }
 
-forward_impls!(Box<S>, Arc<S>);
-
-impl<S: Signer + ?Sized> Signer for &S {
-    fn algorithm(&self) -> Algorithm {
-        (**self).algorithm()
-    }
-    fn key_id(&self) -> Option<&str> {
-        (**self).key_id()
-    }
-    fn sign(&self, signing_input: &[u8], out: &mut Vec<u8>) -> Result<(), SignError> {
-        (**self).sign(signing_input, out)
-    }
-    fn signature_len_hint(&self) -> usize {
-        (**self).signature_len_hint()
-    }
-}
-
-impl<V: Verifier + ?Sized> Verifier for &V {
-    fn verify(
-        &self,
-        alg: Algorithm,
-        kid: Option<&str>,
-        signing_input: &[u8],
-        signature: &[u8],
-    ) -> Result<(), VerifyError> {
-        (**self).verify(alg, kid, signing_input, signature)
-    }
-}
+forward_impls!(&S, Box<S>, Arc<S>);

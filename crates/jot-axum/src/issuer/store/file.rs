@@ -41,8 +41,9 @@ use crate::issuer::secret;
 const FORMAT: u32 = 1;
 const MARKER: &str = "jot-store.json";
 
-/// An [`IssuerStore`] in a data directory; see the [module documentation](self) for
-/// the layout. Clones share the directory and its in-process lock.
+/// An [`IssuerStore`] in a data directory (layout in `docs/ISSUER.md`: keys, clients,
+/// refresh tokens, revocations, each a file written atomically). Clones share the
+/// directory and its in-process lock.
 ///
 /// One directory serves one issuer process; other processes may run
 /// [`rotate_key`](crate::issuer::rotate_key) on it (the running issuer picks the

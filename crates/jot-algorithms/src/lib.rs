@@ -72,6 +72,7 @@ pub fn encode<C: Serialize + ?Sized>(
 /// assert!(matches!(decode::<()>(&token, &other, &Validation::new()), Err(Error::InvalidSignature)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[inline]
 pub fn decode<T: DeserializeOwned>(
     token: &str,
     key: &(impl Verifier + ?Sized),

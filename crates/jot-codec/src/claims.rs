@@ -255,6 +255,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Claims<T> {
 
 /// Parses claims JSON into `Claims<T>`, with typed errors and, when asked, the set
 /// of member names (for required custom claims).
+#[inline]
 pub(crate) fn claims_from_json<T: DeserializeOwned>(
     json: &[u8],
     names_out: Option<&mut Vec<String>>,

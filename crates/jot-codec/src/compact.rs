@@ -1,6 +1,7 @@
 //! The JWS compact serialization (RFC 7515 §7.1) of JWTs: [`encode`], [`decode`]
 //! and the [`UntrustedToken`] they share.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -140,6 +141,7 @@ pub(crate) fn write_claims<C: Serialize + ?Sized>(
 /// let verified = decode::<(), _, _>(&token, &Demo, &Validation::new(), &clock).unwrap();
 /// assert_eq!(verified.claims.exp.unwrap().seconds(), 1_060);
 /// ```
+#[inline]
 pub fn decode<T, V, C>(
     token: &str,
     verifier: &V,
@@ -171,7 +173,8 @@ pub struct UntrustedToken<'a> {
     header_end: usize,
     payload_end: usize,
     alg: AlgName,
-    header: Header,
+    /// Boxed: the header is large and a token moves through several `Result`s.
+    header: Box<Header>,
 }
 
 impl<'a> UntrustedToken<'a> {
@@ -181,6 +184,7 @@ impl<'a> UntrustedToken<'a> {
     }
 
     /// Splits and parses a token of at most `max_len` bytes.
+    #[inline]
     pub fn parse_with_limit(token: &'a str, max_len: usize) -> Result<Self, Error> {
         if token.len() > max_len {
             return Err(Error::TooLarge {
@@ -217,7 +221,7 @@ impl<'a> UntrustedToken<'a> {
             header_end,
             payload_end,
             alg,
-            header,
+            header: Box::new(header),
         })
     }
 
@@ -239,6 +243,7 @@ impl<'a> UntrustedToken<'a> {
     /// assert!(matches!(result, Err(Error::InvalidSignature)));
     /// # Ok::<(), Error>(())
     /// ```
+    #[inline]
     pub fn decode<T, V, C>(
         self,
         verifier: &V,
@@ -268,7 +273,7 @@ impl<'a> UntrustedToken<'a> {
         validation.check(&self.header, &claims, &names, clock.now())?;
         Ok(Token {
             algorithm,
-            header: self.header,
+            header: *self.header,
             claims,
         })
     }
@@ -359,6 +364,7 @@ impl<'a> UntrustedToken<'a> {
         })
     }
 
+    #[inline]
     pub(crate) fn claims_with_names<T: DeserializeOwned>(
         &self,
         names: Option<&mut Vec<String>>,

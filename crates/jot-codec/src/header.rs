@@ -111,6 +111,7 @@ impl Header {
     }
 
     /// Parses a header from its JSON, returning the `alg` name as found.
+    #[inline]
     pub(crate) fn from_json(json: &[u8]) -> Result<(AlgName, Header), Error> {
         let json = crate::json::utf8(json, Segment::Header)?;
         let sink = Cell::new(None);

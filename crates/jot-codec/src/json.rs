@@ -195,7 +195,7 @@ pub(crate) struct MemberNames<'de> {
     tree: Option<BTreeSet<CowStr<'de>>>,
 }
 
-const INLINE: usize = 16;
+const INLINE: usize = 8;
 const EMPTY: CowStr<'static> = CowStr(Cow::Borrowed(""));
 
 impl<'de> MemberNames<'de> {

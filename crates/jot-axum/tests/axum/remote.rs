@@ -242,6 +242,25 @@ async fn symmetric_keys_in_a_remote_set_are_ignored() {
 }
 
 #[tokio::test]
+async fn duplicate_kids_in_a_remote_set_are_set_aside() {
+    // Two different keys published under one kid: which one the issuer meant cannot
+    // be known, so neither verifies; a third key under its own kid still does.
+    let a = es256("dup");
+    let b = es256("dup");
+    let good = es256("good");
+    let server = JwksServer::start(&[&a, &b, &good]).await;
+    let keys = remote(&server, Duration::from_secs(30));
+    keys.refresh_now().await.unwrap();
+    assert_eq!(keys.stats().key_count, 1);
+    let app = app(auth(keys));
+    for key in [&a, &b] {
+        let token = mint(key, claims(json!({})));
+        assert_eq!(status(&app, &token).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(status(&app, &mint(&good, claims(json!({})))).await, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn cache_control_bounds_and_refresh_ahead() {
     let key = es256("k");
     let server = JwksServer::start(&[&key]).await;

@@ -257,7 +257,10 @@ async fn duplicate_kids_in_a_remote_set_are_set_aside() {
         let token = mint(key, claims(json!({})));
         assert_eq!(status(&app, &token).await, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(status(&app, &mint(&good, claims(json!({})))).await, StatusCode::OK);
+    assert_eq!(
+        status(&app, &mint(&good, claims(json!({})))).await,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

@@ -16,6 +16,24 @@ use crate::key::{SigningInner, VerifyingInner, disabled};
 use crate::rsa::{RsaSigning, RsaVerifying};
 use crate::{Jwk, KeyError, SigningKey, VerifyingKey, pem};
 
+/// A key file of any kind, told apart by its first bytes.
+enum AnyKey {
+    Jwk(Box<Jwk>),
+    Material(KeyMaterial),
+}
+
+/// JSON (`{`) is a JWK, `-----BEGIN` is PEM, anything else is tried as DER.
+fn sniff(bytes: &[u8]) -> Result<AnyKey, KeyError> {
+    if bytes.trim_ascii_start().starts_with(b"{") {
+        return Ok(AnyKey::Jwk(Box::new(Jwk::from_json_bytes(bytes)?)));
+    }
+    Ok(AnyKey::Material(if pem::looks_like_pem(bytes) {
+        pem::parse(bytes)?
+    } else {
+        der::parse_any(bytes)?
+    }))
+}
+
 impl SigningKey {
     /// A private key from PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`),
     /// for `alg`, which must fit the key.
@@ -57,20 +75,13 @@ impl SigningKey {
         alg: Option<Algorithm>,
         bytes: impl AsRef<[u8]>,
     ) -> Result<Self, KeyError> {
-        let bytes = bytes.as_ref();
-        if bytes.trim_ascii_start().starts_with(b"{") {
-            let jwk = crate::Jwk::from_json_bytes(bytes)?;
-            return match alg {
+        match sniff(bytes.as_ref())? {
+            AnyKey::Jwk(jwk) => match alg {
                 Some(alg) => Self::from_jwk_with_alg(alg, &jwk),
                 None => Self::from_jwk(&jwk),
-            };
+            },
+            AnyKey::Material(material) => Self::from_material(alg, material),
         }
-        let material = if pem::looks_like_pem(bytes) {
-            pem::parse(bytes)?
-        } else {
-            der::parse_any(bytes)?
-        };
-        Self::from_material(alg, material)
     }
 
     /// Builds a signing key from parsed material, for `alg` or the algorithm the key implies.
@@ -163,20 +174,13 @@ impl VerifyingKey {
         alg: Option<Algorithm>,
         bytes: impl AsRef<[u8]>,
     ) -> Result<Self, KeyError> {
-        let bytes = bytes.as_ref();
-        if bytes.trim_ascii_start().starts_with(b"{") {
-            let jwk = crate::Jwk::from_json_bytes(bytes)?;
-            return match alg {
+        match sniff(bytes.as_ref())? {
+            AnyKey::Jwk(jwk) => match alg {
                 Some(alg) => Self::from_jwk_with_alg(alg, &jwk),
                 None => Self::from_jwk(&jwk),
-            };
+            },
+            AnyKey::Material(material) => Self::from_material(alg, material),
         }
-        let material = if pem::looks_like_pem(bytes) {
-            pem::parse(bytes)?
-        } else {
-            der::parse_any(bytes)?
-        };
-        Self::from_material(alg, material)
     }
 
     /// Builds a verifying key from parsed material (a private key gives its public part).

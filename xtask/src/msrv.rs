@@ -5,7 +5,13 @@ use anyhow::{Context, Result};
 
 use crate::{capture, exec, workspace_root};
 
-const LIBRARIES: [&str; 3] = ["jot-codec", "jot-algorithms", "jot-axum"];
+const LIBRARIES: [&str; 5] = [
+    "jot-codec",
+    "jot-algorithms",
+    "jot-jwe",
+    "jot-axum",
+    "jot-issuer",
+];
 
 pub(crate) fn run() -> Result<()> {
     let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml"))?;

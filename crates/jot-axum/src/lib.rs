@@ -6,8 +6,6 @@ mod auth;
 pub mod authorize;
 mod error;
 mod extract;
-#[cfg(feature = "issuer")]
-pub mod issuer;
 pub mod keys;
 mod layer;
 pub mod token_cache;

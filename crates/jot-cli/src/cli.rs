@@ -98,7 +98,7 @@ pub(crate) struct ServeArgs {
     /// A client: ID:SECRET or ID:SECRET:SCOPE1,SCOPE2 (repeat for several). Prefer the
     /// config file with `secret_env` for real secrets: argv is visible to other users.
     #[arg(long, value_name = "ID:SECRET[:SCOPES]")]
-    pub(crate) client: Vec<jot_axum::issuer::ClientSpec>,
+    pub(crate) client: Vec<crate::serve::ClientSpec>,
     /// The audience of access tokens.
     #[arg(long, value_name = "AUD")]
     pub(crate) audience: Option<String>,
@@ -114,7 +114,7 @@ pub(crate) struct ServeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RotateKeyArgs {
     /// The data directory of the issuer [default: ./jot-data].
-    #[arg(long, value_name = "DIR", default_value = jot_axum::issuer::DEFAULT_DATA_DIR)]
+    #[arg(long, value_name = "DIR", default_value = crate::serve::DEFAULT_DATA_DIR)]
     pub(crate) data_dir: PathBuf,
     /// The algorithm of the new key [default: the current key's].
     #[arg(long, value_name = "ALG")]
@@ -122,7 +122,7 @@ pub(crate) struct RotateKeyArgs {
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    jot_axum::issuer::parse_duration(text).map_err(|e| e.to_string())
+    crate::serve::parse_duration(text).map_err(|e| e.to_string())
 }
 
 /// Where a signing or verifying key comes from.

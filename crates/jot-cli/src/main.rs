@@ -13,6 +13,7 @@ mod keys;
 mod paint;
 mod pretty;
 mod remote;
+mod serve;
 mod when;
 
 use std::process::ExitCode;

@@ -1,9 +1,9 @@
-//! `jot serve` and `jot rotate-key`: the local token issuer of `jot_axum::issuer`.
+//! `jot serve` and `jot rotate-key`: the local token issuer of `jot_issuer`.
 
 use std::process::ExitCode;
 
+use crate::serve::{self as issuer, ServeConfig};
 use anyhow::{Context, Result};
-use jot_axum::issuer::{self, ServeConfig};
 
 use crate::cli::{RotateKeyArgs, ServeArgs};
 

@@ -13,6 +13,5 @@ mod errors;
 mod introspection;
 mod refresh;
 mod rotation;
-mod serve;
 mod support;
 mod tokens;

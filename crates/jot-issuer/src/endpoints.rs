@@ -8,9 +8,9 @@ use axum::routing::{get, post};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::json;
 
-use super::error::{OAuthErrorCode, no_store};
-use super::request::{Form, presented};
-use super::{Issuer, OAuthError};
+use crate::error::{OAuthErrorCode, no_store};
+use crate::request::{Form, presented};
+use crate::{Issuer, OAuthError};
 
 /// `Cache-Control` of the JWK Set: short, so a rotation reaches caches quickly
 /// (verifiers also refetch at once on an unknown `kid`).
@@ -140,7 +140,7 @@ fn json_no_store(value: Result<serde_json::Value, serde_json::Error>) -> Respons
 
 fn refused(endpoint: &'static str, e: OAuthError) -> Response {
     tracing::debug!(
-        target: "jot_axum::issuer",
+        target: "jot_issuer",
         endpoint,
         error = e.code().as_str(),
         description = e.description(),

@@ -3,13 +3,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::path::PathBuf;
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use jot_algorithms::{Algorithm, KeyError};
 
-use super::store::StoreError;
+use crate::store::StoreError;
 
 /// Why an issuer operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -61,33 +60,6 @@ pub enum IssuerError {
     /// The refresh token (or other OAuth input) was refused.
     #[error("{0}")]
     OAuth(OAuthError),
-    /// The configuration file could not be read or parsed.
-    #[error("config file {path}: {reason}")]
-    Config {
-        /// The file.
-        path: PathBuf,
-        /// What went wrong.
-        reason: String,
-    },
-    /// A setting is invalid (a command-line value, an environment variable).
-    #[error("invalid setting {setting}: {reason}")]
-    Setting {
-        /// The setting's name.
-        setting: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The Tokio runtime of a blocking entry point could not be started.
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
-    /// The listening socket could not be bound or served.
-    #[error("{addr}: {source}")]
-    Listen {
-        /// The address.
-        addr: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
 }
 
 impl From<ring::error::Unspecified> for IssuerError {
@@ -208,7 +180,7 @@ impl std::error::Error for OAuthError {}
 
 impl From<StoreError> for OAuthError {
     fn from(e: StoreError) -> Self {
-        tracing::error!(target: "jot_axum::issuer", error = %e, "store failure");
+        tracing::error!(target: "jot_issuer", error = %e, "store failure");
         OAuthError::server_error()
     }
 }
@@ -221,7 +193,7 @@ impl From<IssuerError> for OAuthError {
                 OAuthError::invalid_request(e.to_string())
             }
             other => {
-                tracing::error!(target: "jot_axum::issuer", error = %other, "issuer failure");
+                tracing::error!(target: "jot_issuer", error = %other, "issuer failure");
                 OAuthError::server_error()
             }
         }

@@ -2,8 +2,8 @@
 
 use jot_algorithms::{Algorithm, KeySet, SigningKey, VerifyingKey};
 
-use super::IssuerError;
-use super::store::{PrivateKeyPem, StoredKey, current_key};
+use crate::IssuerError;
+use crate::store::{PrivateKeyPem, StoredKey, current_key};
 
 /// A snapshot of the keys, rebuilt from the store after each rotation or reload.
 #[derive(Debug)]
@@ -46,7 +46,7 @@ impl KeyRing {
             match VerifyingKey::from_jwk_with_alg(key.alg, &key.public_jwk) {
                 Ok(public) => published.push(public.with_kid(key.kid.clone())),
                 Err(error) => tracing::warn!(
-                    target: "jot_axum::issuer",
+                    target: "jot_issuer",
                     kid = %key.kid,
                     %error,
                     "stored public key unusable; not published"

@@ -1,7 +1,7 @@
 //! Introspection (RFC 7662) of active, expired and revoked tokens; revocation
 //! (RFC 7009).
 
-use jot_axum::issuer::{NewClient, UserGrant};
+use jot_issuer::{NewClient, UserGrant};
 use serde_json::json;
 
 use crate::support::{AUDIENCE, Auth, CLIENT, SECRET, start};

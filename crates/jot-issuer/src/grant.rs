@@ -6,11 +6,11 @@ use jot_codec::{Audience, Claims, Header, NumericDate, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::error::{OAuthError, OAuthErrorCode};
-use super::request::{Presented, parse_scope};
-use super::secret;
-use super::store::{ClientRecord, Consumed, RefreshRecord, RefreshState};
-use super::{Issuer, IssuerError};
+use crate::error::{OAuthError, OAuthErrorCode};
+use crate::request::{Presented, parse_scope};
+use crate::secret;
+use crate::store::{ClientRecord, Consumed, RefreshRecord, RefreshState};
+use crate::{Issuer, IssuerError};
 
 /// The claims the issuer sets; an application's own claims may not use these names.
 const RESERVED: [&str; 9] = [
@@ -47,7 +47,7 @@ pub struct TokenResponse {
 /// [`Issuer::issue_for_user`].
 ///
 /// ```
-/// use jot_axum::issuer::UserGrant;
+/// use jot_issuer::UserGrant;
 ///
 /// let grant = UserGrant::new("alice", "web-app")
 ///     .scopes(["profile", "orders:read"])
@@ -195,7 +195,7 @@ impl Issuer {
             response.refresh_token = Some(refresh);
         }
         tracing::info!(
-            target: "jot_axum::issuer",
+            target: "jot_issuer",
             grant = "user",
             client_id = %grant.client_id,
             sub = %grant.subject,
@@ -285,13 +285,13 @@ impl Issuer {
                 Ok(client)
             }
             Some(_) => {
-                tracing::info!(target: "jot_axum::issuer", client_id = %id, "client authentication failed");
+                tracing::info!(target: "jot_issuer", client_id = %id, "client authentication failed");
                 Err(OAuthError::invalid_client())
             }
             None => {
                 // As slow as a known client with a wrong secret: no id oracle.
                 secret::verify_secret(&secret, self.dummy_hash());
-                tracing::info!(target: "jot_axum::issuer", client_id = %id, "unknown client");
+                tracing::info!(target: "jot_issuer", client_id = %id, "unknown client");
                 Err(OAuthError::invalid_client())
             }
         }
@@ -328,7 +328,7 @@ impl Issuer {
             claims: &Map::new(),
         })?;
         tracing::info!(
-            target: "jot_axum::issuer",
+            target: "jot_issuer",
             grant = "client_credentials",
             client_id = %client.client_id,
             "access token issued"
@@ -403,7 +403,7 @@ impl Issuer {
                     .revoke_family(&record.family, now + self.inner.refresh_ttl)
                     .await?;
                 tracing::warn!(
-                    target: "jot_axum::issuer",
+                    target: "jot_issuer",
                     client_id = %record.client_id,
                     sub = %record.subject,
                     family = %record.family,
@@ -433,7 +433,7 @@ impl Issuer {
         };
         response.refresh_token = Some(self.new_refresh(&successor, record.family.clone()).await?);
         tracing::info!(
-            target: "jot_axum::issuer",
+            target: "jot_issuer",
             grant = "refresh_token",
             client_id = %record.client_id,
             sub = %record.subject,
@@ -464,7 +464,7 @@ impl Issuer {
             }
             if let (Some(jti), Some(exp)) = (&claims.jti, claims.exp) {
                 self.inner.store.revoke_access(jti, exp.seconds()).await?;
-                tracing::info!(target: "jot_axum::issuer", %jti, "access token revoked");
+                tracing::info!(target: "jot_issuer", %jti, "access token revoked");
             }
             return Ok(());
         }
@@ -480,7 +480,7 @@ impl Issuer {
             .store
             .revoke_family(&record.family, until)
             .await?;
-        tracing::info!(target: "jot_axum::issuer", family = %record.family, "refresh token family revoked");
+        tracing::info!(target: "jot_issuer", family = %record.family, "refresh token family revoked");
         Ok(())
     }
 
@@ -509,7 +509,7 @@ impl Issuer {
         match decoded {
             Ok(token) => Some(token.claims),
             Err(e) => {
-                tracing::debug!(target: "jot_axum::issuer", kind = e.kind(), "token not active");
+                tracing::debug!(target: "jot_issuer", kind = e.kind(), "token not active");
                 None
             }
         }

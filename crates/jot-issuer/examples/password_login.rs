@@ -2,7 +2,7 @@
 //! with the jot-axum layer, minting its tokens with an embedded issuer.
 //!
 //! ```sh
-//! cargo run -p jot-axum --features issuer --example password_login
+//! cargo run -p jot-issuer --example password_login
 //!
 //! # JSON: the tokens in the body
 //! curl -s -H 'accept: application/json' -d 'username=alice&password=wonderland' \
@@ -35,8 +35,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use jot_axum::issuer::{Issuer, MemoryStore, TokenResponse, UserGrant};
 use jot_axum::{JwtAuth, Verified};
+use jot_issuer::{Issuer, MemoryStore, TokenResponse, UserGrant};
 use serde_json::{Map, Value, json};
 
 /// The `client_id` of this app's tokens: not a registered client, so its refresh

@@ -35,7 +35,7 @@ use super::{
     ClientRecord, Consumed, IssuerStore, PrivateKeyPem, RefreshRecord, RefreshState, StoreError,
     StoreFuture, StoredKey, current_key,
 };
-use crate::issuer::secret;
+use crate::secret;
 
 /// The format this version reads and writes.
 const FORMAT: u32 = 1;
@@ -46,7 +46,7 @@ const MARKER: &str = "jot-store.json";
 /// directory and its in-process lock.
 ///
 /// One directory serves one issuer process; other processes may run
-/// [`rotate_key`](crate::issuer::rotate_key) on it (the running issuer picks the
+/// [`rotate_key`](crate::rotate_key) on it (the running issuer picks the
 /// new key up on its next maintenance tick). Several instances need a shared
 /// database store instead (`docs/ISSUER.md`).
 #[derive(Clone, Debug)]

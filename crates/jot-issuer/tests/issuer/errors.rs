@@ -1,6 +1,6 @@
 //! Refused requests: the RFC 6749 §5.2 error each gets, and nothing stored.
 
-use jot_axum::issuer::UserGrant;
+use jot_issuer::UserGrant;
 
 use crate::support::{Auth, CLIENT, SECRET, files, start};
 

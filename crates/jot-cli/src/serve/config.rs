@@ -9,12 +9,14 @@ use std::time::Duration;
 use jot_algorithms::Algorithm;
 use serde::Deserialize;
 
-use super::{IssuerError, NewClient};
+use jot_issuer::NewClient;
+
+use super::ServeError;
 
 /// The address `jot serve` listens on by default.
-pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// The data directory `jot serve` uses by default, relative to the working directory.
-pub const DEFAULT_DATA_DIR: &str = "./jot-data";
+pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 
 /// Everything `jot serve` takes: each setting left unset comes from the config
 /// file ([`ServeConfig::config_file`]), else from the default.
@@ -47,46 +49,27 @@ pub const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// scopes = ["invoices:read"]
 /// audience = ["https://billing.example.com"]
 /// ```
-///
-/// ```no_run
-/// use jot_axum::issuer::{serve_blocking, ServeConfig};
-///
-/// let config = ServeConfig::new()
-///     .addr("127.0.0.1:9000".parse()?)
-///     .client("billing:s3cret:invoices:read".parse()?);
-/// serve_blocking(config)?; // until Ctrl-C or SIGTERM
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
 #[derive(Clone, Debug, Default)]
 #[must_use]
-pub struct ServeConfig {
-    pub(super) addr: Option<SocketAddr>,
-    pub(super) data_dir: Option<PathBuf>,
-    pub(super) issuer_url: Option<String>,
-    pub(super) alg: Option<Algorithm>,
-    pub(super) audience: Vec<String>,
-    pub(super) clients: Vec<ClientSpec>,
-    pub(super) config_file: Option<PathBuf>,
-    pub(super) access_ttl: Option<Duration>,
-    pub(super) refresh_ttl: Option<Duration>,
-    pub(super) rotation: Option<Option<Duration>>,
-    pub(super) maintenance: Option<Duration>,
+pub(crate) struct ServeConfig {
+    pub(crate) addr: Option<SocketAddr>,
+    pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) issuer_url: Option<String>,
+    pub(crate) alg: Option<Algorithm>,
+    pub(crate) audience: Vec<String>,
+    pub(crate) clients: Vec<ClientSpec>,
+    pub(crate) config_file: Option<PathBuf>,
+    pub(crate) access_ttl: Option<Duration>,
+    pub(crate) refresh_ttl: Option<Duration>,
+    pub(crate) rotation: Option<Option<Duration>>,
+    pub(crate) maintenance: Option<Duration>,
 }
 
 /// A client given as `ID:SECRET[:SCOPES]` (scopes separated by `,` or spaces), as
 /// `jot serve --client` takes it. The secret cannot contain `:`.
-///
-/// ```
-/// use jot_axum::issuer::ClientSpec;
-///
-/// let spec: ClientSpec = "billing:s3cret:invoices:read,invoices:write".parse()?;
-/// assert_eq!(spec.id(), "billing");
-/// assert_eq!(spec.scopes(), ["invoices:read", "invoices:write"]);
-/// # Ok::<(), jot_axum::issuer::IssuerError>(())
-/// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct ClientSpec {
-    pub(super) id: String,
+pub(crate) struct ClientSpec {
+    pub(crate) id: String,
     secret: String,
     scopes: Vec<String>,
     audience: Vec<String>,
@@ -94,91 +77,74 @@ pub struct ClientSpec {
 
 impl ServeConfig {
     /// Every setting unset (defaults, or the config file's values).
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// The address to listen on (port 0: any free port).
-    pub fn addr(mut self, addr: SocketAddr) -> Self {
+    pub(crate) fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = Some(addr);
         self
     }
 
     /// The data directory (keys, clients, refresh tokens, revocations).
-    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+    pub(crate) fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self
     }
 
     /// The issuer identifier, when the server is reached through another URL than
     /// its address (a proxy, TLS termination).
-    pub fn issuer_url(mut self, url: impl Into<String>) -> Self {
+    pub(crate) fn issuer_url(mut self, url: impl Into<String>) -> Self {
         self.issuer_url = Some(url.into());
         self
     }
 
     /// The signing algorithm (asymmetric only).
-    pub fn algorithm(mut self, alg: Algorithm) -> Self {
+    pub(crate) fn algorithm(mut self, alg: Algorithm) -> Self {
         self.alg = Some(alg);
         self
     }
 
     /// Adds a default audience (replacing the config file's list).
-    pub fn audience(mut self, aud: impl Into<String>) -> Self {
+    pub(crate) fn audience(mut self, aud: impl Into<String>) -> Self {
         self.audience.push(aud.into());
         self
     }
 
     /// Adds a client (registered, or updated, at start; the config file's clients are added too).
-    pub fn client(mut self, client: ClientSpec) -> Self {
+    #[cfg(test)]
+    pub(crate) fn client(mut self, client: ClientSpec) -> Self {
         self.clients.push(client);
         self
     }
 
     /// Adds clients.
-    pub fn clients(mut self, clients: impl IntoIterator<Item = ClientSpec>) -> Self {
+    pub(crate) fn clients(mut self, clients: impl IntoIterator<Item = ClientSpec>) -> Self {
         self.clients.extend(clients);
         self
     }
 
     /// A TOML config file for the settings not given here.
-    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+    pub(crate) fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.config_file = Some(path.into());
         self
     }
 
     /// Access-token lifetime.
-    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+    pub(crate) fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.access_ttl = Some(lifetime);
         self
     }
 
-    /// Refresh-token lifetime.
-    pub fn refresh_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.refresh_ttl = Some(lifetime);
-        self
-    }
-
-    /// Scheduled key rotation (`None`: on demand only).
-    pub fn rotation_interval(mut self, every: Option<Duration>) -> Self {
-        self.rotation = Some(every);
-        self
-    }
-
-    /// Time between maintenance ticks (key reload, scheduled rotation); default 30 s.
-    pub fn maintenance_interval(mut self, every: Duration) -> Self {
-        self.maintenance = Some(every);
-        self
-    }
-
     /// Merges in the config file, if any.
-    pub(super) fn resolve(mut self) -> Result<ServeConfig, IssuerError> {
+    pub(crate) fn resolve(mut self) -> Result<ServeConfig, ServeError> {
         let Some(path) = self.config_file.clone() else {
             return Ok(self);
         };
         let file = FileConfig::load(&path)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let bad = |reason: String| IssuerError::Config {
+        let bad = |reason: String| ServeError::Config {
             path: path.clone(),
             reason,
         };
@@ -205,7 +171,7 @@ impl ServeConfig {
         if self.audience.is_empty() {
             self.audience = file.audience;
         }
-        let duration = |value: Option<DurationValue>| -> Result<Option<Duration>, IssuerError> {
+        let duration = |value: Option<DurationValue>| -> Result<Option<Duration>, ServeError> {
             value
                 .map(|v| v.to_duration().map_err(|e| bad(e.to_string())))
                 .transpose()
@@ -257,7 +223,7 @@ impl ServeConfig {
 
 impl ClientSpec {
     /// A client with this id and secret and no scopes.
-    pub fn new(id: impl Into<String>, secret: impl Into<String>) -> Self {
+    pub(crate) fn new(id: impl Into<String>, secret: impl Into<String>) -> Self {
         ClientSpec {
             id: id.into(),
             secret: secret.into(),
@@ -267,22 +233,27 @@ impl ClientSpec {
     }
 
     /// The scopes it may be granted.
-    pub fn with_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+    pub(crate) fn with_scopes<S: Into<String>>(
+        mut self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.scopes = scopes.into_iter().map(Into::into).collect();
         self
     }
 
     /// The client id.
-    pub fn id(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn id(&self) -> &str {
         &self.id
     }
 
     /// The scopes.
-    pub fn scopes(&self) -> &[String] {
+    #[cfg(test)]
+    pub(crate) fn scopes(&self) -> &[String] {
         &self.scopes
     }
 
-    pub(super) fn to_new_client(&self) -> NewClient {
+    pub(crate) fn to_new_client(&self) -> NewClient {
         NewClient::new(self.id.clone())
             .secret(self.secret.clone())
             .scopes(self.scopes.clone())
@@ -291,10 +262,10 @@ impl ClientSpec {
 }
 
 impl FromStr for ClientSpec {
-    type Err = IssuerError;
+    type Err = ServeError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = |reason: &str| IssuerError::Setting {
+        let bad = |reason: &str| ServeError::Setting {
             setting: "client",
             reason: format!("{reason} (expected ID:SECRET[:SCOPES])"),
         };
@@ -328,18 +299,8 @@ impl std::fmt::Debug for ClientSpec {
 }
 
 /// Parses a duration: seconds (`900`), or a number with `s`, `m`, `h`, `d` or `w`.
-///
-/// ```
-/// use std::time::Duration;
-/// use jot_axum::issuer::parse_duration;
-///
-/// assert_eq!(parse_duration("15m")?, Duration::from_secs(900));
-/// assert_eq!(parse_duration("30d")?, Duration::from_secs(30 * 86_400));
-/// assert!(parse_duration("soon").is_err());
-/// # Ok::<(), jot_axum::issuer::IssuerError>(())
-/// ```
-pub fn parse_duration(text: &str) -> Result<Duration, IssuerError> {
-    let bad = || IssuerError::Setting {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, ServeError> {
+    let bad = || ServeError::Setting {
         setting: "duration",
         reason: format!("{text:?} is not a duration such as 900, 90s, 15m, 12h, 30d or 2w"),
     };
@@ -401,7 +362,7 @@ enum DurationValue {
 }
 
 impl DurationValue {
-    fn to_duration(&self) -> Result<Duration, IssuerError> {
+    fn to_duration(&self) -> Result<Duration, ServeError> {
         match self {
             DurationValue::Secs(0) => parse_duration("0"),
             DurationValue::Secs(secs) => Ok(Duration::from_secs(*secs)),
@@ -411,12 +372,12 @@ impl DurationValue {
 }
 
 impl FileConfig {
-    fn load(path: &Path) -> Result<FileConfig, IssuerError> {
-        let text = std::fs::read_to_string(path).map_err(|e| IssuerError::Config {
+    fn load(path: &Path) -> Result<FileConfig, ServeError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ServeError::Config {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| IssuerError::Config {
+        toml::from_str(&text).map_err(|e| ServeError::Config {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })
@@ -479,7 +440,7 @@ mod tests {
         std::fs::write(&path, "nope = 1\n").unwrap();
         assert!(matches!(
             ServeConfig::new().config_file(&path).resolve(),
-            Err(IssuerError::Config { .. })
+            Err(ServeError::Config { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -1,24 +1,23 @@
 //! `jot serve`: a standalone issuer on a [`FileStore`], configured by
-//! [`ServeConfig`](super::ServeConfig).
+//! [`ServeConfig`].
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use jot_algorithms::Algorithm;
-use jot_codec::{Clock, SystemClock};
+use jot_issuer::{ClientCredentials, FileStore, Issuer, NewClient, RotatedKey, stored_algorithm};
 use tokio::net::TcpListener;
 
+use super::ServeError;
 use super::config::{DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig};
-use super::store::{FileStore, IssuerStore, current_key};
-use super::{ClientCredentials, Issuer, IssuerError, NewClient, RotatedKey, keyring, rotate_in};
 
 /// The id of the development client created on first start when none is configured.
 const DEV_CLIENT: &str = "dev";
 
 /// A bound, ready issuer server: [`Server::bind`], then [`Server::run`].
 #[derive(Debug)]
-pub struct Server {
+pub(crate) struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
     issuer: Issuer,
@@ -31,7 +30,7 @@ impl Server {
     /// directory, generates the signing key on first start, registers the
     /// configured clients, and — when no client exists at all — creates a
     /// development client ([`Server::development_client`]).
-    pub async fn bind(config: ServeConfig) -> Result<Server, IssuerError> {
+    pub(crate) async fn bind(config: ServeConfig) -> Result<Server, ServeError> {
         let config = config.resolve()?;
         let addr = match config.addr {
             Some(addr) => addr,
@@ -42,16 +41,14 @@ impl Server {
         };
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|source| IssuerError::Listen {
+            .map_err(|source| ServeError::Listen {
                 addr: addr.to_string(),
                 source,
             })?;
-        let local_addr = listener
-            .local_addr()
-            .map_err(|source| IssuerError::Listen {
-                addr: addr.to_string(),
-                source,
-            })?;
+        let local_addr = listener.local_addr().map_err(|source| ServeError::Listen {
+            addr: addr.to_string(),
+            source,
+        })?;
         let url = match config.issuer_url {
             Some(url) => url,
             None => format!("http://{}", reachable(local_addr)),
@@ -60,7 +57,7 @@ impl Server {
             .data_dir
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let store = FileStore::open(&data_dir)?;
-        let stored_alg = current_key(&store.load_keys().await?).map(|k| k.alg);
+        let stored_alg = stored_algorithm(&store).await?;
         let alg = config.alg.or(stored_alg).unwrap_or(Algorithm::ES256);
 
         let mut builder = Issuer::builder(url).store(store).algorithm(alg);
@@ -82,11 +79,11 @@ impl Server {
         let issuer = builder.build().await?;
         if stored_alg.is_some_and(|stored| stored != alg) {
             let rotated = issuer.rotate_key().await?;
-            tracing::info!(target: "jot_axum::issuer", kid = %rotated.kid, %alg, "algorithm changed: key rotated");
+            tracing::info!(target: "jot::serve", kid = %rotated.kid, %alg, "algorithm changed: key rotated");
         }
         for client in &config.clients {
             if issuer.ensure_client(client.to_new_client()).await? {
-                tracing::info!(target: "jot_axum::issuer", client_id = %client.id, "configured client stored");
+                tracing::info!(target: "jot::serve", client_id = %client.id, "configured client stored");
             }
         }
         let development_client = if issuer.client_ids().await?.is_empty() {
@@ -104,34 +101,32 @@ impl Server {
     }
 
     /// The address bound.
-    pub fn local_addr(&self) -> SocketAddr {
+    #[cfg(test)]
+    pub(crate) fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
     /// The issuer (to register clients, mint user tokens or rotate keys in-process).
-    pub fn issuer(&self) -> &Issuer {
+    #[cfg(test)]
+    pub(crate) fn issuer(&self) -> &Issuer {
         &self.issuer
     }
 
-    /// The data directory.
-    pub fn data_dir(&self) -> &Path {
-        &self.data_dir
-    }
-
     /// The development client created by this start, if any: its secret exists only here.
-    pub fn development_client(&self) -> Option<&ClientCredentials> {
+    #[cfg(test)]
+    pub(crate) fn development_client(&self) -> Option<&ClientCredentials> {
         self.development_client.as_ref()
     }
 
     /// The text [`serve()`] prints to stderr when it created a development client:
     /// its credentials, a `curl` that gets a token, and a `jot verify` that checks it.
-    pub fn banner(&self) -> Option<String> {
+    pub(crate) fn banner(&self) -> Option<String> {
         self.banner_with("jot")
     }
 
     /// [`Server::banner`] with another command in place of `jot` in the verify
     /// line (e.g. `cargo run -q -p jot-cli --` when `jot` is not installed).
-    pub fn banner_with(&self, jot: &str) -> Option<String> {
+    pub(crate) fn banner_with(&self, jot: &str) -> Option<String> {
         let client = self.development_client.as_ref()?;
         let url = self.issuer.url();
         let auth = sh_quote(&format!("{}:{}", client.client_id, client.client_secret));
@@ -163,13 +158,13 @@ impl Server {
 
     /// Serves until `shutdown` resolves (in-flight requests are finished), running
     /// key reloads and scheduled rotation in the background.
-    pub async fn run(
+    pub(crate) async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> Result<(), IssuerError> {
+    ) -> Result<(), ServeError> {
         let issuer = self.issuer;
         tracing::info!(
-            target: "jot_axum::issuer",
+            target: "jot::serve",
             addr = %self.local_addr,
             issuer = %issuer.url(),
             jwks = %issuer.jwks_url(),
@@ -183,8 +178,8 @@ impl Server {
             .with_graceful_shutdown(shutdown)
             .await;
         maintenance.abort();
-        tracing::info!(target: "jot_axum::issuer", "issuer stopped");
-        result.map_err(|source| IssuerError::Listen {
+        tracing::info!(target: "jot::serve", "issuer stopped");
+        result.map_err(|source| ServeError::Listen {
             addr: self.local_addr.to_string(),
             source,
         })
@@ -194,10 +189,10 @@ impl Server {
 /// The whole `jot serve`: [`Server::bind`], the [banner](Server::banner) on stderr
 /// when a development client was created (else one line with the issuer and JWKS
 /// URLs), then [`Server::run`] until `shutdown`.
-pub async fn serve(
+pub(crate) async fn serve(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), IssuerError> {
+) -> Result<(), ServeError> {
     let server = Server::bind(config).await?;
     match server.banner() {
         Some(banner) => eprint!("{banner}"),
@@ -213,12 +208,12 @@ pub async fn serve(
 
 /// [`serve()`] on a new multi-threaded Tokio runtime, until Ctrl-C or SIGTERM
 /// ([`shutdown_signal`]). For a synchronous `main`; do not call it from async code.
-pub fn serve_blocking(config: ServeConfig) -> Result<(), IssuerError> {
+pub(crate) fn serve_blocking(config: ServeConfig) -> Result<(), ServeError> {
     runtime()?.block_on(serve(config, shutdown_signal()))
 }
 
 /// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -240,38 +235,35 @@ pub async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
-    tracing::info!(target: "jot_axum::issuer", "shutdown signal received");
+    tracing::info!(target: "jot::serve", "shutdown signal received");
 }
 
 /// Rotates the signing key of the data directory `data_dir` now (to `alg`, or the
 /// current key's algorithm). A running `jot serve` on that directory starts
 /// signing with the new key on its next maintenance tick (30 s by default); the
 /// old key stays published until its tokens expire.
-pub async fn rotate_key(
+pub(crate) async fn rotate_key(
     data_dir: impl AsRef<Path>,
     alg: Option<Algorithm>,
-) -> Result<RotatedKey, IssuerError> {
+) -> Result<RotatedKey, ServeError> {
     let store = FileStore::open(data_dir)?;
-    let stored = current_key(&store.load_keys().await?).map(|k| k.alg);
-    let alg = alg.or(stored).unwrap_or(Algorithm::ES256);
-    keyring::check_algorithm(alg)?;
-    rotate_in(&store, alg, SystemClock.now().seconds()).await
+    Ok(jot_issuer::rotate_key(&store, alg).await?)
 }
 
 /// [`rotate_key`] for a synchronous caller (its own small runtime; do not call it
 /// from async code).
-pub fn rotate_key_blocking(
+pub(crate) fn rotate_key_blocking(
     data_dir: impl AsRef<Path>,
     alg: Option<Algorithm>,
-) -> Result<RotatedKey, IssuerError> {
+) -> Result<RotatedKey, ServeError> {
     runtime()?.block_on(rotate_key(data_dir, alg))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, IssuerError> {
+fn runtime() -> Result<tokio::runtime::Runtime, ServeError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(IssuerError::Runtime)
+        .map_err(ServeError::Runtime)
 }
 
 /// The address as a client on this machine reaches it: an unspecified address

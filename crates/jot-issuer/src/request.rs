@@ -5,7 +5,7 @@ use axum::body::Body;
 use base64::Engine as _;
 use http::{HeaderMap, header};
 
-use super::OAuthError;
+use crate::OAuthError;
 
 /// The largest form body accepted.
 pub(crate) const MAX_FORM_LEN: usize = 16 * 1024;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use jot_algorithms::Algorithm;
-use jot_axum::issuer::{FileStore, MemoryStore};
+use jot_issuer::{FileStore, MemoryStore};
 
 use crate::support::{files, peek, start, start_with};
 
@@ -117,13 +117,13 @@ async fn maintenance_runs_in_the_background() {
 
 #[tokio::test]
 async fn hmac_is_refused_and_two_writers_rotate_once() {
-    let refused = jot_axum::issuer::Issuer::builder("http://127.0.0.1:1")
+    let refused = jot_issuer::Issuer::builder("http://127.0.0.1:1")
         .algorithm(Algorithm::HS256)
         .build()
         .await;
     assert!(matches!(
         refused,
-        Err(jot_axum::issuer::IssuerError::UnsupportedAlgorithm { .. })
+        Err(jot_issuer::IssuerError::UnsupportedAlgorithm { .. })
     ));
 
     // Two issuers on one store (as two instances on a shared database would be):

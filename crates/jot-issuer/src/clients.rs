@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use super::store::ClientRecord;
-use super::{Issuer, IssuerError, request, secret};
+use crate::store::ClientRecord;
+use crate::{Issuer, IssuerError, request, secret};
 
 /// A client to register with [`Issuer::register_client`].
 #[derive(Clone)]
@@ -63,7 +63,7 @@ impl Issuer {
             created_at: self.now(),
         };
         self.inner.store.put_client(record).await?;
-        tracing::info!(target: "jot_axum::issuer", client_id = %id, "client registered");
+        tracing::info!(target: "jot_issuer", client_id = %id, "client registered");
         Ok(ClientCredentials {
             client_id: id,
             client_secret,

@@ -1,47 +1,6 @@
-//! An OAuth 2.0 token issuer to embed in an axum app, and what `jot serve` runs
-//! (feature `issuer`).
-//!
-//! [`Issuer`] signs RFC 9068 access tokens (`typ: at+jwt`; `iss`, `sub`, `aud`,
-//! `exp`, `iat`, `jti`, `client_id`, `scope`) and serves, through
-//! [`Issuer::router`]:
-//!
-//! | endpoint | what |
-//! | --- | --- |
-//! | `POST /token` | RFC 6749: `client_credentials` (client authentication by `client_secret_basic` or `client_secret_post`) and `refresh_token` (rotation, reuse detection) |
-//! | `POST /introspect` | RFC 7662, client authentication required |
-//! | `POST /revoke` | RFC 7009, client authentication required |
-//! | `GET /.well-known/jwks.json` | the current and still-valid previous public keys (`kid`, `alg`, `use`) |
-//! | `GET /.well-known/openid-configuration`, `GET /.well-known/oauth-authorization-server` | discovery documents (RFC 8414) |
-//!
-//! Applications that authenticate users themselves (a password form, SSO) mint a
-//! user's access and refresh tokens with [`Issuer::issue_for_user`]; the
-//! `password_login` example shows it end to end.
-//!
-//! State lives behind [`IssuerStore`]: [`FileStore`] (a data directory; files
-//! written atomically, private keys mode 0600) or [`MemoryStore`], or a database of
-//! yours. Keys rotate on a schedule ([`IssuerBuilder::rotation_interval`], checked by
-//! [`Issuer::run_maintenance`]) or on demand ([`Issuer::rotate_key`],
-//! [`rotate_key`] on a data directory); a retired key stays in the JWKS until every
-//! token it signed has expired.
-//!
-//! [`serve()`] is the whole `jot serve` program: see [`ServeConfig`].
-//!
-//! ```no_run
-//! use jot_axum::issuer::{FileStore, Issuer, NewClient};
-//!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let issuer = Issuer::builder("https://auth.example.com")
-//!     .store(FileStore::open("./jot-data")?)
-//!     .audience("https://api.example.com")
-//!     .build()
-//!     .await?;
-//! let creds = issuer.register_client(NewClient::new("billing").scopes(["invoices:read"])).await?;
-//! eprintln!("client secret (shown once): {}", creds.client_secret);
-//! tokio::spawn(issuer.clone().run_maintenance());
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! axum::serve(listener, issuer.router()).await?;
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,24 +10,20 @@ use std::time::Duration;
 use jot_algorithms::{Algorithm, JwkSet, KeySet};
 use jot_codec::{Clock, SystemClock, UntrustedToken, Validation};
 
-use crate::keys::{KeySource, Keys, KeysFuture};
+use jot_axum::{KeySource, Keys, KeysFuture};
 
 mod clients;
-mod config;
 mod endpoints;
 mod error;
 mod grant;
 mod keyring;
 mod request;
 mod secret;
-mod serve;
 pub mod store;
 
 pub use clients::{ClientCredentials, NewClient};
-pub use config::{ClientSpec, DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig, parse_duration};
 pub use error::{IssuerError, OAuthError, OAuthErrorCode};
 pub use grant::{Introspection, TokenResponse, UserGrant};
-pub use serve::{Server, rotate_key, rotate_key_blocking, serve, serve_blocking, shutdown_signal};
 pub use store::{FileStore, IssuerStore, MemoryStore, StoreError};
 
 use keyring::KeyRing;
@@ -91,7 +46,7 @@ const PRUNE_EVERY: u64 = 60 * 60;
 /// The token issuer: configuration, store and keys. Cheap to clone (one [`Arc`]).
 ///
 /// Also a [`KeySource`] of its own published keys, so an app that embeds it can
-/// protect its routes with [`JwtAuth`](crate::JwtAuth) without an HTTP round trip
+/// protect its routes with [`JwtAuth`](jot_axum::JwtAuth) without an HTTP round trip
 /// (use [`Issuer::validation`] for the matching rules).
 #[derive(Clone)]
 pub struct Issuer {
@@ -238,7 +193,7 @@ impl Issuer {
         let after = ring.current.kid().unwrap_or_default().to_owned();
         *self.inner.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(ring);
         if before != after {
-            tracing::info!(target: "jot_axum::issuer", kid = %after, previous = %before, "signing key changed");
+            tracing::info!(target: "jot_issuer", kid = %after, previous = %before, "signing key changed");
         }
         Ok(())
     }
@@ -252,13 +207,13 @@ impl Issuer {
         if let Some(every) = self.inner.rotation {
             if now.saturating_sub(self.ring().current_created) >= every {
                 let rotated = self.rotate_key().await?;
-                tracing::info!(target: "jot_axum::issuer", kid = %rotated.kid, "scheduled key rotation");
+                tracing::info!(target: "jot_issuer", kid = %rotated.kid, "scheduled key rotation");
             }
         }
         let expired = self.ring().expired.clone();
         for kid in &expired {
             self.inner.store.remove_key(kid).await?;
-            tracing::info!(target: "jot_axum::issuer", %kid, "retired key unpublished");
+            tracing::info!(target: "jot_issuer", %kid, "retired key unpublished");
         }
         let last = self.inner.last_prune.load(Ordering::Relaxed);
         if now.saturating_sub(last) >= PRUNE_EVERY {
@@ -273,7 +228,7 @@ impl Issuer {
         self.inner.last_prune.store(now, Ordering::Relaxed);
         let removed = self.inner.store.prune(now).await?;
         if removed > 0 {
-            tracing::debug!(target: "jot_axum::issuer", removed, "expired records pruned");
+            tracing::debug!(target: "jot_issuer", removed, "expired records pruned");
         }
         Ok(removed)
     }
@@ -287,7 +242,7 @@ impl Issuer {
         loop {
             ticks.tick().await;
             if let Err(error) = self.maintain().await {
-                tracing::warn!(target: "jot_axum::issuer", %error, "maintenance failed");
+                tracing::warn!(target: "jot_issuer", %error, "maintenance failed");
             }
         }
     }
@@ -393,7 +348,7 @@ impl IssuerBuilder {
             let key = keyring::generate(self.alg, now)?;
             let kid = key.kid.clone();
             if store.add_key(key, None, now).await? {
-                tracing::info!(target: "jot_axum::issuer", %kid, alg = %self.alg, "signing key generated");
+                tracing::info!(target: "jot_issuer", %kid, alg = %self.alg, "signing key generated");
             }
             keys = store.load_keys().await?;
         }
@@ -453,6 +408,48 @@ impl KeySource for Issuer {
     }
 }
 
+/// The algorithm of the current signing key in `store`, if it holds one.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use jot_issuer::{MemoryStore, stored_algorithm};
+///
+/// assert_eq!(stored_algorithm(&MemoryStore::new()).await?, None);
+/// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
+/// ```
+pub async fn stored_algorithm(store: &dyn IssuerStore) -> Result<Option<Algorithm>, IssuerError> {
+    Ok(store::current_key(&store.load_keys().await?).map(|k| k.alg))
+}
+
+/// Rotates the signing key kept in `store` now, to `alg` (else the current key's
+/// algorithm, else ES256), without a running [`Issuer`]: what `jot rotate-key` does
+/// to a data directory. An issuer serving from the same store starts signing with
+/// the new key on its next maintenance tick ([`Issuer::run_maintenance`]); the old
+/// key stays published until its tokens expire.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use jot_algorithms::Algorithm;
+/// use jot_issuer::{MemoryStore, rotate_key, stored_algorithm};
+///
+/// let store = MemoryStore::new();
+/// let rotated = rotate_key(&store, Some(Algorithm::EdDSA)).await?;
+/// assert_eq!(rotated.previous, None);
+/// assert_eq!(stored_algorithm(&store).await?, Some(Algorithm::EdDSA));
+/// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
+/// ```
+pub async fn rotate_key(
+    store: &dyn IssuerStore,
+    alg: Option<Algorithm>,
+) -> Result<RotatedKey, IssuerError> {
+    let alg = match alg {
+        Some(alg) => alg,
+        None => stored_algorithm(store).await?.unwrap_or(Algorithm::ES256),
+    };
+    keyring::check_algorithm(alg)?;
+    rotate_in(store, alg, SystemClock.now().seconds()).await
+}
+
 /// Rotates the current key of `store` to a new `alg` key.
 async fn rotate_in(
     store: &dyn IssuerStore,
@@ -473,7 +470,7 @@ async fn rotate_in(
             alg: current.alg,
         });
     }
-    tracing::info!(target: "jot_axum::issuer", %kid, previous = previous.as_deref(), %alg, "signing key rotated");
+    tracing::info!(target: "jot_issuer", %kid, previous = previous.as_deref(), %alg, "signing key rotated");
     Ok(RotatedKey { kid, previous, alg })
 }
 

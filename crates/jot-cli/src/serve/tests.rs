@@ -5,10 +5,48 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use jot_algorithms::Algorithm;
-use jot_axum::issuer::{ServeConfig, Server, UserGrant, rotate_key, serve};
-use serde_json::json;
+use jot_issuer::UserGrant;
+use serde_json::{Value, json};
 
-use crate::support::files;
+use super::ServeConfig;
+use super::server::{Server, rotate_key, serve};
+
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+/// The header and claims of a token, unverified.
+fn peek(token: &str) -> (Value, Value) {
+    let mut parts = token.split('.');
+    let mut part = || {
+        let bytes = jot_codec::base64url::decode(parts.next().unwrap()).unwrap();
+        serde_json::from_slice::<Value>(&bytes).unwrap()
+    };
+    (part(), part())
+}
+
+/// Every file under `dir`, recursively, as relative paths.
+fn files(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(
+                    path.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    out
+}
 
 fn local() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
@@ -16,7 +54,7 @@ fn local() -> SocketAddr {
 
 /// An HTTP client for a bound server.
 async fn token(addr: SocketAddr, id: &str, secret: &str) -> reqwest::Response {
-    crate::support::http()
+    http()
         .post(format!("http://{addr}/token"))
         .basic_auth(id, Some(secret))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -160,7 +198,7 @@ async fn a_restart_keeps_keys_clients_refresh_tokens_and_revocations() {
         "same client"
     );
     let introspect = |token: String| async move {
-        crate::support::http()
+        http()
             .post(format!("http://{addr}/introspect"))
             .basic_auth("svc", Some("svc-secret"))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -246,7 +284,9 @@ async fn rotate_key_on_a_data_directory_and_algorithm_changes() {
 
     assert!(matches!(
         rotate_key(dir.path(), Some(Algorithm::HS256)).await,
-        Err(jot_axum::issuer::IssuerError::UnsupportedAlgorithm { .. })
+        Err(super::ServeError::Issuer(
+            jot_issuer::IssuerError::UnsupportedAlgorithm { .. }
+        ))
     ));
 }
 
@@ -274,7 +314,7 @@ async fn serve_reads_a_config_file_and_stops_on_the_shutdown_signal() {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut reply = None;
     for _ in 0..100 {
-        match crate::support::http()
+        match http()
             .post(format!("http://{addr}/token"))
             .basic_auth("cfg", Some("cfg-secret"))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -291,7 +331,7 @@ async fn serve_reads_a_config_file_and_stops_on_the_shutdown_signal() {
     }
     let body = reply.expect("the server came up").json_value().await;
     assert_eq!(body["expires_in"], 300);
-    let (header, claims) = crate::support::peek(body["access_token"].as_str().unwrap());
+    let (header, claims) = peek(body["access_token"].as_str().unwrap());
     assert_eq!(header["alg"], "ES384");
     assert_eq!(claims["aud"], "https://api.test");
     assert_eq!(claims["scope"], "a");

@@ -147,7 +147,7 @@ async fn clients_get_their_own_audience_and_only_their_scopes() {
     let creds = issuer
         .issuer
         .register_client(
-            jot_axum::issuer::NewClient::new("reports")
+            jot_issuer::NewClient::new("reports")
                 .scopes(["reports:read"])
                 .audience(["https://reports.test", "https://archive.test"]),
         )

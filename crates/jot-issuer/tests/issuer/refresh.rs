@@ -1,7 +1,7 @@
 //! Tokens for users an application authenticated itself; refresh-token rotation
 //! and reuse detection.
 
-use jot_axum::issuer::{IssuerError, NewClient, OAuthErrorCode, UserGrant};
+use jot_issuer::{IssuerError, NewClient, OAuthErrorCode, UserGrant};
 use serde_json::json;
 
 use crate::support::{AUDIENCE, Auth, peek, start};

@@ -1,0 +1,50 @@
+//! `jot serve` and `jot rotate-key`: the program around the embeddable issuer of
+//! `jot_issuer`: the config file, the listening socket, the banner, signals.
+
+mod config;
+mod server;
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+pub(crate) use config::{ClientSpec, DEFAULT_DATA_DIR, ServeConfig, parse_duration};
+pub(crate) use server::{rotate_key_blocking, serve_blocking};
+
+/// Why `jot serve` or `jot rotate-key` failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ServeError {
+    /// The issuer refused (its store, its keys, a configured client).
+    #[error(transparent)]
+    Issuer(#[from] jot_issuer::IssuerError),
+    /// The data directory could not be opened.
+    #[error(transparent)]
+    Store(#[from] jot_issuer::StoreError),
+    /// The configuration file could not be read or parsed.
+    #[error("config file {path}: {reason}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A setting is invalid (a command-line value, an environment variable).
+    #[error("invalid setting {setting}: {reason}")]
+    Setting {
+        /// The setting's name.
+        setting: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The Tokio runtime could not be started.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The listening socket could not be bound or served.
+    #[error("{addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}

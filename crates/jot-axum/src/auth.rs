@@ -238,7 +238,9 @@ where
                 KeySourceError::Token(e) => AuthErrorKind::InvalidToken(e),
             })
         })?;
-        let verified = jot_codec::decode::<T, _, _>(token, &keys, &inner.validation, &*inner.clock)
+        // The token was parsed once, above: verify and decode that parse.
+        let verified = untrusted
+            .decode::<T, _, _>(&keys, &inner.validation, &*inner.clock)
             .map_err(invalid)?;
         if let (Some(cache), Some(digest)) = (&inner.cache, digest) {
             cache.insert(digest, verified.algorithm);

@@ -1,29 +1,4 @@
-//! Authorization guards: required scopes, roles, or any claim predicate, as tower
-//! layers for a route or a whole router.
-//!
-//! A guard reads the [`AuthContext`] that [`JwtLayer`](crate::JwtLayer) put in the
-//! request, so it must sit **inside** that layer (added before it, or on a route of
-//! a router the layer wraps). A request that reached a guard unauthenticated (no
-//! layer, or an optional layer and no token) gets 401; a failed check gets 403.
-//!
-//! ```no_run
-//! use axum::{routing::{get, post}, Router};
-//! use jot_axum::{JwtAuth, RequireClaims, RequireRoles, RequireScopes};
-//!
-//! # fn app(auth: JwtAuth<()>) -> Router {
-//! Router::new()
-//!     .route("/items", get(|| async { "items" }).layer(RequireScopes::all(["items:read"])))
-//!     .route("/items", post(|| async { "ok" }).layer(RequireScopes::all(["items:write"])))
-//!     .route("/admin", get(|| async { "admin" }).layer(RequireRoles::any(["admin"])))
-//!     .route(
-//!         "/tenant",
-//!         get(|| async { "acme" }).layer(RequireClaims::new("tenant acme required", |claims| {
-//!             claims.get("tenant").and_then(|t| t.as_str()) == Some("acme")
-//!         })),
-//!     )
-//!     .layer(auth.layer())
-//! # }
-//! ```
+//! Authorization guards: [`Policy`] and the layers that apply it.
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -37,6 +12,33 @@ use tower::{Layer, Service};
 
 use crate::{AuthContext, AuthError, AuthErrorKind};
 
+/// Authorization guards: required scopes, roles, or any claim predicate, as tower
+/// layers for a route or a whole router.
+///
+/// A guard reads the [`AuthContext`] that [`JwtLayer`](crate::JwtLayer) put in the
+/// request, so it must sit **inside** that layer (added before it, or on a route of
+/// a router the layer wraps). A request that reached a guard unauthenticated (no
+/// layer, or an optional layer and no token) gets 401; a failed check gets 403.
+///
+/// ```no_run
+/// use axum::{routing::{get, post}, Router};
+/// use jot_axum::{JwtAuth, RequireClaims, RequireRoles, RequireScopes};
+///
+/// # fn app(auth: JwtAuth<()>) -> Router {
+/// Router::new()
+///     .route("/items", get(|| async { "items" }).layer(RequireScopes::all(["items:read"])))
+///     .route("/items", post(|| async { "ok" }).layer(RequireScopes::all(["items:write"])))
+///     .route("/admin", get(|| async { "admin" }).layer(RequireRoles::any(["admin"])))
+///     .route(
+///         "/tenant",
+///         get(|| async { "acme" }).layer(RequireClaims::new("tenant acme required", |claims| {
+///             claims.get("tenant").and_then(|t| t.as_str()) == Some("acme")
+///         })),
+///     )
+///     .layer(auth.layer())
+/// # }
+/// ```
+///
 /// A check on a verified request. Implemented by the guards below; implement it for
 /// your own and wrap it in [`Authorize`] with [`AuthorizeLayer`].
 pub trait Policy: Send + Sync + 'static {

@@ -3,16 +3,18 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod auth;
-pub mod authorize;
+mod authorize;
 mod error;
 mod extract;
 pub mod keys;
 mod layer;
-pub mod token_cache;
+mod token_cache;
 mod token_source;
 
 pub use auth::{AuthContext, JwtAuth, JwtAuthBuilder};
-pub use authorize::{AuthorizeLayer, Policy, RequireClaims, RequireRoles, RequireScopes};
+pub use authorize::{
+    Authorize, AuthorizeLayer, JsonClaims, Policy, RequireClaims, RequireRoles, RequireScopes,
+};
 pub use error::{AuthError, AuthErrorKind, ErrorHook};
 pub use extract::Verified;
 pub use keys::{

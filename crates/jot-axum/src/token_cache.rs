@@ -1,22 +1,4 @@
-//! The verified-token cache: a token seen before skips key lookup and signature
-//! verification, never claim validation.
-//!
-//! - **Key**: SHA-256 of the whole token, so a hit means byte-for-byte the same
-//!   token whose signature already verified.
-//! - **Value**: the algorithm it verified with and when the entry lapses.
-//! - **On a hit** the token is decoded again and *every* check of the
-//!   [`Validation`](jot_codec::Validation) runs again at the current time (`exp`,
-//!   `nbf`, `iat`, max age, issuer, audience, …); only the signature check is
-//!   replaced by "same bytes as a token that verified". An expired token is refused
-//!   and its entry dropped.
-//! - **Bounds**: at most `capacity` entries, in two generations: when the young one
-//!   fills up it becomes the old one and the former old one is dropped, so recently
-//!   used tokens survive (hits in the old generation move back to the young one).
-//!   An entry also lapses after `max_ttl` (default 5 min), so a key removed from the
-//!   issuer's set stops being trusted through the cache within that time.
-//! - **On by default** with 10,000 entries: SHA-256 of a token costs about a
-//!   microsecond, an ECDSA or RSA verification tens. Turn it off with
-//!   [`TokenCache::disabled`] if keys must be revoked instantly.
+//! The verified-token cache ([`TokenCache`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,12 +7,27 @@ use std::time::Duration;
 use jot_codec::{Algorithm, Verifier, VerifyError};
 use tokio::time::Instant;
 
-/// Default number of cached tokens.
-pub const DEFAULT_CAPACITY: usize = 10_000;
-/// Default longest time a token is trusted through the cache.
-pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(5 * 60);
-
-/// Configures the verified-token cache (see the [module documentation](self)).
+/// Configures the verified-token cache of a [`JwtAuth`](crate::JwtAuth).
+///
+/// The verified-token cache: a token seen before skips key lookup and signature
+/// verification, never claim validation.
+///
+/// - **Key**: SHA-256 of the whole token, so a hit means byte-for-byte the same
+///   token whose signature already verified.
+/// - **Value**: the algorithm it verified with and when the entry lapses.
+/// - **On a hit** the token is decoded again and *every* check of the
+///   [`Validation`](jot_codec::Validation) runs again at the current time (`exp`,
+///   `nbf`, `iat`, max age, issuer, audience, …); only the signature check is
+///   replaced by "same bytes as a token that verified". An expired token is refused
+///   and its entry dropped.
+/// - **Bounds**: at most `capacity` entries, in two generations: when the young one
+///   fills up it becomes the old one and the former old one is dropped, so recently
+///   used tokens survive (hits in the old generation move back to the young one).
+///   An entry also lapses after `max_ttl` (default 5 min), so a key removed from the
+///   issuer's set stops being trusted through the cache within that time.
+/// - **On by default** with 10,000 entries: SHA-256 of a token costs about a
+///   microsecond, an ECDSA or RSA verification tens. Turn it off with
+///   [`TokenCache::disabled`] if keys must be revoked instantly.
 ///
 /// ```
 /// use std::time::Duration;
@@ -48,16 +45,21 @@ pub struct TokenCache {
 
 impl Default for TokenCache {
     fn default() -> Self {
-        TokenCache::new(DEFAULT_CAPACITY)
+        TokenCache::new(TokenCache::DEFAULT_CAPACITY)
     }
 }
 
 impl TokenCache {
+    /// Default number of cached tokens.
+    pub const DEFAULT_CAPACITY: usize = 10_000;
+    /// Default longest time a token is trusted through the cache.
+    pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(5 * 60);
+
     /// A cache of at most `capacity` tokens (0 disables it).
     pub fn new(capacity: usize) -> TokenCache {
         TokenCache {
             capacity,
-            max_ttl: DEFAULT_MAX_TTL,
+            max_ttl: TokenCache::DEFAULT_MAX_TTL,
         }
     }
 

@@ -128,7 +128,8 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 /// Where a signing or verifying key comes from.
 #[derive(Debug, Args)]
 pub(crate) struct SecretArgs {
-    /// Read the HMAC secret from FILE (`-`: stdin); one trailing newline is ignored.
+    /// Read the HMAC secret from FILE (`-`: stdin), byte for byte; only a UTF-8 text
+    /// file loses one trailing newline (\n or \r\n).
     #[arg(long, value_name = "FILE")]
     pub(crate) secret_file: Option<PathBuf>,
     /// Read the HMAC secret from the environment variable NAME.

@@ -26,14 +26,15 @@ use crate::{Jwk, JwkSet, KeyError, SigningKey, VerifyingKey, pem};
 /// assert!(matches!(set, KeyFile::Set(s) if s.keys.is_empty()));
 /// let jwk = KeyFile::sniff(br#" {"kty":"oct","k":"c2VjcmV0"}"#.to_vec())?;
 /// assert!(matches!(jwk, KeyFile::Jwk(_)));
-/// let pem = KeyFile::sniff(b"-----BEGIN PUBLIC KEY-----\n".to_vec())?;
+/// let pem = KeyFile::sniff(b"-----BEGIN PRIVATE KEY-----\n".to_vec())?;
 /// assert!(matches!(pem, KeyFile::Encoded(_)));
+/// assert_eq!(format!("{pem:?}"), "Encoded(28 bytes)"); // never the key itself
 /// // Only JSON is parsed, so only JSON is refused here.
 /// assert!(KeyFile::sniff(b"{not json".to_vec()).is_err());
 /// assert!(KeyFile::sniff(br#"{"keys":{}}"#.to_vec()).is_err());
 /// # Ok::<(), jot_algorithms::KeyError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum KeyFile {
     /// One JWK: a JSON object without a `keys` member.
     Jwk(Box<Jwk>),
@@ -64,6 +65,17 @@ impl KeyFile {
                 })
         } else {
             Jwk::from_json_bytes(&bytes).map(|jwk| KeyFile::Jwk(Box::new(jwk)))
+        }
+    }
+}
+
+/// PEM or DER bytes may be a private key: only their length is shown.
+impl std::fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyFile::Jwk(jwk) => f.debug_tuple("Jwk").field(jwk).finish(),
+            KeyFile::Set(set) => f.debug_tuple("Set").field(set).finish(),
+            KeyFile::Encoded(bytes) => write!(f, "Encoded({} bytes)", bytes.len()),
         }
     }
 }

@@ -6,36 +6,16 @@ use jot_algorithms::{
     Algorithm, Error, HeaderError, KeySet, UntrustedToken, Validation, unsecured,
 };
 
-use crate::support::{
-    b64, clock, decode, every_signing_key, hs256, payload, public, rejected, sign_raw,
-};
+use jot_test_support::forge;
+use jot_test_support::inputs::every_case_of_none;
 
-/// Every spelling of `none` with any letter case (16 of them).
-fn every_case_of_none() -> Vec<String> {
-    (0u8..16)
-        .map(|mask| {
-            "none"
-                .chars()
-                .enumerate()
-                .map(|(i, c)| {
-                    if mask & (1 << i) != 0 {
-                        c.to_ascii_uppercase()
-                    } else {
-                        c
-                    }
-                })
-                .collect()
-        })
-        .collect()
-}
+use crate::support::{
+    clock, decode, every_signing_key, hs256, payload, public, rejected, sign_raw,
+};
 
 /// The unsecured token an attacker sends: `{"alg":"<name>"}.<payload>.<signature>`.
 fn none_token(name: &str, signature: &str) -> String {
-    format!(
-        "{}.{}.{signature}",
-        b64(format!(r#"{{"alg":"{name}"}}"#)),
-        b64(payload())
-    )
+    forge::none_token(name, &payload(), signature)
 }
 
 #[test]

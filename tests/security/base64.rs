@@ -6,6 +6,8 @@
 
 use jot_algorithms::{Error, Segment, base64url};
 
+use jot_test_support::inputs::set_trailing_bits;
+
 use crate::support::{b64, decode, hs256, payload, public, rejected, sign_segments};
 
 /// Non-canonical spellings of the canonical encoding `s`.
@@ -29,7 +31,7 @@ fn variants(s: &str) -> Vec<(&'static str, String)> {
         ("percent-encoded", insert(s, 4, "%3D")),
         ("non-ASCII", insert(s, 4, "é")),
     ];
-    if let Some(t) = trailing_bits(s) {
+    if let Some(t) = set_trailing_bits(s) {
         out.push(("trailing bits set", t));
     }
     // Drop variants that happen to equal the canonical form (e.g. no '-' to replace).
@@ -44,18 +46,6 @@ fn insert(s: &str, at: usize, what: &str) -> String {
 fn pad(s: &str) -> String {
     let n = (4 - s.len() % 4) % 4;
     format!("{s}{}", "=".repeat(if n == 0 { 4 } else { n }))
-}
-
-/// `s` with the unused low bits of its last character set, if it has any.
-fn trailing_bits(s: &str) -> Option<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    if s.len() % 4 < 2 {
-        return None;
-    }
-    let last = *s.as_bytes().last()?;
-    let index = ALPHABET.iter().position(|&c| c == last)?;
-    let set = ALPHABET[index + 1] as char; // canonical: the low bits are 0, so +1 sets one
-    Some(format!("{}{set}", &s[..s.len() - 1]))
 }
 
 /// Canonical segments whose lengths give trailing bits (len % 4 == 2 and == 3) and

@@ -6,6 +6,8 @@
 
 use jot_algorithms::{ClaimValueError, Error, JsonErrorKind, Segment, Validation};
 
+use jot_test_support::inputs::AUDIENCES_OF_THE_WRONG_SHAPE;
+
 use crate::support::{NOW, decode_with, hs256, public, rejected, sign_raw};
 
 fn token(payload: &str) -> String {
@@ -115,16 +117,7 @@ fn exp_and_nbf_use_a_60_second_leeway_and_no_more() {
 fn audience_of_the_wrong_shape_is_refused() {
     let key = public(&hs256());
     let v = Validation::new().require_exp(false).audience("me");
-    for aud in [
-        r#"["me",1]"#,
-        r#"[1,"me"]"#,
-        r#"{"me":true}"#,
-        "null",
-        "1",
-        "true",
-        r#"[["me"]]"#,
-        r#"["me",null]"#,
-    ] {
+    for aud in AUDIENCES_OF_THE_WRONG_SHAPE {
         let payload = format!(r#"{{"aud":{aud}}}"#);
         let err = rejected(decode_with(&token(&payload), &key, &v));
         assert!(

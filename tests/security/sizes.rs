@@ -11,6 +11,8 @@ use jot_algorithms::{
 use jot_codec::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN};
 use serde_json::Value;
 
+use jot_test_support::inputs::{nested_arrays, nested_objects};
+
 use crate::support::{clock, decode, decode_as, decode_with, hs256, public, rejected, sign_raw};
 
 const TEN_MB: usize = 10 * 1024 * 1024;
@@ -86,14 +88,6 @@ fn limit_is_exact_and_configurable() {
 
 const DEPTH: usize = 100_000;
 
-fn arrays(depth: usize) -> String {
-    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
-}
-
-fn objects(depth: usize) -> String {
-    format!("{}1{}", r#"{"a":"#.repeat(depth), "}".repeat(depth))
-}
-
 /// A validation that lets the big nested tokens through the size check.
 fn big() -> Validation {
     Validation::new()
@@ -108,7 +102,7 @@ fn json_error(err: &Error, segment: Segment) -> bool {
 #[test]
 fn deep_nesting_in_the_header_is_a_clean_error() {
     let key = hs256();
-    for nested in [arrays(DEPTH), objects(DEPTH)] {
+    for nested in [nested_arrays(DEPTH), nested_objects(DEPTH)] {
         // As the whole header, as an unknown member, as `jwk`, as `kid`, as `crit`.
         let cases = [
             (nested.clone(), None),
@@ -133,7 +127,7 @@ fn deep_nesting_in_the_header_is_a_clean_error() {
 #[test]
 fn deep_nesting_in_the_payload_is_a_clean_error_or_skipped() {
     let key = hs256();
-    for nested in [arrays(DEPTH), objects(DEPTH)] {
+    for nested in [nested_arrays(DEPTH), nested_objects(DEPTH)] {
         // The whole payload.
         let token = sign_raw(&key, r#"{"alg":"HS256"}"#, &nested);
         let err = rejected(decode_with(&token, &public(&key), &big()));

@@ -1,12 +1,16 @@
-//! What the attack modules share: a fixed clock, the keys, and a raw signer that
-//! signs *any* header and payload bytes, so that a malicious token carries a valid
-//! signature and the test reaches the check it is about.
+//! What the attack modules share: a fixed clock and the keys. Tokens are forged
+//! with `jot-test-support` (re-exported here), which signs *any* header and payload
+//! bytes, so that a malicious token carries a valid signature and the test reaches
+//! the check it is about; the CLI's attack tests forge theirs with it too.
 
 use std::path::PathBuf;
 
 use jot_algorithms::{
-    Algorithm, Error, FixedClock, Signer, SigningKey, Token, Validation, Verifier, VerifyingKey,
-    base64url,
+    Algorithm, Error, FixedClock, SigningKey, Token, Validation, Verifier, VerifyingKey,
+};
+use jot_test_support::forge::payload_at;
+pub(crate) use jot_test_support::forge::{
+    b64, header, hmac_token, sign_bytes, sign_raw, sign_segments,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -22,60 +26,9 @@ pub(crate) fn clock() -> FixedClock {
     FixedClock::at(NOW)
 }
 
-/// The base64url (strict, unpadded) encoding of `bytes`.
-pub(crate) fn b64(bytes: impl AsRef<[u8]>) -> String {
-    base64url::encode(bytes.as_ref())
-}
-
 /// A well-formed payload that passes the default validation at [`NOW`].
 pub(crate) fn payload() -> String {
-    format!(r#"{{"sub":"42","exp":{}}}"#, NOW + 600)
-}
-
-/// `{"alg":"<alg>"}`.
-pub(crate) fn header(alg: Algorithm) -> String {
-    format!(r#"{{"alg":"{alg}"}}"#)
-}
-
-/// Signs the already encoded `header_b64.payload_b64` with `key`, whatever they hold.
-pub(crate) fn sign_segments(key: &SigningKey, header_b64: &str, payload_b64: &str) -> String {
-    let input = format!("{header_b64}.{payload_b64}");
-    let mut sig = Vec::new();
-    key.sign(input.as_bytes(), &mut sig).unwrap();
-    format!("{input}.{}", b64(&sig))
-}
-
-/// Signs arbitrary header and payload bytes with `key` (which sets nothing in them:
-/// the header says whatever the attacker wrote).
-pub(crate) fn sign_bytes(key: &SigningKey, header: &[u8], payload: &[u8]) -> String {
-    sign_segments(key, &b64(header), &b64(payload))
-}
-
-/// Signs arbitrary header and payload JSON text with `key`.
-pub(crate) fn sign_raw(key: &SigningKey, header: &str, payload: &str) -> String {
-    sign_bytes(key, header.as_bytes(), payload.as_bytes())
-}
-
-/// An HMAC tag computed by the attacker with any bytes as the secret (jot itself
-/// refuses such secrets, so the attacker uses ring directly).
-pub(crate) fn attacker_hmac(alg: Algorithm, secret: &[u8], input: &[u8]) -> Vec<u8> {
-    let ring_alg = match alg {
-        Algorithm::HS256 => ring::hmac::HMAC_SHA256,
-        Algorithm::HS384 => ring::hmac::HMAC_SHA384,
-        Algorithm::HS512 => ring::hmac::HMAC_SHA512,
-        other => panic!("{other} is not HMAC"),
-    };
-    ring::hmac::sign(&ring::hmac::Key::new(ring_alg, secret), input)
-        .as_ref()
-        .to_vec()
-}
-
-/// A token whose header and payload JSON are given and whose HMAC tag the attacker
-/// computed with `secret`.
-pub(crate) fn hmac_token(alg: Algorithm, secret: &[u8], header: &str, payload: &str) -> String {
-    let input = format!("{}.{}", b64(header), b64(payload));
-    let tag = attacker_hmac(alg, secret, input.as_bytes());
-    format!("{input}.{}", b64(tag))
+    payload_at(NOW)
 }
 
 /// Decodes with the default validation at [`NOW`].

@@ -7,6 +7,8 @@
 use jot_algorithms::{Error, JsonErrorKind, Segment, Validation};
 use serde_json::Value;
 
+use jot_test_support::inputs::{INVALID_UTF8, LONE_SURROGATES};
+
 use crate::support::{NOW, decode_as, decode_with, hs256, public, rejected, sign_bytes};
 
 fn lax() -> Validation {
@@ -17,17 +19,6 @@ fn syntax(err: &Error, segment: Segment) -> bool {
     matches!(err, Error::Json { segment: s, kind: JsonErrorKind::Syntax, .. } if *s == segment)
 }
 
-/// Invalid UTF-8 byte sequences.
-const INVALID: [&[u8]; 7] = [
-    b"\xff",
-    b"\xc0\xaf",         // overlong '/'
-    b"\xe0\x80\xaf",     // overlong '/'
-    b"\xed\xa0\x80",     // an encoded surrogate (CESU-8)
-    b"\xf4\x90\x80\x80", // past U+10FFFF
-    b"\xc3",             // truncated
-    b"\x80",             // lone continuation byte
-];
-
 fn with(template: &str, bytes: &[u8]) -> Vec<u8> {
     let (a, b) = template.split_once('@').unwrap();
     [a.as_bytes(), bytes, b.as_bytes()].concat()
@@ -36,7 +27,7 @@ fn with(template: &str, bytes: &[u8]) -> Vec<u8> {
 #[test]
 fn invalid_utf8_in_the_payload_is_refused() {
     let key = hs256();
-    for bytes in INVALID {
+    for (_, bytes) in INVALID_UTF8 {
         for template in [
             r#"{"sub":"@"}"#.to_string(),
             r#"{"x":"@"}"#.to_string(),
@@ -60,7 +51,7 @@ fn invalid_utf8_in_the_payload_is_refused() {
 #[test]
 fn invalid_utf8_in_the_header_is_refused() {
     let key = hs256();
-    for bytes in INVALID {
+    for (_, bytes) in INVALID_UTF8 {
         for template in [r#"{"alg":"HS256","kid":"@"}"#, r#"{"alg":"HS256","x":"@"}"#] {
             let token = sign_bytes(&key, &with(template, bytes), b"{}");
             let err = rejected(decode_with(&token, &public(&key), &lax()));
@@ -72,18 +63,10 @@ fn invalid_utf8_in_the_header_is_refused() {
     }
 }
 
-const SURROGATES: [&str; 5] = [
-    r"\ud800",
-    r"\udfff",
-    r"\udc00\ud800",
-    r"a\ud800b",
-    r"\ud800\u0041",
-];
-
 #[test]
 fn lone_surrogates_in_read_claims_are_refused() {
     let key = hs256();
-    for s in SURROGATES {
+    for s in LONE_SURROGATES {
         for template in [
             r#"{"sub":"@"}"#,
             r#"{"iss":"@"}"#,
@@ -102,7 +85,7 @@ fn lone_surrogates_in_read_claims_are_refused() {
 #[test]
 fn lone_surrogates_in_the_header_are_refused() {
     let key = hs256();
-    for s in SURROGATES {
+    for s in LONE_SURROGATES {
         for template in [
             r#"{"alg":"HS256","kid":"@"}"#,
             r#"{"alg":"HS256","x":"@"}"#,
@@ -122,7 +105,7 @@ fn lone_surrogates_in_unread_claims_are_refused() {
     // claims set: it must be valid Unicode too.
     let key = hs256();
     let mut accepted = Vec::new();
-    for s in SURROGATES {
+    for s in LONE_SURROGATES {
         for template in [r#"{"x":"@"}"#, r#"{"@":1}"#, r#"{"x":{"y":["@"]}}"#] {
             let payload = template.replace('@', s);
             let token = sign_bytes(&key, br#"{"alg":"HS256"}"#, payload.as_bytes());

@@ -19,6 +19,7 @@ mod rsa;
 mod thumbprint;
 
 pub use error::KeyError;
+pub use import::KeyFile;
 pub use jwk::Jwk;
 pub use jwk_set::{JwkSet, KeySet, UnusableKey};
 pub use key::{SigningKey, VerifyingKey};

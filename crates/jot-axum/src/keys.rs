@@ -90,11 +90,38 @@ pub struct Keys(KeysInner);
 #[derive(Clone)]
 enum KeysInner {
     Key(VerifyingKey),
+    PerAlgorithm(Arc<[VerifyingKey]>),
     Set(KeySet),
     Custom(Arc<dyn Verifier + Send + Sync>),
 }
 
 impl Keys {
+    /// Fixed keys, each bound to its own algorithm: one RSA key for RS256 and for
+    /// PS256, say. The token's `alg` picks the first key built for it (none:
+    /// [`VerifyError::AlgorithmNotAllowed`]); that key then verifies as a lone
+    /// [`VerifyingKey`] does, so a token `kid` must match the key's only when the key
+    /// has one. (A [`KeySet`] instead refuses a token whose `kid` no key bears.)
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, Signer, SigningKey, Verifier, VerifyError};
+    /// use jot_axum::Keys;
+    ///
+    /// let ec = SigningKey::generate(Algorithm::ES256)?;
+    /// let ed = SigningKey::generate(Algorithm::EdDSA)?.with_kid("ed");
+    /// let keys = Keys::per_algorithm([ec.verifying_key(), ed.verifying_key()]);
+    /// assert_eq!(keys.algorithms(), Some(vec![Algorithm::ES256, Algorithm::EdDSA]));
+    ///
+    /// let mut sig = Vec::new();
+    /// ec.sign(b"input", &mut sig)?;
+    /// // The ES256 key has no kid, so any token kid is only a hint.
+    /// assert_eq!(keys.verify(Algorithm::ES256, Some("any"), b"input", &sig), Ok(()));
+    /// assert_eq!(keys.verify(Algorithm::HS256, None, b"input", &sig), Err(VerifyError::AlgorithmNotAllowed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn per_algorithm(keys: impl IntoIterator<Item = VerifyingKey>) -> Keys {
+        Keys(KeysInner::PerAlgorithm(keys.into_iter().collect()))
+    }
+
     /// Keys from any [`Verifier`] (another crypto backend, a test double).
     pub fn custom(verifier: Arc<dyn Verifier + Send + Sync>) -> Keys {
         Keys(KeysInner::Custom(verifier))
@@ -105,9 +132,27 @@ impl Keys {
     pub fn has_kid(&self, kid: &str) -> Option<bool> {
         match &self.0 {
             KeysInner::Key(k) => Some(k.kid().is_none_or(|own| own == kid)),
+            KeysInner::PerAlgorithm(keys) => {
+                Some(keys.iter().any(|k| k.kid().is_none_or(|own| own == kid)))
+            }
             KeysInner::Set(s) => Some(s.get(kid).next().is_some()),
             KeysInner::Custom(_) => None,
         }
+    }
+
+    /// The algorithms some key accepts, sorted, each once; `None` for a custom
+    /// verifier, which cannot tell.
+    pub fn algorithms(&self) -> Option<Vec<Algorithm>> {
+        let keys = match &self.0 {
+            KeysInner::Key(k) => std::slice::from_ref(k),
+            KeysInner::PerAlgorithm(keys) => keys,
+            KeysInner::Set(s) => s.keys(),
+            KeysInner::Custom(_) => return None,
+        };
+        let mut algs: Vec<Algorithm> = keys.iter().map(VerifyingKey::algorithm).collect();
+        algs.sort();
+        algs.dedup();
+        Some(algs)
     }
 }
 
@@ -127,6 +172,7 @@ impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             KeysInner::Key(k) => f.debug_tuple("Keys").field(k).finish(),
+            KeysInner::PerAlgorithm(keys) => f.debug_tuple("Keys").field(keys).finish(),
             KeysInner::Set(s) => f.debug_tuple("Keys").field(&s.len()).finish(),
             KeysInner::Custom(_) => f.write_str("Keys(custom)"),
         }
@@ -143,6 +189,11 @@ impl Verifier for Keys {
     ) -> Result<(), VerifyError> {
         match &self.0 {
             KeysInner::Key(k) => k.verify(alg, kid, signing_input, signature),
+            KeysInner::PerAlgorithm(keys) => keys
+                .iter()
+                .find(|k| k.algorithm() == alg)
+                .ok_or(VerifyError::AlgorithmNotAllowed)?
+                .verify(alg, kid, signing_input, signature),
             KeysInner::Set(s) => s.verify(alg, kid, signing_input, signature),
             KeysInner::Custom(v) => v.verify(alg, kid, signing_input, signature),
         }
@@ -183,6 +234,9 @@ pub enum FetchError {
     /// No connection could be made.
     #[error("could not connect")]
     Connect,
+    /// The TLS handshake failed, e.g. the server's certificate is not trusted.
+    #[error("TLS handshake failed (is the server's certificate trusted?)")]
+    Tls,
     /// The request failed otherwise (TLS, protocol, redirect to a plain-HTTP URL).
     #[error("request failed")]
     Request,

@@ -122,13 +122,14 @@ pub(crate) struct RotateKeyArgs {
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    crate::serve::parse_duration(text).map_err(|e| e.to_string())
+    crate::duration::parse_lifetime(text).map_err(|e| e.to_string())
 }
 
 /// Where a signing or verifying key comes from.
 #[derive(Debug, Args)]
 pub(crate) struct SecretArgs {
-    /// Read the HMAC secret from FILE (`-`: stdin); one trailing newline is ignored.
+    /// Read the HMAC secret from FILE (`-`: stdin), byte for byte; only a UTF-8 text
+    /// file loses one trailing newline (\n or \r\n).
     #[arg(long, value_name = "FILE")]
     pub(crate) secret_file: Option<PathBuf>,
     /// Read the HMAC secret from the environment variable NAME.

@@ -77,15 +77,17 @@ pub(crate) fn read_token(arg: Option<&str>) -> Result<String> {
 /// Where an HMAC secret comes from; never from argv.
 #[derive(Clone, Debug)]
 pub(crate) enum SecretSource<'a> {
-    /// A file (or `-` for stdin); one trailing newline is removed.
+    /// A file (or `-` for stdin): used byte for byte, unless it is UTF-8 text.
     File(&'a Path),
-    /// An environment variable.
+    /// An environment variable (always UTF-8 text).
     Env(&'a str),
 }
 
-/// Reads the secret bytes.
+/// Reads the secret bytes. Text (valid UTF-8) loses one trailing `\n` or `\r\n`, the
+/// newline an editor or `echo` adds; any other file is the secret byte for byte, so
+/// 64 random bytes whose last one happens to be `0x0a` stay 64 bytes.
 pub(crate) fn read_secret(source: &SecretSource<'_>) -> Result<Vec<u8>> {
-    let mut secret = match source {
+    let secret = match source {
         SecretSource::File(path) => read_path(path, "secret file")?,
         SecretSource::Env(name) => match std::env::var_os(name) {
             Some(value) => value
@@ -95,14 +97,43 @@ pub(crate) fn read_secret(source: &SecretSource<'_>) -> Result<Vec<u8>> {
             None => bail!("the environment variable {name} is not set"),
         },
     };
-    if secret.last() == Some(&b'\n') {
-        secret.pop();
-        if secret.last() == Some(&b'\r') {
-            secret.pop();
-        }
-    }
+    let secret = without_final_newline(secret);
     if secret.is_empty() {
         bail!("the secret is empty");
     }
     Ok(secret)
+}
+
+/// `bytes` without one trailing `\n` or `\r\n` when they are UTF-8 text; as they
+/// are otherwise.
+fn without_final_newline(mut bytes: Vec<u8>) -> Vec<u8> {
+    if std::str::from_utf8(&bytes).is_ok() && bytes.last() == Some(&b'\n') {
+        bytes.pop();
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+    }
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_loses_one_final_newline_and_binary_nothing() {
+        let cases: [(&[u8], &[u8]); 7] = [
+            (b"secret\n", b"secret"),
+            (b"secret\r\n", b"secret"),
+            (b"secret\n\n", b"secret\n"),
+            (b"secret", b"secret"),
+            (b"secret\r", b"secret\r"),
+            // Not UTF-8 (0xff): every byte is the secret's, the final 0x0a too.
+            (b"\xff\x00random\n", b"\xff\x00random\n"),
+            (b"\xc3\r\n", b"\xc3\r\n"),
+        ];
+        for (file, secret) in cases {
+            assert_eq!(without_final_newline(file.to_vec()), secret, "{file:?}");
+        }
+    }
 }

@@ -1,41 +1,30 @@
 //! Loading keys: key files of every format jot-algorithms reads (PEM, DER, JWK, JWK
-//! Set), remote JWK Sets and HMAC secrets, with errors that say what to do.
+//! Set), remote JWK Sets (fetched by jot-axum) and HMAC secrets, with errors that say
+//! what to do.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+pub(crate) use jot_algorithms::KeyFile;
 use jot_algorithms::{Jwk, JwkSet, KeyError, KeySet, SigningKey, VerifyingKey};
-use jot_codec::{Algorithm, AlgorithmFamily, Verifier, VerifyError};
+use jot_axum::{ConfigError, Keys, RemoteJwks};
+use jot_codec::{Algorithm, AlgorithmFamily};
 
 use crate::input::{self, SecretSource};
 
-/// What a key file holds, told apart by its first bytes.
-pub(crate) enum KeyFile {
-    /// One JWK.
-    Jwk(Box<Jwk>),
-    /// A JWK Set (`{"keys": [...]}`).
-    Set(JwkSet),
-    /// PEM or DER.
-    Encoded(Vec<u8>),
-}
+/// The whole fetch of a remote JWK Set, connection included, must finish within this.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Reads and classifies a key file (`-` for stdin).
+/// The largest remote JWK Set accepted.
+const MAX_JWKS_BODY: usize = 1024 * 1024;
+
+/// Reads a key file (`-` for stdin) and tells what it holds.
 pub(crate) fn read_key_file(path: &Path) -> Result<KeyFile> {
     let bytes = input::read_path(path, "key file")?;
-    classify(bytes).with_context(|| format!("cannot load the key {}", path.display()))
-}
-
-fn classify(bytes: Vec<u8>) -> Result<KeyFile> {
-    if !bytes.trim_ascii_start().starts_with(b"{") {
-        return Ok(KeyFile::Encoded(bytes));
-    }
-    let text = std::str::from_utf8(&bytes).context("the JSON is not UTF-8")?;
-    let value: serde_json::Value = serde_json::from_str(text).context("invalid JSON")?;
-    if value.get("keys").is_some() {
-        Ok(KeyFile::Set(JwkSet::from_json(text)?))
-    } else {
-        Ok(KeyFile::Jwk(Box::new(Jwk::from_json(text)?)))
-    }
+    KeyFile::sniff(bytes)
+        .map_err(explain)
+        .with_context(|| format!("cannot load the key {}", path.display()))
 }
 
 /// A [`KeyError`] with a hint on what to do about it.
@@ -106,49 +95,6 @@ fn verifying_from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<VerifyingKey,
     }
 }
 
-/// The keys `jot verify` checks a token with.
-#[derive(Clone, Debug)]
-pub(crate) enum Keys {
-    /// One key, bound to one or more algorithms (an RSA key for RS256 and PS256, say);
-    /// the token's `kid` must match the key's when both have one.
-    Single(Vec<VerifyingKey>),
-    /// A JWK Set: the token's `kid` picks the key.
-    Set(KeySet),
-}
-
-impl Keys {
-    /// Every algorithm some key accepts, in a stable order.
-    pub(crate) fn algorithms(&self) -> Vec<Algorithm> {
-        let keys = match self {
-            Keys::Single(keys) => keys.as_slice(),
-            Keys::Set(set) => set.keys(),
-        };
-        let mut algs: Vec<Algorithm> = keys.iter().map(VerifyingKey::algorithm).collect();
-        algs.sort();
-        algs.dedup();
-        algs
-    }
-}
-
-impl Verifier for Keys {
-    fn verify(
-        &self,
-        alg: Algorithm,
-        kid: Option<&str>,
-        signing_input: &[u8],
-        signature: &[u8],
-    ) -> Result<(), VerifyError> {
-        match self {
-            Keys::Single(keys) => keys
-                .iter()
-                .find(|k| k.algorithm() == alg)
-                .ok_or(VerifyError::AlgorithmNotAllowed)?
-                .verify(alg, kid, signing_input, signature),
-            Keys::Set(set) => set.verify(alg, kid, signing_input, signature),
-        }
-    }
-}
-
 /// Where `jot verify` takes its keys from.
 pub(crate) enum VerifySource<'a> {
     /// `--key FILE`.
@@ -172,26 +118,27 @@ pub(crate) fn verifying_keys(source: VerifySource<'_>, algs: &[Algorithm]) -> Re
                 .iter()
                 .map(|&alg| VerifyingKey::hmac(alg, &secret).map_err(explain))
                 .collect::<Result<Vec<_>>>()?;
-            Ok(Keys::Single(keys))
+            Ok(Keys::per_algorithm(keys))
+        }
+        VerifySource::Jwks(url) if is_url(url) => {
+            let keys = fetch_key_set(url, algs)?;
+            usable(keys, url).map(Keys::from)
         }
         VerifySource::Jwks(location) => {
-            let (json, origin) = if is_url(location) {
-                (crate::remote::fetch_jwks(location)?, location.to_owned())
-            } else {
-                let bytes = input::read_path(Path::new(location), "JWK Set")?;
-                let text = String::from_utf8(bytes)
-                    .with_context(|| format!("{location} is not UTF-8 text"))?;
-                (text, location.to_owned())
-            };
-            let set = JwkSet::from_json(&json)
+            let bytes = input::read_path(Path::new(location), "JWK Set")?;
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("{location} is not UTF-8 text"))?;
+            let set = JwkSet::from_json(&text)
                 .map_err(explain)
-                .with_context(|| format!("cannot load the JWK Set {origin}"))?;
-            key_set(&set, algs, &origin)
+                .with_context(|| format!("cannot load the JWK Set {location}"))?;
+            usable(KeySet::from_jwk_set_assuming(&set, algs), location).map(Keys::from)
         }
         VerifySource::KeyFile(path) => {
             let origin = path.display().to_string();
             match read_key_file(path)? {
-                KeyFile::Set(set) => key_set(&set, algs, &origin),
+                KeyFile::Set(set) => {
+                    usable(KeySet::from_jwk_set_assuming(&set, algs), &origin).map(Keys::from)
+                }
                 KeyFile::Jwk(jwk) => single(algs, |alg| verifying_from_jwk(&jwk, alg))
                     .with_context(|| format!("cannot load the key {origin}")),
                 KeyFile::Encoded(bytes) => {
@@ -209,7 +156,7 @@ fn single(
     load: impl Fn(Option<Algorithm>) -> Result<VerifyingKey, KeyError>,
 ) -> Result<Keys> {
     if algs.is_empty() {
-        return Ok(Keys::Single(vec![load(None).map_err(explain)?]));
+        return Ok(Keys::from(load(None).map_err(explain)?));
     }
     let mut keys = Vec::new();
     let mut first_error = None;
@@ -223,12 +170,40 @@ fn single(
     }
     match first_error {
         Some(e) if keys.is_empty() => Err(explain(e)),
-        _ => Ok(Keys::Single(keys)),
+        _ => Ok(Keys::per_algorithm(keys)),
     }
 }
 
-fn key_set(set: &JwkSet, algs: &[Algorithm], origin: &str) -> Result<Keys> {
-    let keys = KeySet::from_jwk_set_assuming(set, algs);
+/// Fetches the JWK Set at `url` once, with jot-axum's remote JWKS client: HTTPS, or
+/// plain HTTP to this machine only; a 10 s timeout and a 1 MiB limit; `oct` keys,
+/// which have no place in a published set, dropped.
+fn fetch_key_set(url: &str, algs: &[Algorithm]) -> Result<KeySet> {
+    let jwks = RemoteJwks::builder(url)
+        .allow_http_loopback()
+        .timeout(FETCH_TIMEOUT)
+        .max_body(MAX_JWKS_BODY)
+        .assume_algorithms(algs.iter().copied())
+        .build()
+        .map_err(|e| match e {
+            ConfigError::InsecureUrl => anyhow!(
+                "refusing to fetch keys over plain http from {url}: use https (http is allowed only for localhost)"
+            ),
+            other => anyhow!("cannot fetch the JWK Set {url}: {other}"),
+        })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the HTTP client")?;
+    runtime
+        .block_on(jwks.refresh_now())
+        .with_context(|| format!("cannot fetch the JWK Set {url}"))?;
+    jwks.cached_keys()
+        .with_context(|| format!("cannot fetch the JWK Set {url}"))
+}
+
+/// The keys of a set, after a note on stderr for each key set aside; an error when
+/// none is left.
+fn usable(keys: KeySet, origin: &str) -> Result<KeySet> {
     let skipped = keys.unusable();
     if keys.is_empty() {
         let reasons: Vec<String> = skipped
@@ -256,7 +231,7 @@ fn key_set(set: &JwkSet, algs: &[Algorithm], origin: &str) -> Result<Keys> {
             u.error
         );
     }
-    Ok(Keys::Set(keys))
+    Ok(keys)
 }
 
 fn kid_note(kid: Option<&str>) -> String {

@@ -6,13 +6,13 @@
 mod cli;
 mod cmd;
 mod dates;
+mod duration;
 mod exit;
 mod input;
 mod jwe;
 mod keys;
 mod paint;
 mod pretty;
-mod remote;
 mod serve;
 mod when;
 

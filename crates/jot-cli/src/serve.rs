@@ -8,7 +8,7 @@ mod tests;
 
 use std::path::PathBuf;
 
-pub(crate) use config::{ClientSpec, DEFAULT_DATA_DIR, ServeConfig, parse_duration};
+pub(crate) use config::{ClientSpec, DEFAULT_DATA_DIR, ServeConfig};
 pub(crate) use server::{rotate_key_blocking, serve_blocking};
 
 /// Why `jot serve` or `jot rotate-key` failed.

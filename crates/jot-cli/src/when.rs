@@ -1,6 +1,9 @@
 //! `WHEN` arguments (`--exp`, `--nbf`): a duration from now or a Unix timestamp.
+//! The duration is read by [`crate::duration`], the one duration grammar of `jot`.
 
 use anyhow::{Context as _, Result, bail};
+
+use crate::duration::parse_duration;
 
 /// A point in time as given on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,8 +26,9 @@ impl When {
     }
 }
 
-/// Parses `+15m`, `1h`, `7d`, `1h30m`, `-5m`, `+90` (seconds) or `1700000000`
-/// (a timestamp: a bare number without sign or unit).
+/// Parses a duration from now in the grammar of [`crate::duration`], with an
+/// optional sign (`+15m`, `1h`, `7d`, `1h30m`, `-5m`, `+90`), or a Unix timestamp
+/// (`1700000000`: a bare number without sign or unit).
 pub(crate) fn parse_when(s: &str) -> Result<When, String> {
     parse(s).map_err(|e| format!("{e:#}"))
 }
@@ -42,35 +46,12 @@ fn parse(s: &str) -> Result<When> {
         b'-' => (-1i64, &s[1..]),
         _ => (1i64, s),
     };
-    if rest.is_empty() {
+    if rest.trim().is_empty() {
         bail!("expected a duration such as +15m, 1h or 7d, or a Unix timestamp");
     }
-    let mut total: i64 = 0;
-    let mut rest = rest;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            bail!("expected a number in {s:?} (e.g. +15m, 1h, 7d or a Unix timestamp)");
-        }
-        let n: i64 = rest[..digits].parse().context("number too large")?;
-        rest = &rest[digits..];
-        let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let scale = match unit {
-            "" | "s" | "sec" | "secs" => 1,
-            "m" | "min" | "mins" => 60,
-            "h" | "hr" | "hrs" => 3600,
-            "d" | "day" | "days" => 86_400,
-            "w" | "week" | "weeks" => 7 * 86_400,
-            other => bail!("unknown time unit {other:?} (use s, m, h, d or w)"),
-        };
-        total = n
-            .checked_mul(scale)
-            .and_then(|v| total.checked_add(v))
-            .context("duration too large")?;
-    }
-    Ok(When::FromNow(sign * total))
+    let secs = parse_duration(rest)?.as_secs();
+    let secs = i64::try_from(secs).context("duration too large")?;
+    Ok(When::FromNow(sign * secs))
 }
 
 #[cfg(test)]
@@ -86,6 +67,8 @@ mod tests {
         assert_eq!(parse_when("-5m"), Ok(When::FromNow(-300)));
         assert_eq!(parse_when("+90"), Ok(When::FromNow(90)));
         assert_eq!(parse_when("2w"), Ok(When::FromNow(14 * 86_400)));
+        assert_eq!(parse_when("+1h 30m"), Ok(When::FromNow(5400)));
+        assert_eq!(parse_when("-1 day"), Ok(When::FromNow(-86_400)));
         assert_eq!(parse_when("1700000000"), Ok(When::At(1_700_000_000)));
         for bad in ["", "+", "h", "1y", "1h-", "--1h", "99999999999999999999"] {
             assert!(parse_when(bad).is_err(), "{bad}");

@@ -3,21 +3,21 @@
 use serde_json::Value;
 
 use super::FetchError;
-use super::fetch::{self, Fetched};
+use super::fetch::{self, Fetched, PlainHttp};
 
 /// Finds the issuer's `jwks_uri`: `{issuer}/.well-known/openid-configuration` first,
 /// then the RFC 8414 `/.well-known/oauth-authorization-server{path}` document. The
 /// document's `issuer` must be `issuer` (OIDC Discovery §4.3, RFC 8414 §3.3), and
-/// `jwks_uri` HTTPS unless `allow_http`.
+/// `jwks_uri` HTTPS unless `plain` permits it.
 pub(super) async fn jwks_uri(
     client: &reqwest::Client,
     issuer: &str,
     max_body: usize,
-    allow_http: bool,
+    plain: PlainHttp,
 ) -> Result<reqwest::Url, FetchError> {
     let mut last = FetchError::NoJwksUri;
     for url in discovery_urls(issuer)? {
-        match document(client, &url, issuer, max_body, allow_http).await {
+        match document(client, &url, issuer, max_body, plain).await {
             Ok(jwks_uri) => return Ok(jwks_uri),
             Err(e) => last = e,
         }
@@ -30,7 +30,7 @@ async fn document(
     url: &reqwest::Url,
     issuer: &str,
     max_body: usize,
-    allow_http: bool,
+    plain: PlainHttp,
 ) -> Result<reqwest::Url, FetchError> {
     let Fetched { body, .. } = fetch::get(client, url, max_body).await?;
     let doc: Value = serde_json::from_slice(&body).map_err(|_| FetchError::NotJson)?;
@@ -46,8 +46,7 @@ async fn document(
         .and_then(|u| reqwest::Url::parse(u).ok())
         .ok_or(FetchError::NoJwksUri)?;
     match jwks_uri.scheme() {
-        "https" => Ok(jwks_uri),
-        "http" if allow_http => Ok(jwks_uri),
+        _ if plain.permits(&jwks_uri) => Ok(jwks_uri),
         "http" => Err(FetchError::InsecureUrl),
         _ => Err(FetchError::NoJwksUri),
     }

@@ -14,15 +14,57 @@ use serde_json::Value;
 
 use super::{ConfigError, FetchError};
 
+/// The most redirects one fetch follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// Where plain HTTP may be used; HTTPS is always allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PlainHttp {
+    /// Nowhere.
+    Never,
+    /// Only to this machine: `localhost`, `127.0.0.0/8`, `::1`.
+    Loopback,
+    /// Anywhere.
+    Anywhere,
+}
+
+impl PlainHttp {
+    /// Whether `url` may be fetched: HTTPS, or plain HTTP where this rule allows it.
+    pub(super) fn permits(self, url: &reqwest::Url) -> bool {
+        match url.scheme() {
+            "https" => true,
+            "http" => match self {
+                PlainHttp::Never => false,
+                PlainHttp::Loopback => is_loopback(url),
+                PlainHttp::Anywhere => true,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// Whether `url` names this machine: `localhost` or a loopback address.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // An IPv6 host is written in brackets.
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Builds the HTTP client: rustls on ring with the platform's root certificates
-/// (plus `extra_roots`, DER), one overall timeout, at most 5 redirects, no pooled
-/// idle connections, HTTPS-only unless `allow_http`.
+/// (plus `extra_roots`, DER), one overall timeout, at most 5 redirects (each to a
+/// URL `plain` permits), no pooled idle connections.
 ///
 /// A machine without any root certificate gets a client that refuses every server
 /// certificate (plain HTTP still works when allowed) rather than no client at all.
 pub(super) fn client(
     timeout: Duration,
-    allow_http: bool,
+    plain: PlainHttp,
     extra_roots: &[Vec<u8>],
 ) -> Result<reqwest::Client, ConfigError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -49,8 +91,16 @@ pub(super) fn client(
         .tls_backend_preconfigured(tls)
         .timeout(timeout)
         .connect_timeout(timeout)
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .https_only(!allow_http)
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if plain.permits(attempt.url()) {
+                attempt.follow()
+            } else {
+                attempt.error("redirect to a URL that is not allowed (plain HTTP)")
+            }
+        }))
+        .https_only(plain == PlainHttp::Never)
         // Fetches are minutes apart: a fresh connection each time, no idle sockets.
         .pool_max_idle_per_host(0)
         .user_agent(concat!("jot-axum/", env!("CARGO_PKG_VERSION")))
@@ -200,6 +250,8 @@ pub(super) fn parse_remote_set(body: &[u8], assume: &[Algorithm]) -> Result<KeyS
 fn classify(e: reqwest::Error) -> FetchError {
     if e.is_timeout() {
         FetchError::Timeout
+    } else if is_tls(&e) {
+        FetchError::Tls
     } else if e.is_connect() {
         FetchError::Connect
     } else {
@@ -207,9 +259,58 @@ fn classify(e: reqwest::Error) -> FetchError {
     }
 }
 
+/// Whether a rustls error (a refused certificate, a failed handshake) is behind `e`.
+/// It travels inside `io::Error`s, whose `source()` skips what they wrap: those are
+/// opened with `get_ref()`.
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cause {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        cause = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_rules() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        for rule in [PlainHttp::Never, PlainHttp::Loopback, PlainHttp::Anywhere] {
+            assert!(rule.permits(&url("https://a.example/jwks")), "{rule:?}");
+            assert!(!rule.permits(&url("ftp://127.0.0.1/jwks")), "{rule:?}");
+        }
+        for local in [
+            "http://localhost:8080/jwks",
+            "http://LOCALHOST/",
+            "http://127.0.0.1/x",
+            "http://127.1.2.3/x",
+            "http://[::1]:9/x",
+        ] {
+            assert!(!PlainHttp::Never.permits(&url(local)), "{local}");
+            assert!(PlainHttp::Loopback.permits(&url(local)), "{local}");
+            assert!(PlainHttp::Anywhere.permits(&url(local)), "{local}");
+        }
+        for remote in [
+            "http://a.example/",
+            "http://127.0.0.1.example.com/",
+            "http://10.0.0.1/",
+            "http://localhost.evil/",
+            "http://[::2]/",
+        ] {
+            assert!(!PlainHttp::Loopback.permits(&url(remote)), "{remote}");
+            assert!(PlainHttp::Anywhere.permits(&url(remote)), "{remote}");
+        }
+    }
 
     #[test]
     fn cache_control() {

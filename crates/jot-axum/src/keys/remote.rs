@@ -25,7 +25,8 @@
 //!   retried after `cooldown`.
 //! - **Remote sets are public**: symmetric (`oct`) keys in them are ignored.
 //! - **HTTPS only**, unless [`RemoteJwksBuilder::allow_http`] is called (for tests on
-//!   loopback).
+//!   loopback), or [`RemoteJwksBuilder::allow_http_loopback`] (plain HTTP to this
+//!   machine only).
 
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime};
@@ -36,7 +37,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::discovery;
-use super::fetch::{self, Fetched};
+use super::fetch::{self, Fetched, PlainHttp};
 use super::{ConfigError, FetchError, KeySource, KeySourceError, Keys, KeysFuture};
 
 /// Default lower bound of a set's cache lifetime.
@@ -80,7 +81,7 @@ pub struct RemoteJwksBuilder {
     location: String,
     discover: bool,
     config: Config,
-    allow_http: bool,
+    plain: PlainHttp,
     extra_roots: Vec<Vec<u8>>,
 }
 
@@ -115,7 +116,7 @@ impl RemoteJwks {
             location: url.into(),
             discover: false,
             config: Config::default(),
-            allow_http: false,
+            plain: PlainHttp::Never,
             extra_roots: Vec::new(),
         }
     }
@@ -287,7 +288,16 @@ impl RemoteJwksBuilder {
     /// tests and trusted networks: keys fetched over plain HTTP can be replaced by
     /// anyone on the path.
     pub fn allow_http(mut self) -> Self {
-        self.allow_http = true;
+        self.plain = PlainHttp::Anywhere;
+        self
+    }
+
+    /// Permits plain-HTTP URLs (the configured one, `jwks_uri`, redirects) only when
+    /// they name this machine: `localhost`, `127.0.0.0/8` or `::1`. For tools run
+    /// next to a local issuer (`jot verify --jwks http://localhost:8080/...`); every
+    /// other URL must still be HTTPS.
+    pub fn allow_http_loopback(mut self) -> Self {
+        self.plain = PlainHttp::Loopback;
         self
     }
 
@@ -303,8 +313,7 @@ impl RemoteJwksBuilder {
     pub fn build(self) -> Result<RemoteJwks, ConfigError> {
         let url = reqwest::Url::parse(&self.location).map_err(|_| ConfigError::InvalidUrl)?;
         match url.scheme() {
-            "https" => {}
-            "http" if self.allow_http => {}
+            _ if self.plain.permits(&url) => {}
             "http" => return Err(ConfigError::InsecureUrl),
             _ => return Err(ConfigError::InvalidUrl),
         }
@@ -321,7 +330,7 @@ impl RemoteJwksBuilder {
         if c.cooldown.is_zero() {
             return Err(ConfigError::Setting("cooldown is zero"));
         }
-        let client = fetch::client(self.config.timeout, self.allow_http, &self.extra_roots)?;
+        let client = fetch::client(self.config.timeout, self.plain, &self.extra_roots)?;
         let (location, jwks_uri) = if self.discover {
             (Location::Issuer(self.location), None)
         } else {
@@ -330,7 +339,7 @@ impl RemoteJwksBuilder {
         Ok(RemoteJwks {
             shared: Arc::new(Shared {
                 config: self.config,
-                allow_http: self.allow_http,
+                plain: self.plain,
                 client,
                 location,
                 state: Mutex::new(State {
@@ -389,7 +398,7 @@ type Outcome = Option<Result<(), FetchError>>;
 
 struct Shared {
     config: Config,
-    allow_http: bool,
+    plain: PlainHttp,
     client: reqwest::Client,
     location: Location,
     state: Mutex<State>,
@@ -469,13 +478,9 @@ impl Shared {
         let url = match (known, &self.location) {
             (Some(url), _) => url,
             (None, Location::Issuer(issuer)) => {
-                let url = discovery::jwks_uri(
-                    &self.client,
-                    issuer,
-                    self.config.max_body,
-                    self.allow_http,
-                )
-                .await?;
+                let url =
+                    discovery::jwks_uri(&self.client, issuer, self.config.max_body, self.plain)
+                        .await?;
                 self.lock().jwks_uri = Some(url.clone());
                 url
             }
@@ -594,6 +599,19 @@ mod tests {
             RemoteJwks::builder("https://a.example/jwks")
                 .build()
                 .is_ok()
+        );
+        assert!(
+            RemoteJwks::builder("http://localhost:8080/jwks")
+                .allow_http_loopback()
+                .build()
+                .is_ok()
+        );
+        assert_eq!(
+            RemoteJwks::builder("http://a.example/jwks")
+                .allow_http_loopback()
+                .build()
+                .unwrap_err(),
+            ConfigError::InsecureUrl
         );
     }
 }

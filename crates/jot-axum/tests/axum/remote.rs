@@ -390,3 +390,42 @@ fn random_kid() -> String {
     ring::rand::SystemRandom::new().fill(&mut bytes).unwrap();
     jot_algorithms::base64url::encode(&bytes)
 }
+
+#[tokio::test]
+async fn a_failed_tls_handshake_is_a_tls_error() {
+    // The server speaks plain HTTP: its answer to the TLS ClientHello is no TLS record.
+    let key = es256("k");
+    let server = JwksServer::start(&[&key]).await;
+    let keys = RemoteJwks::builder(format!("https://{}/jwks.json", server.addr))
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    assert_eq!(keys.refresh_now().await, Err(FetchError::Tls));
+    assert_eq!(server.hits(), 0);
+}
+
+#[tokio::test]
+async fn plain_http_to_loopback_only() {
+    let key = es256("k");
+    let server = JwksServer::start(&[&key]).await;
+    let keys = RemoteJwks::builder(server.url())
+        .allow_http_loopback()
+        .build()
+        .unwrap();
+    keys.refresh_now().await.unwrap();
+    assert_eq!(keys.stats().key_ids, ["k"]);
+    assert_eq!(
+        RemoteJwks::builder("http://a.example/jwks.json")
+            .allow_http_loopback()
+            .build()
+            .unwrap_err(),
+        jot_axum::ConfigError::InsecureUrl
+    );
+    // Through discovery too: the loopback issuer's plain-HTTP jwks_uri is allowed.
+    let discovered = RemoteJwks::discover(server.base())
+        .allow_http_loopback()
+        .build()
+        .unwrap();
+    discovered.refresh_now().await.unwrap();
+    assert_eq!(discovered.stats().key_ids, ["k"]);
+}

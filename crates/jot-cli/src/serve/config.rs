@@ -298,31 +298,13 @@ impl std::fmt::Debug for ClientSpec {
     }
 }
 
-/// Parses a duration: seconds (`900`), or a number with `s`, `m`, `h`, `d` or `w`.
+/// A lifetime setting (`15m`, `1h30m`, `30d`, or seconds), read with the one
+/// duration grammar of the CLI; zero is refused.
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, ServeError> {
-    let bad = || ServeError::Setting {
+    crate::duration::parse_lifetime(text).map_err(|e| ServeError::Setting {
         setting: "duration",
-        reason: format!("{text:?} is not a duration such as 900, 90s, 15m, 12h, 30d or 2w"),
-    };
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().map_err(|_| bad())?;
-    let scale = match unit.trim() {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => return Err(bad()),
-    };
-    number
-        .checked_mul(scale)
-        .filter(|&secs| secs > 0)
-        .map(Duration::from_secs)
-        .ok_or_else(bad)
+        reason: format!("{text:?}: {e}"),
+    })
 }
 
 /// The TOML config file.
@@ -406,6 +388,7 @@ mod tests {
     #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5_400));
         assert_eq!(
             parse_duration("2w").unwrap(),
             Duration::from_secs(1_209_600)

@@ -5,8 +5,8 @@ use std::net::TcpListener;
 
 use crate::harness::{keys, ok, run, token};
 
-/// Serves `jwks` at /jwks.json, 2 MiB at /big (with and without Content-Length),
-/// and 404 elsewhere, until the test process ends. Returns the base URL.
+/// Serves `jwks` at /jwks.json, 2 MiB at /big (with and without Content-Length), a
+/// redirect to a plain-HTTP URL of another host at /elsewhere, and 404 elsewhere, until the test process ends. Returns the base URL.
 fn serve(jwks: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -34,6 +34,8 @@ fn serve(jwks: String) -> String {
                     big.len()
                 ),
                 "/big-unsized" => format!("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{big}"),
+                "/elsewhere" => "HTTP/1.1 302 Found\r\nLocation: http://example.com/jwks.json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_owned(),
                 _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     .to_owned(),
             };
@@ -68,7 +70,7 @@ fn fetch_failures_are_errors() {
     for (path, needle) in [
         ("/big", "larger than 1048576 bytes"),
         ("/big-unsized", "larger than 1048576 bytes"),
-        ("/missing", "HTTP 404"),
+        ("/missing", "HTTP status 404"),
         ("/jwks.json", "not a JWK Set"),
     ] {
         let url = format!("{base}{path}");
@@ -79,4 +81,27 @@ fn fetch_failures_are_errors() {
     let (code, _, err) = run(&["verify", "--jwks", "http://example.com/jwks.json", &t]);
     assert_eq!(code, 2);
     assert!(err.contains("use https"), "{err}");
+    // Plain HTTP stays on this machine: a redirect elsewhere is not followed.
+    let (code, _, err) = run(&["verify", "--jwks", &format!("{base}/elsewhere"), &t]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("request failed"), "{err}");
+}
+
+#[test]
+fn secrets_in_a_remote_set_are_ignored() {
+    let k = keys();
+    let secret = std::fs::read_to_string(k.public("HS256")).unwrap();
+    let set = format!(r#"{{"keys":[{}]}}"#, secret.trim());
+    let url = format!("{}/jwks.json", serve(set.clone()));
+    let t = token("HS256", &[]);
+    // The same set from a file: the secret verifies (a local file is trusted).
+    let dir = crate::harness::scratch();
+    let file = dir.join("oct.jwks");
+    std::fs::write(&file, &set).unwrap();
+    let (code, _, err) = run(&["verify", "--jwks", crate::harness::path_str(&file), &t]);
+    assert_eq!(code, 0, "{err}");
+    // Published, it is no key at all: a JWK Set served over HTTP is public.
+    let (code, _, err) = run(&["verify", "--jwks", &url, &t]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no usable key in the JWK Set"), "{err}");
 }

@@ -16,5 +16,6 @@ mod keygen;
 mod pyjwt;
 mod readme;
 mod round_trip;
+mod secrets;
 mod serve;
 mod usage;

@@ -15,7 +15,7 @@ mod discovery;
 mod fetch;
 mod file;
 mod multi;
-pub mod remote;
+mod remote;
 
 pub use file::JwksFile;
 pub use multi::MultiIssuer;

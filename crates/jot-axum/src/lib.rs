@@ -6,7 +6,7 @@ mod auth;
 mod authorize;
 mod error;
 mod extract;
-pub mod keys;
+mod keys;
 mod layer;
 mod token_cache;
 mod token_source;

@@ -1,32 +1,4 @@
-//! [`RemoteJwks`]: a JWK Set fetched over HTTPS (directly or through OIDC / RFC 8414
-//! discovery) and cached.
-//!
-//! # The cache
-//!
-//! - **Lifetime.** A fetched set lives for the response's `Cache-Control: max-age`
-//!   (`no-store`/`no-cache` count as 0), clamped to `[min_ttl, max_ttl]` (defaults
-//!   5 min and 24 h); without the header, `default_ttl` (1 h).
-//! - **Refresh ahead.** A background task refetches when 90 % of the lifetime has
-//!   passed, so requests do not wait for a refetch when the set expires. If a
-//!   request finds the set expired anyway, it is served from the stale set while a
-//!   refetch starts.
-//! - **Unknown `kid`.** A token whose `kid` is not in the set triggers a refetch
-//!   (the issuer may have rotated), at most once per `cooldown` (default 30 s);
-//!   inside the window the token is refused with `unknown key` without any fetch,
-//!   so a flood of made-up `kid`s costs the issuer at most one request per window.
-//! - **Single flight.** At most one fetch runs at a time; every request that needs
-//!   it waits for that one fetch (through a `watch` channel — no lock is held
-//!   across an `.await`). The fetch runs in its own task, so a request that goes
-//!   away does not cancel it.
-//! - **Failures keep the last good set.** A status other than 2xx, a timeout, a
-//!   body over the size limit (default 1 MiB), or a body that is not a JWK Set is
-//!   recorded as the last error and the set already held stays in use. Only when
-//!   no set was ever fetched are requests answered with 503. A failed fetch is
-//!   retried after `cooldown`.
-//! - **Remote sets are public**: symmetric (`oct`) keys in them are ignored.
-//! - **HTTPS only**, unless [`RemoteJwksBuilder::allow_http`] is called (for tests on
-//!   loopback), or [`RemoteJwksBuilder::allow_http_loopback`] (plain HTTP to this
-//!   machine only).
+//! [`RemoteJwks`]: a JWK Set fetched over HTTPS and cached.
 
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime};
@@ -40,22 +12,39 @@ use super::discovery;
 use super::fetch::{self, Fetched, PlainHttp};
 use super::{ConfigError, FetchError, KeySource, KeySourceError, Keys, KeysFuture};
 
-/// Default lower bound of a set's cache lifetime.
-pub const DEFAULT_MIN_TTL: Duration = Duration::from_secs(5 * 60);
-/// Default upper bound of a set's cache lifetime.
-pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
-/// Default cache lifetime when the response has no `Cache-Control: max-age`.
-pub const DEFAULT_TTL: Duration = Duration::from_secs(60 * 60);
-/// Default minimum time between two fetches caused by unknown `kid`s or failures.
-pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
-/// Default timeout of one HTTP request (connect, headers and body).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default limit of a response body.
-pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 /// The background task never fetches more often than this, whatever the settings.
 const MIN_BACKGROUND_INTERVAL: Duration = Duration::from_millis(100);
 
-/// A remote JWK Set, cached as the [module documentation](self) describes.
+/// A remote JWK Set, fetched over HTTPS (directly or through OIDC / RFC 8414
+/// discovery) and cached.
+///
+/// # The cache
+///
+/// - **Lifetime.** A fetched set lives for the response's `Cache-Control: max-age`
+///   (`no-store`/`no-cache` count as 0), clamped to `[min_ttl, max_ttl]` (defaults
+///   5 min and 24 h); without the header, `default_ttl` (1 h).
+/// - **Refresh ahead.** A background task refetches when 90 % of the lifetime has
+///   passed, so requests do not wait for a refetch when the set expires. If a
+///   request finds the set expired anyway, it is served from the stale set while a
+///   refetch starts.
+/// - **Unknown `kid`.** A token whose `kid` is not in the set triggers a refetch
+///   (the issuer may have rotated), at most once per `cooldown` (default 30 s);
+///   inside the window the token is refused with `unknown key` without any fetch,
+///   so a flood of made-up `kid`s costs the issuer at most one request per window.
+/// - **Single flight.** At most one fetch runs at a time; every request that needs
+///   it waits for that one fetch (through a `watch` channel — no lock is held
+///   across an `.await`). The fetch runs in its own task, so a request that goes
+///   away does not cancel it.
+/// - **Failures keep the last good set.** A status other than 2xx, a timeout, a
+///   body over the size limit (default 1 MiB), or a body that is not a JWK Set is
+///   recorded as the last error and the set already held stays in use. Only when
+///   no set was ever fetched are requests answered with 503. A failed fetch is
+///   retried after `cooldown`.
+/// - **Remote sets are public**: symmetric (`oct`) keys in them are ignored.
+/// - **HTTPS only**, unless [`RemoteJwksBuilder::allow_http`] is called (for tests on
+///   loopback), or [`RemoteJwksBuilder::allow_http_loopback`] (plain HTTP to this
+///   machine only).
+///
 /// Cloning is cheap and clones share the cache. Its fetches and refresh task run
 /// on the Tokio runtime it is first used from.
 ///
@@ -110,6 +99,19 @@ pub struct JwksStats {
 }
 
 impl RemoteJwks {
+    /// Default lower bound of a set's cache lifetime.
+    pub const DEFAULT_MIN_TTL: Duration = Duration::from_secs(5 * 60);
+    /// Default upper bound of a set's cache lifetime.
+    pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+    /// Default cache lifetime when the response has no `Cache-Control: max-age`.
+    pub const DEFAULT_TTL: Duration = Duration::from_secs(60 * 60);
+    /// Default minimum time between two fetches caused by unknown `kid`s or failures.
+    pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
+    /// Default timeout of one HTTP request (connect, headers and body).
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// Default limit of a response body.
+    pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
     /// A builder for the JWK Set at `url`.
     pub fn builder(url: impl Into<String>) -> RemoteJwksBuilder {
         RemoteJwksBuilder {
@@ -374,12 +376,12 @@ struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            min_ttl: DEFAULT_MIN_TTL,
-            max_ttl: DEFAULT_MAX_TTL,
-            default_ttl: DEFAULT_TTL,
-            cooldown: DEFAULT_COOLDOWN,
-            timeout: DEFAULT_TIMEOUT,
-            max_body: DEFAULT_MAX_BODY,
+            min_ttl: RemoteJwks::DEFAULT_MIN_TTL,
+            max_ttl: RemoteJwks::DEFAULT_MAX_TTL,
+            default_ttl: RemoteJwks::DEFAULT_TTL,
+            cooldown: RemoteJwks::DEFAULT_COOLDOWN,
+            timeout: RemoteJwks::DEFAULT_TIMEOUT,
+            max_body: RemoteJwks::DEFAULT_MAX_BODY,
             assume: vec![Algorithm::RS256],
         }
     }

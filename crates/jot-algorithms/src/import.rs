@@ -1,38 +1,18 @@
-//! Import of keys from PEM, DER and "any bytes" (PEM, JWK or DER, detected), and the
-//! checks that bind parsed key material to one algorithm.
+//! Import of keys from PEM, DER, JWK and "any bytes" (detected): the checks that
+//! bind [`KeyMaterial`] (read by the one key reader) to one algorithm.
 
 use jot_codec::{Algorithm, AlgorithmFamily};
 
-use crate::der::{self, KeyMaterial};
-use crate::ecdsa::{Curve, EcSigning, EcVerifying};
+use crate::ecdsa::{EcSigning, EcVerifying};
 #[cfg(feature = "es256k")]
 use crate::ecdsa_rustcrypto::k256_impl;
 #[cfg(feature = "es512")]
 use crate::ecdsa_rustcrypto::p521_impl;
 use crate::eddsa::{EdSigning, EdVerifying};
 use crate::hmac::HmacKey;
-use crate::jwk::JwkKey;
 use crate::key::{SigningInner, VerifyingInner, disabled};
 use crate::rsa::{RsaSigning, RsaVerifying};
-use crate::{Jwk, KeyError, SigningKey, VerifyingKey, pem};
-
-/// A key file of any kind, told apart by its first bytes.
-enum AnyKey {
-    Jwk(Box<Jwk>),
-    Material(KeyMaterial),
-}
-
-/// JSON (`{`) is a JWK, `-----BEGIN` is PEM, anything else is tried as DER.
-fn sniff(bytes: &[u8]) -> Result<AnyKey, KeyError> {
-    if bytes.trim_ascii_start().starts_with(b"{") {
-        return Ok(AnyKey::Jwk(Box::new(Jwk::from_json_bytes(bytes)?)));
-    }
-    Ok(AnyKey::Material(if pem::looks_like_pem(bytes) {
-        pem::parse(bytes)?
-    } else {
-        der::parse_any(bytes)?
-    }))
-}
+use crate::{AnyKey, EcCurve, Jwk, KeyError, KeyMaterial, OkpCurve, SigningKey, VerifyingKey};
 
 impl SigningKey {
     /// A private key from PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`),
@@ -47,24 +27,24 @@ impl SigningKey {
     /// # Ok::<(), jot_algorithms::KeyError>(())
     /// ```
     pub fn from_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(Some(alg), pem::parse(pem.as_ref())?)
+        Self::from_material(Some(alg), KeyMaterial::from_pem(pem)?)
     }
 
     /// A private EC or Ed25519 key from PEM, with the algorithm taken from the curve.
     /// RSA keys need [`SigningKey::from_pem`].
     pub fn from_pem_infer(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(None, pem::parse(pem.as_ref())?)
+        Self::from_material(None, KeyMaterial::from_pem(pem)?)
     }
 
     /// A private key from DER (PKCS#8, PKCS#1 `RSAPrivateKey` or SEC1
     /// `ECPrivateKey`, detected), for `alg`.
     pub fn from_der(alg: Algorithm, der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(Some(alg), der::parse_any(der.as_ref())?)
+        Self::from_material(Some(alg), KeyMaterial::from_der(der)?)
     }
 
     /// A private EC or Ed25519 key from DER, with the algorithm taken from the curve.
     pub fn from_der_infer(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(None, der::parse_any(der.as_ref())?)
+        Self::from_material(None, KeyMaterial::from_der(der)?)
     }
 
     /// A private key from PEM, a JWK (JSON) or DER, whichever `bytes` is — for tools
@@ -75,7 +55,7 @@ impl SigningKey {
         alg: Option<Algorithm>,
         bytes: impl AsRef<[u8]>,
     ) -> Result<Self, KeyError> {
-        match sniff(bytes.as_ref())? {
+        match AnyKey::parse(bytes)? {
             AnyKey::Jwk(jwk) => match alg {
                 Some(alg) => Self::from_jwk_with_alg(alg, &jwk),
                 None => Self::from_jwk(&jwk),
@@ -93,37 +73,38 @@ impl SigningKey {
             Some(alg) => alg,
             None => infer_algorithm(&material)?,
         };
-        if alg.family() == AlgorithmFamily::Hmac {
-            return Err(KeyError::AlgorithmMismatch {
-                key: key_type(&material),
-                requested: alg,
-            });
-        }
+        refuse_hmac_for_asymmetric(alg, &material)?;
         let inner = match material {
-            KeyMaterial::RsaPrivate { pkcs1 } => SigningInner::Rsa(RsaSigning::new(alg, &pkcs1)?),
-            KeyMaterial::EcPrivate { curve, d, q } => {
+            KeyMaterial::Secret(secret) => {
+                require_hmac(alg)?;
+                SigningInner::Hmac(HmacKey::new(alg, &secret)?)
+            }
+            KeyMaterial::RsaPrivate(parts) => SigningInner::Rsa(RsaSigning::new(alg, &parts)?),
+            KeyMaterial::EcPrivate { curve, d, point } => {
                 curve.check_algorithm(alg)?;
                 match curve {
-                    Curve::P256 | Curve::P384 => {
-                        SigningInner::Ec(EcSigning::new(curve, &d, q.as_deref())?)
+                    EcCurve::P256 | EcCurve::P384 => {
+                        SigningInner::Ec(EcSigning::new(curve, &d, point.as_deref())?)
                     }
                     #[cfg(feature = "es512")]
-                    Curve::P521 => SigningInner::P521(p521_impl::Signing::new(&d, q.as_deref())?),
+                    EcCurve::P521 => {
+                        SigningInner::P521(p521_impl::Signing::new(&d, point.as_deref())?)
+                    }
                     #[cfg(feature = "es256k")]
-                    Curve::Secp256k1 => {
-                        SigningInner::K256(k256_impl::Signing::new(&d, q.as_deref())?)
+                    EcCurve::Secp256k1 => {
+                        SigningInner::K256(k256_impl::Signing::new(&d, point.as_deref())?)
                     }
                     #[allow(unreachable_patterns)]
                     _ => return Err(disabled(alg)),
                 }
             }
-            KeyMaterial::Ed25519Private { seed, public } => {
-                check_eddsa(alg)?;
-                SigningInner::Ed25519(EdSigning::new(&seed, public.as_deref())?)
+            KeyMaterial::OkpPrivate { curve, d, x } => {
+                check_eddsa(curve, alg)?;
+                SigningInner::Ed25519(EdSigning::new(&d, x.as_deref())?)
             }
             KeyMaterial::RsaPublic { .. }
             | KeyMaterial::EcPublic { .. }
-            | KeyMaterial::Ed25519Public { .. } => {
+            | KeyMaterial::OkpPublic { .. } => {
                 return Err(KeyError::LooksLikePublicKey);
             }
         };
@@ -149,23 +130,23 @@ impl VerifyingKey {
     /// # Ok::<(), KeyError>(())
     /// ```
     pub fn from_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(Some(alg), pem::parse(pem.as_ref())?)
+        Self::from_material(Some(alg), KeyMaterial::from_pem(pem)?)
     }
 
     /// A public EC or Ed25519 key from PEM, with the algorithm taken from the curve.
     pub fn from_pem_infer(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(None, pem::parse(pem.as_ref())?)
+        Self::from_material(None, KeyMaterial::from_pem(pem)?)
     }
 
     /// A public key from DER (SPKI, PKCS#1 `RSAPublicKey`, an X.509 certificate, or a
     /// private key whose public part is taken), for `alg`.
     pub fn from_der(alg: Algorithm, der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(Some(alg), der::parse_any(der.as_ref())?)
+        Self::from_material(Some(alg), KeyMaterial::from_der(der)?)
     }
 
     /// A public EC or Ed25519 key from DER, with the algorithm taken from the curve.
     pub fn from_der_infer(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(None, der::parse_any(der.as_ref())?)
+        Self::from_material(None, KeyMaterial::from_der(der)?)
     }
 
     /// A verifying key from PEM, a JWK (JSON) or DER, whichever `bytes` is. Raw bytes
@@ -174,7 +155,7 @@ impl VerifyingKey {
         alg: Option<Algorithm>,
         bytes: impl AsRef<[u8]>,
     ) -> Result<Self, KeyError> {
-        match sniff(bytes.as_ref())? {
+        match AnyKey::parse(bytes)? {
             AnyKey::Jwk(jwk) => match alg {
                 Some(alg) => Self::from_jwk_with_alg(alg, &jwk),
                 None => Self::from_jwk(&jwk),
@@ -188,41 +169,42 @@ impl VerifyingKey {
         alg: Option<Algorithm>,
         material: KeyMaterial,
     ) -> Result<Self, KeyError> {
-        if material.is_private() {
+        if material.is_private() && !matches!(material, KeyMaterial::Secret(_)) {
             return Ok(SigningKey::from_material(alg, material)?.verifying_key());
         }
         let alg = match alg {
             Some(alg) => alg,
             None => infer_algorithm(&material)?,
         };
-        if alg.family() == AlgorithmFamily::Hmac {
-            return Err(KeyError::AlgorithmMismatch {
-                key: key_type(&material),
-                requested: alg,
-            });
-        }
+        refuse_hmac_for_asymmetric(alg, &material)?;
         let inner = match material {
+            KeyMaterial::Secret(secret) => {
+                require_hmac(alg)?;
+                VerifyingInner::Hmac(HmacKey::new(alg, &secret)?)
+            }
             KeyMaterial::RsaPublic { n, e } => VerifyingInner::Rsa(RsaVerifying::new(alg, &n, &e)?),
-            KeyMaterial::EcPublic { curve, q } => {
+            KeyMaterial::EcPublic { curve, point } => {
                 curve.check_algorithm(alg)?;
                 match curve {
-                    Curve::P256 | Curve::P384 => VerifyingInner::Ec(EcVerifying::new(curve, &q)?),
+                    EcCurve::P256 | EcCurve::P384 => {
+                        VerifyingInner::Ec(EcVerifying::new(curve, &point)?)
+                    }
                     #[cfg(feature = "es512")]
-                    Curve::P521 => VerifyingInner::P521(p521_impl::Verifying::new(&q)?),
+                    EcCurve::P521 => VerifyingInner::P521(p521_impl::Verifying::new(&point)?),
                     #[cfg(feature = "es256k")]
-                    Curve::Secp256k1 => VerifyingInner::K256(k256_impl::Verifying::new(&q)?),
+                    EcCurve::Secp256k1 => VerifyingInner::K256(k256_impl::Verifying::new(&point)?),
                     #[allow(unreachable_patterns)]
                     _ => return Err(disabled(alg)),
                 }
             }
-            KeyMaterial::Ed25519Public { x } => {
-                check_eddsa(alg)?;
+            KeyMaterial::OkpPublic { curve, x } => {
+                check_eddsa(curve, alg)?;
                 VerifyingInner::Ed25519(EdVerifying::new(&x)?)
             }
             // Private material was handled above.
-            KeyMaterial::RsaPrivate { .. }
+            KeyMaterial::RsaPrivate(_)
             | KeyMaterial::EcPrivate { .. }
-            | KeyMaterial::Ed25519Private { .. } => {
+            | KeyMaterial::OkpPrivate { .. } => {
                 return Err(KeyError::UnsupportedKeyType {
                     what: "private key",
                 });
@@ -233,38 +215,69 @@ impl VerifyingKey {
 }
 
 /// The algorithm a key implies: only EC curves and Ed25519 imply one.
-pub(crate) fn infer_algorithm(material: &KeyMaterial) -> Result<Algorithm, KeyError> {
+fn infer_algorithm(material: &KeyMaterial) -> Result<Algorithm, KeyError> {
     match material {
         KeyMaterial::EcPrivate { curve, .. } | KeyMaterial::EcPublic { curve, .. } => {
             Ok(curve.algorithm())
         }
-        KeyMaterial::Ed25519Private { .. } | KeyMaterial::Ed25519Public { .. } => {
-            Ok(Algorithm::EdDSA)
+        KeyMaterial::OkpPrivate { curve, .. } | KeyMaterial::OkpPublic { curve, .. } => {
+            check_eddsa(*curve, Algorithm::EdDSA).map(|()| Algorithm::EdDSA)
         }
-        KeyMaterial::RsaPrivate { .. } | KeyMaterial::RsaPublic { .. } => {
+        KeyMaterial::RsaPrivate(_) | KeyMaterial::RsaPublic { .. } => {
             Err(KeyError::AlgorithmRequired { key_type: "RSA" })
         }
+        KeyMaterial::Secret(_) => Err(KeyError::AlgorithmRequired { key_type: "oct" }),
     }
 }
 
-fn key_type(material: &KeyMaterial) -> &'static str {
-    match material {
-        KeyMaterial::RsaPrivate { .. } | KeyMaterial::RsaPublic { .. } => "RSA",
-        KeyMaterial::EcPrivate { curve, .. } | KeyMaterial::EcPublic { curve, .. } => {
-            curve.jwk_name()
-        }
-        KeyMaterial::Ed25519Private { .. } | KeyMaterial::Ed25519Public { .. } => "Ed25519",
+/// A public or private key never becomes an HMAC secret, whatever `alg` says.
+fn refuse_hmac_for_asymmetric(alg: Algorithm, material: &KeyMaterial) -> Result<(), KeyError> {
+    if alg.family() == AlgorithmFamily::Hmac && !matches!(material, KeyMaterial::Secret(_)) {
+        return Err(KeyError::AlgorithmMismatch {
+            key: material.key_type(),
+            requested: alg,
+        });
     }
+    Ok(())
 }
 
-fn check_eddsa(alg: Algorithm) -> Result<(), KeyError> {
-    if alg == Algorithm::EdDSA {
-        Ok(())
-    } else {
-        Err(KeyError::AlgorithmMismatch {
+/// An OKP key signs only as Ed25519 for EdDSA; X25519 is for key agreement.
+fn check_eddsa(curve: OkpCurve, alg: Algorithm) -> Result<(), KeyError> {
+    match curve {
+        OkpCurve::Ed25519 if alg == Algorithm::EdDSA => Ok(()),
+        OkpCurve::Ed25519 => Err(KeyError::AlgorithmMismatch {
             key: "Ed25519",
             requested: alg,
-        })
+        }),
+        OkpCurve::X25519 => Err(KeyError::UnsupportedKeyType {
+            what: "X25519 (a key-agreement key, not for signatures)",
+        }),
+    }
+}
+
+/// The algorithm of a JWK's key: the requested one (which must agree with the JWK's
+/// `alg`), else the JWK's `alg`, else the one its curve implies.
+fn resolve_jwk_algorithm(
+    requested: Option<Algorithm>,
+    jwk: &Jwk,
+    material: &KeyMaterial,
+) -> Result<Algorithm, KeyError> {
+    match (requested, jwk.algorithm()?) {
+        (Some(r), Some(o)) if r != o => Err(KeyError::AlgorithmMismatch {
+            key: o.as_str(),
+            requested: r,
+        }),
+        (Some(alg), _) | (None, Some(alg)) => Ok(alg),
+        (None, None) => infer_algorithm(material),
+    }
+}
+
+/// Checks that the JWK's `use` and `key_ops` allow `op` (`"sign"` or `"verify"`).
+fn check_usage(jwk: &Jwk, op: &'static str) -> Result<(), KeyError> {
+    if jwk.permits("sig", &[op])? {
+        Ok(())
+    } else {
+        Err(KeyError::JwkUsage { needed: op })
     }
 }
 
@@ -294,21 +307,13 @@ impl SigningKey {
     }
 
     fn from_jwk_inner(requested: Option<Algorithm>, jwk: &Jwk) -> Result<Self, KeyError> {
-        jwk.check_usage("sign")?;
-        let key = jwk.decode()?;
-        let alg = jwk.resolve_algorithm(requested, &key)?;
-        let signing = match key {
-            JwkKey::Secret(secret) => {
-                require_hmac(alg)?;
-                SigningKey::new(alg, SigningInner::Hmac(HmacKey::new(alg, &secret)?))
-            }
-            JwkKey::Material(material) => {
-                if !material.is_private() {
-                    return Err(KeyError::LooksLikePublicKey);
-                }
-                SigningKey::from_material(Some(alg), material)?
-            }
-        };
+        check_usage(jwk, "sign")?;
+        let material = KeyMaterial::from_jwk(jwk)?;
+        let alg = resolve_jwk_algorithm(requested, jwk, &material)?;
+        if !material.is_private() {
+            return Err(KeyError::LooksLikePublicKey);
+        }
+        let signing = SigningKey::from_material(Some(alg), material)?;
         Ok(match &jwk.kid {
             Some(kid) => signing.with_kid(kid.clone()),
             None => signing,
@@ -340,16 +345,10 @@ impl VerifyingKey {
     }
 
     fn from_jwk_inner(requested: Option<Algorithm>, jwk: &Jwk) -> Result<Self, KeyError> {
-        jwk.check_usage("verify")?;
-        let key = jwk.decode()?;
-        let alg = jwk.resolve_algorithm(requested, &key)?;
-        let verifying = match key {
-            JwkKey::Secret(secret) => {
-                require_hmac(alg)?;
-                VerifyingKey::new(alg, VerifyingInner::Hmac(HmacKey::new(alg, &secret)?))
-            }
-            JwkKey::Material(material) => VerifyingKey::from_material(Some(alg), material)?,
-        };
+        check_usage(jwk, "verify")?;
+        let material = KeyMaterial::from_jwk(jwk)?;
+        let alg = resolve_jwk_algorithm(requested, jwk, &material)?;
+        let verifying = VerifyingKey::from_material(Some(alg), material)?;
         Ok(match &jwk.kid {
             Some(kid) => verifying.with_kid(kid.clone()),
             None => verifying,

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::base64url;
 use crate::claims::{Claims, claims_from_json};
-use crate::error::{Error, HeaderError, Segment, clip};
+use crate::error::{Error, HeaderError, Segment, clip_untrusted};
 use crate::header::AlgName;
 use crate::{Algorithm, Clock, Header, Signer, Validation, Verifier, VerifyError};
 
@@ -78,7 +78,7 @@ where
     json.clear();
     signer
         .sign(token.as_bytes(), &mut json)
-        .map_err(|_| Error::Signing)?;
+        .map_err(Error::Signing)?;
     token.push('.');
     base64url::encode_into(&json, &mut token);
     Ok(token)
@@ -359,7 +359,9 @@ impl<'a> UntrustedToken<'a> {
         };
         result.map_err(|e| match e {
             VerifyError::AlgorithmNotAllowed => Error::AlgorithmNotAllowed { alg: algorithm },
-            VerifyError::UnknownKey => Error::UnknownKey { kid: kid.map(clip) },
+            VerifyError::UnknownKey => Error::UnknownKey {
+                kid: kid.map(clip_untrusted),
+            },
             _ => Error::InvalidSignature,
         })
     }

@@ -682,3 +682,41 @@ mod props {
         }
     }
 }
+
+/// A signer that fails the way a remote signer (KMS, HSM) would: with its own error.
+struct Unreachable;
+
+#[derive(Debug)]
+struct Timeout;
+
+impl core::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("the signing service timed out")
+    }
+}
+
+impl core::error::Error for Timeout {}
+
+impl Signer for Unreachable {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::ES256
+    }
+    fn sign(&self, _: &[u8], _: &mut Vec<u8>) -> Result<(), SignError> {
+        Err(SignError::from_source(Timeout))
+    }
+}
+
+#[test]
+fn a_signers_cause_reaches_the_caller() {
+    use core::error::Error as _;
+
+    let err = encode(&Unreachable, &Header::jwt(), &fresh()).unwrap_err();
+    assert!(matches!(err, Error::Signing(_)), "{err:?}");
+    assert_eq!(err.kind(), "signing");
+    assert_eq!(err.public_description(), "internal error");
+    assert_eq!(err.to_string(), "signing failed");
+    let cause = err.source().expect("the signer's error is kept");
+    assert_eq!(cause.to_string(), "the signing service timed out");
+    assert!(cause.downcast_ref::<Timeout>().is_some());
+    assert!(SignError::new().source().is_none());
+}

@@ -20,6 +20,7 @@ mod harness;
 mod behaviour;
 mod cookbook;
 mod interop;
+mod key_formats;
 mod rfc;
 mod wycheproof_jwe;
 mod wycheproof_primitives;

@@ -61,10 +61,8 @@ fn rsa_public(n: &[u8], e: &[u8]) -> Result<Material, KeyError> {
 
 #[cfg(feature = "rsa")]
 fn rsa_private(parts: &jot_algorithms::RsaPrivateParts) -> Result<Material, KeyError> {
-    let d = Zeroizing::new(parts.d.clone());
-    let p = Zeroizing::new(parts.p.clone());
-    let q = Zeroizing::new(parts.q.clone());
-    let key = crate::rsa_kw::private_from_components(&parts.n, &parts.e, &d, &p, &q)?;
+    let key =
+        crate::rsa_kw::private_from_components(&parts.n, &parts.e, &parts.d, &parts.p, &parts.q)?;
     Ok(Material::RsaPrivate(Box::new(key)))
 }
 

@@ -122,7 +122,7 @@ fn ecdh(path: &str, alg: KeyAlgorithm) {
                 .iter()
                 .filter_map(Value::as_str)
                 .collect();
-            let private = DecryptionKey::from_jwk_with_alg(alg, &jwk(&t["private"]));
+            let private = DecryptionKey::from_jwk(alg, &jwk(&t["private"]));
             let shared = private.as_ref().map_err(|e| e.to_string()).and_then(|k| {
                 hazmat::ecdh_shared_secret(k, &t["public"]).map_err(|e| e.to_string())
             });
@@ -204,7 +204,7 @@ fn rsa_oaep() {
         for group in data["testGroups"].as_array().unwrap() {
             let mut private = jwk(&group["privateKeyJwk"]);
             private.alg = None;
-            let key = DecryptionKey::from_jwk_with_alg(alg, &private).unwrap();
+            let key = DecryptionKey::from_jwk(alg, &private).unwrap();
             for t in tests(group) {
                 if !str_field(t, "label").is_empty() {
                     tally.exclude(

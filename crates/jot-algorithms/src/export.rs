@@ -13,7 +13,7 @@ impl SigningKey {
     /// let key = SigningKey::generate(Algorithm::EdDSA)?.with_kid("ed-1");
     /// let jwk = key.to_jwk()?;
     /// assert_eq!((jwk.kty.as_str(), jwk.crv.as_deref()), ("OKP", Some("Ed25519")));
-    /// let again = SigningKey::from_jwk(&jwk)?;
+    /// let again = SigningKey::from_jwk_infer(&jwk)?;
     /// assert_eq!(again.verifying_key().to_jwk()?, key.verifying_key().to_jwk()?);
     /// # Ok::<(), jot_algorithms::KeyError>(())
     /// ```

@@ -47,19 +47,32 @@ impl SigningKey {
         Self::from_material(None, KeyMaterial::from_der(der)?)
     }
 
-    /// A private key from PEM, a JWK (JSON) or DER, whichever `bytes` is — for tools
-    /// that take a key file of any kind. `alg` may be `None` for EC and Ed25519 keys
-    /// and for JWKs with an `alg`. Raw bytes are never taken as an HMAC secret here:
-    /// use [`SigningKey::hmac`] for that (a JWK with `kty: oct` is fine).
-    pub fn from_any_bytes(
-        alg: Option<Algorithm>,
-        bytes: impl AsRef<[u8]>,
-    ) -> Result<Self, KeyError> {
-        match AnyKey::parse(bytes)? {
-            AnyKey::Jwk(jwk) => match alg {
-                Some(alg) => Self::from_jwk_with_alg(alg, &jwk),
-                None => Self::from_jwk(&jwk),
-            },
+    /// A private key for `alg` from PEM, a JWK (JSON) or DER, whichever `bytes` is —
+    /// for tools that take a key file of any kind; a JWK's `alg`, if present, must be
+    /// the same. Raw bytes are never taken as an HMAC secret here: use
+    /// [`SigningKey::hmac`] for that (a JWK with `kty: oct` is fine).
+    pub fn from_any_bytes(alg: Algorithm, bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(Some(alg), AnyKey::parse(bytes)?)
+    }
+
+    /// A private key from PEM, a JWK or DER, with the algorithm taken from the key: an
+    /// EC or Ed25519 key's curve, or a JWK's `alg`.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, SigningKey};
+    ///
+    /// let key = SigningKey::generate(Algorithm::ES384)?;
+    /// let again = SigningKey::from_any_bytes_infer(key.to_pkcs8_der()?)?;
+    /// assert_eq!(again.algorithm(), Algorithm::ES384);
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(None, AnyKey::parse(bytes)?)
+    }
+
+    fn from_any_key(alg: Option<Algorithm>, key: AnyKey) -> Result<Self, KeyError> {
+        match key {
+            AnyKey::Jwk(jwk) => Self::from_jwk_inner(alg, &jwk),
             AnyKey::Material(material) => Self::from_material(alg, material),
         }
     }
@@ -149,17 +162,22 @@ impl VerifyingKey {
         Self::from_material(None, KeyMaterial::from_der(der)?)
     }
 
-    /// A verifying key from PEM, a JWK (JSON) or DER, whichever `bytes` is. Raw bytes
-    /// are never taken as an HMAC secret here (use [`VerifyingKey::hmac`]).
-    pub fn from_any_bytes(
-        alg: Option<Algorithm>,
-        bytes: impl AsRef<[u8]>,
-    ) -> Result<Self, KeyError> {
-        match AnyKey::parse(bytes)? {
-            AnyKey::Jwk(jwk) => match alg {
-                Some(alg) => Self::from_jwk_with_alg(alg, &jwk),
-                None => Self::from_jwk(&jwk),
-            },
+    /// A verifying key for `alg` from PEM, a JWK (JSON) or DER, whichever `bytes` is;
+    /// a JWK's `alg`, if present, must be the same. Raw bytes are never taken as an
+    /// HMAC secret here (use [`VerifyingKey::hmac`]).
+    pub fn from_any_bytes(alg: Algorithm, bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(Some(alg), AnyKey::parse(bytes)?)
+    }
+
+    /// A verifying key from PEM, a JWK or DER, with the algorithm taken from the key:
+    /// an EC or Ed25519 key's curve, or a JWK's `alg`.
+    pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(None, AnyKey::parse(bytes)?)
+    }
+
+    fn from_any_key(alg: Option<Algorithm>, key: AnyKey) -> Result<Self, KeyError> {
+        match key {
+            AnyKey::Jwk(jwk) => Self::from_jwk_inner(alg, &jwk),
             AnyKey::Material(material) => Self::from_material(alg, material),
         }
     }
@@ -282,28 +300,42 @@ fn check_usage(jwk: &Jwk, op: &'static str) -> Result<(), KeyError> {
 }
 
 impl SigningKey {
-    /// A signing key from a private JWK (`kty` RSA, EC, OKP or oct). The algorithm is
-    /// the JWK's `alg`, or for EC/OKP the one the curve implies; an RSA or oct JWK
-    /// without `alg` needs [`SigningKey::from_jwk_with_alg`]. The JWK's `kid` becomes
-    /// the key id; `use` must be `sig` and `key_ops` must contain `sign` when present.
+    /// A signing key for `alg` from a private JWK (`kty` RSA, EC, OKP or oct); the
+    /// JWK's `alg`, if present, must be the same. The JWK's `kid` becomes the key id;
+    /// `use` must be `sig` and `key_ops` must contain `sign` when present.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, Jwk, KeyError, SigningKey};
+    ///
+    /// let jwk: Jwk = r#"{"kty":"oct","kid":"k1",
+    ///     "k":"c2VjcmV0IHNlY3JldCBzZWNyZXQgc2VjcmV0IHNlY3JldCEh"}"#.parse()?;
+    /// let key = SigningKey::from_jwk(Algorithm::HS256, &jwk)?;
+    /// assert_eq!((key.algorithm(), key.kid()), (Algorithm::HS256, Some("k1")));
+    /// assert!(matches!(
+    ///     SigningKey::from_jwk(Algorithm::ES256, &jwk),
+    ///     Err(KeyError::AlgorithmMismatch { .. })
+    /// ));
+    /// # Ok::<(), KeyError>(())
+    /// ```
+    pub fn from_jwk(alg: Algorithm, jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::from_jwk_inner(Some(alg), jwk)
+    }
+
+    /// A signing key from a private JWK, with the algorithm taken from the JWK's
+    /// `alg`, or for EC/OKP from the curve; an RSA or oct JWK without `alg` needs
+    /// [`SigningKey::from_jwk`]. Otherwise as [`SigningKey::from_jwk`].
     ///
     /// ```
     /// use jot_algorithms::{Algorithm, Jwk, SigningKey};
     ///
     /// let jwk: Jwk = r#"{"kty":"oct","alg":"HS256","kid":"k1",
     ///     "k":"c2VjcmV0IHNlY3JldCBzZWNyZXQgc2VjcmV0IHNlY3JldCEh"}"#.parse()?;
-    /// let key = SigningKey::from_jwk(&jwk)?;
+    /// let key = SigningKey::from_jwk_infer(&jwk)?;
     /// assert_eq!((key.algorithm(), key.kid()), (Algorithm::HS256, Some("k1")));
     /// # Ok::<(), jot_algorithms::KeyError>(())
     /// ```
-    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
+    pub fn from_jwk_infer(jwk: &Jwk) -> Result<Self, KeyError> {
         Self::from_jwk_inner(None, jwk)
-    }
-
-    /// A signing key from a private JWK for `alg`; the JWK's `alg`, if present, must
-    /// be the same.
-    pub fn from_jwk_with_alg(alg: Algorithm, jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::from_jwk_inner(Some(alg), jwk)
     }
 
     fn from_jwk_inner(requested: Option<Algorithm>, jwk: &Jwk) -> Result<Self, KeyError> {
@@ -322,9 +354,9 @@ impl SigningKey {
 }
 
 impl VerifyingKey {
-    /// A verifying key from a JWK (public, or private whose public part is taken; `oct`
-    /// gives an HMAC key). The algorithm comes as for [`SigningKey::from_jwk`]; `use`
-    /// must be `sig` and `key_ops` must contain `verify` when present.
+    /// A verifying key for `alg` from a JWK (public, or private whose public part is
+    /// taken; `oct` gives an HMAC key); the JWK's `alg`, if present, must be the same.
+    /// `use` must be `sig` and `key_ops` must contain `verify` when present.
     ///
     /// ```
     /// use jot_algorithms::{Algorithm, Jwk, KeyError, VerifyingKey};
@@ -332,16 +364,30 @@ impl VerifyingKey {
     /// let jwk: Jwk = r#"{"kty":"EC","crv":"P-256","use":"enc",
     ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
     ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#.parse()?;
-    /// assert_eq!(VerifyingKey::from_jwk(&jwk).unwrap_err(), KeyError::JwkUsage { needed: "verify" });
+    /// assert_eq!(
+    ///     VerifyingKey::from_jwk(Algorithm::ES256, &jwk).unwrap_err(),
+    ///     KeyError::JwkUsage { needed: "verify" }
+    /// );
     /// # Ok::<(), KeyError>(())
     /// ```
-    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::from_jwk_inner(None, jwk)
+    pub fn from_jwk(alg: Algorithm, jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::from_jwk_inner(Some(alg), jwk)
     }
 
-    /// A verifying key from a JWK for `alg`; the JWK's `alg`, if present, must be the same.
-    pub fn from_jwk_with_alg(alg: Algorithm, jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::from_jwk_inner(Some(alg), jwk)
+    /// A verifying key from a JWK, with the algorithm taken as for
+    /// [`SigningKey::from_jwk_infer`]. Otherwise as [`VerifyingKey::from_jwk`].
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, Jwk, VerifyingKey};
+    ///
+    /// let jwk: Jwk = r#"{"kty":"EC","crv":"P-256",
+    ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+    ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#.parse()?;
+    /// assert_eq!(VerifyingKey::from_jwk_infer(&jwk)?.algorithm(), Algorithm::ES256);
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn from_jwk_infer(jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::from_jwk_inner(None, jwk)
     }
 
     fn from_jwk_inner(requested: Option<Algorithm>, jwk: &Jwk) -> Result<Self, KeyError> {

@@ -20,7 +20,7 @@ use crate::{EcCurve, KeyError, KeyMaterial, OkpCurve, RsaPrivateParts};
 /// // RFC 8037 §A.2
 /// let jwk: Jwk = r#"{"kty":"OKP","crv":"Ed25519",
 ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#.parse()?;
-/// let key = VerifyingKey::from_jwk(&jwk)?;
+/// let key = VerifyingKey::from_jwk_infer(&jwk)?;
 /// assert_eq!(key.algorithm(), Algorithm::EdDSA);
 /// # Ok::<(), jot_algorithms::KeyError>(())
 /// ```

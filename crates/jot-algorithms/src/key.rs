@@ -465,11 +465,11 @@ mod tests {
                 KeyError::SecretLooksLikeKey { looks_like: "JWK" }
             );
             assert!(matches!(
-                VerifyingKey::from_any_bytes(Some(alg), RSA_SPKI),
+                VerifyingKey::from_any_bytes(alg, RSA_SPKI),
                 Err(KeyError::AlgorithmMismatch { .. })
             ));
             assert!(matches!(
-                VerifyingKey::from_jwk_with_alg(alg, &jwk.parse().unwrap()),
+                VerifyingKey::from_jwk(alg, &jwk.parse().unwrap()),
                 Err(KeyError::AlgorithmMismatch { .. })
             ));
         }

@@ -89,5 +89,5 @@ pub fn decode<T: DeserializeOwned>(
     key: &(impl Verifier + ?Sized),
     validation: &Validation,
 ) -> Result<Token<T>, Error> {
-    jot_codec::decode(token, key, validation, &SystemClock)
+    jot_codec::decode_with_clock(token, key, validation, &SystemClock)
 }

@@ -154,8 +154,7 @@ mod import_tests {
             VerifyingKey::from_pem(Algorithm::RS256, data!("rsa2048.pkcs1-public.pem")).unwrap(),
             VerifyingKey::from_pem(Algorithm::RS256, data!("rsa2048.cert.pem")).unwrap(),
             VerifyingKey::from_der(Algorithm::RS256, data!("rsa2048.cert.der")).unwrap(),
-            VerifyingKey::from_any_bytes(Some(Algorithm::RS256), data!("rsa2048.cert.der"))
-                .unwrap(),
+            VerifyingKey::from_any_bytes(Algorithm::RS256, data!("rsa2048.cert.der")).unwrap(),
             VerifyingKey::from_pem(Algorithm::RS256, data!("rsa2048.pkcs1.pem")).unwrap(),
         ] {
             for key in [&pkcs8, &pkcs1, &der] {
@@ -234,7 +233,7 @@ mod import_tests {
             assert_eq!(signing.verifying_key().to_pem().unwrap().as_bytes(), spki);
             let again = SigningKey::from_pem_infer(signing.to_pkcs8_pem().unwrap()).unwrap();
             assert_pair(&again, &public);
-            let any = SigningKey::from_any_bytes(None, signing.to_pkcs8_der().unwrap()).unwrap();
+            let any = SigningKey::from_any_bytes_infer(signing.to_pkcs8_der().unwrap()).unwrap();
             assert_pair(&any, &public);
         }
         let cert = VerifyingKey::from_pem_infer(data!("p256.cert.pem")).unwrap();

@@ -99,8 +99,8 @@ pub(crate) fn encryption_key(
     };
     let origin = || format!("cannot load the encryption key {}", path.display());
     let from_jwk = |jwk: &Jwk| match alg {
-        Some(alg) => EncryptionKey::from_jwk_with_alg(alg, jwk),
-        None => EncryptionKey::from_jwk(jwk),
+        Some(alg) => EncryptionKey::from_jwk(alg, jwk),
+        None => EncryptionKey::from_jwk_infer(jwk),
     };
     match read_key_file(path)? {
         KeyFile::Jwk(jwk) => from_jwk(&jwk)
@@ -160,8 +160,8 @@ pub(crate) fn decryption_key(
     };
     let origin = || format!("cannot load the decryption key {}", path.display());
     let from_jwk = |jwk: &Jwk| match alg {
-        Some(alg) => DecryptionKey::from_jwk_with_alg(alg, jwk),
-        None => DecryptionKey::from_jwk(jwk),
+        Some(alg) => DecryptionKey::from_jwk(alg, jwk),
+        None => DecryptionKey::from_jwk_infer(jwk),
     };
     match read_key_file(path)? {
         KeyFile::Jwk(jwk) => from_jwk(&jwk)

@@ -22,7 +22,7 @@ mod validation;
 
 pub use algorithm::{Algorithm, AlgorithmFamily, UnknownAlgorithm};
 pub use claims::{Audience, Claims, REGISTERED_CLAIMS};
-pub use compact::{Token, UntrustedToken, decode, encode};
+pub use compact::{Token, UntrustedToken, decode_with_clock, encode};
 pub use error::{
     ClaimValueError, Error, HeaderError, JsonErrorKind, Segment, SignError, clip_untrusted,
 };

@@ -131,16 +131,17 @@ impl EncryptionKey {
         Ok(self)
     }
 
-    /// A key from a JWK whose `alg` names the algorithm (a JWK whose `alg` is an
-    /// `enc` name, like `A128GCM`, is a `dir` key for that `enc`). Public or private
-    /// JWKs work; only the public part is kept.
-    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::jwk_inner(None, jwk, false)
+    /// A key for `alg` from a JWK; the JWK's `alg`, if present, must agree. Public or
+    /// private JWKs work; only the public part is kept.
+    pub fn from_jwk(alg: KeyAlgorithm, jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::jwk_inner(Some(alg), jwk, false)
     }
 
-    /// A key from a JWK for `alg`; the JWK's `alg`, if present, must agree.
-    pub fn from_jwk_with_alg(alg: KeyAlgorithm, jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::jwk_inner(Some(alg), jwk, false)
+    /// A key from a JWK whose `alg` names the algorithm (a JWK whose `alg` is an
+    /// `enc` name, like `A128GCM`, is a `dir` key for that `enc`); otherwise as
+    /// [`EncryptionKey::from_jwk`].
+    pub fn from_jwk_infer(jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::jwk_inner(None, jwk, false)
     }
 
     /// A key for `alg` from PEM: `PUBLIC KEY` (RSA, EC, X25519), `RSA PUBLIC KEY`,
@@ -182,11 +183,22 @@ impl EncryptionKey {
     /// # Ok::<(), jot_jwe::KeyError>(())
     /// ```
     pub fn from_any_bytes(alg: KeyAlgorithm, bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        match AnyKey::parse(bytes)? {
-            AnyKey::Jwk(jwk) => Self::jwk_inner(Some(alg), &jwk, false),
-            AnyKey::Material(material) => {
+        Self::from_any_key(Some(alg), AnyKey::parse(bytes)?)
+    }
+
+    /// A key from PEM, a JWK or DER, with the algorithm taken from a JWK's `alg` (PEM
+    /// and DER name none: [`KeyError::AlgorithmRequired`]).
+    pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(None, AnyKey::parse(bytes)?)
+    }
+
+    fn from_any_key(alg: Option<KeyAlgorithm>, key: AnyKey) -> Result<Self, KeyError> {
+        match (key, alg) {
+            (AnyKey::Jwk(jwk), _) => Self::jwk_inner(alg, &jwk, false),
+            (AnyKey::Material(material), Some(alg)) => {
                 Self::from_material(alg, None, Material::new(material)?, false)
             }
+            (AnyKey::Material(_), None) => Err(KeyError::AlgorithmRequired),
             _ => Err(KeyError::Unsupported { what: "key format" }),
         }
     }
@@ -319,14 +331,15 @@ impl DecryptionKey {
         }
     }
 
-    /// A key from a private JWK (or an `oct` JWK) whose `alg` names the algorithm.
-    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::jwk_inner(None, jwk, false)
+    /// A key for `alg` from a private JWK (or an `oct` JWK); the JWK's `alg`, if
+    /// present, must agree.
+    pub fn from_jwk(alg: KeyAlgorithm, jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::jwk_inner(Some(alg), jwk, false)
     }
 
-    /// A key from a private JWK for `alg`; the JWK's `alg`, if present, must agree.
-    pub fn from_jwk_with_alg(alg: KeyAlgorithm, jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::jwk_inner(Some(alg), jwk, false)
+    /// A key from a private JWK (or an `oct` JWK) whose `alg` names the algorithm.
+    pub fn from_jwk_infer(jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::jwk_inner(None, jwk, false)
     }
 
     /// A key for `alg` from a private-key PEM: `PRIVATE KEY` (PKCS#8: RSA, EC,
@@ -356,11 +369,22 @@ impl DecryptionKey {
     /// A key for `alg` from private-key PEM, a private JWK (JSON) or DER, whichever
     /// `bytes` is ([`AnyKey::parse`]); a JWK's `alg`, if present, must agree.
     pub fn from_any_bytes(alg: KeyAlgorithm, bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        match AnyKey::parse(bytes)? {
-            AnyKey::Jwk(jwk) => Self::jwk_inner(Some(alg), &jwk, false),
-            AnyKey::Material(material) => {
+        Self::from_any_key(Some(alg), AnyKey::parse(bytes)?)
+    }
+
+    /// A key from PEM, a JWK or DER, with the algorithm taken from a JWK's `alg` (PEM
+    /// and DER name none: [`KeyError::AlgorithmRequired`]).
+    pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(None, AnyKey::parse(bytes)?)
+    }
+
+    fn from_any_key(alg: Option<KeyAlgorithm>, key: AnyKey) -> Result<Self, KeyError> {
+        match (key, alg) {
+            (AnyKey::Jwk(jwk), _) => Self::jwk_inner(alg, &jwk, false),
+            (AnyKey::Material(material), Some(alg)) => {
                 Self::from_material(alg, None, Material::new(material)?, false)
             }
+            (AnyKey::Material(_), None) => Err(KeyError::AlgorithmRequired),
             _ => Err(KeyError::Unsupported { what: "key format" }),
         }
     }

@@ -40,20 +40,20 @@ fn private_jwk_round_trips_for_every_kty() {
         let json = jwk.to_json();
         let parsed: Jwk = json.parse().unwrap();
         assert_eq!(parsed, jwk);
-        let again = SigningKey::from_jwk(&parsed).unwrap();
+        let again = SigningKey::from_jwk_infer(&parsed).unwrap();
         assert_eq!(
             (again.algorithm(), again.kid()),
             (key.algorithm(), Some("kid-1"))
         );
         assert!(pair_verifies(&again, &key.verifying_key()));
-        let public = VerifyingKey::from_jwk(&parsed.to_public());
+        let public = VerifyingKey::from_jwk_infer(&parsed.to_public());
         if key.algorithm().family() == AlgorithmFamily::Hmac {
             assert!(public.is_err());
         } else {
             assert!(pair_verifies(&key, &public.unwrap()));
             assert_eq!(key.verifying_key().to_jwk().unwrap(), parsed.to_public());
             assert_eq!(
-                SigningKey::from_jwk(&parsed.to_public()).unwrap_err(),
+                SigningKey::from_jwk_infer(&parsed.to_public()).unwrap_err(),
                 KeyError::LooksLikePublicKey
             );
         }
@@ -66,40 +66,40 @@ fn alg_use_and_key_ops_are_honoured() {
     let key = SigningKey::from_pem(Algorithm::RS256, RSA_PKCS8).unwrap();
     let mut jwk = key.to_jwk().unwrap();
     assert_eq!(
-        SigningKey::from_jwk_with_alg(Algorithm::PS256, &jwk).unwrap_err(),
+        SigningKey::from_jwk(Algorithm::PS256, &jwk).unwrap_err(),
         KeyError::AlgorithmMismatch {
             key: "RS256",
             requested: Algorithm::PS256
         }
     );
-    assert!(SigningKey::from_jwk_with_alg(Algorithm::RS256, &jwk).is_ok());
+    assert!(SigningKey::from_jwk(Algorithm::RS256, &jwk).is_ok());
     jwk.alg = None;
     assert_eq!(
-        SigningKey::from_jwk(&jwk).unwrap_err(),
+        SigningKey::from_jwk_infer(&jwk).unwrap_err(),
         KeyError::AlgorithmRequired { key_type: "RSA" }
     );
-    assert!(SigningKey::from_jwk_with_alg(Algorithm::PS512, &jwk).is_ok());
+    assert!(SigningKey::from_jwk(Algorithm::PS512, &jwk).is_ok());
     jwk.alg = Some("RSA-OAEP".into());
     assert!(matches!(
-        SigningKey::from_jwk(&jwk),
+        SigningKey::from_jwk_infer(&jwk),
         Err(KeyError::JwkUsage { .. })
     ));
     jwk.alg = Some("RS256".into());
     jwk.key_ops = Some(vec!["verify".into()]);
     assert_eq!(
-        SigningKey::from_jwk(&jwk).unwrap_err(),
+        SigningKey::from_jwk_infer(&jwk).unwrap_err(),
         KeyError::JwkUsage { needed: "sign" }
     );
-    assert!(VerifyingKey::from_jwk(&jwk).is_ok());
+    assert!(VerifyingKey::from_jwk_infer(&jwk).is_ok());
     jwk.key_ops = Some(vec!["verify".into(), "verify".into()]);
     assert!(matches!(
-        VerifyingKey::from_jwk(&jwk),
+        VerifyingKey::from_jwk_infer(&jwk),
         Err(KeyError::InvalidJwk { .. })
     ));
     jwk.key_ops = None;
     jwk.key_use = Some("enc".into());
     assert_eq!(
-        VerifyingKey::from_jwk(&jwk).unwrap_err(),
+        VerifyingKey::from_jwk_infer(&jwk).unwrap_err(),
         KeyError::JwkUsage { needed: "verify" }
     );
 }
@@ -116,28 +116,28 @@ fn strict_member_checks() {
     // Padding, wrong lengths, missing members.
     let padded = with(&|j| j.x = Some(format!("{}=", j.x.as_ref().unwrap())));
     assert!(matches!(
-        VerifyingKey::from_jwk(&padded),
+        VerifyingKey::from_jwk_infer(&padded),
         Err(KeyError::InvalidJwk { .. })
     ));
     let short = with(&|j| j.y = Some(base64url::encode(&[1u8; 31])));
     assert!(matches!(
-        VerifyingKey::from_jwk(&short),
+        VerifyingKey::from_jwk_infer(&short),
         Err(KeyError::InvalidJwk { .. })
     ));
     let no_crv = with(&|j| j.crv = None);
     assert!(matches!(
-        VerifyingKey::from_jwk(&no_crv),
+        VerifyingKey::from_jwk_infer(&no_crv),
         Err(KeyError::InvalidJwk { .. })
     ));
     let bad_crv = with(&|j| j.crv = Some("P-192".into()));
     assert!(matches!(
-        VerifyingKey::from_jwk(&bad_crv),
+        VerifyingKey::from_jwk_infer(&bad_crv),
         Err(KeyError::UnsupportedKeyType { .. })
     ));
     // Not on the curve.
     let off = with(&|j| j.y = Some(base64url::encode(&[1u8; 32])));
     assert_eq!(
-        VerifyingKey::from_jwk(&off).unwrap_err(),
+        VerifyingKey::from_jwk_infer(&off).unwrap_err(),
         KeyError::InvalidPoint
     );
     // Private part that does not match the public part.
@@ -147,12 +147,12 @@ fn strict_member_checks() {
         .unwrap();
     let mixed = with(&|j| j.d = other.d.clone());
     assert_eq!(
-        SigningKey::from_jwk(&mixed).unwrap_err(),
+        SigningKey::from_jwk_infer(&mixed).unwrap_err(),
         KeyError::InconsistentKey
     );
     // The curve fixes the algorithm.
     assert!(matches!(
-        VerifyingKey::from_jwk_with_alg(Algorithm::ES384, &with(&|j| j.alg = None)),
+        VerifyingKey::from_jwk(Algorithm::ES384, &with(&|j| j.alg = None)),
         Err(KeyError::AlgorithmMismatch { .. })
     ));
     // RSA: minimal integers only; weak keys refused.
@@ -165,19 +165,19 @@ fn strict_member_checks() {
     let n = base64url::decode(rsa.n.as_deref().unwrap()).unwrap();
     padded_n.n = Some(base64url::encode(&[&[0u8][..], &n].concat()));
     assert!(matches!(
-        VerifyingKey::from_jwk(&padded_n),
+        VerifyingKey::from_jwk_infer(&padded_n),
         Err(KeyError::InvalidJwk { .. })
     ));
     let mut weak = rsa.clone();
     weak.n = Some(base64url::encode(&n[..128]));
     assert_eq!(
-        VerifyingKey::from_jwk(&weak).unwrap_err(),
+        VerifyingKey::from_jwk_infer(&weak).unwrap_err(),
         KeyError::RsaTooSmall { bits: 1024 }
     );
     // oct: the secret must be long enough and the alg HMAC.
     let oct: Jwk = r#"{"kty":"oct","alg":"HS256","k":"c2hvcnQ"}"#.parse().unwrap();
     assert!(matches!(
-        VerifyingKey::from_jwk(&oct),
+        VerifyingKey::from_jwk_infer(&oct),
         Err(KeyError::WeakHmacSecret { .. })
     ));
     let oct_rs: Jwk =
@@ -185,7 +185,7 @@ fn strict_member_checks() {
             .parse()
             .unwrap();
     assert!(matches!(
-        VerifyingKey::from_jwk(&oct_rs),
+        VerifyingKey::from_jwk_infer(&oct_rs),
         Err(KeyError::AlgorithmMismatch { .. })
     ));
     assert!(matches!(
@@ -204,7 +204,7 @@ fn rfc8037_ed25519_and_unknown_members() {
     assert_eq!(jwk.other.get("ext"), Some(&serde_json::Value::Bool(true)));
     assert!(jwk.to_json().contains(r#""ext":true"#));
     assert!(!format!("{jwk:?}").contains("nWGxne"));
-    let key = SigningKey::from_jwk(&jwk).unwrap();
+    let key = SigningKey::from_jwk_infer(&jwk).unwrap();
     let mut sig = Vec::new();
     key.sign(
         b"eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc",
@@ -217,7 +217,7 @@ fn rfc8037_ed25519_and_unknown_members() {
     );
     let x448: Jwk = r#"{"kty":"OKP","crv":"Ed448","x":"AAAA"}"#.parse().unwrap();
     assert!(matches!(
-        VerifyingKey::from_jwk(&x448),
+        VerifyingKey::from_jwk_infer(&x448),
         Err(KeyError::UnsupportedKeyType { .. })
     ));
 }

@@ -324,7 +324,7 @@ fn keys(c: &mut Criterion) {
         b.iter(|| {
             let jwk: jot_algorithms::Jwk =
                 serde_json::from_str(black_box(&ec_jwk_json)).expect("jwk");
-            VerifyingKey::from_jwk(&jwk).expect("ec")
+            VerifyingKey::from_jwk_infer(&jwk).expect("ec")
         })
     });
     g.finish();

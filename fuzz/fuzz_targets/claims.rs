@@ -63,14 +63,17 @@ fuzz_target!(|payload: &[u8]| {
     let clock = FixedClock::at(NOW);
     let verifier = key().verifying_key();
     for validation in validations() {
-        let _ = jot_codec::decode::<(), _, _>(&token, &verifier, &validation, &clock);
-        let _ = jot_codec::decode::<Profile, _, _>(&token, &verifier, &validation, &clock);
-        if let Ok(first) = jot_codec::decode::<Value, _, _>(&token, &verifier, &validation, &clock)
+        let _ = jot_codec::decode_with_clock::<(), _, _>(&token, &verifier, &validation, &clock);
+        let _ =
+            jot_codec::decode_with_clock::<Profile, _, _>(&token, &verifier, &validation, &clock);
+        if let Ok(first) =
+            jot_codec::decode_with_clock::<Value, _, _>(&token, &verifier, &validation, &clock)
         {
             let claims: Claims<Value> = first.claims;
             let again = jot_algorithms::encode(key(), &Header::jwt(), &claims)
                 .expect("decoded claims re-encode");
-            let second = jot_codec::decode::<Value, _, _>(&again, &verifier, &validation, &clock);
+            let second =
+                jot_codec::decode_with_clock::<Value, _, _>(&again, &verifier, &validation, &clock);
             assert!(second.is_ok(), "re-encoded claims refused: {second:?}");
         }
     }

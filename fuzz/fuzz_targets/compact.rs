@@ -42,9 +42,12 @@ fuzz_target!(|data: &[u8]| {
     let validation = Validation::new()
         .require_exp(false)
         .danger_ignore_audience();
-    if let Ok(verified) =
-        jot_codec::decode::<Value, _, _>(text, key(), &validation, &FixedClock::at(1_700_000_000))
-    {
+    if let Ok(verified) = jot_codec::decode_with_clock::<Value, _, _>(
+        text,
+        key(),
+        &validation,
+        &FixedClock::at(1_700_000_000),
+    ) {
         let (_, claims) = unverified.expect("a verified token reads unverified");
         assert_eq!(claims, verified.claims);
     }

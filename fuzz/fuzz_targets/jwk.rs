@@ -25,10 +25,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(a, b);
         let _ = jwk.thumbprint();
         let _ = jwk.to_public();
-        if let Ok(key) = VerifyingKey::from_jwk(&jwk) {
+        if let Ok(key) = VerifyingKey::from_jwk_infer(&jwk) {
             let _ = key.thumbprint();
             if let Ok(exported) = key.to_jwk() {
-                VerifyingKey::from_jwk(&exported).expect("an exported JWK re-imports");
+                VerifyingKey::from_jwk_infer(&exported).expect("an exported JWK re-imports");
             }
         }
         for alg in [
@@ -37,9 +37,9 @@ fuzz_target!(|data: &[u8]| {
             Algorithm::ES256,
             Algorithm::EdDSA,
         ] {
-            let _ = VerifyingKey::from_jwk_with_alg(alg, &jwk);
+            let _ = VerifyingKey::from_jwk(alg, &jwk);
         }
-        if let Ok(key) = SigningKey::from_jwk(&jwk) {
+        if let Ok(key) = SigningKey::from_jwk_infer(&jwk) {
             let _ = key.to_jwk();
         }
     }

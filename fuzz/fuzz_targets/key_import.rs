@@ -1,6 +1,6 @@
-//! PEM/DER key import: `SigningKey::from_any_bytes` and
-//! `VerifyingKey::from_any_bytes` (PEM, DER, JWK detected), with the algorithm
-//! chosen by the first byte (or inferred).
+//! PEM/DER key import: `SigningKey::from_any_bytes(_infer)` and
+//! `VerifyingKey::from_any_bytes(_infer)` (PEM, DER, JWK detected), with the
+//! algorithm chosen by the first byte (or inferred).
 //!
 //! Invariant besides "no panic": an imported signing key's signature verifies with
 //! its own verifying key, and its export re-imports.
@@ -19,13 +19,21 @@ fuzz_target!(|data: &[u8]| {
         0 => None,
         i => Some(all[i - 1]),
     };
-    if let Ok(key) = VerifyingKey::from_any_bytes(alg, bytes) {
+    let verifying = match alg {
+        Some(alg) => VerifyingKey::from_any_bytes(alg, bytes),
+        None => VerifyingKey::from_any_bytes_infer(bytes),
+    };
+    if let Ok(key) = verifying {
         if let Ok(pem) = key.to_pem() {
             VerifyingKey::from_pem(key.algorithm(), pem).expect("an exported PEM re-imports");
         }
         let _ = key.to_jwk();
     }
-    if let Ok(key) = SigningKey::from_any_bytes(alg, bytes) {
+    let signing = match alg {
+        Some(alg) => SigningKey::from_any_bytes(alg, bytes),
+        None => SigningKey::from_any_bytes_infer(bytes),
+    };
+    if let Ok(key) = signing {
         let mut sig = Vec::new();
         key.sign(b"input", &mut sig)
             .expect("an imported key signs (keys that cannot are refused at import)");

@@ -230,7 +230,7 @@ fn jws_example(v: &Value, mode: Mode) -> Result<(), String> {
     } else {
         jwk.to_public()
     };
-    let public = VerifyingKey::from_jwk_with_alg(alg, &public_jwk).map_err(err)?;
+    let public = VerifyingKey::from_jwk(alg, &public_jwk).map_err(err)?;
     let untrusted = UntrustedToken::parse(compact).map_err(err)?;
     ensure(untrusted.algorithm().map_err(err)? == alg, "alg differs")?;
     untrusted.verify_signature(alg, &public).map_err(err)?;
@@ -239,7 +239,7 @@ fn jws_example(v: &Value, mode: Mode) -> Result<(), String> {
         "payload differs",
     )?;
 
-    let key = SigningKey::from_jwk_with_alg(alg, &jwk).map_err(err)?;
+    let key = SigningKey::from_jwk(alg, &jwk).map_err(err)?;
     let mut fresh = Vec::new();
     key.sign(sig_input.as_bytes(), &mut fresh).map_err(err)?;
     match mode {
@@ -258,7 +258,7 @@ fn jwk_example(file: &str, jwk: &Jwk, thumbprint: &str) -> Result<(), String> {
     )?;
     let key_thumbprint = match (jwk.kty.as_str(), jwk.is_private()) {
         ("EC", false) => {
-            let key = VerifyingKey::from_jwk(jwk).map_err(err)?;
+            let key = VerifyingKey::from_jwk_infer(jwk).map_err(err)?;
             ensure(
                 key.algorithm() == Algorithm::ES512,
                 "a P-521 key is for ES512",
@@ -266,7 +266,7 @@ fn jwk_example(file: &str, jwk: &Jwk, thumbprint: &str) -> Result<(), String> {
             key.thumbprint()
         }
         ("EC", true) => {
-            let key = SigningKey::from_jwk(jwk).map_err(err)?;
+            let key = SigningKey::from_jwk_infer(jwk).map_err(err)?;
             ensure(
                 key.algorithm() == Algorithm::ES512,
                 "a P-521 key is for ES512",
@@ -276,13 +276,13 @@ fn jwk_example(file: &str, jwk: &Jwk, thumbprint: &str) -> Result<(), String> {
         }
         ("RSA", private) => {
             // RSA keys do not say which algorithm: jot needs it said.
-            let refused = VerifyingKey::from_jwk(jwk);
+            let refused = VerifyingKey::from_jwk_infer(jwk);
             ensure(
                 matches!(refused, Err(KeyError::AlgorithmRequired { .. })),
                 &format!("RSA without alg: {refused:?}"),
             )?;
             if private {
-                let key = SigningKey::from_jwk_with_alg(Algorithm::RS256, jwk).map_err(err)?;
+                let key = SigningKey::from_jwk(Algorithm::RS256, jwk).map_err(err)?;
                 let exported = key.to_jwk().map_err(err)?;
                 for (name, a, b) in [
                     ("n", &exported.n, &jwk.n),
@@ -299,14 +299,14 @@ fn jwk_example(file: &str, jwk: &Jwk, thumbprint: &str) -> Result<(), String> {
                 round_trip(&key)?;
                 key.thumbprint()
             } else {
-                VerifyingKey::from_jwk_with_alg(Algorithm::PS256, jwk)
+                VerifyingKey::from_jwk(Algorithm::PS256, jwk)
                     .map_err(err)?
                     .thumbprint()
             }
         }
         ("oct", _) if file.contains("encryption") => {
             // `use: enc`, `alg: A256GCM`: never a signing key.
-            let refused = SigningKey::from_jwk(jwk);
+            let refused = SigningKey::from_jwk_infer(jwk);
             ensure(
                 matches!(refused, Err(KeyError::JwkUsage { .. })),
                 &format!("an enc key must not sign: {refused:?}"),
@@ -314,7 +314,7 @@ fn jwk_example(file: &str, jwk: &Jwk, thumbprint: &str) -> Result<(), String> {
             return Ok(());
         }
         ("oct", _) => {
-            let key = SigningKey::from_jwk(jwk).map_err(err)?;
+            let key = SigningKey::from_jwk_infer(jwk).map_err(err)?;
             ensure(
                 key.algorithm() == Algorithm::HS256,
                 "the MAC key is for HS256",

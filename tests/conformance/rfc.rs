@@ -141,7 +141,7 @@ fn rfc_examples() {
         let json: Value = load(&format!("rfc/{file}"));
         if file.starts_with("rfc7519_a") {
             let token = str_field(&json, "token");
-            let refused = jot_codec::decode::<(), _, _>(
+            let refused = jot_codec::decode_with_clock::<(), _, _>(
                 token,
                 &hs256_key(),
                 &Validation::new(),
@@ -175,12 +175,12 @@ fn rfc_examples() {
 /// RFC 7515 A.1: decode with the example HMAC key, and reproduce the MAC.
 fn a1_hs256(v: &Value) -> Result<(), String> {
     same_header(v)?;
-    let key = VerifyingKey::from_jwk_with_alg(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?;
     let token = decode_example(str_field(v, "token"), &key)?;
     ensure(token.header.typ.as_deref() == Some("JWT"), "typ is not JWT")?;
     reproduce(
         v,
-        &SigningKey::from_jwk_with_alg(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?,
+        &SigningKey::from_jwk(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?,
     )
 }
 
@@ -188,12 +188,11 @@ fn a1_hs256(v: &Value) -> Result<(), String> {
 /// with the private key reproduces the signature.
 fn a2_rs256(v: &Value) -> Result<(), String> {
     same_header(v)?;
-    let key =
-        VerifyingKey::from_jwk_with_alg(Algorithm::RS256, &jwk(v, "public_jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk(Algorithm::RS256, &jwk(v, "public_jwk")?).map_err(err)?;
     decode_example(str_field(v, "token"), &key)?;
     reproduce(
         v,
-        &SigningKey::from_jwk_with_alg(Algorithm::RS256, &jwk(v, "jwk")?).map_err(err)?,
+        &SigningKey::from_jwk(Algorithm::RS256, &jwk(v, "jwk")?).map_err(err)?,
     )
 }
 
@@ -201,7 +200,7 @@ fn a2_rs256(v: &Value) -> Result<(), String> {
 /// signature by the private key must verify.
 fn a3_es256(v: &Value) -> Result<(), String> {
     same_header(v)?;
-    let key = VerifyingKey::from_jwk(&jwk(v, "public_jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk_infer(&jwk(v, "public_jwk")?).map_err(err)?;
     decode_example(str_field(v, "token"), &key)?;
     sign_and_verify(v, Algorithm::ES256, &key)
 }
@@ -209,7 +208,7 @@ fn a3_es256(v: &Value) -> Result<(), String> {
 /// RFC 7515 A.4: the payload is the text "Payload", not claims: signature only.
 fn a4_es512(v: &Value) -> Result<(), String> {
     same_header(v)?;
-    let key = VerifyingKey::from_jwk(&jwk(v, "public_jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk_infer(&jwk(v, "public_jwk")?).map_err(err)?;
     verify_token(str_field(v, "token"), Algorithm::ES512, &key)?;
     ensure(
         unb64(str_field(v, "payload_b64u")) == b"Payload",
@@ -229,8 +228,12 @@ fn unsecured_jwt(v: &Value) -> Result<(), String> {
         read.claims.iss.as_deref() == Some("joe") && read.claims.custom.is_root,
         "claims differ",
     )?;
-    let refused =
-        jot_codec::decode::<Root, _, _>(token, &hs256_key(), &validation, &before_exp(token)?);
+    let refused = jot_codec::decode_with_clock::<Root, _, _>(
+        token,
+        &hs256_key(),
+        &validation,
+        &before_exp(token)?,
+    );
     ensure(
         matches!(refused, Err(Error::Unsecured)),
         &format!("decode must refuse alg none, got {refused:?}"),
@@ -244,7 +247,7 @@ fn unsecured_jwt(v: &Value) -> Result<(), String> {
 
 /// RFC 7519 §3.1: the same JWT as RFC 7515 A.1; its claims as the RFC lists them.
 fn s3_1_jwt(v: &Value) -> Result<(), String> {
-    let key = VerifyingKey::from_jwk_with_alg(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?;
     let token = decode_example(str_field(v, "token"), &key)?;
     let claims = &v["claims"];
     ensure(
@@ -259,7 +262,7 @@ fn s3_1_jwt(v: &Value) -> Result<(), String> {
         Some(token.claims.custom.is_root) == claims["http://example.com/is_root"].as_bool(),
         "is_root differs",
     )?;
-    let expired = jot_codec::decode::<Root, _, _>(
+    let expired = jot_codec::decode_with_clock::<Root, _, _>(
         str_field(v, "token"),
         &key,
         &Validation::new(),
@@ -276,7 +279,7 @@ fn thumbprint_7638(v: &Value) -> Result<(), String> {
     let jwk = jwk(v, "jwk")?;
     let expected = str_field(v, "thumbprint_b64u");
     ensure_eq(&jwk.thumbprint().map_err(err)?, expected, "Jwk::thumbprint")?;
-    let key = VerifyingKey::from_jwk(&jwk).map_err(err)?;
+    let key = VerifyingKey::from_jwk_infer(&jwk).map_err(err)?;
     ensure_eq(
         &key.thumbprint().map_err(err)?,
         expected,
@@ -299,7 +302,7 @@ fn thumbprint_7517(v: &Value) -> Result<(), String> {
         str_field(v, "thumbprint_b64u"),
         "Jwk::thumbprint",
     )?;
-    let refused = VerifyingKey::from_jwk(&jwk);
+    let refused = VerifyingKey::from_jwk_infer(&jwk);
     ensure(
         matches!(refused, Err(KeyError::JwkUsage { .. })),
         &format!("an enc key must not verify: {refused:?}"),
@@ -308,7 +311,7 @@ fn thumbprint_7517(v: &Value) -> Result<(), String> {
 
 /// RFC 8037 A.1: the private key loads for EdDSA and its public half is A.2's.
 fn ed25519_a1(v: &Value) -> Result<(), String> {
-    let key = SigningKey::from_jwk(&jwk(v, "a1_private_jwk")?).map_err(err)?;
+    let key = SigningKey::from_jwk_infer(&jwk(v, "a1_private_jwk")?).map_err(err)?;
     ensure(key.algorithm() == Algorithm::EdDSA, "not EdDSA")?;
     let public = key.verifying_key().to_jwk().map_err(err)?;
     ensure_eq(
@@ -320,7 +323,7 @@ fn ed25519_a1(v: &Value) -> Result<(), String> {
 
 /// RFC 8037 A.2: the public key loads for EdDSA.
 fn ed25519_a2(v: &Value) -> Result<(), String> {
-    let key = VerifyingKey::from_jwk(&jwk(v, "a2_public_jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk_infer(&jwk(v, "a2_public_jwk")?).map_err(err)?;
     ensure(key.algorithm() == Algorithm::EdDSA, "not EdDSA")
 }
 
@@ -332,7 +335,7 @@ fn ed25519_a3(v: &Value) -> Result<(), String> {
         expected,
         "Jwk::thumbprint",
     )?;
-    let key = SigningKey::from_jwk(&jwk(v, "a1_private_jwk")?).map_err(err)?;
+    let key = SigningKey::from_jwk_infer(&jwk(v, "a1_private_jwk")?).map_err(err)?;
     ensure_eq(
         &key.thumbprint().map_err(err)?,
         expected,
@@ -343,7 +346,7 @@ fn ed25519_a3(v: &Value) -> Result<(), String> {
 /// RFC 8037 A.4: Ed25519 is deterministic: signing reproduces the signature.
 fn ed25519_a4(v: &Value) -> Result<(), String> {
     let a4 = &v["a4_signing"];
-    let key = SigningKey::from_jwk(&jwk(v, "a1_private_jwk")?).map_err(err)?;
+    let key = SigningKey::from_jwk_infer(&jwk(v, "a1_private_jwk")?).map_err(err)?;
     let mut sig = Vec::new();
     key.sign(str_field(a4, "signing_input").as_bytes(), &mut sig)
         .map_err(err)?;
@@ -366,17 +369,17 @@ fn ed25519_a4(v: &Value) -> Result<(), String> {
 /// RFC 8037 A.5: the token verifies with the public key.
 fn ed25519_a5(v: &Value) -> Result<(), String> {
     let a5 = &v["a5_validation"];
-    let key = VerifyingKey::from_jwk(&jwk(a5, "public_jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk_infer(&jwk(a5, "public_jwk")?).map_err(err)?;
     verify_token(str_field(a5, "token"), Algorithm::EdDSA, &key)
 }
 
 /// RFC 7797 §4.1: an ordinary JWS (payload "$.02"), for comparison with §4.2.
 fn b64_true(v: &Value) -> Result<(), String> {
-    let key = VerifyingKey::from_jwk_with_alg(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?;
     verify_token(str_field(v, "token"), Algorithm::HS256, &key)?;
     reproduce(
         v,
-        &SigningKey::from_jwk_with_alg(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?,
+        &SigningKey::from_jwk(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?,
     )
 }
 
@@ -388,18 +391,23 @@ fn b64_false(v: &Value) -> Result<(), String> {
         |r: &Result<_, Error>| matches!(r, Err(Error::Header(HeaderError::UnencodedPayload)));
     let parsed = UntrustedToken::parse(token).map(|_| ());
     ensure(unencoded(&parsed), &format!("parse: {parsed:?}"))?;
-    let key = VerifyingKey::from_jwk_with_alg(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?;
+    let key = VerifyingKey::from_jwk(Algorithm::HS256, &jwk(v, "jwk")?).map_err(err)?;
     let validation = Validation::new().understand_critical("b64");
     let decoded =
-        jot_codec::decode::<(), _, _>(token, &key, &validation, &FixedClock::at(0)).map(|_| ());
+        jot_codec::decode_with_clock::<(), _, _>(token, &key, &validation, &FixedClock::at(0))
+            .map(|_| ());
     ensure(unencoded(&decoded), &format!("decode: {decoded:?}"))
 }
 
 /// Decodes an example JWT just before its `exp`, checking its claims.
 fn decode_example(token: &str, key: &VerifyingKey) -> Result<jot_algorithms::Token<Root>, String> {
-    let decoded =
-        jot_codec::decode::<Root, _, _>(token, key, &Validation::new(), &before_exp(token)?)
-            .map_err(|e| format!("decode: {e}"))?;
+    let decoded = jot_codec::decode_with_clock::<Root, _, _>(
+        token,
+        key,
+        &Validation::new(),
+        &before_exp(token)?,
+    )
+    .map_err(|e| format!("decode: {e}"))?;
     ensure(decoded.algorithm == key.algorithm(), "algorithm differs")?;
     ensure(
         decoded.claims.iss.as_deref() == Some("joe"),
@@ -438,7 +446,7 @@ fn reproduce(v: &Value, key: &SigningKey) -> Result<(), String> {
 
 /// A fresh signature of the example's signing input verifies with the public key.
 fn sign_and_verify(v: &Value, alg: Algorithm, public: &VerifyingKey) -> Result<(), String> {
-    let key = SigningKey::from_jwk_with_alg(alg, &jwk(v, "jwk")?).map_err(err)?;
+    let key = SigningKey::from_jwk(alg, &jwk(v, "jwk")?).map_err(err)?;
     let input = str_field(v, "signing_input").as_bytes();
     let mut sig = Vec::new();
     key.sign(input, &mut sig).map_err(err)?;

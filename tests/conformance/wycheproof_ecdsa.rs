@@ -76,11 +76,8 @@ fn run(file: &str, alg: Algorithm, curve: &str, sha: &str) {
             (curve, sha)
         );
         let key = match &group.public_key_jwk {
-            Some(jwk) => VerifyingKey::from_jwk_with_alg(alg, jwk),
-            None => VerifyingKey::from_jwk_with_alg(
-                alg,
-                &point_jwk(alg, &group.public_key.uncompressed),
-            ),
+            Some(jwk) => VerifyingKey::from_jwk(alg, jwk),
+            None => VerifyingKey::from_jwk(alg, &point_jwk(alg, &group.public_key.uncompressed)),
         };
         let der = VerifyingKey::from_der(alg, unhex(&group.public_key_der));
         check_same_key(&mut tally, format!("group {i} SPKI DER"), &key, der);

@@ -30,7 +30,7 @@ fn ed25519() {
     tally.expect_total(vectors.number_of_tests);
     for (i, group) in vectors.test_groups.iter().enumerate() {
         assert_eq!(group.public_key.curve, "edwards25519");
-        let key = VerifyingKey::from_jwk_with_alg(Algorithm::EdDSA, &group.public_key_jwk);
+        let key = VerifyingKey::from_jwk(Algorithm::EdDSA, &group.public_key_jwk);
         let der = VerifyingKey::from_der(Algorithm::EdDSA, unhex(&group.public_key_der));
         check_same_key(&mut tally, format!("group {i} SPKI DER"), &key, der);
         let pem = VerifyingKey::from_pem(Algorithm::EdDSA, &group.public_key_pem);
@@ -56,7 +56,7 @@ fn ed448_is_unsupported() {
                 "group {i} {what}: {other:?}, expected UnsupportedKeyType"
             )),
         };
-        let jwk = VerifyingKey::from_jwk_with_alg(Algorithm::EdDSA, &group.public_key_jwk);
+        let jwk = VerifyingKey::from_jwk(Algorithm::EdDSA, &group.public_key_jwk);
         let der = VerifyingKey::from_der(Algorithm::EdDSA, unhex(&group.public_key_der));
         for problem in [refused("JWK", jwk), refused("SPKI DER", der)]
             .into_iter()

@@ -193,7 +193,7 @@ pub(crate) fn verifier(json: &Value) -> Result<Box<dyn Verifier>, KeyError> {
         Ok(Box::new(KeySet::from_jwk_set(&set)))
     } else {
         let jwk = Jwk::from_json(&json.to_string())?;
-        Ok(Box::new(VerifyingKey::from_jwk(&jwk)?))
+        Ok(Box::new(VerifyingKey::from_jwk_infer(&jwk)?))
     }
 }
 

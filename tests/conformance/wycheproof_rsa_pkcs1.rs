@@ -133,7 +133,7 @@ fn verify(file: &str, key_size: usize) {
             }
             continue;
         };
-        let key = VerifyingKey::from_jwk_with_alg(alg, &group.key_jwk);
+        let key = VerifyingKey::from_jwk(alg, &group.key_jwk);
         let spki = VerifyingKey::from_der(alg, unhex(&group.public_key_der));
         check_same_key(&mut tally, format!("group {i} SPKI DER"), &key, spki);
         let pkcs1 = VerifyingKey::from_der(alg, unhex(&group.public_key_asn));
@@ -166,7 +166,7 @@ fn sign(file: &str, key_size: usize) {
         let pkcs8 = SigningKey::from_der(alg, unhex(&group.private_key_pkcs8));
         let key = match &group.private_key_jwk {
             Some(jwk) => {
-                let from_jwk = SigningKey::from_jwk_with_alg(alg, jwk);
+                let from_jwk = SigningKey::from_jwk(alg, jwk);
                 check_same_key(
                     &mut tally,
                     format!("group {i} PKCS#8 DER"),

@@ -81,7 +81,7 @@ fn run(file: &str, key_size: usize) {
             }
             continue;
         };
-        let key = VerifyingKey::from_jwk_with_alg(alg, &group.public_key_jwk);
+        let key = VerifyingKey::from_jwk(alg, &group.public_key_jwk);
         let der = VerifyingKey::from_der(alg, unhex(&group.public_key_der));
         check_same_key(&mut tally, format!("group {i} SPKI DER"), &key, der);
         let pem = VerifyingKey::from_pem(alg, &group.public_key_pem);

@@ -39,13 +39,13 @@ fn every_alg_and_enc_round_trips() {
     let mut rsa_jwk = rsa.to_jwk().unwrap();
     rsa_jwk.alg = None;
     let mut all = keys();
-    all.push(DecryptionKey::from_jwk_with_alg(KeyAlgorithm::RSA_OAEP, &rsa_jwk).unwrap());
-    all.push(DecryptionKey::from_jwk_with_alg(KeyAlgorithm::RSA_OAEP_256, &rsa_jwk).unwrap());
+    all.push(DecryptionKey::from_jwk(KeyAlgorithm::RSA_OAEP, &rsa_jwk).unwrap());
+    all.push(DecryptionKey::from_jwk(KeyAlgorithm::RSA_OAEP_256, &rsa_jwk).unwrap());
     let mut ran = 0;
     for key in &all {
         // Keys survive a JWK round trip (private and public).
-        let key = DecryptionKey::from_jwk(&key.to_jwk().unwrap()).unwrap();
-        let to = EncryptionKey::from_jwk(&key.encryption_key().to_jwk().unwrap()).unwrap();
+        let key = DecryptionKey::from_jwk_infer(&key.to_jwk().unwrap()).unwrap();
+        let to = EncryptionKey::from_jwk_infer(&key.encryption_key().to_jwk().unwrap()).unwrap();
         for enc in ContentEncryption::ALL {
             let opts = HeaderOptions::new().kid("k").compress();
             let token = encrypt(&to, enc, &opts, b"plain text").unwrap();
@@ -139,7 +139,7 @@ fn keys_are_typed() {
     let mut jwk = rsa.to_jwk().unwrap();
     jwk.alg = Some("RSA1_5".into());
     assert_eq!(
-        DecryptionKey::from_jwk(&jwk).unwrap_err(),
+        DecryptionKey::from_jwk_infer(&jwk).unwrap_err(),
         KeyError::DangerousAlgorithm
     );
     assert!(DecryptionKey::danger_rsa1_5_from_jwk(&jwk).is_ok());
@@ -150,13 +150,13 @@ fn keys_are_typed() {
     ));
     let public = rsa.encryption_key().to_jwk().unwrap();
     assert_eq!(
-        DecryptionKey::from_jwk(&public).unwrap_err(),
+        DecryptionKey::from_jwk_infer(&public).unwrap_err(),
         KeyError::LooksLikePublicKey
     );
     let mut sig = public.clone();
     sig.key_use = Some("sig".into());
     assert!(matches!(
-        EncryptionKey::from_jwk(&sig),
+        EncryptionKey::from_jwk_infer(&sig),
         Err(KeyError::JwkUsage { .. })
     ));
     // An oct JWK whose alg is an enc is a dir key for exactly that enc.
@@ -164,7 +164,7 @@ fn keys_are_typed() {
     let dir_jwk = dir.to_jwk().unwrap();
     assert_eq!(dir_jwk.alg.as_deref(), Some("A128GCM"));
     assert_eq!(
-        DecryptionKey::from_jwk(&dir_jwk)
+        DecryptionKey::from_jwk_infer(&dir_jwk)
             .unwrap()
             .content_encryption(),
         Some(ContentEncryption::A128GCM)

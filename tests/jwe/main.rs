@@ -20,6 +20,7 @@ mod harness;
 mod behaviour;
 mod cookbook;
 mod interop;
+mod key_formats;
 mod rfc;
 mod wycheproof_jwe;
 mod wycheproof_primitives;
@@ -40,5 +41,5 @@ pub(crate) fn key_for(alg: &str, v: &Value) -> DecryptionKey {
         jwk.alg = Some("RSA1_5".into());
         return DecryptionKey::danger_rsa1_5_from_jwk(&jwk).unwrap();
     }
-    DecryptionKey::from_jwk_with_alg(alg, &jwk(v)).unwrap_or_else(|e| panic!("{alg}: {e}"))
+    DecryptionKey::from_jwk(alg, &jwk(v)).unwrap_or_else(|e| panic!("{alg}: {e}"))
 }

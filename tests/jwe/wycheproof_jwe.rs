@@ -18,7 +18,7 @@ fn json_web_encryption() {
         let key = if private.alg.as_deref() == Some("RSA1_5") {
             DecryptionKey::danger_rsa1_5_from_jwk(&private)
         } else {
-            DecryptionKey::from_jwk(&private)
+            DecryptionKey::from_jwk_infer(&private)
         };
         for test in group["tests"].as_array().unwrap() {
             let id = test["tcId"].as_u64().unwrap();

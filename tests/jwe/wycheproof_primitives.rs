@@ -1,8 +1,8 @@
-//! Wycheproof primitive suites through `jot_jwe::primitives`: AES-GCM (96-bit IV,
+//! Wycheproof primitive suites through `jot_jwe::hazmat`: AES-GCM (96-bit IV,
 //! 128-bit tag only), AES key wrap, the JOSE AES-CBC-HMAC composites, ECDH with JWK
 //! keys (P-256/384/521 WebCrypto, X25519), RSA-OAEP (empty label; SHA-1 and SHA-256).
 
-use jot_jwe::{ContentEncryption, DecryptionKey, KeyAlgorithm, primitives};
+use jot_jwe::{ContentEncryption, DecryptionKey, KeyAlgorithm, hazmat};
 use serde_json::Value;
 
 use crate::harness::{Tally, load, str_field, unhex};
@@ -32,9 +32,9 @@ fn aead(path: &str, pick: impl Fn(&Value) -> Result<ContentEncryption, &'static 
             };
             let [key, iv, aad, msg, ct, tag] =
                 ["key", "iv", "aad", "msg", "ct", "tag"].map(|f| unhex(str_field(t, f)));
-            let opened = primitives::content_decrypt(enc, &key, &iv, &aad, &ct, &tag);
+            let opened = hazmat::content_decrypt(enc, &key, &iv, &aad, &ct, &tag);
             let ok = if str_field(t, "result") == "valid" {
-                let sealed = primitives::content_encrypt(enc, &key, &iv, &aad, &msg);
+                let sealed = hazmat::content_encrypt(enc, &key, &iv, &aad, &msg);
                 matches!(&opened, Ok(pt) if *pt == msg)
                     && matches!(&sealed, Ok((c, g)) if *c == ct && *g == tag)
             } else {
@@ -92,11 +92,11 @@ fn aes_key_wrap() {
     for group in file["testGroups"].as_array().unwrap() {
         for t in tests(group) {
             let [kek, msg, ct] = ["key", "msg", "ct"].map(|f| unhex(str_field(t, f)));
-            let unwrapped = primitives::aes_key_unwrap(&kek, &ct);
+            let unwrapped = hazmat::aes_key_unwrap(&kek, &ct);
             let ok = match str_field(t, "result") {
                 "valid" => {
                     matches!(&unwrapped, Ok(k) if *k == msg)
-                        && primitives::aes_key_wrap(&kek, &msg).is_ok_and(|w| w == ct)
+                        && hazmat::aes_key_wrap(&kek, &msg).is_ok_and(|w| w == ct)
                 }
                 // `acceptable` here is ShortKey (an 8-byte key wrapped): no JOSE CEK is
                 // that short, and RFC 3394 needs two blocks; jot refuses it.
@@ -122,9 +122,9 @@ fn ecdh(path: &str, alg: KeyAlgorithm) {
                 .iter()
                 .filter_map(Value::as_str)
                 .collect();
-            let private = DecryptionKey::from_jwk_with_alg(alg, &jwk(&t["private"]));
+            let private = DecryptionKey::from_jwk(alg, &jwk(&t["private"]));
             let shared = private.as_ref().map_err(|e| e.to_string()).and_then(|k| {
-                primitives::ecdh_shared_secret(k, &t["public"]).map_err(|e| e.to_string())
+                hazmat::ecdh_shared_secret(k, &t["public"]).map_err(|e| e.to_string())
             });
             let expected = unhex(str_field(t, "shared"));
             let ok = match str_field(t, "result") {
@@ -204,7 +204,7 @@ fn rsa_oaep() {
         for group in data["testGroups"].as_array().unwrap() {
             let mut private = jwk(&group["privateKeyJwk"]);
             private.alg = None;
-            let key = DecryptionKey::from_jwk_with_alg(alg, &private).unwrap();
+            let key = DecryptionKey::from_jwk(alg, &private).unwrap();
             for t in tests(group) {
                 if !str_field(t, "label").is_empty() {
                     tally.exclude(
@@ -213,7 +213,7 @@ fn rsa_oaep() {
                     );
                     continue;
                 }
-                let out = primitives::rsa_decrypt(&key, &unhex(str_field(t, "ct")));
+                let out = hazmat::rsa_decrypt(&key, &unhex(str_field(t, "ct")));
                 if str_field(t, "comment") == "First byte is 1" && out.is_ok() {
                     // rsa 0.10.0 does not check the leading 0x00 of the OAEP encoding
                     // (RFC 8017 §7.1.2 step 3.g); see docs/CONFORMANCE.md, "JWE".

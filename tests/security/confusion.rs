@@ -114,7 +114,7 @@ fn public_key_bytes_never_become_an_hmac_secret() {
                     KeyError::SecretLooksLikeKey { looks_like },
                     "{what}, {alg}"
                 );
-                let err = VerifyingKey::from_any_bytes(Some(alg), &bytes).unwrap_err();
+                let err = VerifyingKey::from_any_bytes(alg, &bytes).unwrap_err();
                 assert!(
                     matches!(err, KeyError::AlgorithmMismatch { requested, .. } if requested == alg),
                     "from_any_bytes {what}, {alg}: {err:?}"

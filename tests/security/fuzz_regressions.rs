@@ -9,11 +9,11 @@ pub(crate) fn every_parser(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = UntrustedToken::parse(text);
         let _ = dangerous::decode_unverified::<Value>(text);
-        let _ = Jwk::from_json(text).map(|jwk| VerifyingKey::from_jwk(&jwk));
+        let _ = Jwk::from_json(text).map(|jwk| VerifyingKey::from_jwk_infer(&jwk));
         let _ = KeySet::from_jwks_json(text);
     }
-    let _ = SigningKey::from_any_bytes(None, data);
-    let _ = VerifyingKey::from_any_bytes(None, data);
+    let _ = SigningKey::from_any_bytes_infer(data);
+    let _ = VerifyingKey::from_any_bytes_infer(data);
 }
 
 #[test]
@@ -60,7 +60,7 @@ fn rsa_key_with_inconsistent_crt_is_refused_at_import() {
     }
     // Also through from_any_bytes (the path the fuzz target took).
     assert!(matches!(
-        SigningKey::from_any_bytes(Some(Algorithm::RS256), pem),
+        SigningKey::from_any_bytes(Algorithm::RS256, pem),
         Err(KeyError::InconsistentKey)
     ));
 }

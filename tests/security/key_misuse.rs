@@ -28,7 +28,7 @@ fn jwk_alg_binds_the_key() {
         Algorithm::ES256,
     ] {
         assert_eq!(
-            VerifyingKey::from_jwk_with_alg(other, &parse(&jwk)).unwrap_err(),
+            VerifyingKey::from_jwk(other, &parse(&jwk)).unwrap_err(),
             KeyError::AlgorithmMismatch {
                 key: "RS256",
                 requested: other
@@ -87,7 +87,7 @@ fn encryption_keys_are_not_verification_keys() {
     cases.push((weird_use, KeyError::JwkUsage { needed: "verify" }));
     for (mut jwk, expected) in cases {
         assert_eq!(
-            VerifyingKey::from_jwk(&parse(&jwk)).unwrap_err(),
+            VerifyingKey::from_jwk_infer(&parse(&jwk)).unwrap_err(),
             expected,
             "{jwk}"
         );
@@ -128,7 +128,7 @@ fn a_key_of_the_wrong_type_or_curve_is_refused() {
     // An oct JWK that claims an asymmetric algorithm.
     let oct = parse(&json!({"kty": "oct", "alg": "RS256", "k": crate::support::b64([7u8; 64])}));
     assert_eq!(
-        VerifyingKey::from_jwk(&oct).unwrap_err(),
+        VerifyingKey::from_jwk_infer(&oct).unwrap_err(),
         KeyError::AlgorithmMismatch {
             key: "oct (HMAC secret)",
             requested: Algorithm::RS256

@@ -51,7 +51,7 @@ pub(crate) fn decode_as<T: DeserializeOwned, V: Verifier + ?Sized>(
     key: &V,
     validation: &Validation,
 ) -> Result<Token<T>, Error> {
-    jot_codec::decode::<T, V, FixedClock>(token, key, validation, &clock())
+    jot_codec::decode_with_clock::<T, V, FixedClock>(token, key, validation, &clock())
 }
 
 /// The error of a decode that must fail.

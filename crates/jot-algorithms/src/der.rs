@@ -1,7 +1,5 @@
-//! DER key formats: PKCS#8, SPKI, PKCS#1 (RSA), SEC1 (EC) and X.509 certificates.
-//!
-//! Parsing turns any of them into one [`KeyMaterial`] (raw key components), which
-//! [`crate::key`] turns into a typed key; encoding goes the other way for export.
+//! DER key formats: PKCS#8, SPKI, PKCS#1 (RSA), SEC1 (EC) and X.509 certificates,
+//! read into and written from [`KeyMaterial`].
 
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
 use der::{Decode, Encode};
@@ -10,57 +8,96 @@ use pkcs8::PrivateKeyInfoRef;
 use sec1::{EcParameters, EcPrivateKey};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
-use crate::KeyError;
-use crate::ecdsa::Curve;
+use crate::certificate::certificate_spki;
+use crate::{EcCurve, KeyError, KeyMaterial, OkpCurve, RsaPrivateParts};
 
-// `new_unwrap` runs at compile time in these const/static items: a typo in an
-// OID fails the build, never a running program.
+// `new_unwrap` runs at compile time in these const items: a typo in an OID fails
+// the build, never a running program.
 /// `rsaEncryption` (RFC 8017).
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 /// `id-ecPublicKey` (RFC 5480).
 const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-/// `id-Ed25519` (RFC 8410).
-const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+/// `id-X448` (RFC 8410), recognised only to say it is unsupported.
+const OID_X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
 /// `id-Ed448` (RFC 8410), recognised only to say it is unsupported.
 const OID_ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
 /// `id-RSASSA-PSS` (RFC 4055), recognised only to say it is unsupported.
 const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 
-/// Raw key components, whatever format they came from. Nothing here is checked
-/// beyond the encoding; the typed keys check sizes, curves and consistency.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum KeyMaterial {
-    /// An RSA private key as PKCS#1 `RSAPrivateKey` DER (what ring loads).
-    RsaPrivate { pkcs1: Vec<u8> },
-    /// An RSA public key: big-endian modulus and exponent without leading zeros.
-    RsaPublic { n: Vec<u8>, e: Vec<u8> },
-    /// An EC private scalar (left-padded to the field size) and, when known, the
-    /// uncompressed public point.
-    EcPrivate {
-        curve: Curve,
-        d: Vec<u8>,
-        q: Option<Vec<u8>>,
-    },
-    /// An EC public point in SEC1 form (uncompressed, or compressed for the RustCrypto curves).
-    EcPublic { curve: Curve, q: Vec<u8> },
-    /// An Ed25519 seed and, when known, its public key.
-    Ed25519Private {
-        seed: Vec<u8>,
-        public: Option<Vec<u8>>,
-    },
-    /// An Ed25519 public key.
-    Ed25519Public { x: Vec<u8> },
-}
-
 impl KeyMaterial {
-    /// Whether this holds a private key.
-    pub(crate) fn is_private(&self) -> bool {
-        matches!(
-            self,
-            KeyMaterial::RsaPrivate { .. }
-                | KeyMaterial::EcPrivate { .. }
-                | KeyMaterial::Ed25519Private { .. }
-        )
+    /// Reads a DER key of any kind jot knows, told apart by its structure: PKCS#8
+    /// `PrivateKeyInfo`, SPKI `SubjectPublicKeyInfo`, PKCS#1 `RSAPrivateKey` or
+    /// `RSAPublicKey`, SEC1 `ECPrivateKey`, or an X.509 certificate (its public key;
+    /// the certificate itself is not checked).
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, KeyMaterial, SigningKey};
+    ///
+    /// let key = SigningKey::generate(Algorithm::EdDSA)?;
+    /// let material = KeyMaterial::from_der(key.to_pkcs8_der()?)?;
+    /// assert!(material.is_private());
+    /// assert_eq!(material.key_type(), "Ed25519");
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn from_der(der: impl AsRef<[u8]>) -> Result<KeyMaterial, KeyError> {
+        let der = der.as_ref();
+        detect(der)
+            .map(|kind| parse(kind, der))
+            .ok_or(KeyError::InvalidDer {
+                reason: "not PKCS#8, SPKI, PKCS#1, SEC1 or an X.509 certificate",
+            })?
+    }
+
+    /// The private key as PKCS#8 `PrivateKeyInfo` DER (RSA, EC, Ed25519 or X25519).
+    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, KeyError> {
+        let (algorithm, inner) = match self {
+            KeyMaterial::RsaPrivate(parts) => (rsa_algorithm(), encode_pkcs1_private(parts)?),
+            KeyMaterial::EcPrivate { curve, d, point } => {
+                let sec1 = EcPrivateKey {
+                    private_key: d,
+                    parameters: None,
+                    public_key: point.as_deref(),
+                };
+                (
+                    ec_algorithm(*curve),
+                    sec1.to_der().map_err(|_| KeyError::Encoding)?,
+                )
+            }
+            KeyMaterial::OkpPrivate { curve, d, .. } => {
+                let inner = OctetStringRef::new(d)
+                    .and_then(|o| o.to_der())
+                    .map_err(|_| KeyError::Encoding)?;
+                (okp_algorithm(*curve), inner)
+            }
+            KeyMaterial::Secret(_) => {
+                return Err(KeyError::UnsupportedKeyType {
+                    what: "a shared secret has no PKCS#8 form",
+                });
+            }
+            _ => return Err(KeyError::LooksLikePublicKey),
+        };
+        let info = PrivateKeyInfoRef {
+            algorithm,
+            private_key: OctetStringRef::new(&inner).map_err(|_| KeyError::Encoding)?,
+            public_key: None,
+        };
+        info.to_der().map_err(|_| KeyError::Encoding)
+    }
+
+    /// The public key (of a private key: its public part) as SPKI
+    /// `SubjectPublicKeyInfo` DER.
+    pub fn to_spki_der(&self) -> Result<Vec<u8>, KeyError> {
+        let (algorithm, key) = match self.to_public()? {
+            KeyMaterial::RsaPublic { n, e } => (rsa_algorithm(), encode_pkcs1_public(&n, &e)?),
+            KeyMaterial::EcPublic { curve, point } => (ec_algorithm(curve), point),
+            KeyMaterial::OkpPublic { curve, x } => (okp_algorithm(curve), x),
+            _ => return Err(KeyError::Encoding),
+        };
+        let spki = SubjectPublicKeyInfoRef {
+            algorithm,
+            subject_public_key: BitStringRef::from_bytes(&key).map_err(|_| KeyError::Encoding)?,
+        };
+        spki.to_der().map_err(|_| KeyError::Encoding)
     }
 }
 
@@ -87,17 +124,8 @@ pub(crate) fn parse(kind: DerKind, der: &[u8]) -> Result<KeyMaterial, KeyError> 
     }
 }
 
-/// Parses DER of an unknown kind by trying each structure in turn. The structures
-/// differ in their first members, so at most one can match.
-pub(crate) fn parse_any(der: &[u8]) -> Result<KeyMaterial, KeyError> {
-    detect(der)
-        .map(|kind| parse(kind, der))
-        .ok_or(KeyError::InvalidDer {
-            reason: "not PKCS#8, SPKI, PKCS#1, SEC1 or an X.509 certificate",
-        })?
-}
-
-/// Which structure `der` decodes as, if any.
+/// Which structure `der` decodes as, if any. The structures differ in their first
+/// members, so at most one can match.
 pub(crate) fn detect(der: &[u8]) -> Option<DerKind> {
     if PrivateKeyInfoRef::from_der(der).is_ok() {
         Some(DerKind::Pkcs8)
@@ -116,75 +144,17 @@ pub(crate) fn detect(der: &[u8]) -> Option<DerKind> {
     }
 }
 
-/// Encodes a private key as PKCS#8 `PrivateKeyInfo` DER.
-pub(crate) fn encode_pkcs8(material: &KeyMaterial) -> Result<Vec<u8>, KeyError> {
-    let (algorithm, inner) = match material {
-        KeyMaterial::RsaPrivate { pkcs1 } => (rsa_algorithm(), pkcs1.clone()),
-        KeyMaterial::EcPrivate { curve, d, q } => {
-            let sec1 = EcPrivateKey {
-                private_key: d,
-                parameters: None,
-                public_key: q.as_deref(),
-            };
-            (
-                ec_algorithm(curve),
-                sec1.to_der().map_err(|_| KeyError::Encoding)?,
-            )
-        }
-        KeyMaterial::Ed25519Private { seed, .. } => {
-            let inner = OctetStringRef::new(seed)
-                .and_then(|o| o.to_der())
-                .map_err(|_| KeyError::Encoding)?;
-            (ed25519_algorithm(), inner)
-        }
-        _ => return Err(KeyError::LooksLikePublicKey),
-    };
-    let info = PrivateKeyInfoRef {
-        algorithm,
-        private_key: OctetStringRef::new(&inner).map_err(|_| KeyError::Encoding)?,
-        public_key: None,
-    };
-    info.to_der().map_err(|_| KeyError::Encoding)
-}
-
-/// Encodes the public part of a key as SPKI DER.
-pub(crate) fn encode_spki(material: &KeyMaterial) -> Result<Vec<u8>, KeyError> {
-    let (algorithm, key) = match material {
-        KeyMaterial::RsaPublic { n, e } => (rsa_algorithm(), encode_pkcs1_public(n, e)?),
-        KeyMaterial::EcPublic { curve, q } => (ec_algorithm(curve), q.clone()),
-        KeyMaterial::Ed25519Public { x } => (ed25519_algorithm(), x.clone()),
-        _ => return Err(KeyError::Encoding),
-    };
-    let spki = SubjectPublicKeyInfoRef {
-        algorithm,
-        subject_public_key: BitStringRef::from_bytes(&key).map_err(|_| KeyError::Encoding)?,
-    };
-    spki.to_der().map_err(|_| KeyError::Encoding)
-}
-
-/// The eight integers of a two-prime RSA private key, big-endian.
-pub(crate) struct RsaPrivateParts<'a> {
-    pub(crate) n: &'a [u8],
-    pub(crate) e: &'a [u8],
-    pub(crate) d: &'a [u8],
-    pub(crate) p: &'a [u8],
-    pub(crate) q: &'a [u8],
-    pub(crate) dp: &'a [u8],
-    pub(crate) dq: &'a [u8],
-    pub(crate) qi: &'a [u8],
-}
-
-/// Builds PKCS#1 `RSAPrivateKey` DER from its integers (used for JWK import).
-pub(crate) fn encode_pkcs1_private(parts: &RsaPrivateParts<'_>) -> Result<Vec<u8>, KeyError> {
+/// Builds PKCS#1 `RSAPrivateKey` DER from its integers (what ring loads).
+pub(crate) fn encode_pkcs1_private(parts: &RsaPrivateParts) -> Result<Vec<u8>, KeyError> {
     let key = RsaPrivateKeyRef {
-        modulus: uint(parts.n)?,
-        public_exponent: uint(parts.e)?,
-        private_exponent: uint(parts.d)?,
-        prime1: uint(parts.p)?,
-        prime2: uint(parts.q)?,
-        exponent1: uint(parts.dp)?,
-        exponent2: uint(parts.dq)?,
-        coefficient: uint(parts.qi)?,
+        modulus: uint(&parts.n)?,
+        public_exponent: uint(&parts.e)?,
+        private_exponent: uint(&parts.d)?,
+        prime1: uint(&parts.p)?,
+        prime2: uint(&parts.q)?,
+        exponent1: uint(&parts.dp)?,
+        exponent2: uint(&parts.dq)?,
+        coefficient: uint(&parts.qi)?,
         other_prime_infos: None,
     };
     key.to_der().map_err(|_| KeyError::Encoding)
@@ -192,26 +162,6 @@ pub(crate) fn encode_pkcs1_private(parts: &RsaPrivateParts<'_>) -> Result<Vec<u8
 
 fn uint(bytes: &[u8]) -> Result<UintRef<'_>, KeyError> {
     UintRef::new(bytes).map_err(|_| KeyError::Encoding)
-}
-
-/// Reads the integers of a PKCS#1 `RSAPrivateKey` (for JWK export).
-pub(crate) fn with_pkcs1_private<T>(
-    pkcs1: &[u8],
-    f: impl FnOnce(&RsaPrivateParts<'_>) -> T,
-) -> Result<T, KeyError> {
-    let key = RsaPrivateKeyRef::from_der(pkcs1).map_err(|_| KeyError::InvalidDer {
-        reason: "malformed PKCS#1 RSAPrivateKey",
-    })?;
-    Ok(f(&RsaPrivateParts {
-        n: key.modulus.as_bytes(),
-        e: key.public_exponent.as_bytes(),
-        d: key.private_exponent.as_bytes(),
-        p: key.prime1.as_bytes(),
-        q: key.prime2.as_bytes(),
-        dp: key.exponent1.as_bytes(),
-        dq: key.exponent2.as_bytes(),
-        qi: key.coefficient.as_bytes(),
-    }))
 }
 
 /// Strips leading zero bytes from a big-endian unsigned integer.
@@ -237,24 +187,24 @@ fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, KeyError> {
     } else if oid == OID_EC {
         let curve = curve_from_params(info.algorithm.parameters)?;
         parse_sec1(inner, Some(curve))
-    } else if oid == OID_ED25519 {
+    } else if let Some(curve) = OkpCurve::from_oid(&oid) {
         if info.algorithm.parameters.is_some() {
             return Err(KeyError::InvalidDer {
-                reason: "Ed25519 algorithm identifier must have no parameters",
+                reason: "an Ed25519 or X25519 algorithm identifier must have no parameters",
             });
         }
-        let seed = <&OctetStringRef>::from_der(inner).map_err(|_| KeyError::InvalidDer {
-            reason: "malformed Ed25519 private key",
+        let d = <&OctetStringRef>::from_der(inner).map_err(|_| KeyError::InvalidDer {
+            reason: "malformed Ed25519 or X25519 private key",
         })?;
-        if seed.as_bytes().len() != 32 {
+        if d.as_bytes().len() != curve.key_len() {
             return Err(KeyError::InvalidDer {
-                reason: "Ed25519 private key must be 32 bytes",
+                reason: "an Ed25519 or X25519 private key must be 32 bytes",
             });
         }
-        let public = info.public_key.map(|bits| bits.raw_bytes().to_vec());
-        Ok(KeyMaterial::Ed25519Private {
-            seed: seed.as_bytes().to_vec(),
-            public,
+        Ok(KeyMaterial::OkpPrivate {
+            curve,
+            d: d.as_bytes().to_vec(),
+            x: info.public_key.map(|bits| bits.raw_bytes().to_vec()),
         })
     } else {
         Err(unsupported_oid(oid))
@@ -278,10 +228,13 @@ fn parse_spki(der: &[u8]) -> Result<KeyMaterial, KeyError> {
         let curve = curve_from_params(spki.algorithm.parameters)?;
         Ok(KeyMaterial::EcPublic {
             curve,
-            q: key.to_vec(),
+            point: key.to_vec(),
         })
-    } else if oid == OID_ED25519 {
-        Ok(KeyMaterial::Ed25519Public { x: key.to_vec() })
+    } else if let Some(curve) = OkpCurve::from_oid(&oid) {
+        Ok(KeyMaterial::OkpPublic {
+            curve,
+            x: key.to_vec(),
+        })
     } else {
         Err(unsupported_oid(oid))
     }
@@ -296,9 +249,17 @@ fn parse_pkcs1_private(der: &[u8]) -> Result<KeyMaterial, KeyError> {
             what: "multi-prime RSA",
         });
     }
-    Ok(KeyMaterial::RsaPrivate {
-        pkcs1: der.to_vec(),
-    })
+    let int = |u: UintRef<'_>| trim_leading_zeros(u.as_bytes()).to_vec();
+    Ok(KeyMaterial::RsaPrivate(Box::new(RsaPrivateParts {
+        n: int(key.modulus),
+        e: int(key.public_exponent),
+        d: int(key.private_exponent),
+        p: int(key.prime1),
+        q: int(key.prime2),
+        dp: int(key.exponent1),
+        dq: int(key.exponent2),
+        qi: int(key.coefficient),
+    })))
 }
 
 fn parse_pkcs1_public(der: &[u8]) -> Result<KeyMaterial, KeyError> {
@@ -312,7 +273,7 @@ fn parse_pkcs1_public(der: &[u8]) -> Result<KeyMaterial, KeyError> {
 }
 
 /// Parses SEC1 `ECPrivateKey`; `outer` is the curve named by an enclosing PKCS#8.
-fn parse_sec1(der: &[u8], outer: Option<Curve>) -> Result<KeyMaterial, KeyError> {
+fn parse_sec1(der: &[u8], outer: Option<EcCurve>) -> Result<KeyMaterial, KeyError> {
     let key = EcPrivateKey::from_der(der).map_err(|_| KeyError::InvalidDer {
         reason: "malformed SEC1 ECPrivateKey",
     })?;
@@ -339,7 +300,7 @@ fn parse_sec1(der: &[u8], outer: Option<Curve>) -> Result<KeyMaterial, KeyError>
     Ok(KeyMaterial::EcPrivate {
         curve,
         d,
-        q: key.public_key.map(<[u8]>::to_vec),
+        point: key.public_key.map(<[u8]>::to_vec),
     })
 }
 
@@ -357,7 +318,7 @@ fn left_pad(bytes: &[u8], len: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn curve_from_params(params: Option<AnyRef<'_>>) -> Result<Curve, KeyError> {
+fn curve_from_params(params: Option<AnyRef<'_>>) -> Result<EcCurve, KeyError> {
     let oid = params
         .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
         .ok_or(KeyError::InvalidDer {
@@ -366,19 +327,18 @@ fn curve_from_params(params: Option<AnyRef<'_>>) -> Result<Curve, KeyError> {
     curve_from_oid(oid)
 }
 
-fn curve_from_oid(oid: ObjectIdentifier) -> Result<Curve, KeyError> {
-    Curve::ALL
-        .into_iter()
-        .find(|c| c.oid() == oid)
-        .ok_or(KeyError::UnsupportedKeyType {
-            what: "unknown elliptic curve",
-        })
+fn curve_from_oid(oid: ObjectIdentifier) -> Result<EcCurve, KeyError> {
+    EcCurve::from_oid(&oid).ok_or(KeyError::UnsupportedKeyType {
+        what: "unknown elliptic curve",
+    })
 }
 
 fn unsupported_oid(oid: ObjectIdentifier) -> KeyError {
     KeyError::UnsupportedKeyType {
         what: if oid == OID_ED448 {
             "Ed448"
+        } else if oid == OID_X448 {
+            "X448"
         } else if oid == OID_RSA_PSS {
             "RSA-PSS-restricted key (id-RSASSA-PSS); use an rsaEncryption key"
         } else {
@@ -394,16 +354,16 @@ fn rsa_algorithm() -> AlgorithmIdentifierRef<'static> {
     }
 }
 
-fn ec_algorithm(curve: &Curve) -> AlgorithmIdentifierRef<'static> {
+fn ec_algorithm(curve: EcCurve) -> AlgorithmIdentifierRef<'static> {
     AlgorithmIdentifierRef {
         oid: OID_EC,
-        parameters: Some(AnyRef::from(curve.oid_ref())),
+        parameters: Some(AnyRef::from(curve.oid())),
     }
 }
 
-fn ed25519_algorithm() -> AlgorithmIdentifierRef<'static> {
+fn okp_algorithm(curve: OkpCurve) -> AlgorithmIdentifierRef<'static> {
     AlgorithmIdentifierRef {
-        oid: OID_ED25519,
+        oid: *curve.oid(),
         parameters: None,
     }
 }
@@ -416,93 +376,14 @@ fn encode_pkcs1_public(n: &[u8], e: &[u8]) -> Result<Vec<u8>, KeyError> {
     key.to_der().map_err(|_| KeyError::Encoding)
 }
 
-/// Finds the `subjectPublicKeyInfo` of an X.509 certificate (RFC 5280 §4.1) with a
-/// minimal DER walk: `Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version
-/// OPTIONAL, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, .. } .. }`.
-/// The certificate's signature, validity and extensions are not checked: jot takes
-/// only the public key, as from a PEM file.
-fn certificate_spki(der: &[u8]) -> Result<&[u8], KeyError> {
-    const BAD: KeyError = KeyError::InvalidDer {
-        reason: "malformed X.509 certificate",
-    };
-    let (cert, rest) = tlv(der, 0x30).ok_or(BAD)?;
-    if !rest.is_empty() {
-        return Err(BAD);
-    }
-    let (tbs, _) = tlv(cert.content, 0x30).ok_or(BAD)?;
-    let mut body = tbs.content;
-    if body.first() == Some(&0xa0) {
-        body = tlv(body, 0xa0).ok_or(BAD)?.1;
-    }
-    for tag in [0x02, 0x30, 0x30, 0x30, 0x30] {
-        body = tlv(body, tag).ok_or(BAD)?.1;
-    }
-    let (spki, _) = tlv(body, 0x30).ok_or(BAD)?;
-    Ok(spki.whole)
-}
-
-struct Tlv<'a> {
-    whole: &'a [u8],
-    content: &'a [u8],
-}
-
-/// Reads one definite-length DER element with the expected tag; returns it and the rest.
-fn tlv(input: &[u8], tag: u8) -> Option<(Tlv<'_>, &[u8])> {
-    let (&t, rest) = input.split_first()?;
-    if t != tag {
-        return None;
-    }
-    let (&first, mut rest) = rest.split_first()?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let (len_bytes, after) = rest.split_at(n);
-        rest = after;
-        len_bytes
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
-    };
-    if rest.len() < len {
-        return None;
-    }
-    let header_len = input.len() - rest.len();
-    let (content, after) = rest.split_at(len);
-    Some((
-        Tlv {
-            whole: &input[..header_len + len],
-            content,
-        },
-        after,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn tlv_reads_short_and_long_lengths() {
-        let short = [0x30, 0x02, 0x05, 0x00, 0xff];
-        let (t, rest) = tlv(&short, 0x30).unwrap();
-        assert_eq!(t.content, &[0x05, 0x00]);
-        assert_eq!(rest, &[0xff]);
-        let mut long = vec![0x04, 0x81, 0x80];
-        long.extend(std::iter::repeat_n(7u8, 0x80));
-        let (t, rest) = tlv(&long, 0x04).unwrap();
-        assert_eq!(t.content.len(), 0x80);
-        assert!(rest.is_empty());
-        assert!(tlv(&[0x30, 0x05, 0x00], 0x30).is_none());
-        assert!(tlv(&[0x31, 0x00], 0x30).is_none());
-    }
-
-    #[test]
     fn garbage_is_not_a_key() {
         assert!(!looks_like_key(b"0123456789abcdef0123456789abcdef"));
-        assert!(parse_any(&[0x30, 0x00]).is_err());
+        assert!(KeyMaterial::from_der([0x30, 0x00]).is_err());
     }
 
     #[test]
@@ -510,5 +391,36 @@ mod tests {
         assert_eq!(left_pad(&[1, 2], 4), Some(vec![0, 0, 1, 2]));
         assert_eq!(left_pad(&[0, 0, 0, 1, 2], 4), Some(vec![0, 0, 1, 2]));
         assert_eq!(left_pad(&[1, 2, 3, 4, 5], 4), None);
+    }
+
+    #[test]
+    fn x25519_pkcs8_and_spki_round_trip() {
+        // RFC 8410 §10.3: an X25519 private key in PKCS#8 (as openssl writes it).
+        let pkcs8 = [
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22,
+            0x04, 0x20, 0xd4, 0xee, 0x72, 0xdb, 0xf9, 0x13, 0x58, 0x4a, 0xd5, 0xb6, 0xd8, 0xf1,
+            0xf7, 0x69, 0xf8, 0xad, 0x3a, 0xfe, 0x7c, 0x28, 0xcb, 0xf1, 0xd4, 0xfb, 0xe0, 0x97,
+            0xa8, 0x8f, 0x44, 0x75, 0x58, 0x42,
+        ];
+        let material = KeyMaterial::from_der(pkcs8).unwrap();
+        let KeyMaterial::OkpPrivate { curve, d, x } = &material else {
+            panic!("{material:?}");
+        };
+        assert_eq!((*curve, d.len(), x), (OkpCurve::X25519, 32, &None));
+        assert_eq!(material.to_pkcs8_der().unwrap(), pkcs8);
+        // No public key was given: there is no SPKI without curve arithmetic.
+        assert!(material.to_spki_der().is_err());
+        let public = KeyMaterial::OkpPublic {
+            curve: OkpCurve::X25519,
+            x: vec![9; 32],
+        };
+        let spki = public.to_spki_der().unwrap();
+        assert_eq!(
+            &spki[..12],
+            &[
+                0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00
+            ]
+        );
+        assert_eq!(KeyMaterial::from_der(&spki).unwrap(), public);
     }
 }

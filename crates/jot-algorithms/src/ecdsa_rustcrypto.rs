@@ -14,8 +14,8 @@ macro_rules! rustcrypto_curve {
             use $krate::ecdsa::signature::{Signer as _, Verifier as _};
             use $krate::ecdsa::{Signature, SigningKey, VerifyingKey};
 
+            use crate::EcCurve as Curve;
             use crate::KeyError;
-            use crate::ecdsa::Curve;
 
             const CURVE: Curve = $curve;
 

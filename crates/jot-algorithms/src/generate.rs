@@ -7,19 +7,37 @@
 
 use jot_codec::{Algorithm, AlgorithmFamily};
 
-use crate::ecdsa::{Curve, EcSigning};
+use crate::ecdsa::EcSigning;
 use crate::eddsa::EdSigning;
 use crate::hmac::HmacKey;
 use crate::key::{SigningInner, disabled};
-use crate::{KeyError, SigningKey};
+use crate::{EcCurve, KeyError, SigningKey};
 
-pub(crate) fn generate(alg: Algorithm) -> Result<SigningKey, KeyError> {
+impl SigningKey {
+    /// Generates a new key for `alg`: a random secret of the hash size for HMAC, a
+    /// fresh key pair otherwise. RSA (2048 bits) needs the `rsa-keygen` feature; see
+    /// [`SigningKey::generate_rsa`] for other sizes.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, SigningKey};
+    ///
+    /// for alg in [Algorithm::HS256, Algorithm::ES384, Algorithm::EdDSA] {
+    ///     assert_eq!(SigningKey::generate(alg)?.algorithm(), alg);
+    /// }
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn generate(alg: Algorithm) -> Result<Self, KeyError> {
+        generate(alg)
+    }
+}
+
+fn generate(alg: Algorithm) -> Result<SigningKey, KeyError> {
     let inner = match alg {
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
             SigningInner::Hmac(HmacKey::generate(alg)?)
         }
-        Algorithm::ES256 => SigningInner::Ec(EcSigning::generate(Curve::P256)?),
-        Algorithm::ES384 => SigningInner::Ec(EcSigning::generate(Curve::P384)?),
+        Algorithm::ES256 => SigningInner::Ec(EcSigning::generate(EcCurve::P256)?),
+        Algorithm::ES384 => SigningInner::Ec(EcSigning::generate(EcCurve::P384)?),
         #[cfg(feature = "es512")]
         Algorithm::ES512 => {
             SigningInner::P521(crate::ecdsa_rustcrypto::p521_impl::Signing::generate()?)
@@ -78,45 +96,12 @@ impl SigningKey {
                 max_bits: 4096,
             });
         }
-        let key = rsa::PrivateKey::new(&mut RingRng, bits).map_err(|_| KeyError::Random)?;
+        let key =
+            rsa::PrivateKey::new(&mut crate::SystemRng, bits).map_err(|_| KeyError::Random)?;
         let pkcs1 = key.to_pkcs1_der().map_err(|_| KeyError::Encoding)?;
-        SigningKey::from_material(
-            Some(alg),
-            crate::der::KeyMaterial::RsaPrivate {
-                pkcs1: pkcs1.as_bytes().to_vec(),
-            },
-        )
+        SigningKey::from_material(Some(alg), crate::KeyMaterial::from_der(pkcs1.as_bytes())?)
     }
 }
-
-/// ring's system random generator, as the `rand_core` generator `rsa` wants.
-#[cfg(feature = "rsa-keygen")]
-struct RingRng;
-
-#[cfg(feature = "rsa-keygen")]
-impl rsa::rand_core::TryRng for RingRng {
-    type Error = ring::error::Unspecified;
-
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        let mut bytes = [0u8; 4];
-        self.try_fill_bytes(&mut bytes)?;
-        Ok(u32::from_le_bytes(bytes))
-    }
-
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let mut bytes = [0u8; 8];
-        self.try_fill_bytes(&mut bytes)?;
-        Ok(u64::from_le_bytes(bytes))
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Self::Error> {
-        use ring::rand::SecureRandom as _;
-        ring::rand::SystemRandom::new().fill(dest)
-    }
-}
-
-#[cfg(feature = "rsa-keygen")]
-impl rsa::rand_core::TryCryptoRng for RingRng {}
 
 #[cfg(test)]
 mod tests {

@@ -1,107 +1,18 @@
-//! Import of keys from PEM, DER and "any bytes" (PEM, JWK or DER, detected), and the
-//! checks that bind parsed key material to one algorithm.
+//! Import of keys from PEM, DER, JWK and "any bytes" (detected): the checks that
+//! bind [`KeyMaterial`] (read by the one key reader) to one algorithm.
 
 use jot_codec::{Algorithm, AlgorithmFamily};
 
-use crate::der::{self, KeyMaterial};
-use crate::ecdsa::{Curve, EcSigning, EcVerifying};
+use crate::ecdsa::{EcSigning, EcVerifying};
 #[cfg(feature = "es256k")]
 use crate::ecdsa_rustcrypto::k256_impl;
 #[cfg(feature = "es512")]
 use crate::ecdsa_rustcrypto::p521_impl;
 use crate::eddsa::{EdSigning, EdVerifying};
 use crate::hmac::HmacKey;
-use crate::jwk::JwkKey;
 use crate::key::{SigningInner, VerifyingInner, disabled};
 use crate::rsa::{RsaSigning, RsaVerifying};
-use crate::{Jwk, JwkSet, KeyError, SigningKey, VerifyingKey, pem};
-
-/// What a key file holds, told apart by its first bytes: for tools that take a key
-/// file of any kind and must know whether it is one key or a set before building keys.
-///
-/// ```
-/// use jot_algorithms::KeyFile;
-///
-/// let set = KeyFile::sniff(br#"{"keys":[]}"#.to_vec())?;
-/// assert!(matches!(set, KeyFile::Set(s) if s.keys.is_empty()));
-/// let jwk = KeyFile::sniff(br#" {"kty":"oct","k":"c2VjcmV0"}"#.to_vec())?;
-/// assert!(matches!(jwk, KeyFile::Jwk(_)));
-/// let pem = KeyFile::sniff(b"-----BEGIN PRIVATE KEY-----\n".to_vec())?;
-/// assert!(matches!(pem, KeyFile::Encoded(_)));
-/// assert_eq!(format!("{pem:?}"), "Encoded(28 bytes)"); // never the key itself
-/// // Only JSON is parsed, so only JSON is refused here.
-/// assert!(KeyFile::sniff(b"{not json".to_vec()).is_err());
-/// assert!(KeyFile::sniff(br#"{"keys":{}}"#.to_vec()).is_err());
-/// # Ok::<(), jot_algorithms::KeyError>(())
-/// ```
-#[derive(Clone)]
-pub enum KeyFile {
-    /// One JWK: a JSON object without a `keys` member.
-    Jwk(Box<Jwk>),
-    /// A JWK Set: a JSON object with a `keys` member.
-    Set(JwkSet),
-    /// Anything else: PEM or DER, for [`SigningKey::from_any_bytes`] or
-    /// [`VerifyingKey::from_any_bytes`] (which tell the two apart).
-    Encoded(Vec<u8>),
-}
-
-impl KeyFile {
-    /// Sorts `bytes`: JSON (starting with `{` after whitespace) is parsed as a JWK or,
-    /// when it has a `keys` member, as a JWK Set; the rest is returned as it is.
-    /// Only JSON is parsed here, so only JSON can fail ([`KeyError::InvalidJwk`]).
-    pub fn sniff(bytes: Vec<u8>) -> Result<KeyFile, KeyError> {
-        if !is_json(&bytes) {
-            return Ok(KeyFile::Encoded(bytes));
-        }
-        let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|_| KeyError::InvalidJwk {
-                reason: "not valid JSON",
-            })?;
-        if value.get("keys").is_some() {
-            serde_json::from_slice(&bytes)
-                .map(KeyFile::Set)
-                .map_err(|_| KeyError::InvalidJwk {
-                    reason: "not a JWK Set ({\"keys\": [...]})",
-                })
-        } else {
-            Jwk::from_json_bytes(&bytes).map(|jwk| KeyFile::Jwk(Box::new(jwk)))
-        }
-    }
-}
-
-/// PEM or DER bytes may be a private key: only their length is shown.
-impl std::fmt::Debug for KeyFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            KeyFile::Jwk(jwk) => f.debug_tuple("Jwk").field(jwk).finish(),
-            KeyFile::Set(set) => f.debug_tuple("Set").field(set).finish(),
-            KeyFile::Encoded(bytes) => write!(f, "Encoded({} bytes)", bytes.len()),
-        }
-    }
-}
-
-/// Whether a key file is JSON (a JWK or a JWK Set) rather than PEM or DER.
-fn is_json(bytes: &[u8]) -> bool {
-    bytes.trim_ascii_start().starts_with(b"{")
-}
-
-/// A key file of any kind, told apart by its first bytes.
-enum AnyKey {
-    Jwk(Box<Jwk>),
-    Material(KeyMaterial),
-}
-
-/// JSON (`{`) is a JWK, `-----BEGIN` is PEM, anything else is tried as DER.
-fn sniff(bytes: &[u8]) -> Result<AnyKey, KeyError> {
-    if is_json(bytes) {
-        return Ok(AnyKey::Jwk(Box::new(Jwk::from_json_bytes(bytes)?)));
-    }
-    Ok(AnyKey::Material(if pem::looks_like_pem(bytes) {
-        pem::parse(bytes)?
-    } else {
-        der::parse_any(bytes)?
-    }))
-}
+use crate::{AnyKey, EcCurve, Jwk, KeyError, KeyMaterial, OkpCurve, SigningKey, VerifyingKey};
 
 impl SigningKey {
     /// A private key from PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`),
@@ -116,39 +27,52 @@ impl SigningKey {
     /// # Ok::<(), jot_algorithms::KeyError>(())
     /// ```
     pub fn from_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(Some(alg), pem::parse(pem.as_ref())?)
+        Self::from_material(Some(alg), KeyMaterial::from_pem(pem)?)
     }
 
     /// A private EC or Ed25519 key from PEM, with the algorithm taken from the curve.
     /// RSA keys need [`SigningKey::from_pem`].
     pub fn from_pem_infer(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(None, pem::parse(pem.as_ref())?)
+        Self::from_material(None, KeyMaterial::from_pem(pem)?)
     }
 
     /// A private key from DER (PKCS#8, PKCS#1 `RSAPrivateKey` or SEC1
     /// `ECPrivateKey`, detected), for `alg`.
     pub fn from_der(alg: Algorithm, der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(Some(alg), der::parse_any(der.as_ref())?)
+        Self::from_material(Some(alg), KeyMaterial::from_der(der)?)
     }
 
     /// A private EC or Ed25519 key from DER, with the algorithm taken from the curve.
     pub fn from_der_infer(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(None, der::parse_any(der.as_ref())?)
+        Self::from_material(None, KeyMaterial::from_der(der)?)
     }
 
-    /// A private key from PEM, a JWK (JSON) or DER, whichever `bytes` is — for tools
-    /// that take a key file of any kind. `alg` may be `None` for EC and Ed25519 keys
-    /// and for JWKs with an `alg`. Raw bytes are never taken as an HMAC secret here:
-    /// use [`SigningKey::hmac`] for that (a JWK with `kty: oct` is fine).
-    pub fn from_any_bytes(
-        alg: Option<Algorithm>,
-        bytes: impl AsRef<[u8]>,
-    ) -> Result<Self, KeyError> {
-        match sniff(bytes.as_ref())? {
-            AnyKey::Jwk(jwk) => match alg {
-                Some(alg) => Self::from_jwk_with_alg(alg, &jwk),
-                None => Self::from_jwk(&jwk),
-            },
+    /// A private key for `alg` from PEM, a JWK (JSON) or DER, whichever `bytes` is —
+    /// for tools that take a key file of any kind; a JWK's `alg`, if present, must be
+    /// the same. Raw bytes are never taken as an HMAC secret here: use
+    /// [`SigningKey::hmac`] for that (a JWK with `kty: oct` is fine).
+    pub fn from_any_bytes(alg: Algorithm, bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(Some(alg), AnyKey::parse(bytes)?)
+    }
+
+    /// A private key from PEM, a JWK or DER, with the algorithm taken from the key: an
+    /// EC or Ed25519 key's curve, or a JWK's `alg`.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, SigningKey};
+    ///
+    /// let key = SigningKey::generate(Algorithm::ES384)?;
+    /// let again = SigningKey::from_any_bytes_infer(key.to_pkcs8_der()?)?;
+    /// assert_eq!(again.algorithm(), Algorithm::ES384);
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(None, AnyKey::parse(bytes)?)
+    }
+
+    fn from_any_key(alg: Option<Algorithm>, key: AnyKey) -> Result<Self, KeyError> {
+        match key {
+            AnyKey::Jwk(jwk) => Self::from_jwk_inner(alg, &jwk),
             AnyKey::Material(material) => Self::from_material(alg, material),
         }
     }
@@ -162,37 +86,38 @@ impl SigningKey {
             Some(alg) => alg,
             None => infer_algorithm(&material)?,
         };
-        if alg.family() == AlgorithmFamily::Hmac {
-            return Err(KeyError::AlgorithmMismatch {
-                key: key_type(&material),
-                requested: alg,
-            });
-        }
+        refuse_hmac_for_asymmetric(alg, &material)?;
         let inner = match material {
-            KeyMaterial::RsaPrivate { pkcs1 } => SigningInner::Rsa(RsaSigning::new(alg, &pkcs1)?),
-            KeyMaterial::EcPrivate { curve, d, q } => {
+            KeyMaterial::Secret(secret) => {
+                require_hmac(alg)?;
+                SigningInner::Hmac(HmacKey::new(alg, &secret)?)
+            }
+            KeyMaterial::RsaPrivate(parts) => SigningInner::Rsa(RsaSigning::new(alg, &parts)?),
+            KeyMaterial::EcPrivate { curve, d, point } => {
                 curve.check_algorithm(alg)?;
                 match curve {
-                    Curve::P256 | Curve::P384 => {
-                        SigningInner::Ec(EcSigning::new(curve, &d, q.as_deref())?)
+                    EcCurve::P256 | EcCurve::P384 => {
+                        SigningInner::Ec(EcSigning::new(curve, &d, point.as_deref())?)
                     }
                     #[cfg(feature = "es512")]
-                    Curve::P521 => SigningInner::P521(p521_impl::Signing::new(&d, q.as_deref())?),
+                    EcCurve::P521 => {
+                        SigningInner::P521(p521_impl::Signing::new(&d, point.as_deref())?)
+                    }
                     #[cfg(feature = "es256k")]
-                    Curve::Secp256k1 => {
-                        SigningInner::K256(k256_impl::Signing::new(&d, q.as_deref())?)
+                    EcCurve::Secp256k1 => {
+                        SigningInner::K256(k256_impl::Signing::new(&d, point.as_deref())?)
                     }
                     #[allow(unreachable_patterns)]
                     _ => return Err(disabled(alg)),
                 }
             }
-            KeyMaterial::Ed25519Private { seed, public } => {
-                check_eddsa(alg)?;
-                SigningInner::Ed25519(EdSigning::new(&seed, public.as_deref())?)
+            KeyMaterial::OkpPrivate { curve, d, x } => {
+                check_eddsa(curve, alg)?;
+                SigningInner::Ed25519(EdSigning::new(&d, x.as_deref())?)
             }
             KeyMaterial::RsaPublic { .. }
             | KeyMaterial::EcPublic { .. }
-            | KeyMaterial::Ed25519Public { .. } => {
+            | KeyMaterial::OkpPublic { .. } => {
                 return Err(KeyError::LooksLikePublicKey);
             }
         };
@@ -218,36 +143,41 @@ impl VerifyingKey {
     /// # Ok::<(), KeyError>(())
     /// ```
     pub fn from_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(Some(alg), pem::parse(pem.as_ref())?)
+        Self::from_material(Some(alg), KeyMaterial::from_pem(pem)?)
     }
 
     /// A public EC or Ed25519 key from PEM, with the algorithm taken from the curve.
     pub fn from_pem_infer(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(None, pem::parse(pem.as_ref())?)
+        Self::from_material(None, KeyMaterial::from_pem(pem)?)
     }
 
     /// A public key from DER (SPKI, PKCS#1 `RSAPublicKey`, an X.509 certificate, or a
     /// private key whose public part is taken), for `alg`.
     pub fn from_der(alg: Algorithm, der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(Some(alg), der::parse_any(der.as_ref())?)
+        Self::from_material(Some(alg), KeyMaterial::from_der(der)?)
     }
 
     /// A public EC or Ed25519 key from DER, with the algorithm taken from the curve.
     pub fn from_der_infer(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(None, der::parse_any(der.as_ref())?)
+        Self::from_material(None, KeyMaterial::from_der(der)?)
     }
 
-    /// A verifying key from PEM, a JWK (JSON) or DER, whichever `bytes` is. Raw bytes
-    /// are never taken as an HMAC secret here (use [`VerifyingKey::hmac`]).
-    pub fn from_any_bytes(
-        alg: Option<Algorithm>,
-        bytes: impl AsRef<[u8]>,
-    ) -> Result<Self, KeyError> {
-        match sniff(bytes.as_ref())? {
-            AnyKey::Jwk(jwk) => match alg {
-                Some(alg) => Self::from_jwk_with_alg(alg, &jwk),
-                None => Self::from_jwk(&jwk),
-            },
+    /// A verifying key for `alg` from PEM, a JWK (JSON) or DER, whichever `bytes` is;
+    /// a JWK's `alg`, if present, must be the same. Raw bytes are never taken as an
+    /// HMAC secret here (use [`VerifyingKey::hmac`]).
+    pub fn from_any_bytes(alg: Algorithm, bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(Some(alg), AnyKey::parse(bytes)?)
+    }
+
+    /// A verifying key from PEM, a JWK or DER, with the algorithm taken from the key:
+    /// an EC or Ed25519 key's curve, or a JWK's `alg`.
+    pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(None, AnyKey::parse(bytes)?)
+    }
+
+    fn from_any_key(alg: Option<Algorithm>, key: AnyKey) -> Result<Self, KeyError> {
+        match key {
+            AnyKey::Jwk(jwk) => Self::from_jwk_inner(alg, &jwk),
             AnyKey::Material(material) => Self::from_material(alg, material),
         }
     }
@@ -257,41 +187,42 @@ impl VerifyingKey {
         alg: Option<Algorithm>,
         material: KeyMaterial,
     ) -> Result<Self, KeyError> {
-        if material.is_private() {
+        if material.is_private() && !matches!(material, KeyMaterial::Secret(_)) {
             return Ok(SigningKey::from_material(alg, material)?.verifying_key());
         }
         let alg = match alg {
             Some(alg) => alg,
             None => infer_algorithm(&material)?,
         };
-        if alg.family() == AlgorithmFamily::Hmac {
-            return Err(KeyError::AlgorithmMismatch {
-                key: key_type(&material),
-                requested: alg,
-            });
-        }
+        refuse_hmac_for_asymmetric(alg, &material)?;
         let inner = match material {
+            KeyMaterial::Secret(secret) => {
+                require_hmac(alg)?;
+                VerifyingInner::Hmac(HmacKey::new(alg, &secret)?)
+            }
             KeyMaterial::RsaPublic { n, e } => VerifyingInner::Rsa(RsaVerifying::new(alg, &n, &e)?),
-            KeyMaterial::EcPublic { curve, q } => {
+            KeyMaterial::EcPublic { curve, point } => {
                 curve.check_algorithm(alg)?;
                 match curve {
-                    Curve::P256 | Curve::P384 => VerifyingInner::Ec(EcVerifying::new(curve, &q)?),
+                    EcCurve::P256 | EcCurve::P384 => {
+                        VerifyingInner::Ec(EcVerifying::new(curve, &point)?)
+                    }
                     #[cfg(feature = "es512")]
-                    Curve::P521 => VerifyingInner::P521(p521_impl::Verifying::new(&q)?),
+                    EcCurve::P521 => VerifyingInner::P521(p521_impl::Verifying::new(&point)?),
                     #[cfg(feature = "es256k")]
-                    Curve::Secp256k1 => VerifyingInner::K256(k256_impl::Verifying::new(&q)?),
+                    EcCurve::Secp256k1 => VerifyingInner::K256(k256_impl::Verifying::new(&point)?),
                     #[allow(unreachable_patterns)]
                     _ => return Err(disabled(alg)),
                 }
             }
-            KeyMaterial::Ed25519Public { x } => {
-                check_eddsa(alg)?;
+            KeyMaterial::OkpPublic { curve, x } => {
+                check_eddsa(curve, alg)?;
                 VerifyingInner::Ed25519(EdVerifying::new(&x)?)
             }
             // Private material was handled above.
-            KeyMaterial::RsaPrivate { .. }
+            KeyMaterial::RsaPrivate(_)
             | KeyMaterial::EcPrivate { .. }
-            | KeyMaterial::Ed25519Private { .. } => {
+            | KeyMaterial::OkpPrivate { .. } => {
                 return Err(KeyError::UnsupportedKeyType {
                     what: "private key",
                 });
@@ -302,82 +233,119 @@ impl VerifyingKey {
 }
 
 /// The algorithm a key implies: only EC curves and Ed25519 imply one.
-pub(crate) fn infer_algorithm(material: &KeyMaterial) -> Result<Algorithm, KeyError> {
+fn infer_algorithm(material: &KeyMaterial) -> Result<Algorithm, KeyError> {
     match material {
         KeyMaterial::EcPrivate { curve, .. } | KeyMaterial::EcPublic { curve, .. } => {
             Ok(curve.algorithm())
         }
-        KeyMaterial::Ed25519Private { .. } | KeyMaterial::Ed25519Public { .. } => {
-            Ok(Algorithm::EdDSA)
+        KeyMaterial::OkpPrivate { curve, .. } | KeyMaterial::OkpPublic { curve, .. } => {
+            check_eddsa(*curve, Algorithm::EdDSA).map(|()| Algorithm::EdDSA)
         }
-        KeyMaterial::RsaPrivate { .. } | KeyMaterial::RsaPublic { .. } => {
+        KeyMaterial::RsaPrivate(_) | KeyMaterial::RsaPublic { .. } => {
             Err(KeyError::AlgorithmRequired { key_type: "RSA" })
         }
+        KeyMaterial::Secret(_) => Err(KeyError::AlgorithmRequired { key_type: "oct" }),
     }
 }
 
-fn key_type(material: &KeyMaterial) -> &'static str {
-    match material {
-        KeyMaterial::RsaPrivate { .. } | KeyMaterial::RsaPublic { .. } => "RSA",
-        KeyMaterial::EcPrivate { curve, .. } | KeyMaterial::EcPublic { curve, .. } => {
-            curve.jwk_name()
-        }
-        KeyMaterial::Ed25519Private { .. } | KeyMaterial::Ed25519Public { .. } => "Ed25519",
+/// A public or private key never becomes an HMAC secret, whatever `alg` says.
+fn refuse_hmac_for_asymmetric(alg: Algorithm, material: &KeyMaterial) -> Result<(), KeyError> {
+    if alg.family() == AlgorithmFamily::Hmac && !matches!(material, KeyMaterial::Secret(_)) {
+        return Err(KeyError::AlgorithmMismatch {
+            key: material.key_type(),
+            requested: alg,
+        });
     }
+    Ok(())
 }
 
-fn check_eddsa(alg: Algorithm) -> Result<(), KeyError> {
-    if alg == Algorithm::EdDSA {
-        Ok(())
-    } else {
-        Err(KeyError::AlgorithmMismatch {
+/// An OKP key signs only as Ed25519 for EdDSA; X25519 is for key agreement.
+fn check_eddsa(curve: OkpCurve, alg: Algorithm) -> Result<(), KeyError> {
+    match curve {
+        OkpCurve::Ed25519 if alg == Algorithm::EdDSA => Ok(()),
+        OkpCurve::Ed25519 => Err(KeyError::AlgorithmMismatch {
             key: "Ed25519",
             requested: alg,
-        })
+        }),
+        OkpCurve::X25519 => Err(KeyError::UnsupportedKeyType {
+            what: "X25519 (a key-agreement key, not for signatures)",
+        }),
+    }
+}
+
+/// The algorithm of a JWK's key: the requested one (which must agree with the JWK's
+/// `alg`), else the JWK's `alg`, else the one its curve implies.
+fn resolve_jwk_algorithm(
+    requested: Option<Algorithm>,
+    jwk: &Jwk,
+    material: &KeyMaterial,
+) -> Result<Algorithm, KeyError> {
+    match (requested, jwk.algorithm()?) {
+        (Some(r), Some(o)) if r != o => Err(KeyError::AlgorithmMismatch {
+            key: o.as_str(),
+            requested: r,
+        }),
+        (Some(alg), _) | (None, Some(alg)) => Ok(alg),
+        (None, None) => infer_algorithm(material),
+    }
+}
+
+/// Checks that the JWK's `use` and `key_ops` allow `op` (`"sign"` or `"verify"`).
+fn check_usage(jwk: &Jwk, op: &'static str) -> Result<(), KeyError> {
+    if jwk.permits("sig", &[op])? {
+        Ok(())
+    } else {
+        Err(KeyError::JwkUsage { needed: op })
     }
 }
 
 impl SigningKey {
-    /// A signing key from a private JWK (`kty` RSA, EC, OKP or oct). The algorithm is
-    /// the JWK's `alg`, or for EC/OKP the one the curve implies; an RSA or oct JWK
-    /// without `alg` needs [`SigningKey::from_jwk_with_alg`]. The JWK's `kid` becomes
-    /// the key id; `use` must be `sig` and `key_ops` must contain `sign` when present.
+    /// A signing key for `alg` from a private JWK (`kty` RSA, EC, OKP or oct); the
+    /// JWK's `alg`, if present, must be the same. The JWK's `kid` becomes the key id;
+    /// `use` must be `sig` and `key_ops` must contain `sign` when present.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, Jwk, KeyError, SigningKey};
+    ///
+    /// let jwk: Jwk = r#"{"kty":"oct","kid":"k1",
+    ///     "k":"c2VjcmV0IHNlY3JldCBzZWNyZXQgc2VjcmV0IHNlY3JldCEh"}"#.parse()?;
+    /// let key = SigningKey::from_jwk(Algorithm::HS256, &jwk)?;
+    /// assert_eq!((key.algorithm(), key.kid()), (Algorithm::HS256, Some("k1")));
+    /// assert!(matches!(
+    ///     SigningKey::from_jwk(Algorithm::ES256, &jwk),
+    ///     Err(KeyError::AlgorithmMismatch { .. })
+    /// ));
+    /// # Ok::<(), KeyError>(())
+    /// ```
+    pub fn from_jwk(alg: Algorithm, jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::from_jwk_inner(Some(alg), jwk)
+    }
+
+    /// A signing key from a private JWK, with the algorithm taken from the JWK's
+    /// `alg`, or for EC/OKP from the curve; an RSA or oct JWK without `alg` needs
+    /// [`SigningKey::from_jwk`]. Otherwise as [`SigningKey::from_jwk`].
     ///
     /// ```
     /// use jot_algorithms::{Algorithm, Jwk, SigningKey};
     ///
     /// let jwk: Jwk = r#"{"kty":"oct","alg":"HS256","kid":"k1",
     ///     "k":"c2VjcmV0IHNlY3JldCBzZWNyZXQgc2VjcmV0IHNlY3JldCEh"}"#.parse()?;
-    /// let key = SigningKey::from_jwk(&jwk)?;
+    /// let key = SigningKey::from_jwk_infer(&jwk)?;
     /// assert_eq!((key.algorithm(), key.kid()), (Algorithm::HS256, Some("k1")));
     /// # Ok::<(), jot_algorithms::KeyError>(())
     /// ```
-    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
+    pub fn from_jwk_infer(jwk: &Jwk) -> Result<Self, KeyError> {
         Self::from_jwk_inner(None, jwk)
     }
 
-    /// A signing key from a private JWK for `alg`; the JWK's `alg`, if present, must
-    /// be the same.
-    pub fn from_jwk_with_alg(alg: Algorithm, jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::from_jwk_inner(Some(alg), jwk)
-    }
-
     fn from_jwk_inner(requested: Option<Algorithm>, jwk: &Jwk) -> Result<Self, KeyError> {
-        jwk.check_usage("sign")?;
-        let key = jwk.decode()?;
-        let alg = jwk.resolve_algorithm(requested, &key)?;
-        let signing = match key {
-            JwkKey::Secret(secret) => {
-                require_hmac(alg)?;
-                SigningKey::new(alg, SigningInner::Hmac(HmacKey::new(alg, &secret)?))
-            }
-            JwkKey::Material(material) => {
-                if !material.is_private() {
-                    return Err(KeyError::LooksLikePublicKey);
-                }
-                SigningKey::from_material(Some(alg), material)?
-            }
-        };
+        check_usage(jwk, "sign")?;
+        let material = KeyMaterial::from_jwk(jwk)?;
+        let alg = resolve_jwk_algorithm(requested, jwk, &material)?;
+        if !material.is_private() {
+            return Err(KeyError::LooksLikePublicKey);
+        }
+        let signing = SigningKey::from_material(Some(alg), material)?;
         Ok(match &jwk.kid {
             Some(kid) => signing.with_kid(kid.clone()),
             None => signing,
@@ -386,9 +354,9 @@ impl SigningKey {
 }
 
 impl VerifyingKey {
-    /// A verifying key from a JWK (public, or private whose public part is taken; `oct`
-    /// gives an HMAC key). The algorithm comes as for [`SigningKey::from_jwk`]; `use`
-    /// must be `sig` and `key_ops` must contain `verify` when present.
+    /// A verifying key for `alg` from a JWK (public, or private whose public part is
+    /// taken; `oct` gives an HMAC key); the JWK's `alg`, if present, must be the same.
+    /// `use` must be `sig` and `key_ops` must contain `verify` when present.
     ///
     /// ```
     /// use jot_algorithms::{Algorithm, Jwk, KeyError, VerifyingKey};
@@ -396,29 +364,37 @@ impl VerifyingKey {
     /// let jwk: Jwk = r#"{"kty":"EC","crv":"P-256","use":"enc",
     ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
     ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#.parse()?;
-    /// assert_eq!(VerifyingKey::from_jwk(&jwk).unwrap_err(), KeyError::JwkUsage { needed: "verify" });
+    /// assert_eq!(
+    ///     VerifyingKey::from_jwk(Algorithm::ES256, &jwk).unwrap_err(),
+    ///     KeyError::JwkUsage { needed: "verify" }
+    /// );
     /// # Ok::<(), KeyError>(())
     /// ```
-    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::from_jwk_inner(None, jwk)
-    }
-
-    /// A verifying key from a JWK for `alg`; the JWK's `alg`, if present, must be the same.
-    pub fn from_jwk_with_alg(alg: Algorithm, jwk: &Jwk) -> Result<Self, KeyError> {
+    pub fn from_jwk(alg: Algorithm, jwk: &Jwk) -> Result<Self, KeyError> {
         Self::from_jwk_inner(Some(alg), jwk)
     }
 
+    /// A verifying key from a JWK, with the algorithm taken as for
+    /// [`SigningKey::from_jwk_infer`]. Otherwise as [`VerifyingKey::from_jwk`].
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, Jwk, VerifyingKey};
+    ///
+    /// let jwk: Jwk = r#"{"kty":"EC","crv":"P-256",
+    ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+    ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#.parse()?;
+    /// assert_eq!(VerifyingKey::from_jwk_infer(&jwk)?.algorithm(), Algorithm::ES256);
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn from_jwk_infer(jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::from_jwk_inner(None, jwk)
+    }
+
     fn from_jwk_inner(requested: Option<Algorithm>, jwk: &Jwk) -> Result<Self, KeyError> {
-        jwk.check_usage("verify")?;
-        let key = jwk.decode()?;
-        let alg = jwk.resolve_algorithm(requested, &key)?;
-        let verifying = match key {
-            JwkKey::Secret(secret) => {
-                require_hmac(alg)?;
-                VerifyingKey::new(alg, VerifyingInner::Hmac(HmacKey::new(alg, &secret)?))
-            }
-            JwkKey::Material(material) => VerifyingKey::from_material(Some(alg), material)?,
-        };
+        check_usage(jwk, "verify")?;
+        let material = KeyMaterial::from_jwk(jwk)?;
+        let alg = resolve_jwk_algorithm(requested, jwk, &material)?;
+        let verifying = VerifyingKey::from_material(Some(alg), material)?;
         Ok(match &jwk.kid {
             Some(kid) => verifying.with_kid(kid.clone()),
             None => verifying,

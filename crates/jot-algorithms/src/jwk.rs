@@ -1,5 +1,5 @@
 //! JSON Web Key (RFC 7517), with the key types of RFC 7518 (RSA, EC, oct) and
-//! RFC 8037 (OKP / Ed25519). Its import into keys is in `import.rs`.
+//! RFC 8037 (OKP: Ed25519, X25519), and its conversion to and from [`KeyMaterial`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -8,10 +8,7 @@ use std::str::FromStr;
 use jot_codec::{Algorithm, base64url};
 use serde::{Deserialize, Serialize};
 
-use crate::KeyError;
-use crate::der::{self, KeyMaterial, RsaPrivateParts};
-use crate::ecdsa::Curve;
-use crate::import::infer_algorithm;
+use crate::{EcCurve, KeyError, KeyMaterial, OkpCurve, RsaPrivateParts};
 
 /// A JSON Web Key: every registered member as found, plus unknown members, kept so
 /// that a key reads and writes back unchanged. Values are the base64url strings of
@@ -23,7 +20,7 @@ use crate::import::infer_algorithm;
 /// // RFC 8037 §A.2
 /// let jwk: Jwk = r#"{"kty":"OKP","crv":"Ed25519",
 ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#.parse()?;
-/// let key = VerifyingKey::from_jwk(&jwk)?;
+/// let key = VerifyingKey::from_jwk_infer(&jwk)?;
 /// assert_eq!(key.algorithm(), Algorithm::EdDSA);
 /// # Ok::<(), jot_algorithms::KeyError>(())
 /// ```
@@ -100,14 +97,6 @@ pub struct Jwk {
     pub other: BTreeMap<String, serde_json::Value>,
 }
 
-/// What a JWK holds once decoded.
-pub(crate) enum JwkKey {
-    /// An `oct` secret.
-    Secret(Vec<u8>),
-    /// An asymmetric key.
-    Material(KeyMaterial),
-}
-
 impl Jwk {
     /// Parses a JWK from JSON text.
     pub fn from_json(json: &str) -> Result<Jwk, KeyError> {
@@ -163,58 +152,62 @@ impl Jwk {
         }
     }
 
-    /// Checks `use` and `key_ops` allow `op` (`"sign"` or `"verify"`).
-    pub(crate) fn check_usage(&self, op: &'static str) -> Result<(), KeyError> {
-        if let Some(key_use) = &self.key_use {
-            if key_use != "sig" {
-                return Err(KeyError::JwkUsage { needed: op });
-            }
-        }
-        if let Some(ops) = &self.key_ops {
-            for (i, a) in ops.iter().enumerate() {
-                if ops[..i].contains(a) {
+    /// Whether the JWK may be used as `key_use` says (`sig` or `enc`) for one of
+    /// `ops`: `use`, when present, must be `key_use`, and `key_ops`, when present, must
+    /// name one of `ops`. A `key_ops` that names a value twice is malformed (RFC 7517
+    /// §4.3), whatever the operation.
+    ///
+    /// ```
+    /// use jot_algorithms::Jwk;
+    ///
+    /// let jwk: Jwk = r#"{"kty":"oct","k":"AAAA","use":"enc","key_ops":["wrapKey"]}"#.parse()?;
+    /// assert_eq!(jwk.permits("enc", &["encrypt", "wrapKey"]), Ok(true));
+    /// assert_eq!(jwk.permits("sig", &["verify"]), Ok(false));
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn permits(&self, key_use: &str, ops: &[&str]) -> Result<bool, KeyError> {
+        if let Some(listed) = &self.key_ops {
+            for (i, op) in listed.iter().enumerate() {
+                if listed[..i].contains(op) {
                     return Err(KeyError::InvalidJwk {
                         reason: "duplicate key_ops value",
                     });
                 }
             }
-            if !ops.iter().any(|o| o == op) {
-                return Err(KeyError::JwkUsage { needed: op });
-            }
         }
-        Ok(())
+        let use_ok = self.key_use.as_deref().is_none_or(|u| u == key_use);
+        let ops_ok = self
+            .key_ops
+            .as_ref()
+            .is_none_or(|listed| listed.iter().any(|op| ops.contains(&op.as_str())));
+        Ok(use_ok && ops_ok)
     }
+}
 
-    /// The algorithm to use: the requested one (which must agree with the JWK's `alg`),
-    /// else the JWK's `alg`, else the one its curve implies.
-    pub(crate) fn resolve_algorithm(
-        &self,
-        requested: Option<Algorithm>,
-        key: &JwkKey,
-    ) -> Result<Algorithm, KeyError> {
-        let own = self.algorithm()?;
-        match (requested, own) {
-            (Some(r), Some(o)) if r != o => Err(KeyError::AlgorithmMismatch {
-                key: o.as_str(),
-                requested: r,
-            }),
-            (Some(alg), _) | (None, Some(alg)) => Ok(alg),
-            (None, None) => match key {
-                JwkKey::Secret(_) => Err(KeyError::AlgorithmRequired { key_type: "oct" }),
-                JwkKey::Material(material) => infer_algorithm(material),
-            },
-        }
-    }
-
-    /// Decodes and checks the key members for the `kty`.
-    pub(crate) fn decode(&self) -> Result<JwkKey, KeyError> {
-        match self.kty.as_str() {
-            "RSA" => self.decode_rsa().map(JwkKey::Material),
-            "EC" => self.decode_ec().map(JwkKey::Material),
-            "OKP" => self.decode_okp().map(JwkKey::Material),
+impl KeyMaterial {
+    /// Reads the key members of a JWK for its `kty` (`oct`, `RSA`, `EC` or `OKP`),
+    /// strictly: every value strict base64url, RSA integers minimal, EC coordinates
+    /// and scalars of the curve's length, OKP keys of 32 bytes. `alg`, `use`,
+    /// `key_ops` and `kid` are not looked at: the typed keys check them.
+    ///
+    /// ```
+    /// use jot_algorithms::{Jwk, KeyMaterial};
+    ///
+    /// let jwk: Jwk = r#"{"kty":"oct","k":"c2VjcmV0"}"#.parse()?;
+    /// assert_eq!(KeyMaterial::from_jwk(&jwk)?, KeyMaterial::Secret(b"secret".to_vec()));
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
+        match jwk.kty.as_str() {
+            "RSA" => rsa_from_jwk(jwk),
+            "EC" => ec_from_jwk(jwk),
+            "OKP" => okp_from_jwk(jwk),
             "oct" => {
-                let k = member(&self.k, "oct JWK needs \"k\"")?;
-                Ok(JwkKey::Secret(b64(k, "\"k\" is not strict base64url")?))
+                let k = member(&jwk.k, "oct JWK needs \"k\"")?;
+                Ok(KeyMaterial::Secret(b64(
+                    k,
+                    "\"k\" is not strict base64url",
+                )?))
             }
             "" => Err(KeyError::InvalidJwk {
                 reason: "missing \"kty\"",
@@ -223,125 +216,193 @@ impl Jwk {
         }
     }
 
-    fn decode_rsa(&self) -> Result<KeyMaterial, KeyError> {
-        let n = b64(
-            member(&self.n, "RSA JWK needs \"n\"")?,
-            "\"n\" is not strict base64url",
-        )?;
-        let e = b64(
-            member(&self.e, "RSA JWK needs \"e\"")?,
-            "\"e\" is not strict base64url",
-        )?;
-        if n.first() == Some(&0) || e.first() == Some(&0) || n.is_empty() || e.is_empty() {
-            return Err(KeyError::InvalidJwk {
-                reason: "\"n\" and \"e\" must be minimal big-endian integers",
-            });
-        }
-        let Some(d) = &self.d else {
-            return Ok(KeyMaterial::RsaPublic { n, e });
+    /// The key as a JWK: `kty` and the key members (the private ones too, for a
+    /// private key or a secret), without `alg`, `use` or `kid`. An EC or OKP private
+    /// key read without its public key, or a compressed EC point, has no JWK form.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, KeyMaterial, SigningKey};
+    ///
+    /// let key = SigningKey::generate(Algorithm::ES384)?;
+    /// let jwk = KeyMaterial::from_pem(key.to_pkcs8_pem()?)?.to_jwk()?;
+    /// assert_eq!((jwk.kty.as_str(), jwk.crv.as_deref()), ("EC", Some("P-384")));
+    /// assert!(jwk.d.is_some() && jwk.alg.is_none());
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn to_jwk(&self) -> Result<Jwk, KeyError> {
+        let enc = |bytes: &[u8]| Some(base64url::encode(bytes));
+        let mut jwk = Jwk {
+            kty: self.kty().into(),
+            ..Jwk::default()
         };
-        if self.oth.is_some() {
-            return Err(KeyError::UnsupportedKeyType {
-                what: "multi-prime RSA",
-            });
+        match self {
+            KeyMaterial::Secret(k) => jwk.k = enc(k),
+            KeyMaterial::RsaPublic { n, e } => {
+                jwk.n = enc(n);
+                jwk.e = enc(e);
+            }
+            KeyMaterial::RsaPrivate(parts) => {
+                jwk.n = enc(&parts.n);
+                jwk.e = enc(&parts.e);
+                jwk.d = enc(&parts.d);
+                jwk.p = enc(&parts.p);
+                jwk.q = enc(&parts.q);
+                jwk.dp = enc(&parts.dp);
+                jwk.dq = enc(&parts.dq);
+                jwk.qi = enc(&parts.qi);
+            }
+            KeyMaterial::EcPublic { curve, point }
+            | KeyMaterial::EcPrivate {
+                curve,
+                point: Some(point),
+                ..
+            } => {
+                let (x, y) = split_point(*curve, point).ok_or(KeyError::InvalidPoint)?;
+                jwk.crv = Some(curve.jwk_name().into());
+                jwk.x = enc(x);
+                jwk.y = enc(y);
+                if let KeyMaterial::EcPrivate { d, .. } = self {
+                    jwk.d = enc(d);
+                }
+            }
+            KeyMaterial::OkpPublic { curve, x }
+            | KeyMaterial::OkpPrivate {
+                curve, x: Some(x), ..
+            } => {
+                jwk.crv = Some(curve.jwk_name().into());
+                jwk.x = enc(x);
+                if let KeyMaterial::OkpPrivate { d, .. } = self {
+                    jwk.d = enc(d);
+                }
+            }
+            KeyMaterial::EcPrivate { point: None, .. }
+            | KeyMaterial::OkpPrivate { x: None, .. } => {
+                return Err(KeyError::UnsupportedKeyType {
+                    what: "a private key read without its public key has no JWK form",
+                });
+            }
         }
-        let crt = |m: &Option<String>| -> Result<Vec<u8>, KeyError> {
-            let value = m.as_deref().ok_or(KeyError::UnsupportedKeyType {
-                what: "RSA private JWK without p, q, dp, dq and qi",
-            })?;
-            b64(value, "an RSA private member is not strict base64url")
-        };
-        let d = b64(d, "\"d\" is not strict base64url")?;
-        let (p, q, dp, dq, qi) = (
-            crt(&self.p)?,
-            crt(&self.q)?,
-            crt(&self.dp)?,
-            crt(&self.dq)?,
-            crt(&self.qi)?,
-        );
-        let pkcs1 = der::encode_pkcs1_private(&RsaPrivateParts {
-            n: &n,
-            e: &e,
-            d: &d,
-            p: &p,
-            q: &q,
-            dp: &dp,
-            dq: &dq,
-            qi: &qi,
+        Ok(jwk)
+    }
+}
+
+/// Splits an uncompressed SEC1 point `04 || x || y` into its coordinates.
+pub(crate) fn split_point(curve: EcCurve, point: &[u8]) -> Option<(&[u8], &[u8])> {
+    let n = curve.field_len();
+    match point.split_first() {
+        Some((&0x04, xy)) if xy.len() == 2 * n => Some(xy.split_at(n)),
+        _ => None,
+    }
+}
+
+fn rsa_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
+    let n = b64(
+        member(&jwk.n, "RSA JWK needs \"n\"")?,
+        "\"n\" is not strict base64url",
+    )?;
+    let e = b64(
+        member(&jwk.e, "RSA JWK needs \"e\"")?,
+        "\"e\" is not strict base64url",
+    )?;
+    if n.first() == Some(&0) || e.first() == Some(&0) || n.is_empty() || e.is_empty() {
+        return Err(KeyError::InvalidJwk {
+            reason: "\"n\" and \"e\" must be minimal big-endian integers",
+        });
+    }
+    let Some(d) = &jwk.d else {
+        return Ok(KeyMaterial::RsaPublic { n, e });
+    };
+    if jwk.oth.is_some() {
+        return Err(KeyError::UnsupportedKeyType {
+            what: "multi-prime RSA",
+        });
+    }
+    let crt = |m: &Option<String>| -> Result<Vec<u8>, KeyError> {
+        let value = m.as_deref().ok_or(KeyError::UnsupportedKeyType {
+            what: "RSA private JWK without p, q, dp, dq and qi",
         })?;
-        Ok(KeyMaterial::RsaPrivate { pkcs1 })
-    }
+        b64(value, "an RSA private member is not strict base64url")
+    };
+    Ok(KeyMaterial::RsaPrivate(Box::new(RsaPrivateParts {
+        d: b64(d, "\"d\" is not strict base64url")?,
+        p: crt(&jwk.p)?,
+        q: crt(&jwk.q)?,
+        dp: crt(&jwk.dp)?,
+        dq: crt(&jwk.dq)?,
+        qi: crt(&jwk.qi)?,
+        n,
+        e,
+    })))
+}
 
-    fn decode_ec(&self) -> Result<KeyMaterial, KeyError> {
-        let crv = member(&self.crv, "EC JWK needs \"crv\"")?;
-        let curve =
-            Curve::from_jwk_name(crv).ok_or(KeyError::UnsupportedKeyType { what: "EC curve" })?;
-        let len = curve.field_len();
-        let x = b64(
-            member(&self.x, "EC JWK needs \"x\"")?,
-            "\"x\" is not strict base64url",
-        )?;
-        let y = b64(
-            member(&self.y, "EC JWK needs \"y\"")?,
-            "\"y\" is not strict base64url",
-        )?;
-        if x.len() != len || y.len() != len {
-            return Err(KeyError::InvalidJwk {
-                reason: "EC coordinate has the wrong length for the curve",
-            });
-        }
-        let mut q = Vec::with_capacity(1 + 2 * len);
-        q.push(0x04);
-        q.extend_from_slice(&x);
-        q.extend_from_slice(&y);
-        match &self.d {
-            None => Ok(KeyMaterial::EcPublic { curve, q }),
-            Some(d) => {
-                let d = b64(d, "\"d\" is not strict base64url")?;
-                if d.len() != len {
-                    return Err(KeyError::InvalidJwk {
-                        reason: "EC \"d\" has the wrong length for the curve",
-                    });
-                }
-                Ok(KeyMaterial::EcPrivate {
-                    curve,
-                    d,
-                    q: Some(q),
-                })
+fn ec_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
+    let crv = member(&jwk.crv, "EC JWK needs \"crv\"")?;
+    let curve =
+        EcCurve::from_jwk_name(crv).ok_or(KeyError::UnsupportedKeyType { what: "EC curve" })?;
+    let len = curve.field_len();
+    let x = b64(
+        member(&jwk.x, "EC JWK needs \"x\"")?,
+        "\"x\" is not strict base64url",
+    )?;
+    let y = b64(
+        member(&jwk.y, "EC JWK needs \"y\"")?,
+        "\"y\" is not strict base64url",
+    )?;
+    if x.len() != len || y.len() != len {
+        return Err(KeyError::InvalidJwk {
+            reason: "EC coordinate has the wrong length for the curve",
+        });
+    }
+    let mut point = Vec::with_capacity(1 + 2 * len);
+    point.push(0x04);
+    point.extend_from_slice(&x);
+    point.extend_from_slice(&y);
+    match &jwk.d {
+        None => Ok(KeyMaterial::EcPublic { curve, point }),
+        Some(d) => {
+            let d = b64(d, "\"d\" is not strict base64url")?;
+            if d.len() != len {
+                return Err(KeyError::InvalidJwk {
+                    reason: "EC \"d\" has the wrong length for the curve",
+                });
             }
+            Ok(KeyMaterial::EcPrivate {
+                curve,
+                d,
+                point: Some(point),
+            })
         }
     }
+}
 
-    fn decode_okp(&self) -> Result<KeyMaterial, KeyError> {
-        let crv = member(&self.crv, "OKP JWK needs \"crv\"")?;
-        if crv != "Ed25519" {
-            return Err(KeyError::UnsupportedKeyType {
-                what: "OKP curve other than Ed25519",
-            });
-        }
-        let x = b64(
-            member(&self.x, "OKP JWK needs \"x\"")?,
-            "\"x\" is not strict base64url",
-        )?;
-        if x.len() != 32 {
-            return Err(KeyError::InvalidJwk {
-                reason: "Ed25519 \"x\" must be 32 bytes",
-            });
-        }
-        match &self.d {
-            None => Ok(KeyMaterial::Ed25519Public { x }),
-            Some(d) => {
-                let seed = b64(d, "\"d\" is not strict base64url")?;
-                if seed.len() != 32 {
-                    return Err(KeyError::InvalidJwk {
-                        reason: "Ed25519 \"d\" must be 32 bytes",
-                    });
-                }
-                Ok(KeyMaterial::Ed25519Private {
-                    seed,
-                    public: Some(x),
-                })
+fn okp_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
+    let crv = member(&jwk.crv, "OKP JWK needs \"crv\"")?;
+    let curve = OkpCurve::from_jwk_name(crv).ok_or(KeyError::UnsupportedKeyType {
+        what: "OKP curve other than Ed25519 and X25519",
+    })?;
+    let x = b64(
+        member(&jwk.x, "OKP JWK needs \"x\"")?,
+        "\"x\" is not strict base64url",
+    )?;
+    if x.len() != curve.key_len() {
+        return Err(KeyError::InvalidJwk {
+            reason: "OKP \"x\" must be 32 bytes",
+        });
+    }
+    match &jwk.d {
+        None => Ok(KeyMaterial::OkpPublic { curve, x }),
+        Some(d) => {
+            let d = b64(d, "\"d\" is not strict base64url")?;
+            if d.len() != curve.key_len() {
+                return Err(KeyError::InvalidJwk {
+                    reason: "OKP \"d\" must be 32 bytes",
+                });
             }
+            Ok(KeyMaterial::OkpPrivate {
+                curve,
+                d,
+                x: Some(x),
+            })
         }
     }
 }
@@ -386,226 +447,4 @@ fn b64(value: &str, reason: &'static str) -> Result<Vec<u8>, KeyError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use jot_codec::{AlgorithmFamily, Signer, Verifier};
-
-    use crate::{SigningKey, VerifyingKey};
-
-    use super::*;
-
-    const RSA_PKCS8: &str = include_str!("../tests/data/rsa2048.pkcs8.pem");
-
-    fn pair_verifies(signing: &SigningKey, verifying: &VerifyingKey) -> bool {
-        let mut sig = Vec::new();
-        signing.sign(b"in", &mut sig).unwrap();
-        verifying
-            .verify(signing.algorithm(), None, b"in", &sig)
-            .is_ok()
-    }
-
-    #[test]
-    fn private_jwk_round_trips_for_every_kty() {
-        let mut keys = vec![
-            SigningKey::from_pem(Algorithm::PS384, RSA_PKCS8).unwrap(),
-            SigningKey::generate(Algorithm::HS512).unwrap(),
-        ];
-        for alg in [
-            Algorithm::ES256,
-            Algorithm::ES384,
-            Algorithm::ES512,
-            Algorithm::ES256K,
-            Algorithm::EdDSA,
-        ] {
-            if let Ok(key) = SigningKey::generate(alg) {
-                keys.push(key);
-            }
-        }
-        for key in keys {
-            let key = key.with_kid("kid-1");
-            let jwk = key.to_jwk().unwrap();
-            assert_eq!(jwk.key_use.as_deref(), Some("sig"));
-            let json = jwk.to_json();
-            let parsed: Jwk = json.parse().unwrap();
-            assert_eq!(parsed, jwk);
-            let again = SigningKey::from_jwk(&parsed).unwrap();
-            assert_eq!(
-                (again.algorithm(), again.kid()),
-                (key.algorithm(), Some("kid-1"))
-            );
-            assert!(pair_verifies(&again, &key.verifying_key()));
-            let public = VerifyingKey::from_jwk(&parsed.to_public());
-            if key.algorithm().family() == AlgorithmFamily::Hmac {
-                assert!(public.is_err());
-            } else {
-                assert!(pair_verifies(&key, &public.unwrap()));
-                assert_eq!(key.verifying_key().to_jwk().unwrap(), parsed.to_public());
-                assert_eq!(
-                    SigningKey::from_jwk(&parsed.to_public()).unwrap_err(),
-                    KeyError::LooksLikePublicKey
-                );
-            }
-            assert_eq!(key.thumbprint().unwrap(), parsed.thumbprint().unwrap());
-        }
-    }
-
-    #[test]
-    fn alg_use_and_key_ops_are_honoured() {
-        let key = SigningKey::from_pem(Algorithm::RS256, RSA_PKCS8).unwrap();
-        let mut jwk = key.to_jwk().unwrap();
-        assert_eq!(
-            SigningKey::from_jwk_with_alg(Algorithm::PS256, &jwk).unwrap_err(),
-            KeyError::AlgorithmMismatch {
-                key: "RS256",
-                requested: Algorithm::PS256
-            }
-        );
-        assert!(SigningKey::from_jwk_with_alg(Algorithm::RS256, &jwk).is_ok());
-        jwk.alg = None;
-        assert_eq!(
-            SigningKey::from_jwk(&jwk).unwrap_err(),
-            KeyError::AlgorithmRequired { key_type: "RSA" }
-        );
-        assert!(SigningKey::from_jwk_with_alg(Algorithm::PS512, &jwk).is_ok());
-        jwk.alg = Some("RSA-OAEP".into());
-        assert!(matches!(
-            SigningKey::from_jwk(&jwk),
-            Err(KeyError::JwkUsage { .. })
-        ));
-        jwk.alg = Some("RS256".into());
-        jwk.key_ops = Some(vec!["verify".into()]);
-        assert_eq!(
-            SigningKey::from_jwk(&jwk).unwrap_err(),
-            KeyError::JwkUsage { needed: "sign" }
-        );
-        assert!(VerifyingKey::from_jwk(&jwk).is_ok());
-        jwk.key_ops = Some(vec!["verify".into(), "verify".into()]);
-        assert!(matches!(
-            VerifyingKey::from_jwk(&jwk),
-            Err(KeyError::InvalidJwk { .. })
-        ));
-        jwk.key_ops = None;
-        jwk.key_use = Some("enc".into());
-        assert_eq!(
-            VerifyingKey::from_jwk(&jwk).unwrap_err(),
-            KeyError::JwkUsage { needed: "verify" }
-        );
-    }
-
-    #[test]
-    fn strict_member_checks() {
-        let key = SigningKey::generate(Algorithm::ES256).unwrap();
-        let good = key.to_jwk().unwrap();
-        let with = |f: &dyn Fn(&mut Jwk)| {
-            let mut jwk = good.clone();
-            f(&mut jwk);
-            jwk
-        };
-        // Padding, wrong lengths, missing members.
-        let padded = with(&|j| j.x = Some(format!("{}=", j.x.as_ref().unwrap())));
-        assert!(matches!(
-            VerifyingKey::from_jwk(&padded),
-            Err(KeyError::InvalidJwk { .. })
-        ));
-        let short = with(&|j| j.y = Some(base64url::encode(&[1u8; 31])));
-        assert!(matches!(
-            VerifyingKey::from_jwk(&short),
-            Err(KeyError::InvalidJwk { .. })
-        ));
-        let no_crv = with(&|j| j.crv = None);
-        assert!(matches!(
-            VerifyingKey::from_jwk(&no_crv),
-            Err(KeyError::InvalidJwk { .. })
-        ));
-        let bad_crv = with(&|j| j.crv = Some("P-192".into()));
-        assert!(matches!(
-            VerifyingKey::from_jwk(&bad_crv),
-            Err(KeyError::UnsupportedKeyType { .. })
-        ));
-        // Not on the curve.
-        let off = with(&|j| j.y = Some(base64url::encode(&[1u8; 32])));
-        assert_eq!(
-            VerifyingKey::from_jwk(&off).unwrap_err(),
-            KeyError::InvalidPoint
-        );
-        // Private part that does not match the public part.
-        let other = SigningKey::generate(Algorithm::ES256)
-            .unwrap()
-            .to_jwk()
-            .unwrap();
-        let mixed = with(&|j| j.d = other.d.clone());
-        assert_eq!(
-            SigningKey::from_jwk(&mixed).unwrap_err(),
-            KeyError::InconsistentKey
-        );
-        // The curve fixes the algorithm.
-        assert!(matches!(
-            VerifyingKey::from_jwk_with_alg(Algorithm::ES384, &with(&|j| j.alg = None)),
-            Err(KeyError::AlgorithmMismatch { .. })
-        ));
-        // RSA: minimal integers only; weak keys refused.
-        let rsa = SigningKey::from_pem(Algorithm::RS256, RSA_PKCS8)
-            .unwrap()
-            .verifying_key()
-            .to_jwk()
-            .unwrap();
-        let mut padded_n = rsa.clone();
-        let n = base64url::decode(rsa.n.as_deref().unwrap()).unwrap();
-        padded_n.n = Some(base64url::encode(&[&[0u8][..], &n].concat()));
-        assert!(matches!(
-            VerifyingKey::from_jwk(&padded_n),
-            Err(KeyError::InvalidJwk { .. })
-        ));
-        let mut weak = rsa.clone();
-        weak.n = Some(base64url::encode(&n[..128]));
-        assert_eq!(
-            VerifyingKey::from_jwk(&weak).unwrap_err(),
-            KeyError::RsaTooSmall { bits: 1024 }
-        );
-        // oct: the secret must be long enough and the alg HMAC.
-        let oct: Jwk = r#"{"kty":"oct","alg":"HS256","k":"c2hvcnQ"}"#.parse().unwrap();
-        assert!(matches!(
-            VerifyingKey::from_jwk(&oct),
-            Err(KeyError::WeakHmacSecret { .. })
-        ));
-        let oct_rs: Jwk =
-            r#"{"kty":"oct","alg":"RS256","k":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"}"#
-                .parse()
-                .unwrap();
-        assert!(matches!(
-            VerifyingKey::from_jwk(&oct_rs),
-            Err(KeyError::AlgorithmMismatch { .. })
-        ));
-        assert!(matches!(
-            "[1]".parse::<Jwk>(),
-            Err(KeyError::InvalidJwk { .. })
-        ));
-    }
-
-    #[test]
-    fn rfc8037_ed25519_and_unknown_members() {
-        let jwk: Jwk = r#"{"kty":"OKP","crv":"Ed25519","ext":true,"x5c":["MIIB"],
-            "d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
-            "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#
-            .parse()
-            .unwrap();
-        assert_eq!(jwk.other.get("ext"), Some(&serde_json::Value::Bool(true)));
-        assert!(jwk.to_json().contains(r#""ext":true"#));
-        assert!(!format!("{jwk:?}").contains("nWGxne"));
-        let key = SigningKey::from_jwk(&jwk).unwrap();
-        let mut sig = Vec::new();
-        key.sign(
-            b"eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc",
-            &mut sig,
-        )
-        .unwrap();
-        assert_eq!(
-            base64url::encode(&sig),
-            "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
-        );
-        let x448: Jwk = r#"{"kty":"OKP","crv":"Ed448","x":"AAAA"}"#.parse().unwrap();
-        assert!(matches!(
-            VerifyingKey::from_jwk(&x448),
-            Err(KeyError::UnsupportedKeyType { .. })
-        ));
-    }
-}
+mod tests;

@@ -350,7 +350,7 @@ impl FromIterator<VerifyingKey> for KeySet {
 }
 
 fn key_from_jwk(jwk: &Jwk, assume: &[Algorithm]) -> Result<VerifyingKey, KeyError> {
-    match VerifyingKey::from_jwk(jwk) {
+    match VerifyingKey::from_jwk_infer(jwk) {
         Err(KeyError::AlgorithmRequired { key_type }) => {
             let fits = |alg: &&Algorithm| match key_type {
                 "RSA" => matches!(
@@ -361,7 +361,7 @@ fn key_from_jwk(jwk: &Jwk, assume: &[Algorithm]) -> Result<VerifyingKey, KeyErro
                 _ => false,
             };
             match assume.iter().find(fits) {
-                Some(&alg) => VerifyingKey::from_jwk_with_alg(alg, jwk),
+                Some(&alg) => VerifyingKey::from_jwk(alg, jwk),
                 None => Err(KeyError::AlgorithmRequired { key_type }),
             }
         }

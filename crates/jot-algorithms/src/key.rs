@@ -9,8 +9,6 @@ use std::sync::Arc;
 
 use jot_codec::{Algorithm, SignError, Signer, Verifier, VerifyError};
 
-use crate::KeyError;
-use crate::der::KeyMaterial;
 use crate::ecdsa::{EcSigning, EcVerifying};
 #[cfg(feature = "es256k")]
 use crate::ecdsa_rustcrypto::k256_impl;
@@ -19,6 +17,7 @@ use crate::ecdsa_rustcrypto::p521_impl;
 use crate::eddsa::{EdSigning, EdVerifying};
 use crate::hmac::HmacKey;
 use crate::rsa::{RsaSigning, RsaVerifying};
+use crate::{KeyError, KeyMaterial, OkpCurve};
 
 /// A private key or HMAC secret that signs for exactly one [`Algorithm`].
 ///
@@ -110,22 +109,6 @@ impl SigningKey {
     pub fn hmac(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         let key = HmacKey::new(alg, secret.as_ref())?;
         Ok(Self::new(alg, SigningInner::Hmac(key)))
-    }
-
-    /// Generates a new key for `alg`: a random secret of the hash size for HMAC, a
-    /// fresh key pair otherwise. RSA (2048 bits) needs the `rsa-keygen` feature; see
-    /// [`SigningKey::generate_rsa`] for other sizes.
-    ///
-    /// ```
-    /// use jot_algorithms::{Algorithm, SigningKey};
-    ///
-    /// for alg in [Algorithm::HS256, Algorithm::ES384, Algorithm::EdDSA] {
-    ///     assert_eq!(SigningKey::generate(alg)?.algorithm(), alg);
-    /// }
-    /// # Ok::<(), jot_algorithms::KeyError>(())
-    /// ```
-    pub fn generate(alg: Algorithm) -> Result<Self, KeyError> {
-        crate::generate::generate(alg)
     }
 
     /// The algorithm this key signs for.
@@ -254,19 +237,20 @@ impl VerifyingKey {
             },
             VerifyingInner::Ec(key) => KeyMaterial::EcPublic {
                 curve: key.curve(),
-                q: key.point().to_vec(),
+                point: key.point().to_vec(),
             },
             #[cfg(feature = "es512")]
             VerifyingInner::P521(key) => KeyMaterial::EcPublic {
-                curve: crate::ecdsa::Curve::P521,
-                q: key.point().to_vec(),
+                curve: crate::EcCurve::P521,
+                point: key.point().to_vec(),
             },
             #[cfg(feature = "es256k")]
             VerifyingInner::K256(key) => KeyMaterial::EcPublic {
-                curve: crate::ecdsa::Curve::Secp256k1,
-                q: key.point().to_vec(),
+                curve: crate::EcCurve::Secp256k1,
+                point: key.point().to_vec(),
             },
-            VerifyingInner::Ed25519(key) => KeyMaterial::Ed25519Public {
+            VerifyingInner::Ed25519(key) => KeyMaterial::OkpPublic {
+                curve: OkpCurve::Ed25519,
                 x: key.public_key().to_vec(),
             },
         })
@@ -288,12 +272,12 @@ impl Signer for SigningKey {
                 key.sign(signing_input, out);
                 Ok(())
             }
-            SigningInner::Rsa(key) => key.sign(signing_input, out).map_err(|()| SignError),
-            SigningInner::Ec(key) => key.sign(signing_input, out).map_err(|()| SignError),
+            SigningInner::Rsa(key) => key.sign(signing_input, out).map_err(|()| SignError::new()),
+            SigningInner::Ec(key) => key.sign(signing_input, out).map_err(|()| SignError::new()),
             #[cfg(feature = "es512")]
-            SigningInner::P521(key) => key.sign(signing_input, out).map_err(|()| SignError),
+            SigningInner::P521(key) => key.sign(signing_input, out).map_err(|()| SignError::new()),
             #[cfg(feature = "es256k")]
-            SigningInner::K256(key) => key.sign(signing_input, out).map_err(|()| SignError),
+            SigningInner::K256(key) => key.sign(signing_input, out).map_err(|()| SignError::new()),
             SigningInner::Ed25519(key) => {
                 key.sign(signing_input, out);
                 Ok(())
@@ -481,11 +465,11 @@ mod tests {
                 KeyError::SecretLooksLikeKey { looks_like: "JWK" }
             );
             assert!(matches!(
-                VerifyingKey::from_any_bytes(Some(alg), RSA_SPKI),
+                VerifyingKey::from_any_bytes(alg, RSA_SPKI),
                 Err(KeyError::AlgorithmMismatch { .. })
             ));
             assert!(matches!(
-                VerifyingKey::from_jwk_with_alg(alg, &jwk.parse().unwrap()),
+                VerifyingKey::from_jwk(alg, &jwk.parse().unwrap()),
                 Err(KeyError::AlgorithmMismatch { .. })
             ));
         }

@@ -2,6 +2,9 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod any_key;
+mod certificate;
+mod curve;
 mod der;
 mod ecdsa;
 mod ecdsa_rustcrypto;
@@ -14,15 +17,22 @@ mod import;
 mod jwk;
 mod jwk_set;
 mod key;
+mod material;
 mod pem;
+#[cfg(feature = "rand-core")]
+mod rng;
 mod rsa;
 mod thumbprint;
 
+pub use any_key::{AnyKey, KeyFile};
+pub use curve::{EcCurve, OkpCurve};
 pub use error::KeyError;
-pub use import::KeyFile;
 pub use jwk::Jwk;
 pub use jwk_set::{JwkSet, KeySet, UnusableKey};
 pub use key::{SigningKey, VerifyingKey};
+pub use material::{KeyMaterial, RsaPrivateParts};
+#[cfg(feature = "rand-core")]
+pub use rng::SystemRng;
 
 pub use jot_codec::{
     Algorithm, AlgorithmFamily, SignError, Signer, Verifier, VerifyError, base64url,
@@ -79,5 +89,5 @@ pub fn decode<T: DeserializeOwned>(
     key: &(impl Verifier + ?Sized),
     validation: &Validation,
 ) -> Result<Token<T>, Error> {
-    jot_codec::decode(token, key, validation, &SystemClock)
+    jot_codec::decode_with_clock(token, key, validation, &SystemClock)
 }

@@ -1,11 +1,45 @@
 //! PEM (RFC 7468) armour around the DER formats of [`crate::der`].
 
-use crate::KeyError;
-use crate::der::{self, DerKind, KeyMaterial};
+use crate::der::{self, DerKind};
+use crate::{KeyError, KeyMaterial};
 
-/// Parses the first key (or certificate) in a PEM text. `EC PARAMETERS` blocks, as
-/// written by `openssl ecparam -genkey`, and text around the blocks are skipped.
-pub(crate) fn parse(pem: &[u8]) -> Result<KeyMaterial, KeyError> {
+impl KeyMaterial {
+    /// Reads the first key (or certificate) of a PEM text: `PRIVATE KEY` (PKCS#8),
+    /// `PUBLIC KEY` (SPKI), `RSA PRIVATE KEY`, `RSA PUBLIC KEY`, `EC PRIVATE KEY` or
+    /// `CERTIFICATE` (its public key; the certificate itself is not checked). An
+    /// `EC PARAMETERS` block, as `openssl ecparam -genkey` writes before the key, and
+    /// text around the blocks are skipped.
+    ///
+    /// ```
+    /// use jot_algorithms::{EcCurve, KeyMaterial};
+    ///
+    /// let pem = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n\
+    ///            -----BEGIN EC PRIVATE KEY-----\n\
+    ///            MHcCAQEEICuL/cJz3uqO6TMfmCcSq8QY3tXqDl+dFEqbSexDa6iYoAoGCCqGSM49\n\
+    ///            AwEHoUQDQgAEJ64JOsJaR0oiyOXNqSHnStEECTju8m3uQ8u37ek0rudIyZNzIvVQ\n\
+    ///            bQsLtpnRV0ICVJbOJqUAIPzc/HgIxXNGdQ==\n-----END EC PRIVATE KEY-----\n";
+    /// let material = KeyMaterial::from_pem(pem)?;
+    /// assert!(matches!(material, KeyMaterial::EcPrivate { curve: EcCurve::P256, .. }));
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<KeyMaterial, KeyError> {
+        parse(pem.as_ref())
+    }
+
+    /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
+        encode("PRIVATE KEY", &self.to_pkcs8_der()?)
+    }
+
+    /// The public key (of a private key: its public part) as SPKI PEM
+    /// (`-----BEGIN PUBLIC KEY-----`).
+    pub fn to_spki_pem(&self) -> Result<String, KeyError> {
+        encode("PUBLIC KEY", &self.to_spki_der()?)
+    }
+}
+
+/// Parses the first key (or certificate) in a PEM text, skipping `EC PARAMETERS`.
+fn parse(pem: &[u8]) -> Result<KeyMaterial, KeyError> {
     let mut rest = pem;
     loop {
         let Some(start) = find(rest, b"-----BEGIN ") else {
@@ -120,8 +154,7 @@ mod import_tests {
             VerifyingKey::from_pem(Algorithm::RS256, data!("rsa2048.pkcs1-public.pem")).unwrap(),
             VerifyingKey::from_pem(Algorithm::RS256, data!("rsa2048.cert.pem")).unwrap(),
             VerifyingKey::from_der(Algorithm::RS256, data!("rsa2048.cert.der")).unwrap(),
-            VerifyingKey::from_any_bytes(Some(Algorithm::RS256), data!("rsa2048.cert.der"))
-                .unwrap(),
+            VerifyingKey::from_any_bytes(Algorithm::RS256, data!("rsa2048.cert.der")).unwrap(),
             VerifyingKey::from_pem(Algorithm::RS256, data!("rsa2048.pkcs1.pem")).unwrap(),
         ] {
             for key in [&pkcs8, &pkcs1, &der] {
@@ -200,7 +233,7 @@ mod import_tests {
             assert_eq!(signing.verifying_key().to_pem().unwrap().as_bytes(), spki);
             let again = SigningKey::from_pem_infer(signing.to_pkcs8_pem().unwrap()).unwrap();
             assert_pair(&again, &public);
-            let any = SigningKey::from_any_bytes(None, signing.to_pkcs8_der().unwrap()).unwrap();
+            let any = SigningKey::from_any_bytes_infer(signing.to_pkcs8_der().unwrap()).unwrap();
             assert_pair(&any, &public);
         }
         let cert = VerifyingKey::from_pem_infer(data!("p256.cert.pem")).unwrap();

@@ -9,8 +9,8 @@ use jot_codec::Algorithm;
 use ring::rand::SystemRandom;
 use ring::signature::{self, RsaEncoding, RsaKeyPair, RsaParameters, RsaPublicKeyComponents};
 
-use crate::KeyError;
-use crate::der::trim_leading_zeros;
+use crate::der::{encode_pkcs1_private, trim_leading_zeros};
+use crate::{KeyError, RsaPrivateParts};
 
 /// Smallest modulus jot accepts (RFC 7518 §3.3, §3.5).
 const MIN_BITS: usize = 2048;
@@ -24,7 +24,7 @@ pub(crate) struct RsaSigning {
     pair: RsaKeyPair,
     padding: &'static dyn RsaEncoding,
     params: &'static RsaParameters,
-    pkcs1: Vec<u8>,
+    parts: Box<RsaPrivateParts>,
     n: Vec<u8>,
     e: Vec<u8>,
 }
@@ -37,25 +37,22 @@ pub(crate) struct RsaVerifying {
 }
 
 impl RsaSigning {
-    /// Loads PKCS#1 `RSAPrivateKey` DER; checks size and exponent, then ring checks
-    /// the key's consistency.
-    pub(crate) fn new(alg: Algorithm, pkcs1: &[u8]) -> Result<Self, KeyError> {
+    /// Loads the key's integers (as PKCS#1 `RSAPrivateKey` DER, what ring reads);
+    /// checks size and exponent, then ring checks the key's consistency.
+    pub(crate) fn new(alg: Algorithm, parts: &RsaPrivateParts) -> Result<Self, KeyError> {
         let padding = padding(alg)?;
         let params = parameters(alg)?;
-        let (n, e) = crate::der::with_pkcs1_private(pkcs1, |p| {
-            (
-                trim_leading_zeros(p.n).to_vec(),
-                trim_leading_zeros(p.e).to_vec(),
-            )
-        })?;
+        let n = trim_leading_zeros(&parts.n).to_vec();
+        let e = trim_leading_zeros(&parts.e).to_vec();
         check_modulus(&n, MAX_PRIVATE_BITS)?;
         check_exponent(&e, true)?;
-        let pair = RsaKeyPair::from_der(pkcs1).map_err(|_| KeyError::InconsistentKey)?;
+        let pkcs1 = encode_pkcs1_private(parts)?;
+        let pair = RsaKeyPair::from_der(&pkcs1).map_err(|_| KeyError::InconsistentKey)?;
         let key = RsaSigning {
             pair,
             padding,
             params,
-            pkcs1: pkcs1.to_vec(),
+            parts: Box::new(parts.clone()),
             n,
             e,
         };
@@ -77,8 +74,8 @@ impl RsaSigning {
         }
     }
 
-    pub(crate) fn pkcs1(&self) -> &[u8] {
-        &self.pkcs1
+    pub(crate) fn parts(&self) -> &RsaPrivateParts {
+        &self.parts
     }
 
     pub(crate) fn signature_len(&self) -> usize {

@@ -3,11 +3,59 @@
 use jot_codec::base64url;
 use ring::digest;
 
-use crate::{Jwk, KeyError, SigningKey, VerifyingKey};
+use crate::{Jwk, KeyError, KeyMaterial, SigningKey, VerifyingKey};
+
+impl KeyMaterial {
+    /// The RFC 7638 SHA-256 thumbprint, base64url-encoded: the hash of the required
+    /// public members of the key type (`oct`: `k`; `RSA`: `e`, `n`; `EC`: `crv`, `x`,
+    /// `y`; `OKP`: `crv`, `x`) and `kty`, in lexicographic order without whitespace.
+    /// A private key has the thumbprint of its public part (so an EC or OKP private key
+    /// read without its public key has none).
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, KeyMaterial, SigningKey};
+    ///
+    /// let key = SigningKey::generate(Algorithm::EdDSA)?;
+    /// let private = KeyMaterial::from_jwk(&key.to_jwk()?)?;
+    /// let public = KeyMaterial::from_pem(key.verifying_key().to_pem()?)?;
+    /// assert_eq!(private.thumbprint()?, public.thumbprint()?);
+    /// assert_eq!(public.thumbprint()?, key.thumbprint()?);
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn thumbprint(&self) -> Result<String, KeyError> {
+        let public = match self {
+            KeyMaterial::Secret(_) => self.to_jwk()?,
+            _ => self.to_public()?.to_jwk()?,
+        };
+        let required: &[(&str, &Option<String>)] = match self.kty() {
+            "oct" => &[("k", &public.k)],
+            "RSA" => &[("e", &public.e), ("n", &public.n)],
+            "EC" => &[("crv", &public.crv), ("x", &public.x), ("y", &public.y)],
+            _ => &[("crv", &public.crv), ("x", &public.x)],
+        };
+        let mut members = vec![("kty", self.kty())];
+        for (name, value) in required {
+            members.push((name, value.as_deref().ok_or(KeyError::Encoding)?));
+        }
+        members.sort_unstable_by_key(|(name, _)| *name);
+        // The values are base64url or known curve names, written by `to_jwk`: none
+        // needs JSON escaping.
+        let body: Vec<String> = members
+            .iter()
+            .map(|(name, value)| format!(r#""{name}":"{value}""#))
+            .collect();
+        let canonical = format!("{{{}}}", body.join(","));
+        Ok(base64url::encode(
+            digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref(),
+        ))
+    }
+}
 
 impl Jwk {
-    /// The RFC 7638 SHA-256 thumbprint, base64url-encoded. The key members are first
-    /// decoded and checked, so an invalid JWK has no thumbprint.
+    /// The RFC 7638 SHA-256 thumbprint, base64url-encoded, of any key type jot reads
+    /// (`oct`, `RSA`, `EC` incl. secp256k1, `OKP` incl. X25519). The key members are
+    /// first decoded and checked ([`KeyMaterial::from_jwk`]), so an invalid JWK has
+    /// no thumbprint.
     ///
     /// ```
     /// use jot_algorithms::Jwk;
@@ -19,32 +67,7 @@ impl Jwk {
     /// # Ok::<(), jot_algorithms::KeyError>(())
     /// ```
     pub fn thumbprint(&self) -> Result<String, KeyError> {
-        self.decode()?;
-        // Every value below was just decoded as strict base64url, and `crv` was
-        // matched against a known name, so none needs JSON escaping.
-        let canonical = match self.kty.as_str() {
-            "RSA" => format!(
-                r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
-                req(&self.e)?,
-                req(&self.n)?
-            ),
-            "EC" => format!(
-                r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
-                req(&self.crv)?,
-                req(&self.x)?,
-                req(&self.y)?
-            ),
-            "OKP" => format!(
-                r#"{{"crv":"{}","kty":"OKP","x":"{}"}}"#,
-                req(&self.crv)?,
-                req(&self.x)?
-            ),
-            "oct" => format!(r#"{{"k":"{}","kty":"oct"}}"#, req(&self.k)?),
-            _ => return Err(KeyError::UnsupportedKeyType { what: "JWK kty" }),
-        };
-        Ok(base64url::encode(
-            digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref(),
-        ))
+        KeyMaterial::from_jwk(self)?.thumbprint()
     }
 }
 
@@ -52,13 +75,8 @@ impl VerifyingKey {
     /// The RFC 7638 thumbprint of the key (of the secret, for HMAC).
     pub fn thumbprint(&self) -> Result<String, KeyError> {
         match self.hmac_secret() {
-            Some(secret) => Jwk {
-                kty: "oct".into(),
-                k: Some(base64url::encode(secret)),
-                ..Jwk::default()
-            }
-            .thumbprint(),
-            None => self.to_jwk()?.thumbprint(),
+            Some(secret) => KeyMaterial::Secret(secret.to_vec()).thumbprint(),
+            None => self.public_material()?.thumbprint(),
         }
     }
 
@@ -91,14 +109,10 @@ impl SigningKey {
     }
 }
 
-fn req(value: &Option<String>) -> Result<&str, KeyError> {
-    value.as_deref().ok_or(KeyError::InvalidJwk {
-        reason: "missing a member required for the thumbprint",
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use jot_codec::Algorithm;
+
     use super::*;
 
     /// RFC 7638 §3.1.
@@ -119,9 +133,52 @@ mod tests {
         );
     }
 
+    /// One known thumbprint per key type, computed independently of jot (RFC 7517
+    /// §A.1's EC key, RFC 8037 §A.6's X25519 key, an `oct` secret).
+    #[test]
+    fn every_key_type_has_its_thumbprint() {
+        for (json, expected) in [
+            (
+                r#"{"kty":"EC","crv":"P-256","use":"enc","kid":"1",
+                    "x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
+                    "y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"}"#,
+                "cn-I_WNMClehiVp51i_0VpOENW1upEerA8sEam5hn-s",
+            ),
+            (
+                r#"{"kty":"OKP","crv":"X25519","kid":"Bob",
+                    "x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}"#,
+                "giQqigT_IKcuzHl0FVJ3k5ts3_TWNAxvsC08UZsfcM8",
+            ),
+            (
+                r#"{"kty":"oct","alg":"HS256","k":"c2VjcmV0"}"#,
+                "DWBh0SEIAPYh1x5uvot4z3AhaikHkxNJa3Ada2fT-Cg",
+            ),
+        ] {
+            let jwk: Jwk = json.parse().unwrap();
+            assert_eq!(jwk.thumbprint().unwrap(), expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_private_key_has_the_thumbprint_of_its_public_part() {
+        for alg in [Algorithm::ES256, Algorithm::EdDSA, Algorithm::ES256K] {
+            let Ok(key) = SigningKey::generate(alg) else {
+                continue;
+            };
+            let private = key.to_jwk().unwrap();
+            assert_eq!(
+                private.thumbprint().unwrap(),
+                private.to_public().thumbprint().unwrap()
+            );
+            assert_eq!(private.thumbprint().unwrap(), key.thumbprint().unwrap());
+        }
+    }
+
     #[test]
     fn thumbprint_needs_valid_members() {
         let jwk: Jwk = r#"{"kty":"OKP","crv":"Ed25519","x":"AAAA"}"#.parse().unwrap();
+        assert!(jwk.thumbprint().is_err());
+        let jwk: Jwk = r#"{"kty":"OKP","crv":"X448","x":"AAAA"}"#.parse().unwrap();
         assert!(jwk.thumbprint().is_err());
     }
 }

@@ -210,7 +210,7 @@ where
         if let (Some(cache), Some(digest)) = (&inner.cache, &digest) {
             if let Some(alg) = cache.get(digest) {
                 // Same bytes as a token whose signature verified: re-run every claim check.
-                return match jot_codec::decode::<T, _, _>(
+                return match jot_codec::decode_with_clock::<T, _, _>(
                     token,
                     &AlreadyVerified(alg),
                     &inner.validation,

@@ -1,12 +1,11 @@
 //! JWE for the command line: encryption and decryption keys from key files or a
 //! PBES2 password, what a refused JWE is called (kind and one-line message), and the
-//! key exports of `jot keygen` for the JWE algorithms (RFC 7638 thumbprints, PEM).
+//! PEM export of `jot keygen` for the JWE algorithms.
 
 use std::path::Path;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use jot_algorithms::{Jwk, SigningKey};
-use jot_codec::{Algorithm, base64url};
+use jot_algorithms::Jwk;
 use jot_jwe::{
     ContentEncryption, DecryptionKey, EncryptionKey, Error, KeyAlgorithm, KeyError, KeyFamily,
 };
@@ -79,10 +78,6 @@ fn password(
     ))
 }
 
-fn is_pem(bytes: &[u8]) -> bool {
-    bytes.trim_ascii_start().starts_with(b"-----")
-}
-
 fn require_alg(alg: Option<KeyAlgorithm>, flag: &str) -> Result<KeyAlgorithm> {
     alg.with_context(|| format!("a PEM or DER key does not name its JWE algorithm; pass {flag}"))
 }
@@ -104,8 +99,8 @@ pub(crate) fn encryption_key(
     };
     let origin = || format!("cannot load the encryption key {}", path.display());
     let from_jwk = |jwk: &Jwk| match alg {
-        Some(alg) => EncryptionKey::from_jwk_with_alg(alg, jwk),
-        None => EncryptionKey::from_jwk(jwk),
+        Some(alg) => EncryptionKey::from_jwk(alg, jwk),
+        None => EncryptionKey::from_jwk_infer(jwk),
     };
     match read_key_file(path)? {
         KeyFile::Jwk(jwk) => from_jwk(&jwk)
@@ -143,12 +138,9 @@ pub(crate) fn encryption_key(
         }
         KeyFile::Encoded(bytes) => {
             let alg = require_alg(alg, flag).with_context(origin)?;
-            let key = if is_pem(&bytes) {
-                EncryptionKey::from_pem(alg, &bytes)
-            } else {
-                EncryptionKey::from_der(alg, &bytes)
-            };
-            key.map_err(|e| explain(&e, flag)).with_context(origin)
+            EncryptionKey::from_any_bytes(alg, &bytes)
+                .map_err(|e| explain(&e, flag))
+                .with_context(origin)
         }
     }
 }
@@ -168,8 +160,8 @@ pub(crate) fn decryption_key(
     };
     let origin = || format!("cannot load the decryption key {}", path.display());
     let from_jwk = |jwk: &Jwk| match alg {
-        Some(alg) => DecryptionKey::from_jwk_with_alg(alg, jwk),
-        None => DecryptionKey::from_jwk(jwk),
+        Some(alg) => DecryptionKey::from_jwk(alg, jwk),
+        None => DecryptionKey::from_jwk_infer(jwk),
     };
     match read_key_file(path)? {
         KeyFile::Jwk(jwk) => from_jwk(&jwk)
@@ -191,12 +183,9 @@ pub(crate) fn decryption_key(
         }
         KeyFile::Encoded(bytes) => {
             let alg = require_alg(alg, flag).with_context(origin)?;
-            let key = if is_pem(&bytes) {
-                DecryptionKey::from_pem(alg, &bytes)
-            } else {
-                DecryptionKey::from_der(alg, &bytes)
-            };
-            key.map_err(|e| explain(&e, flag)).with_context(origin)
+            DecryptionKey::from_any_bytes(alg, &bytes)
+                .map_err(|e| explain(&e, flag))
+                .with_context(origin)
         }
     }
 }
@@ -268,111 +257,17 @@ pub(crate) fn refusal(e: Error, encs: &[ContentEncryption]) -> Result<Refusal> {
     Ok(Refusal { kind, message })
 }
 
-/// The RFC 7638 thumbprint of a JWK's public part (of the secret, for `oct`). jot-jwe
-/// keys include X25519, which jot-algorithms' JWS thumbprint does not read.
-pub(crate) fn thumbprint(jwk: &Jwk) -> Result<String> {
-    let need = |name: &str, value: &Option<String>| {
-        value
-            .clone()
-            .with_context(|| format!("the JWK has no {name:?}"))
-    };
-    let members: Vec<(&str, String)> = match jwk.kty.as_str() {
-        "RSA" => vec![
-            ("e", need("e", &jwk.e)?),
-            ("kty", "RSA".into()),
-            ("n", need("n", &jwk.n)?),
-        ],
-        "EC" => vec![
-            ("crv", need("crv", &jwk.crv)?),
-            ("kty", "EC".into()),
-            ("x", need("x", &jwk.x)?),
-            ("y", need("y", &jwk.y)?),
-        ],
-        "OKP" => vec![
-            ("crv", need("crv", &jwk.crv)?),
-            ("kty", "OKP".into()),
-            ("x", need("x", &jwk.x)?),
-        ],
-        "oct" => vec![("k", need("k", &jwk.k)?), ("kty", "oct".into())],
-        other => bail!("no thumbprint for kty {other:?}"),
-    };
-    let mut canonical = String::from("{");
-    for (i, (name, value)) in members.iter().enumerate() {
-        if i > 0 {
-            canonical.push(',');
-        }
-        canonical.push_str(&serde_json::to_string(name)?);
-        canonical.push(':');
-        canonical.push_str(&serde_json::to_string(value)?);
-    }
-    canonical.push('}');
-    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
-    Ok(base64url::encode(digest.as_ref()))
-}
-
 /// The PEM forms (PKCS#8 private, SPKI public) of an ECDH-ES or RSA-OAEP key.
 pub(crate) fn pem_pair(key: &DecryptionKey) -> Result<(String, String)> {
-    let mut jwk = key.to_jwk().map_err(|e| anyhow!("{e}"))?;
-    // Key material only: the signature-side loader must not see "use": "enc".
-    jwk.alg = None;
-    jwk.key_use = None;
-    jwk.key_ops = None;
-    jwk.kid = None;
-    let as_jws = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
-        ("RSA", _) => Some(Algorithm::RS256),
-        ("EC", Some("P-256")) => Some(Algorithm::ES256),
-        ("EC", Some("P-384")) => Some(Algorithm::ES384),
-        ("EC", Some("P-521")) => Some(Algorithm::ES512),
-        ("OKP", Some("X25519")) => None,
-        _ => bail!("this key has no PEM form; use --format jwk"),
-    };
-    if let Some(alg) = as_jws {
-        // The same key material in PKCS#8 and SPKI; the algorithm only routes the export.
-        let key = SigningKey::from_jwk_with_alg(alg, &jwk).map_err(|e| anyhow!("{e}"))?;
-        let private = key.to_pkcs8_pem().map_err(|e| anyhow!("{e}"))?;
-        let public = key.verifying_key().to_pem().map_err(|e| anyhow!("{e}"))?;
-        return Ok((private, public));
-    }
-    // X25519 (RFC 8410): PKCS#8 and SPKI with the OID 1.3.101.110.
-    let decode = |v: &Option<String>| -> Result<Vec<u8>> {
-        let text = v.as_deref().context("the X25519 JWK is incomplete")?;
-        base64url::decode(text).map_err(|_| anyhow!("the X25519 JWK is not base64url"))
-    };
-    let (d, x) = (decode(&jwk.d)?, decode(&jwk.x)?);
-    if d.len() != 32 || x.len() != 32 {
-        bail!("the X25519 key has the wrong length");
-    }
-    let mut pkcs8 = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    pkcs8.extend_from_slice(&d);
-    let mut spki = vec![
-        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
-    ];
-    spki.extend_from_slice(&x);
-    let pem = |label: &str, der: &[u8]| {
-        pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der)
-            .map_err(|e| anyhow!("cannot write PEM: {e}"))
-    };
-    Ok((pem("PRIVATE KEY", &pkcs8)?, pem("PUBLIC KEY", &spki)?))
+    let export = |e: KeyError| anyhow!("this key has no PEM form ({e}); use --format jwk");
+    let private = key.to_pkcs8_pem().map_err(export)?;
+    let public = key.encryption_key().to_pem().map_err(export)?;
+    Ok((private, public))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thumbprint_of_the_rfc7638_example() {
-        let jwk = Jwk::from_json(
-            r#"{"kty":"RSA","e":"AQAB","alg":"RS256","kid":"2011-04-29","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            thumbprint(&jwk).unwrap(),
-            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
-        );
-    }
 
     #[test]
     fn refusals_name_the_failure() {

@@ -76,22 +76,36 @@ pub(crate) fn signing_key(
             };
             signing_from_jwk(jwk, alg)
         }
-        KeyFile::Encoded(bytes) => SigningKey::from_any_bytes(alg, bytes),
+        KeyFile::Encoded(bytes) => signing_from_bytes(&bytes, alg),
     };
     loaded.map_err(explain).with_context(origin)
 }
 
 fn signing_from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<SigningKey, KeyError> {
     match alg {
-        Some(alg) => SigningKey::from_jwk_with_alg(alg, jwk),
-        None => SigningKey::from_jwk(jwk),
+        Some(alg) => SigningKey::from_jwk(alg, jwk),
+        None => SigningKey::from_jwk_infer(jwk),
     }
 }
 
 fn verifying_from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<VerifyingKey, KeyError> {
     match alg {
-        Some(alg) => VerifyingKey::from_jwk_with_alg(alg, jwk),
-        None => VerifyingKey::from_jwk(jwk),
+        Some(alg) => VerifyingKey::from_jwk(alg, jwk),
+        None => VerifyingKey::from_jwk_infer(jwk),
+    }
+}
+
+fn signing_from_bytes(bytes: &[u8], alg: Option<Algorithm>) -> Result<SigningKey, KeyError> {
+    match alg {
+        Some(alg) => SigningKey::from_any_bytes(alg, bytes),
+        None => SigningKey::from_any_bytes_infer(bytes),
+    }
+}
+
+fn verifying_from_bytes(bytes: &[u8], alg: Option<Algorithm>) -> Result<VerifyingKey, KeyError> {
+    match alg {
+        Some(alg) => VerifyingKey::from_any_bytes(alg, bytes),
+        None => VerifyingKey::from_any_bytes_infer(bytes),
     }
 }
 
@@ -141,10 +155,8 @@ pub(crate) fn verifying_keys(source: VerifySource<'_>, algs: &[Algorithm]) -> Re
                 }
                 KeyFile::Jwk(jwk) => single(algs, |alg| verifying_from_jwk(&jwk, alg))
                     .with_context(|| format!("cannot load the key {origin}")),
-                KeyFile::Encoded(bytes) => {
-                    single(algs, |alg| VerifyingKey::from_any_bytes(alg, &bytes))
-                        .with_context(|| format!("cannot load the key {origin}"))
-                }
+                KeyFile::Encoded(bytes) => single(algs, |alg| verifying_from_bytes(&bytes, alg))
+                    .with_context(|| format!("cannot load the key {origin}")),
             }
         }
     }
@@ -312,16 +324,15 @@ pub(crate) fn load_any_from(file: KeyFile, path: &Path, alg: AlgChoice) -> Resul
             Ok(LoadedKey { key, alg_assumed })
         }
         KeyFile::Encoded(bytes) => {
-            let (key, alg_assumed) =
-                assume_alg(alg, |alg| match SigningKey::from_any_bytes(alg, &bytes) {
-                    Ok(k) => Ok(AnyKey::Private(k)),
-                    Err(KeyError::LooksLikePublicKey) => {
-                        VerifyingKey::from_any_bytes(alg, &bytes).map(AnyKey::Public)
-                    }
-                    Err(e) => Err(e),
-                })
-                .map_err(explain)
-                .with_context(origin)?;
+            let (key, alg_assumed) = assume_alg(alg, |alg| match signing_from_bytes(&bytes, alg) {
+                Ok(k) => Ok(AnyKey::Private(k)),
+                Err(KeyError::LooksLikePublicKey) => {
+                    verifying_from_bytes(&bytes, alg).map(AnyKey::Public)
+                }
+                Err(e) => Err(e),
+            })
+            .map_err(explain)
+            .with_context(origin)?;
             Ok(LoadedKey { key, alg_assumed })
         }
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A JWS `alg` value that jot knows.
 ///
 /// `none` is deliberately **not** an [`Algorithm`]: an unsecured token can only be
-/// produced or read through [`crate::unsecured`], never through [`crate::decode`].
+/// produced or read through [`crate::unsecured`], never through [`crate::decode_with_clock`].
 ///
 /// ```
 /// use jot_codec::Algorithm;

@@ -14,7 +14,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::NumericDate;
-use crate::error::{ClaimValueError, Error, Segment, clip};
+use crate::error::{ClaimValueError, Error, Segment, clip_untrusted};
 use crate::json::{Any, CowStr, MemberNames, Sink, StrOrList, fail};
 
 mod flatten;
@@ -388,7 +388,7 @@ fn duplicate<E: de::Error>(sink: Sink<'_>, name: &str) -> E {
         sink,
         Error::DuplicateMember {
             segment: Segment::Payload,
-            name: clip(name),
+            name: clip_untrusted(name),
         },
     )
 }

@@ -1,4 +1,4 @@
-//! The JWS compact serialization (RFC 7515 §7.1) of JWTs: [`encode`], [`decode`]
+//! The JWS compact serialization (RFC 7515 §7.1) of JWTs: [`encode`], [`decode_with_clock`]
 //! and the [`UntrustedToken`] they share.
 
 use alloc::boxed::Box;
@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::base64url;
 use crate::claims::{Claims, claims_from_json};
-use crate::error::{Error, HeaderError, Segment, clip};
+use crate::error::{Error, HeaderError, Segment, clip_untrusted};
 use crate::header::AlgName;
 use crate::{Algorithm, Clock, Header, Signer, Validation, Verifier, VerifyError};
 
@@ -78,7 +78,7 @@ where
     json.clear();
     signer
         .sign(token.as_bytes(), &mut json)
-        .map_err(|_| Error::Signing)?;
+        .map_err(Error::Signing)?;
     token.push('.');
     base64url::encode_into(&json, &mut token);
     Ok(token)
@@ -122,8 +122,11 @@ pub(crate) fn write_claims<C: Serialize + ?Sized>(
 /// 4. only then is the payload decoded, once, into `Claims<T>`;
 /// 5. the claims are validated at `clock.now()`.
 ///
+/// The clock is an argument (the codec has no system clock); `jot_algorithms::decode`
+/// is this function on the system clock.
+///
 /// ```
-/// use jot_codec::{decode, encode, Algorithm, Claims, FixedClock, Header, SignError, Signer,
+/// use jot_codec::{decode_with_clock, encode, Algorithm, Claims, FixedClock, Header, SignError, Signer,
 ///                 Validation, Verifier, VerifyError};
 /// # struct Demo;
 /// # impl Signer for Demo {
@@ -138,11 +141,11 @@ pub(crate) fn write_claims<C: Serialize + ?Sized>(
 /// # }
 /// let clock = FixedClock::at(1_000);
 /// let token = encode(&Demo, &Header::jwt(), &Claims::new(()).issued_now(&clock, 60)).unwrap();
-/// let verified = decode::<(), _, _>(&token, &Demo, &Validation::new(), &clock).unwrap();
+/// let verified = decode_with_clock::<(), _, _>(&token, &Demo, &Validation::new(), &clock).unwrap();
 /// assert_eq!(verified.claims.exp.unwrap().seconds(), 1_060);
 /// ```
 #[inline]
-pub fn decode<T, V, C>(
+pub fn decode_with_clock<T, V, C>(
     token: &str,
     verifier: &V,
     validation: &Validation,
@@ -225,7 +228,7 @@ impl<'a> UntrustedToken<'a> {
         })
     }
 
-    /// Finishes [`decode`] on a token already parsed (e.g. to pick a key source by
+    /// Finishes [`decode_with_clock`] on a token already parsed (e.g. to pick a key source by
     /// its unverified `iss` first): algorithm gate, critical parameters, signature,
     /// then claims and validation.
     ///
@@ -359,7 +362,9 @@ impl<'a> UntrustedToken<'a> {
         };
         result.map_err(|e| match e {
             VerifyError::AlgorithmNotAllowed => Error::AlgorithmNotAllowed { alg: algorithm },
-            VerifyError::UnknownKey => Error::UnknownKey { kid: kid.map(clip) },
+            VerifyError::UnknownKey => Error::UnknownKey {
+                kid: kid.map(clip_untrusted),
+            },
             _ => Error::InvalidSignature,
         })
     }

@@ -260,9 +260,10 @@ pub enum Error {
         /// The claim.
         claim: String,
     },
-    /// The signer failed to produce a signature.
-    #[error("signing failed")]
-    Signing,
+    /// The signer failed to produce a signature; its cause, if the signer gave one
+    /// (e.g. a remote signer's error), is the [`source`](core::error::Error::source).
+    #[error(transparent)]
+    Signing(SignError),
     /// The claims or header could not be serialized to JSON.
     #[error("could not serialize {segment} to JSON")]
     Serialize {
@@ -305,7 +306,7 @@ impl Error {
             Error::WrongSubject { .. } => "subject not accepted",
             Error::WrongType { .. } => "token type not accepted",
             Error::MissingClaim { .. } => "missing required claim",
-            Error::Signing | Error::Serialize { .. } => "internal error",
+            Error::Signing(_) | Error::Serialize { .. } => "internal error",
             Error::Custom(_) => "token rejected",
         }
     }
@@ -339,7 +340,7 @@ impl Error {
             Error::WrongSubject { .. } => "wrong_subject",
             Error::WrongType { .. } => "wrong_type",
             Error::MissingClaim { .. } => "missing_claim",
-            Error::Signing => "signing",
+            Error::Signing(_) => "signing",
             Error::Serialize { .. } => "serialize",
             Error::Custom(_) => "custom",
         }
@@ -357,8 +358,75 @@ impl Error {
     }
 }
 
-/// Truncates untrusted text kept in an error so an attacker cannot make errors huge.
-pub(crate) fn clip(s: &str) -> String {
+/// A [`Signer`](crate::Signer) could not sign (e.g. the random generator failed, or a remote
+/// signer such as a KMS or HSM refused). Opaque to the token's recipient, but it
+/// may carry the cause as its [`source`](core::error::Error::source), so that a
+/// remote signer's error reaches the logs.
+///
+/// ```
+/// use core::error::Error as _;
+/// use jot_codec::SignError;
+///
+/// assert!(SignError::new().source().is_none());
+///
+/// #[derive(Debug)]
+/// struct KmsUnavailable;
+/// impl core::fmt::Display for KmsUnavailable {
+///     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+///         f.write_str("the KMS did not answer")
+///     }
+/// }
+/// impl core::error::Error for KmsUnavailable {}
+///
+/// let err = SignError::from_source(KmsUnavailable);
+/// assert_eq!(err.to_string(), "signing failed");
+/// assert_eq!(err.source().map(|s| s.to_string()).as_deref(), Some("the KMS did not answer"));
+/// ```
+#[derive(Debug, Default)]
+pub struct SignError {
+    source: Option<Box<dyn core::error::Error + Send + Sync + 'static>>,
+}
+
+impl SignError {
+    /// A signing failure without a cause to report.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A signing failure caused by `source` (kept for [`core::error::Error::source`]).
+    pub fn from_source(
+        source: impl Into<Box<dyn core::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        SignError {
+            source: Some(source.into()),
+        }
+    }
+}
+
+impl core::fmt::Display for SignError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("signing failed")
+    }
+}
+
+impl core::error::Error for SignError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn core::error::Error + 'static))
+    }
+}
+
+/// Shortens untrusted text (a header value, a claim, a name from a token) to at most
+/// 64 bytes, cut at a character boundary and marked with `…`, before an error keeps
+/// it: an attacker cannot make errors or logs huge. Every jot crate clips with it.
+///
+/// ```
+/// assert_eq!(jot_codec::clip_untrusted("short"), "short");
+/// let long = "x".repeat(100);
+/// assert_eq!(jot_codec::clip_untrusted(&long), format!("{}…", "x".repeat(64)));
+/// ```
+pub fn clip_untrusted(s: &str) -> String {
     const MAX: usize = 64;
     if s.len() <= MAX {
         return String::from(s);

@@ -11,7 +11,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{Error, HeaderError, Segment, clip};
+use crate::error::{Error, HeaderError, Segment, clip_untrusted};
 use crate::json::{Any, CowStr, Sink, StrOrList, fail};
 use crate::{Algorithm, Validation};
 
@@ -131,7 +131,7 @@ impl Header {
             if REGISTERED_HEADER_NAMES.contains(&name.as_str()) || name == "b64" {
                 return Err(Error::DuplicateMember {
                     segment: Segment::Header,
-                    name: clip(name),
+                    name: clip_untrusted(name),
                 });
             }
         }
@@ -154,7 +154,10 @@ impl Header {
         if let Some(crit) = &self.crit {
             for name in crit {
                 if !UNDERSTOOD_CRITICAL.contains(&name.as_str()) && !validation.understands(name) {
-                    return Err(HeaderError::UnknownCritical { name: clip(name) }.into());
+                    return Err(HeaderError::UnknownCritical {
+                        name: clip_untrusted(name),
+                    }
+                    .into());
                 }
             }
         }
@@ -202,7 +205,7 @@ impl AlgName {
         match Algorithm::from_name(name) {
             Some(alg) => AlgName::Known(alg),
             None if name == "none" => AlgName::None,
-            None => AlgName::Unknown(clip(name)),
+            None => AlgName::Unknown(clip_untrusted(name)),
         }
     }
 
@@ -224,13 +227,22 @@ fn check_structure(header: &Header) -> Result<(), Error> {
             }
             for (i, name) in crit.iter().enumerate() {
                 if REGISTERED_HEADER_NAMES.contains(&name.as_str()) {
-                    return Err(HeaderError::RegisteredCritical { name: clip(name) }.into());
+                    return Err(HeaderError::RegisteredCritical {
+                        name: clip_untrusted(name),
+                    }
+                    .into());
                 }
                 if crit[..i].contains(name) {
-                    return Err(HeaderError::DuplicateCritical { name: clip(name) }.into());
+                    return Err(HeaderError::DuplicateCritical {
+                        name: clip_untrusted(name),
+                    }
+                    .into());
                 }
                 if !header.has_member(name) {
-                    return Err(HeaderError::MissingCritical { name: clip(name) }.into());
+                    return Err(HeaderError::MissingCritical {
+                        name: clip_untrusted(name),
+                    }
+                    .into());
                 }
             }
         }
@@ -276,7 +288,7 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                 sink,
                 Error::DuplicateMember {
                     segment: Segment::Header,
-                    name: clip(name),
+                    name: clip_untrusted(name),
                 },
             )
         };

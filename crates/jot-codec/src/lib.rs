@@ -22,10 +22,12 @@ mod validation;
 
 pub use algorithm::{Algorithm, AlgorithmFamily, UnknownAlgorithm};
 pub use claims::{Audience, Claims, REGISTERED_CLAIMS};
-pub use compact::{Token, UntrustedToken, decode, encode};
-pub use error::{ClaimValueError, Error, HeaderError, JsonErrorKind, Segment};
+pub use compact::{Token, UntrustedToken, decode_with_clock, encode};
+pub use error::{
+    ClaimValueError, Error, HeaderError, JsonErrorKind, Segment, SignError, clip_untrusted,
+};
 pub use header::Header;
-pub use signature::{SignError, Signer, Verifier, VerifyError};
+pub use signature::{Signer, Verifier, VerifyError};
 #[cfg(feature = "std")]
 pub use time::SystemClock;
 pub use time::{Clock, FixedClock, NumericDate};

@@ -8,6 +8,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::Algorithm;
+use crate::error::SignError;
 
 /// Produces JWS signatures with one key, for one algorithm.
 ///
@@ -88,11 +89,6 @@ pub enum VerifyError {
     #[error("signature invalid")]
     InvalidSignature,
 }
-
-/// A [`Signer`] could not sign (e.g. the random generator failed). Opaque on purpose.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, thiserror::Error)]
-#[error("signing failed")]
-pub struct SignError;
 
 macro_rules! forward_impls {
     ($($ptr:ty),*) => {$(

@@ -1,7 +1,7 @@
 //! Unsecured JWTs (`alg: none`, RFC 7519 §6): **no integrity at all**.
 //!
 //! Anyone can forge these. They exist for tests and for payloads protected by
-//! other means (e.g. inside an encrypted channel you trust). [`crate::decode`]
+//! other means (e.g. inside an encrypted channel you trust). [`crate::decode_with_clock`]
 //! refuses them always; only the functions of this module produce or read them.
 //!
 //! ```
@@ -49,7 +49,7 @@ pub fn encode<C: Serialize + ?Sized>(header: &Header, claims: &C) -> Result<Stri
 }
 
 /// Reads an unsecured token: `alg` must be exactly `none` and the signature empty
-/// (a signed token is refused here: verify it with [`crate::decode`]); the claims are
+/// (a signed token is refused here: verify it with [`crate::decode_with_clock`]); the claims are
 /// validated as usual.
 pub fn decode<T: DeserializeOwned, C: Clock + ?Sized>(
     token: &str,

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::claims::{Claims, REGISTERED_CLAIMS};
-use crate::error::{Error, clip};
+use crate::error::{Error, clip_untrusted};
 use crate::{Algorithm, Header, NumericDate};
 
 /// The default maximum token length: 64 KiB.
@@ -229,7 +229,9 @@ impl Validation {
                 other => names.iter().any(|n| n == other),
             };
             if !present {
-                return Err(Error::MissingClaim { claim: clip(claim) });
+                return Err(Error::MissingClaim {
+                    claim: clip_untrusted(claim),
+                });
             }
         }
         // RFC 7519 §4.1.4: the current time MUST be before exp.
@@ -270,7 +272,9 @@ impl Validation {
                     });
                 }
                 Some(iss) if !self.issuers.iter().any(|i| i == iss) => {
-                    return Err(Error::WrongIssuer { found: clip(iss) });
+                    return Err(Error::WrongIssuer {
+                        found: clip_untrusted(iss),
+                    });
                 }
                 Some(_) => {}
             }
@@ -299,7 +303,9 @@ impl Validation {
                     });
                 }
                 Some(found) if found != sub => {
-                    return Err(Error::WrongSubject { found: clip(found) });
+                    return Err(Error::WrongSubject {
+                        found: clip_untrusted(found),
+                    });
                 }
                 Some(_) => {}
             }
@@ -311,7 +317,7 @@ impl Validation {
                 .is_some_and(|found| media_type_eq(found, typ))
             {
                 return Err(Error::WrongType {
-                    found: header.typ.as_deref().map(clip),
+                    found: header.typ.as_deref().map(clip_untrusted),
                 });
             }
         }

@@ -500,7 +500,7 @@ impl Issuer {
             &jot_codec::FixedClock(NumericDate::EPOCH)
         };
         let ring = self.ring();
-        let decoded = jot_codec::decode::<Map<String, Value>, _, _>(
+        let decoded = jot_codec::decode_with_clock::<Map<String, Value>, _, _>(
             token,
             &ring.published,
             &validation.check_iat(check_exp),

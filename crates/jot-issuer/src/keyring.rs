@@ -43,7 +43,7 @@ impl KeyRing {
                 expired.push(key.kid.clone());
                 continue;
             }
-            match VerifyingKey::from_jwk_with_alg(key.alg, &key.public_jwk) {
+            match VerifyingKey::from_jwk(key.alg, &key.public_jwk) {
                 Ok(public) => published.push(public.with_kid(key.kid.clone())),
                 Err(error) => tracing::warn!(
                     target: "jot_issuer",

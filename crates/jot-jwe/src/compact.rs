@@ -85,7 +85,7 @@ pub(crate) fn protected_header(
     for (name, value) in &opts.extra {
         if REGISTERED.contains(&name.as_str()) {
             return Err(Error::DuplicateMember {
-                name: crate::error::clip(name),
+                name: jot_codec::clip_untrusted(name),
             });
         }
         members.push((name, value.clone()));
@@ -144,9 +144,6 @@ pub fn decrypt(
             len: token.len(),
             max: policy.max_token_len,
         });
-    }
-    if token.trim_start().starts_with('{') {
-        return crate::json::decrypt(key, token, policy);
     }
     let parts: Vec<&str> = token.split('.').collect();
     let [header_b64, ek, iv, ciphertext, tag] = parts[..] else {

@@ -8,13 +8,14 @@
     not(any(feature = "ec", feature = "x25519")),
     allow(unused, unreachable_code)
 )]
-use serde_json::{Map, Value, json};
+use jot_algorithms::{EcCurve, Jwk, KeyMaterial, OkpCurve};
+use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::{Curve, Error, KeyError, base64url};
+use crate::{Curve, Error, KeyError};
 
 /// A recipient's public key for ECDH-ES, checked to be a valid point of its curve.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum EcPublic {
     /// P-256 or P-384: the uncompressed SEC1 point, validated.
     #[cfg(feature = "ec")]
@@ -53,45 +54,56 @@ fn disabled_key(curve: Curve) -> KeyError {
     }
 }
 
+const UNSUPPORTED_CURVE: KeyError = KeyError::Unsupported {
+    what: "curve (jot encrypts to P-256, P-384, P-521 and X25519)",
+};
+
+/// The ECDH-ES curve of an EC key.
+fn from_ec_curve(curve: EcCurve) -> Result<Curve, KeyError> {
+    match curve {
+        EcCurve::P256 => Ok(Curve::P256),
+        EcCurve::P384 => Ok(Curve::P384),
+        EcCurve::P521 => Ok(Curve::P521),
+        _ => Err(UNSUPPORTED_CURVE),
+    }
+}
+
+/// The ECDH-ES curve of an OKP key.
+fn from_okp_curve(curve: OkpCurve) -> Result<Curve, KeyError> {
+    match curve {
+        OkpCurve::X25519 => Ok(Curve::X25519),
+        _ => Err(UNSUPPORTED_CURVE),
+    }
+}
+
 impl EcPublic {
-    /// Builds and validates a public key from JWK coordinates (`y` is `None` for X25519).
-    pub(crate) fn from_coordinates(
-        curve: Curve,
-        x: &[u8],
-        y: Option<&[u8]>,
-    ) -> Result<EcPublic, KeyError> {
-        let len = curve.field_len();
-        match (curve, y) {
-            (Curve::X25519, None) => {
-                let _ = x;
-                #[cfg(feature = "x25519")]
-                {
-                    let bytes: [u8; 32] = x.try_into().map_err(|_| KeyError::InvalidJwk {
-                        reason: "X25519 \"x\" must be 32 bytes",
-                    })?;
-                    Ok(EcPublic::X25519(bytes))
-                }
-                #[cfg(not(feature = "x25519"))]
-                Err(disabled_key(curve))
+    /// A public key from what the shared key reader read (an EC or OKP public key),
+    /// validated.
+    pub(crate) fn from_key_material(material: KeyMaterial) -> Result<EcPublic, KeyError> {
+        match material {
+            KeyMaterial::EcPublic { curve, point } => {
+                EcPublic::from_sec1(from_ec_curve(curve)?, &point)
             }
-            (Curve::X25519, Some(_)) => Err(KeyError::InvalidJwk {
-                reason: "an X25519 key has no \"y\"",
-            }),
-            (_, None) => Err(KeyError::InvalidJwk {
-                reason: "EC JWK needs \"y\"",
-            }),
-            (_, Some(y)) => {
-                if x.len() != len || y.len() != len {
-                    return Err(KeyError::InvalidJwk {
-                        reason: "EC coordinate has the wrong length for the curve",
-                    });
-                }
-                let mut point = Vec::with_capacity(1 + 2 * len);
-                point.push(4);
-                point.extend_from_slice(x);
-                point.extend_from_slice(y);
-                EcPublic::from_sec1(curve, &point)
+            KeyMaterial::OkpPublic { curve, x } => {
+                from_okp_curve(curve)?;
+                EcPublic::x25519(&x)
             }
+            _ => Err(UNSUPPORTED_CURVE),
+        }
+    }
+
+    /// An X25519 public key (32 bytes; every such string is a valid key, and
+    /// small-order points are caught when the shared secret is computed).
+    pub(crate) fn x25519(x: &[u8]) -> Result<EcPublic, KeyError> {
+        #[cfg(feature = "x25519")]
+        {
+            let bytes: [u8; 32] = x.try_into().map_err(|_| KeyError::InvalidPoint)?;
+            Ok(EcPublic::X25519(bytes))
+        }
+        #[cfg(not(feature = "x25519"))]
+        {
+            let _ = x;
+            Err(disabled_key(Curve::X25519))
         }
     }
 
@@ -131,28 +143,31 @@ impl EcPublic {
         }
     }
 
-    /// The JWK members `crv`, `x` and (NIST curves) `y`, as a JSON object with `kty`.
-    pub(crate) fn to_jwk_members(&self) -> Map<String, Value> {
-        let mut map = Map::new();
+    /// The key as the shared key reader's [`KeyMaterial`] (for JWK, PEM and DER).
+    pub(crate) fn to_key_material(&self) -> KeyMaterial {
         match self {
             #[cfg(feature = "ec")]
-            EcPublic::Nist { curve, point } => {
-                let len = curve.field_len();
-                map.insert("kty".into(), json!("EC"));
-                map.insert("crv".into(), json!(curve.as_str()));
-                map.insert("x".into(), json!(base64url::encode(&point[1..=len])));
-                map.insert("y".into(), json!(base64url::encode(&point[1 + len..])));
-            }
+            EcPublic::Nist { curve, point } => KeyMaterial::EcPublic {
+                curve: ec_curve(*curve),
+                point: point.clone(),
+            },
             #[cfg(feature = "x25519")]
-            EcPublic::X25519(x) => {
-                map.insert("kty".into(), json!("OKP"));
-                map.insert("crv".into(), json!("X25519"));
-                map.insert("x".into(), json!(base64url::encode(x)));
-            }
+            EcPublic::X25519(x) => KeyMaterial::OkpPublic {
+                curve: OkpCurve::X25519,
+                x: x.to_vec(),
+            },
             #[cfg(not(any(feature = "ec", feature = "x25519")))]
             EcPublic::Disabled(never) => match *never {},
         }
-        map
+    }
+
+    /// The key as the JWK object of an `epk` header member.
+    fn to_epk(&self) -> Result<Value, Error> {
+        let jwk = self
+            .to_key_material()
+            .to_jwk()
+            .map_err(|_| Error::Encryption)?;
+        serde_json::to_value(jwk).map_err(|_| Error::Encryption)
     }
 
     /// Agrees on a shared secret with a fresh ephemeral key. Returns the shared
@@ -170,7 +185,7 @@ impl EcPublic {
                     };
                     let (z, epk) = ring_ephemeral(alg, point)?;
                     let epk = EcPublic::from_sec1(*curve, &epk).map_err(|_| Error::Encryption)?;
-                    Ok((z, Value::Object(epk.to_jwk_members())))
+                    Ok((z, epk.to_epk()?))
                 }
             },
             #[cfg(feature = "x25519")]
@@ -181,11 +196,8 @@ impl EcPublic {
                         reason: "all-zero X25519 shared secret",
                     });
                 }
-                let mut map = Map::new();
-                map.insert("kty".into(), json!("OKP"));
-                map.insert("crv".into(), json!("X25519"));
-                map.insert("x".into(), json!(base64url::encode(&epk)));
-                Ok((z, Value::Object(map)))
+                let epk = EcPublic::x25519(&epk).map_err(|_| Error::Encryption)?;
+                Ok((z, epk.to_epk()?))
             }
             #[cfg(not(any(feature = "ec", feature = "x25519")))]
             EcPublic::Disabled(never) => match *never {},
@@ -219,7 +231,7 @@ fn p521_ephemeral(peer: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Value), Error> {
     let z = p521::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
     let z = Zeroizing::new(z.raw_secret_bytes().to_vec());
     let epk = EcPrivate::P521(secret).public();
-    Ok((z, Value::Object(epk.to_jwk_members())))
+    Ok((z, epk.to_epk()?))
 }
 
 #[cfg(feature = "ec")]
@@ -238,6 +250,31 @@ fn random_p521() -> Result<p521::SecretKey, Error> {
 }
 
 impl EcPrivate {
+    /// A private key from what the shared key reader read (an EC or OKP private key),
+    /// checked against its public key when the format carried one.
+    pub(crate) fn from_key_material(material: KeyMaterial) -> Result<EcPrivate, KeyError> {
+        let (curve, d, public) = match material {
+            KeyMaterial::EcPrivate { curve, d, point } => {
+                let curve = from_ec_curve(curve)?;
+                let public = match point {
+                    Some(point) => Some(EcPublic::from_sec1(curve, &point)?),
+                    None => None,
+                };
+                (curve, Zeroizing::new(d), public)
+            }
+            KeyMaterial::OkpPrivate { curve, d, x } => {
+                let curve = from_okp_curve(curve)?;
+                let public = match x {
+                    Some(x) => Some(EcPublic::x25519(&x)?),
+                    None => None,
+                };
+                (curve, Zeroizing::new(d), public)
+            }
+            _ => return Err(UNSUPPORTED_CURVE),
+        };
+        EcPrivate::from_d(curve, &d, public.as_ref())
+    }
+
     /// Builds a private key from the JWK `d` (and checks it against `public`, if given).
     pub(crate) fn from_d(
         curve: Curve,
@@ -245,9 +282,7 @@ impl EcPrivate {
         public: Option<&EcPublic>,
     ) -> Result<EcPrivate, KeyError> {
         if d.len() != curve.field_len() {
-            return Err(KeyError::InvalidJwk {
-                reason: "\"d\" has the wrong length for the curve",
-            });
+            return Err(KeyError::InvalidPoint);
         }
         let key: EcPrivate = match curve {
             #[cfg(feature = "ec")]
@@ -271,10 +306,8 @@ impl EcPrivate {
             #[allow(unreachable_patterns)]
             _ => return Err(disabled_key(curve)),
         };
-        if let Some(public) = public {
-            if public.to_jwk_members() != key.public().to_jwk_members() {
-                return Err(KeyError::InvalidPoint);
-            }
+        if public.is_some_and(|public| *public != key.public()) {
+            return Err(KeyError::InvalidPoint);
         }
         Ok(key)
     }
@@ -339,6 +372,24 @@ impl EcPrivate {
         })
     }
 
+    /// The key as the shared key reader's [`KeyMaterial`], with its public key.
+    pub(crate) fn to_key_material(&self) -> KeyMaterial {
+        let d = self.d().to_vec();
+        match self.public().to_key_material() {
+            KeyMaterial::OkpPublic { curve, x } => KeyMaterial::OkpPrivate {
+                curve,
+                d,
+                x: Some(x),
+            },
+            KeyMaterial::EcPublic { curve, point } => KeyMaterial::EcPrivate {
+                curve,
+                d,
+                point: Some(point),
+            },
+            other => other,
+        }
+    }
+
     /// The public key.
     pub(crate) fn public(&self) -> EcPublic {
         #[cfg(feature = "ec")]
@@ -388,32 +439,24 @@ impl EcPrivate {
     /// shared secret that is not all zero (a small-order point).
     pub(crate) fn agree(&self, epk: &Value) -> Result<Zeroizing<Vec<u8>>, Error> {
         let bad = |reason| Error::InvalidEphemeralKey { reason };
-        let epk = epk.as_object().ok_or(bad("not a JSON object"))?;
-        let member = |name: &str| -> Result<Option<Vec<u8>>, Error> {
-            match epk.get(name) {
-                None => Ok(None),
-                Some(Value::String(s)) => base64url::decode(s)
-                    .map(Some)
-                    .map_err(|_| bad("a coordinate is not base64url")),
-                Some(_) => Err(bad("a member has the wrong type")),
-            }
-        };
+        if !epk.is_object() {
+            return Err(bad("not a JSON object"));
+        }
+        let epk: Jwk =
+            serde_json::from_value(epk.clone()).map_err(|_| bad("a member has the wrong type"))?;
         let curve = self.curve();
-        let kty = epk.get("kty").and_then(Value::as_str);
-        let crv = epk.get("crv").and_then(Value::as_str);
         let expected_kty = if curve == Curve::X25519 { "OKP" } else { "EC" };
-        if kty != Some(expected_kty) {
+        if epk.kty != expected_kty {
             return Err(bad("wrong \"kty\" for the key's curve"));
         }
-        if crv != Some(curve.as_str()) {
+        if epk.crv.as_deref() != Some(curve.as_str()) {
             return Err(bad("\"crv\" is not the key's curve"));
         }
-        if epk.contains_key("d") {
+        if epk.d.is_some() {
             return Err(bad("holds a private key"));
         }
-        let x = member("x")?.ok_or(bad("no \"x\""))?;
-        let y = member("y")?;
-        let public = EcPublic::from_coordinates(curve, &x, y.as_deref()).map_err(|e| match e {
+        let material = KeyMaterial::from_jwk(&epk).map_err(|_| bad("malformed coordinates"))?;
+        let public = EcPublic::from_key_material(material).map_err(|e| match e {
             KeyError::InvalidPoint => bad("point not on the curve"),
             _ => bad("malformed coordinates"),
         })?;
@@ -455,5 +498,16 @@ impl EcPrivate {
                 reason: "\"crv\" is not the key's curve",
             }),
         }
+    }
+}
+
+/// The shared key reader's name of a NIST curve.
+#[cfg(feature = "ec")]
+fn ec_curve(curve: Curve) -> EcCurve {
+    match curve {
+        // A `Nist` key is never on X25519: `from_sec1` refuses that curve.
+        Curve::P256 | Curve::X25519 => EcCurve::P256,
+        Curve::P384 => EcCurve::P384,
+        Curve::P521 => EcCurve::P521,
     }
 }

@@ -75,12 +75,6 @@ pub enum HeaderError {
         /// The offending name (empty when `crit` is empty).
         name: String,
     },
-    /// A parameter appears in more than one header (JSON serialization, RFC 7516 §7.2.1).
-    #[error("header parameter {name:?} appears in more than one header")]
-    Conflict {
-        /// The member.
-        name: String,
-    },
     /// `zip` outside the protected header (RFC 7516 §4.1.3).
     #[error("\"zip\" must be integrity protected")]
     UnprotectedZip,
@@ -117,7 +111,8 @@ pub enum Error {
     /// The token has three segments: it is a JWS, which a JWE API never accepts.
     #[error("token is a JWS (3 segments), expected a JWE")]
     Signed,
-    /// The token is neither a compact JWE (5 segments) nor a JWE JSON serialization.
+    /// The token is not a compact JWE (5 segments; the JSON serialization is not
+    /// supported).
     #[error("token has {segments} segments, a compact JWE has 5")]
     Malformed {
         /// How many segments were found.
@@ -129,7 +124,7 @@ pub enum Error {
         /// Which part.
         part: Part,
     },
-    /// The header (or a JSON serialization) is not valid JSON of the expected shape.
+    /// The header is not valid JSON of the expected shape.
     #[error("{what} is not valid JSON")]
     Json {
         /// What was being parsed.
@@ -277,19 +272,13 @@ pub enum KeyError {
         /// The operation needed.
         needed: &'static str,
     },
-    /// The JWK is malformed.
-    #[error("invalid JWK: {reason}")]
-    InvalidJwk {
-        /// What is wrong.
-        reason: &'static str,
-    },
-    /// The PEM or DER is malformed, or holds a key jot does not read.
-    #[error("invalid PEM/DER: {reason}")]
-    InvalidEncoding {
-        /// What is wrong.
-        reason: &'static str,
-    },
-    /// The key type or curve is not supported (e.g. X448, multi-prime RSA).
+    /// The key could not be read: malformed PEM, DER or JWK members, or a key type
+    /// or curve no jot crate reads. jot-jwe reads keys with jot-algorithms' one key
+    /// reader ([`jot_algorithms::KeyMaterial`]), so this is its error.
+    #[error(transparent)]
+    Material(#[from] jot_algorithms::KeyError),
+    /// The key is of a type or on a curve JWE does not use (e.g. an Ed25519 or
+    /// secp256k1 key for ECDH-ES).
     #[error("unsupported key: {what}")]
     Unsupported {
         /// What was found.
@@ -325,17 +314,4 @@ pub enum KeyError {
     /// Exporting the key failed.
     #[error("encoding the key failed")]
     Encoding,
-}
-
-/// Truncates untrusted text kept in an error.
-pub(crate) fn clip(s: &str) -> String {
-    const MAX: usize = 64;
-    if s.len() <= MAX {
-        return s.to_owned();
-    }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }

@@ -5,10 +5,10 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use jot_codec::clip_untrusted;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::error::clip;
 use crate::{ContentEncryption, Error, HeaderError, KeyAlgorithm};
 
 /// Header parameter names registered for JWS and JWE (RFC 7515, 7516, 7518);
@@ -63,14 +63,20 @@ impl JweHeader {
     pub(crate) fn from_members(members: Map<String, Value>) -> Result<JweHeader, Error> {
         let alg = match members.get("alg") {
             None => return Err(HeaderError::Missing { name: "alg" }.into()),
-            Some(Value::String(name)) => KeyAlgorithm::from_name(name)
-                .ok_or_else(|| HeaderError::UnsupportedAlgorithm { name: clip(name) })?,
+            Some(Value::String(name)) => {
+                KeyAlgorithm::from_name(name).ok_or_else(|| HeaderError::UnsupportedAlgorithm {
+                    name: clip_untrusted(name),
+                })?
+            }
             Some(_) => return Err(HeaderError::Invalid { name: "alg" }.into()),
         };
         let enc = match members.get("enc") {
             None => return Err(HeaderError::Missing { name: "enc" }.into()),
-            Some(Value::String(name)) => ContentEncryption::from_name(name)
-                .ok_or_else(|| HeaderError::UnsupportedEncryption { name: clip(name) })?,
+            Some(Value::String(name)) => ContentEncryption::from_name(name).ok_or_else(|| {
+                HeaderError::UnsupportedEncryption {
+                    name: clip_untrusted(name),
+                }
+            })?,
             Some(_) => return Err(HeaderError::Invalid { name: "enc" }.into()),
         };
         let string = |name: &'static str| -> Result<Option<String>, Error> {
@@ -84,7 +90,10 @@ impl JweHeader {
             None => false,
             Some("DEF") => true,
             Some(other) => {
-                return Err(HeaderError::UnsupportedCompression { name: clip(other) }.into());
+                return Err(HeaderError::UnsupportedCompression {
+                    name: clip_untrusted(other),
+                }
+                .into());
             }
         };
         for name in [
@@ -119,7 +128,11 @@ impl JweHeader {
         let Some(crit) = self.members.get("crit") else {
             return Ok(());
         };
-        let fail = |name: &str| Error::from(HeaderError::Critical { name: clip(name) });
+        let fail = |name: &str| {
+            Error::from(HeaderError::Critical {
+                name: clip_untrusted(name),
+            })
+        };
         let list = crit.as_array().ok_or_else(|| fail(""))?;
         if list.is_empty() {
             return Err(fail(""));
@@ -270,7 +283,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
         let mut out = Map::new();
         while let Some(name) = map.next_key::<String>()? {
             if out.contains_key(&name) {
-                self.dup.set(Some(clip(&name)));
+                self.dup.set(Some(clip_untrusted(&name)));
                 return Err(de::Error::custom("duplicate member"));
             }
             let value = map.next_value::<Value>()?;

@@ -66,7 +66,7 @@ fn serialize_error() -> jot_codec::Error {
 }
 
 /// Decrypts an encrypted JWT and validates its claims (`exp`, `nbf`, `iss`, `aud`, ...)
-/// at `clock.now()`, exactly as [`jot_codec::decode`] does for a JWS. `typ` is checked
+/// at `clock.now()`, exactly as [`jot_codec::decode_with_clock`] does for a JWS. `typ` is checked
 /// against the JWE header. A nested token (`cty: JWT`) is refused: use
 /// [`decrypt_then_verify`].
 pub fn decrypt_claims<T: DeserializeOwned>(
@@ -194,7 +194,7 @@ pub fn decrypt_then_verify_with<T: DeserializeOwned>(
     }
     let inner = std::str::from_utf8(&decrypted.plaintext)
         .map_err(|_| Error::Nesting("the nested JWT is not UTF-8"))?;
-    let token = jot_codec::decode::<T, _, _>(inner, verifier, validation, clock)?;
+    let token = jot_codec::decode_with_clock::<T, _, _>(inner, verifier, validation, clock)?;
     Ok(NestedToken {
         jwe_header: decrypted.header,
         token,

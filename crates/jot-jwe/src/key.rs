@@ -2,14 +2,17 @@
 //! key management algorithm (and, for `dir` keys from a JWK naming an `enc`, to one
 //! content encryption).
 
+mod checks;
+
 use std::fmt;
 
-use jot_algorithms::Jwk;
+use jot_algorithms::{AnyKey, Jwk, KeyMaterial};
 use zeroize::Zeroizing;
 
+use self::checks::{check_enabled, check_secret, resolve};
 use crate::ecdh::{EcPrivate, EcPublic};
-use crate::import::{self, JwkAlg, Material};
-use crate::{ContentEncryption, Curve, KeyAlgorithm, KeyError, KeyFamily, base64url};
+use crate::material::{JwkAlg, Material, jwk_alg};
+use crate::{ContentEncryption, Curve, KeyAlgorithm, KeyError, KeyFamily};
 
 /// The PBES2 iteration count jot writes by default (`p2c`); it is also the largest
 /// count [`crate::DecryptionPolicy`] accepts by default.
@@ -17,9 +20,6 @@ pub const DEFAULT_PBES2_ITERATIONS: u32 = 10_000;
 
 /// The smallest PBES2 iteration count jot writes or accepts.
 pub const MIN_PBES2_ITERATIONS: u32 = 1_000;
-
-/// The lengths a `dir` key may have: the key lengths of the six `enc` algorithms.
-const DIR_LENGTHS: [usize; 5] = [16, 24, 32, 48, 64];
 
 /// A key that encrypts JWEs for one key management algorithm: the recipient's
 /// public key (RSA, EC, X25519), a shared secret (`dir`, `A*KW`, `A*GCMKW`) or a
@@ -70,118 +70,6 @@ pub(crate) enum PrivateMaterial {
     Ec(EcPrivate),
     #[cfg(feature = "rsa")]
     Rsa(Box<rsa::PrivateKey>),
-}
-
-/// Checks that a symmetric secret fits `alg` (and `enc`, for `dir`).
-fn check_secret(
-    alg: KeyAlgorithm,
-    enc: Option<ContentEncryption>,
-    secret: &[u8],
-) -> Result<(), KeyError> {
-    match alg.family() {
-        KeyFamily::Password => {
-            if secret.is_empty() {
-                return Err(KeyError::WeakPassword {
-                    reason: "the password is empty",
-                });
-            }
-            Ok(())
-        }
-        KeyFamily::Symmetric => {
-            let (ok, expected) = match (alg, enc) {
-                (KeyAlgorithm::Dir, Some(enc)) => {
-                    (secret.len() == enc.key_len(), "the enc's key length")
-                }
-                (KeyAlgorithm::Dir, None) => {
-                    (DIR_LENGTHS.contains(&secret.len()), "16, 24, 32, 48 or 64")
-                }
-                _ => {
-                    let len = alg.wrap_key_len().unwrap_or(0);
-                    (
-                        secret.len() == len,
-                        match len {
-                            16 => "16",
-                            24 => "24",
-                            _ => "32",
-                        },
-                    )
-                }
-            };
-            if ok {
-                Ok(())
-            } else {
-                Err(KeyError::WrongLength {
-                    alg: alg.as_str(),
-                    expected,
-                    got: secret.len(),
-                })
-            }
-        }
-        _ => Err(KeyError::WrongKeyType {
-            key: "symmetric",
-            alg: alg.as_str(),
-        }),
-    }
-}
-
-fn check_enabled(alg: KeyAlgorithm) -> Result<(), KeyError> {
-    let needs_aes = matches!(
-        alg,
-        KeyAlgorithm::A128KW
-            | KeyAlgorithm::A192KW
-            | KeyAlgorithm::A256KW
-            | KeyAlgorithm::A192GCMKW
-            | KeyAlgorithm::ECDH_ES_A128KW
-            | KeyAlgorithm::ECDH_ES_A192KW
-            | KeyAlgorithm::ECDH_ES_A256KW
-            | KeyAlgorithm::PBES2_HS256_A128KW
-            | KeyAlgorithm::PBES2_HS384_A192KW
-            | KeyAlgorithm::PBES2_HS512_A256KW
-    );
-    if needs_aes && !cfg!(feature = "aes") {
-        return Err(KeyError::Disabled {
-            what: alg.as_str(),
-            feature: "aes",
-        });
-    }
-    Ok(())
-}
-
-/// Resolves the algorithm from the request and the JWK's `alg`.
-fn resolve(
-    requested: Option<KeyAlgorithm>,
-    own: JwkAlg,
-    danger: bool,
-) -> Result<(KeyAlgorithm, Option<ContentEncryption>), KeyError> {
-    let (alg, enc) = match (requested, own) {
-        (Some(r), JwkAlg::Key(o)) if r != o => {
-            return Err(KeyError::AlgorithmMismatch {
-                key: o.as_str().to_owned(),
-                requested: r.as_str(),
-            });
-        }
-        (Some(r), JwkAlg::Dir(e)) if r != KeyAlgorithm::Dir => {
-            return Err(KeyError::AlgorithmMismatch {
-                key: e.as_str().to_owned(),
-                requested: r.as_str(),
-            });
-        }
-        (_, JwkAlg::Dir(e)) => (KeyAlgorithm::Dir, Some(e)),
-        (Some(alg), _) | (None, JwkAlg::Key(alg)) => (alg, None),
-        (None, JwkAlg::None) => return Err(KeyError::AlgorithmRequired),
-    };
-    if (alg == KeyAlgorithm::RSA1_5) != danger {
-        return Err(if danger {
-            KeyError::AlgorithmMismatch {
-                key: alg.as_str().to_owned(),
-                requested: "RSA1_5",
-            }
-        } else {
-            KeyError::DangerousAlgorithm
-        });
-    }
-    check_enabled(alg)?;
-    Ok((alg, enc))
 }
 
 impl EncryptionKey {
@@ -243,27 +131,76 @@ impl EncryptionKey {
         Ok(self)
     }
 
-    /// A key from a JWK whose `alg` names the algorithm (a JWK whose `alg` is an
-    /// `enc` name, like `A128GCM`, is a `dir` key for that `enc`). Public or private
-    /// JWKs work; only the public part is kept.
-    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::jwk_inner(None, jwk, false)
-    }
-
-    /// A key from a JWK for `alg`; the JWK's `alg`, if present, must agree.
-    pub fn from_jwk_with_alg(alg: KeyAlgorithm, jwk: &Jwk) -> Result<Self, KeyError> {
+    /// A key for `alg` from a JWK; the JWK's `alg`, if present, must agree. Public or
+    /// private JWKs work; only the public part is kept.
+    pub fn from_jwk(alg: KeyAlgorithm, jwk: &Jwk) -> Result<Self, KeyError> {
         Self::jwk_inner(Some(alg), jwk, false)
     }
 
-    /// A key for `alg` from PEM: `PUBLIC KEY` (RSA, EC, X25519), `RSA PUBLIC KEY`,
-    /// or any private key PEM (its public part is used).
-    pub fn from_pem(alg: KeyAlgorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(alg, None, import::pem_material(pem.as_ref())?, false)
+    /// A key from a JWK whose `alg` names the algorithm (a JWK whose `alg` is an
+    /// `enc` name, like `A128GCM`, is a `dir` key for that `enc`); otherwise as
+    /// [`EncryptionKey::from_jwk`].
+    pub fn from_jwk_infer(jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::jwk_inner(None, jwk, false)
     }
 
-    /// A key for `alg` from DER (SPKI, PKCS#1, or a private key structure).
+    /// A key for `alg` from PEM: `PUBLIC KEY` (RSA, EC, X25519), `RSA PUBLIC KEY`,
+    /// `CERTIFICATE` (its public key), or any private key PEM (its public part is
+    /// used); an `EC PARAMETERS` block before the key is skipped. Read by
+    /// [`KeyMaterial::from_pem`], so exactly what jot-algorithms reads.
+    pub fn from_pem(alg: KeyAlgorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_material(
+            alg,
+            None,
+            Material::new(KeyMaterial::from_pem(pem)?)?,
+            false,
+        )
+    }
+
+    /// A key for `alg` from DER (SPKI, PKCS#1, an X.509 certificate, or a private
+    /// key structure), read by [`KeyMaterial::from_der`].
     pub fn from_der(alg: KeyAlgorithm, der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(alg, None, import::der_material(der.as_ref())?, false)
+        Self::from_material(
+            alg,
+            None,
+            Material::new(KeyMaterial::from_der(der)?)?,
+            false,
+        )
+    }
+
+    /// A key for `alg` from PEM, a JWK (JSON) or DER, whichever `bytes` is
+    /// ([`AnyKey::parse`]); a JWK's `alg`, if present, must agree.
+    ///
+    /// ```
+    /// use jot_jwe::{DecryptionKey, EncryptionKey, KeyAlgorithm};
+    ///
+    /// let alg = KeyAlgorithm::ECDH_ES_A128KW;
+    /// let key = DecryptionKey::generate(alg)?;
+    /// let pem = key.encryption_key().to_pem()?;
+    /// let json = key.encryption_key().to_jwk()?.to_json();
+    /// assert_eq!(EncryptionKey::from_any_bytes(alg, &pem)?.to_pem()?, pem);
+    /// assert_eq!(EncryptionKey::from_any_bytes(alg, &json)?.to_pem()?, pem);
+    /// # Ok::<(), jot_jwe::KeyError>(())
+    /// ```
+    pub fn from_any_bytes(alg: KeyAlgorithm, bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(Some(alg), AnyKey::parse(bytes)?)
+    }
+
+    /// A key from PEM, a JWK or DER, with the algorithm taken from a JWK's `alg` (PEM
+    /// and DER name none: [`KeyError::AlgorithmRequired`]).
+    pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(None, AnyKey::parse(bytes)?)
+    }
+
+    fn from_any_key(alg: Option<KeyAlgorithm>, key: AnyKey) -> Result<Self, KeyError> {
+        match (key, alg) {
+            (AnyKey::Jwk(jwk), _) => Self::jwk_inner(alg, &jwk, false),
+            (AnyKey::Material(material), Some(alg)) => {
+                Self::from_material(alg, None, Material::new(material)?, false)
+            }
+            (AnyKey::Material(_), None) => Err(KeyError::AlgorithmRequired),
+            _ => Err(KeyError::Unsupported { what: "key format" }),
+        }
     }
 
     /// **Dangerous**: an RSA1_5 (RSAES-PKCS1-v1_5) key from a JWK. Only for peers that
@@ -279,7 +216,7 @@ impl EncryptionKey {
         Self::from_material(
             KeyAlgorithm::RSA1_5,
             None,
-            import::pem_material(pem.as_ref())?,
+            Material::new(KeyMaterial::from_pem(pem)?)?,
             true,
         )
     }
@@ -289,8 +226,13 @@ impl EncryptionKey {
         jwk: &Jwk,
         danger: bool,
     ) -> Result<Self, KeyError> {
-        let (alg, enc) = resolve(requested, import::jwk_alg(jwk, "encrypt")?, danger)?;
-        let key = Self::from_material(alg, enc, import::jwk_material(jwk)?, danger)?;
+        let (alg, enc) = resolve(requested, jwk_alg(jwk, "encrypt")?, danger)?;
+        let key = Self::from_material(
+            alg,
+            enc,
+            Material::new(KeyMaterial::from_jwk(jwk)?)?,
+            danger,
+        )?;
         Ok(match &jwk.kid {
             Some(kid) => key.with_kid(kid.clone()),
             None => key,
@@ -359,52 +301,6 @@ impl EncryptionKey {
             _ => None,
         }
     }
-
-    /// The key as a JWK with `alg`, `use: enc` and `kid`. For a public-key algorithm
-    /// this is the public JWK to publish; for a shared secret or password it is the
-    /// secret itself (`kty: oct`).
-    pub fn to_jwk(&self) -> Result<Jwk, KeyError> {
-        let mut jwk = match &self.material {
-            PublicMaterial::Secret(s) => oct_jwk(s),
-            PublicMaterial::Ec(p) => map_to_jwk(p.to_jwk_members())?,
-            #[cfg(feature = "rsa")]
-            PublicMaterial::Rsa(p) => {
-                let mut jwk = Jwk::default();
-                jwk.kty = "RSA".into();
-                let [(_, n), (_, e)] = crate::rsa_kw::public_members(p);
-                jwk.n = Some(base64url::encode(&n));
-                jwk.e = Some(base64url::encode(&e));
-                jwk
-            }
-        };
-        annotate(&mut jwk, self.alg, self.enc, &self.kid);
-        Ok(jwk)
-    }
-}
-
-fn oct_jwk(secret: &[u8]) -> Jwk {
-    let mut jwk = Jwk::default();
-    jwk.kty = "oct".into();
-    jwk.k = Some(base64url::encode(secret));
-    jwk
-}
-
-fn map_to_jwk(map: serde_json::Map<String, serde_json::Value>) -> Result<Jwk, KeyError> {
-    serde_json::from_value(serde_json::Value::Object(map)).map_err(|_| KeyError::Encoding)
-}
-
-fn annotate(
-    jwk: &mut Jwk,
-    alg: KeyAlgorithm,
-    enc: Option<ContentEncryption>,
-    kid: &Option<String>,
-) {
-    jwk.alg = Some(match enc {
-        Some(enc) => enc.as_str().to_owned(),
-        None => alg.as_str().to_owned(),
-    });
-    jwk.key_use = Some("enc".into());
-    jwk.kid.clone_from(kid);
 }
 
 impl DecryptionKey {
@@ -435,25 +331,62 @@ impl DecryptionKey {
         }
     }
 
-    /// A key from a private JWK (or an `oct` JWK) whose `alg` names the algorithm.
-    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
-        Self::jwk_inner(None, jwk, false)
-    }
-
-    /// A key from a private JWK for `alg`; the JWK's `alg`, if present, must agree.
-    pub fn from_jwk_with_alg(alg: KeyAlgorithm, jwk: &Jwk) -> Result<Self, KeyError> {
+    /// A key for `alg` from a private JWK (or an `oct` JWK); the JWK's `alg`, if
+    /// present, must agree.
+    pub fn from_jwk(alg: KeyAlgorithm, jwk: &Jwk) -> Result<Self, KeyError> {
         Self::jwk_inner(Some(alg), jwk, false)
     }
 
-    /// A key for `alg` from a private-key PEM: `PRIVATE KEY` (PKCS#8: RSA, EC,
-    /// X25519), `RSA PRIVATE KEY` (PKCS#1) or `EC PRIVATE KEY` (SEC1).
-    pub fn from_pem(alg: KeyAlgorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(alg, None, import::pem_material(pem.as_ref())?, false)
+    /// A key from a private JWK (or an `oct` JWK) whose `alg` names the algorithm.
+    pub fn from_jwk_infer(jwk: &Jwk) -> Result<Self, KeyError> {
+        Self::jwk_inner(None, jwk, false)
     }
 
-    /// A key for `alg` from private-key DER (PKCS#8, PKCS#1 or SEC1).
+    /// A key for `alg` from a private-key PEM: `PRIVATE KEY` (PKCS#8: RSA, EC,
+    /// X25519), `RSA PRIVATE KEY` (PKCS#1) or `EC PRIVATE KEY` (SEC1, with or without
+    /// the `EC PARAMETERS` block `openssl ecparam -genkey` writes before it). Read by
+    /// [`KeyMaterial::from_pem`], so exactly what jot-algorithms reads.
+    pub fn from_pem(alg: KeyAlgorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_material(
+            alg,
+            None,
+            Material::new(KeyMaterial::from_pem(pem)?)?,
+            false,
+        )
+    }
+
+    /// A key for `alg` from private-key DER (PKCS#8, PKCS#1 or SEC1), read by
+    /// [`KeyMaterial::from_der`].
     pub fn from_der(alg: KeyAlgorithm, der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        Self::from_material(alg, None, import::der_material(der.as_ref())?, false)
+        Self::from_material(
+            alg,
+            None,
+            Material::new(KeyMaterial::from_der(der)?)?,
+            false,
+        )
+    }
+
+    /// A key for `alg` from private-key PEM, a private JWK (JSON) or DER, whichever
+    /// `bytes` is ([`AnyKey::parse`]); a JWK's `alg`, if present, must agree.
+    pub fn from_any_bytes(alg: KeyAlgorithm, bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(Some(alg), AnyKey::parse(bytes)?)
+    }
+
+    /// A key from PEM, a JWK or DER, with the algorithm taken from a JWK's `alg` (PEM
+    /// and DER name none: [`KeyError::AlgorithmRequired`]).
+    pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_any_key(None, AnyKey::parse(bytes)?)
+    }
+
+    fn from_any_key(alg: Option<KeyAlgorithm>, key: AnyKey) -> Result<Self, KeyError> {
+        match (key, alg) {
+            (AnyKey::Jwk(jwk), _) => Self::jwk_inner(alg, &jwk, false),
+            (AnyKey::Material(material), Some(alg)) => {
+                Self::from_material(alg, None, Material::new(material)?, false)
+            }
+            (AnyKey::Material(_), None) => Err(KeyError::AlgorithmRequired),
+            _ => Err(KeyError::Unsupported { what: "key format" }),
+        }
     }
 
     /// **Dangerous**: an RSA1_5 (RSAES-PKCS1-v1_5) decryption key from a private JWK.
@@ -471,7 +404,7 @@ impl DecryptionKey {
         Self::from_material(
             KeyAlgorithm::RSA1_5,
             None,
-            import::pem_material(pem.as_ref())?,
+            Material::new(KeyMaterial::from_pem(pem)?)?,
             true,
         )
     }
@@ -481,15 +414,20 @@ impl DecryptionKey {
         jwk: &Jwk,
         danger: bool,
     ) -> Result<Self, KeyError> {
-        let (alg, enc) = resolve(requested, import::jwk_alg(jwk, "decrypt")?, danger)?;
-        let key = Self::from_material(alg, enc, import::jwk_material(jwk)?, danger)?;
+        let (alg, enc) = resolve(requested, jwk_alg(jwk, "decrypt")?, danger)?;
+        let key = Self::from_material(
+            alg,
+            enc,
+            Material::new(KeyMaterial::from_jwk(jwk)?)?,
+            danger,
+        )?;
         Ok(match &jwk.kid {
             Some(kid) => key.with_kid(kid.clone()),
             None => key,
         })
     }
 
-    fn from_material(
+    pub(crate) fn from_material(
         alg: KeyAlgorithm,
         enc: Option<ContentEncryption>,
         material: Material,
@@ -520,72 +458,6 @@ impl DecryptionKey {
             enc,
             material,
         })
-    }
-
-    /// Generates a random key for `A*KW` or `A*GCMKW` (16, 24 or 32 bytes, as the
-    /// algorithm needs), an ECDH-ES key on P-256, or an RSA-OAEP key of 2048 bits.
-    /// Use [`DecryptionKey::generate_dir`], [`DecryptionKey::generate_ec`] or
-    /// [`DecryptionKey::generate_rsa`] to choose; PBES2 passwords are not generated.
-    pub fn generate(alg: KeyAlgorithm) -> Result<Self, KeyError> {
-        match alg.family() {
-            KeyFamily::Symmetric if alg != KeyAlgorithm::Dir => {
-                let len = alg.wrap_key_len().unwrap_or(32);
-                let secret = crate::rng::secret(len).map_err(|()| KeyError::Random)?;
-                Self::symmetric(alg, &*secret)
-            }
-            KeyFamily::Ecdh => Self::generate_ec(alg, Curve::P256),
-            KeyFamily::Rsa => Self::generate_rsa(alg, 2048),
-            _ => Err(KeyError::WrongKeyType {
-                key: "generated",
-                alg: alg.as_str(),
-            }),
-        }
-    }
-
-    /// Generates a random `dir` key for `enc` (its key length).
-    pub fn generate_dir(enc: ContentEncryption) -> Result<Self, KeyError> {
-        let secret = crate::rng::secret(enc.key_len()).map_err(|()| KeyError::Random)?;
-        Self::dir(enc, &*secret)
-    }
-
-    /// Generates an ECDH-ES key on `curve` (P-256, P-384, P-521 or X25519).
-    pub fn generate_ec(alg: KeyAlgorithm, curve: Curve) -> Result<Self, KeyError> {
-        if alg.family() != KeyFamily::Ecdh {
-            return Err(KeyError::WrongKeyType {
-                key: "EC/OKP",
-                alg: alg.as_str(),
-            });
-        }
-        Self::from_material(
-            alg,
-            None,
-            Material::EcPrivate(EcPrivate::generate(curve)?),
-            false,
-        )
-    }
-
-    /// Generates an RSA key of `bits` (2048 to 4096) for RSA-OAEP or RSA-OAEP-256.
-    /// Takes from a fraction of a second to several seconds.
-    pub fn generate_rsa(alg: KeyAlgorithm, bits: usize) -> Result<Self, KeyError> {
-        #[cfg(feature = "rsa")]
-        {
-            if !matches!(alg, KeyAlgorithm::RSA_OAEP | KeyAlgorithm::RSA_OAEP_256) {
-                return Err(KeyError::WrongKeyType {
-                    key: "RSA",
-                    alg: alg.as_str(),
-                });
-            }
-            let key = crate::rsa_kw::generate(bits)?;
-            Self::from_material(alg, None, Material::RsaPrivate(Box::new(key)), false)
-        }
-        #[cfg(not(feature = "rsa"))]
-        {
-            let _ = (alg, bits);
-            Err(KeyError::Disabled {
-                what: "RSA",
-                feature: "rsa",
-            })
-        }
     }
 
     /// The key that encrypts to this one: the public key, or the same secret.
@@ -633,39 +505,6 @@ impl DecryptionKey {
             PrivateMaterial::Ec(p) => Some(p.curve()),
             _ => None,
         }
-    }
-
-    /// The private key (or secret) as a JWK with `alg`, `use: enc` and `kid`.
-    pub fn to_jwk(&self) -> Result<Jwk, KeyError> {
-        let mut jwk = match &self.material {
-            PrivateMaterial::Secret(s) => oct_jwk(s),
-            PrivateMaterial::Ec(p) => {
-                let mut jwk = map_to_jwk(p.public().to_jwk_members())?;
-                jwk.d = Some(base64url::encode(&p.d()));
-                jwk
-            }
-            #[cfg(feature = "rsa")]
-            PrivateMaterial::Rsa(p) => {
-                let mut jwk = Jwk::default();
-                jwk.kty = "RSA".into();
-                for (name, value) in crate::rsa_kw::private_members(p)? {
-                    let value = Some(base64url::encode(&value));
-                    match name {
-                        "n" => jwk.n = value,
-                        "e" => jwk.e = value,
-                        "d" => jwk.d = value,
-                        "p" => jwk.p = value,
-                        "q" => jwk.q = value,
-                        "dp" => jwk.dp = value,
-                        "dq" => jwk.dq = value,
-                        _ => jwk.qi = value,
-                    }
-                }
-                jwk
-            }
-        };
-        annotate(&mut jwk, self.alg, self.enc, &self.kid);
-        Ok(jwk)
     }
 }
 

@@ -7,14 +7,15 @@ mod compact;
 mod content;
 mod ecdh;
 mod error;
+mod export;
+mod generate;
+pub mod hazmat;
 mod header;
-mod import;
-mod json;
 mod jwt;
 mod key;
 mod management;
+mod material;
 mod policy;
-pub mod primitives;
 mod rng;
 #[cfg(feature = "rsa")]
 mod rsa_kw;

@@ -5,13 +5,12 @@
 //! `Err(())`: the caller substitutes a random CEK (RFC 7516 §11.5) so that a bad
 //! encrypted key and a bad tag fail at the same place, with the same error.
 
-use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _, EncodeRsaPrivateKey as _};
-use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+use jot_algorithms::{KeyMaterial, SystemRng};
+use rsa::pkcs1::EncodeRsaPrivateKey as _;
 use rsa::traits::PublicKeyParts as _;
 use rsa::{BoxedUint, PrivateKey, PublicKey};
 use zeroize::Zeroizing;
 
-use crate::rng::RingRng;
 use crate::{Error, KeyAlgorithm, KeyError};
 
 /// The smallest RSA modulus jot accepts, in bits (as for signatures).
@@ -19,7 +18,7 @@ pub(crate) const MIN_BITS: usize = 2048;
 
 /// Encrypts the CEK for the recipient.
 pub(crate) fn encrypt(alg: KeyAlgorithm, key: &PublicKey, cek: &[u8]) -> Result<Vec<u8>, Error> {
-    let rng = &mut RingRng;
+    let rng = &mut SystemRng;
     match alg {
         KeyAlgorithm::RSA_OAEP => key.oaep_encrypt_with_rng::<sha1::Sha1, _>(rng, cek),
         KeyAlgorithm::RSA_OAEP_256 => key.oaep_encrypt_with_rng::<sha2::Sha256, _>(rng, cek),
@@ -39,7 +38,7 @@ pub(crate) fn decrypt(
     if encrypted_key.len() != key.size() {
         return Err(());
     }
-    let rng = &mut RingRng;
+    let rng = &mut SystemRng;
     match alg {
         KeyAlgorithm::RSA_OAEP => key.oaep_decrypt_with_rng::<sha1::Sha1, _>(rng, encrypted_key),
         KeyAlgorithm::RSA_OAEP_256 => {
@@ -76,7 +75,7 @@ fn uint(bytes: &[u8], bits: usize) -> Result<BoxedUint, KeyError> {
 /// A public key from the JWK `n` and `e`.
 pub(crate) fn public_from_components(n: &[u8], e: &[u8]) -> Result<PublicKey, KeyError> {
     let bits = n.len() * 8;
-    check_size(crate::import::bit_len(n))?;
+    check_size(bit_len(n))?;
     PublicKey::new(uint(n, bits)?, uint(e, e.len() * 8)?).map_err(|_| KeyError::InvalidRsa {
         reason: "the modulus or exponent is not acceptable",
     })
@@ -91,7 +90,7 @@ pub(crate) fn private_from_components(
     q: &[u8],
 ) -> Result<PrivateKey, KeyError> {
     let bits = n.len() * 8;
-    check_size(crate::import::bit_len(n))?;
+    check_size(bit_len(n))?;
     PrivateKey::from_components(
         uint(n, bits)?,
         uint(e, e.len() * 8)?,
@@ -103,46 +102,6 @@ pub(crate) fn private_from_components(
     })
 }
 
-/// Checks a key read from DER.
-pub(crate) fn checked_private(key: PrivateKey) -> Result<PrivateKey, KeyError> {
-    check_size(key.n().bit_width_vartime() as usize)?;
-    Ok(key)
-}
-
-/// Checks a public key read from DER.
-pub(crate) fn checked_public(key: PublicKey) -> Result<PublicKey, KeyError> {
-    check_size(key.n().bit_width_vartime() as usize)?;
-    Ok(key)
-}
-
-/// A private key from PKCS#1 or PKCS#8 DER.
-pub(crate) fn private_from_der(der: &[u8], pkcs8: bool) -> Result<PrivateKey, KeyError> {
-    let key = if pkcs8 {
-        PrivateKey::from_pkcs8_der(der).map_err(|_| KeyError::InvalidEncoding {
-            reason: "not an acceptable PKCS#8 RSA private key",
-        })?
-    } else {
-        PrivateKey::from_pkcs1_der(der).map_err(|_| KeyError::InvalidEncoding {
-            reason: "not an acceptable PKCS#1 RSA private key",
-        })?
-    };
-    checked_private(key)
-}
-
-/// A public key from SPKI or PKCS#1 DER.
-pub(crate) fn public_from_der(der: &[u8], spki: bool) -> Result<PublicKey, KeyError> {
-    let key = if spki {
-        PublicKey::from_public_key_der(der).map_err(|_| KeyError::InvalidEncoding {
-            reason: "not an acceptable RSA public key",
-        })?
-    } else {
-        PublicKey::from_pkcs1_der(der).map_err(|_| KeyError::InvalidEncoding {
-            reason: "not an acceptable PKCS#1 RSA public key",
-        })?
-    };
-    checked_public(key)
-}
-
 /// Generates a key of `bits` (2048 to 4096).
 pub(crate) fn generate(bits: usize) -> Result<PrivateKey, KeyError> {
     check_size(bits)?;
@@ -151,36 +110,30 @@ pub(crate) fn generate(bits: usize) -> Result<PrivateKey, KeyError> {
             reason: "generation is limited to 4096 bits",
         });
     }
-    PrivateKey::new(&mut RingRng, bits).map_err(|_| KeyError::Random)
+    PrivateKey::new(&mut SystemRng, bits).map_err(|_| KeyError::Random)
 }
 
-/// The JWK members `n`, `e` of a public key.
-pub(crate) fn public_members(key: &PublicKey) -> [(&'static str, Vec<u8>); 2] {
-    [
-        ("n", trim(&key.n().to_be_bytes()).to_vec()),
-        ("e", trim(&key.e().to_be_bytes()).to_vec()),
-    ]
+/// A public key as the shared key reader's [`KeyMaterial`] (for JWK, PEM and DER).
+pub(crate) fn public_material(key: &PublicKey) -> KeyMaterial {
+    KeyMaterial::RsaPublic {
+        n: trim(&key.n().to_be_bytes()).to_vec(),
+        e: trim(&key.e().to_be_bytes()).to_vec(),
+    }
 }
 
-/// A JWK member name and its big-endian value.
-pub(crate) type Member = (&'static str, Zeroizing<Vec<u8>>);
-
-/// The JWK members of a private key (`n`, `e`, `d`, `p`, `q`, `dp`, `dq`, `qi`).
-pub(crate) fn private_members(key: &PrivateKey) -> Result<Vec<Member>, KeyError> {
+/// A private key as the shared key reader's [`KeyMaterial`]: `rsa` writes PKCS#1,
+/// jot-algorithms reads it.
+pub(crate) fn private_material(key: &PrivateKey) -> Result<KeyMaterial, KeyError> {
     let der = key.to_pkcs1_der().map_err(|_| KeyError::Encoding)?;
-    let parts =
-        rsa::pkcs1::RsaPrivateKeyRef::try_from(der.as_bytes()).map_err(|_| KeyError::Encoding)?;
-    let v = |u: rsa::pkcs1::UintRef<'_>| Zeroizing::new(trim(u.as_bytes()).to_vec());
-    Ok(vec![
-        ("n", v(parts.modulus)),
-        ("e", v(parts.public_exponent)),
-        ("d", v(parts.private_exponent)),
-        ("p", v(parts.prime1)),
-        ("q", v(parts.prime2)),
-        ("dp", v(parts.exponent1)),
-        ("dq", v(parts.exponent2)),
-        ("qi", v(parts.coefficient)),
-    ])
+    Ok(KeyMaterial::from_der(der.as_bytes())?)
+}
+
+/// The bit length of a big-endian integer.
+fn bit_len(n: &[u8]) -> usize {
+    match n.iter().position(|b| *b != 0) {
+        None => 0,
+        Some(i) => (n.len() - i) * 8 - n[i].leading_zeros() as usize,
+    }
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {

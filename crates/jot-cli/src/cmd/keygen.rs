@@ -12,7 +12,7 @@ use jot_jwe::{DecryptionKey, KeyAlgorithm, KeyFamily};
 
 use crate::cli::{KeyFormat, KeygenAlg, KeygenArgs};
 use crate::exit;
-use crate::jwe::{pem_pair, thumbprint};
+use crate::jwe::pem_pair;
 use crate::keys::explain;
 
 /// Mode of files holding private keys or secrets.
@@ -133,7 +133,9 @@ fn run_jwe(args: &KeygenArgs, alg: KeyAlgorithm) -> Result<ExitCode> {
         (Some(kid), _) => key.with_kid(kid.as_str()),
         (None, true) => key,
         (None, false) => {
-            let kid = thumbprint(&to_jwk(key.encryption_key().to_jwk())?)?;
+            let kid = key
+                .thumbprint()
+                .map_err(|e| anyhow::anyhow!("cannot compute the thumbprint: {e}"))?;
             key.with_kid(kid)
         }
     };

@@ -63,7 +63,7 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
             Err(refusal) => return reject(args.json, color, refusal.kind, &refusal.message),
         },
     };
-    match jot_codec::decode::<Custom, _, _>(&token, &keys, &validation, &SystemClock) {
+    match jot_codec::decode_with_clock::<Custom, _, _>(&token, &keys, &validation, &SystemClock) {
         Ok(verified) => {
             let claims =
                 serde_json::to_value(&verified.claims).context("cannot show the claims")?;

@@ -45,18 +45,18 @@ fn jwk_file(name: &str) -> Jwk {
 
 /// The real ES256 key (`ES256-kid`).
 fn es256() -> SigningKey {
-    SigningKey::from_jwk(&jwk_file("es256.jwk")).expect("ES256 key")
+    SigningKey::from_jwk_infer(&jwk_file("es256.jwk")).expect("ES256 key")
 }
 
 /// A key of the shared set, by file stem.
 fn shared(stem: &str) -> SigningKey {
-    SigningKey::from_jwk(&jwk_file(&format!("{stem}.jwk"))).expect("key")
+    SigningKey::from_jwk_infer(&jwk_file(&format!("{stem}.jwk"))).expect("key")
 }
 
 /// The real RSA key, for `alg`.
 fn rsa(alg: Algorithm) -> SigningKey {
     let pem = std::fs::read(keys().file("rsa.pem")).expect("rsa.pem");
-    SigningKey::from_any_bytes(Some(alg), pem).expect("RSA key")
+    SigningKey::from_any_bytes(alg, pem).expect("RSA key")
 }
 
 /// The real HMAC secret.

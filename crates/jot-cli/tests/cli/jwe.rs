@@ -882,3 +882,100 @@ fn key_errors_exit_2() {
         );
     }
 }
+
+/// Keys made by openssl, as users have them: a P-256 key from `openssl ecparam
+/// -genkey` (an `EC PARAMETERS` block before the key) and X.509 certificates. `jot
+/// encrypt` reads them exactly as `jot encode` and `jot verify` do.
+#[test]
+fn openssl_keys_and_certificates_encrypt_and_decrypt() {
+    let dir = scratch();
+    let openssl = |args: &[&str]| crate::harness::run_openssl(&dir, args);
+    openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-out",
+        "ec.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-new",
+        "-x509",
+        "-key",
+        "ec.pem",
+        "-subj",
+        "/CN=jot",
+        "-days",
+        "1",
+        "-out",
+        "ec-cert.pem",
+    ]);
+    openssl(&[
+        "x509",
+        "-in",
+        "ec-cert.pem",
+        "-outform",
+        "DER",
+        "-out",
+        "ec-cert.der",
+    ]);
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "rsa.pem",
+        "-subj",
+        "/CN=jot",
+        "-days",
+        "1",
+        "-out",
+        "rsa-cert.pem",
+    ]);
+    let f = |name: &str| path_str(&dir.join(name)).to_owned();
+    let ec = std::fs::read_to_string(dir.join("ec.pem")).unwrap();
+    assert!(ec.starts_with("-----BEGIN EC PARAMETERS-----"), "{ec}");
+
+    let alg = "ECDH-ES+A128KW";
+    for to in ["ec-cert.pem", "ec-cert.der", "ec.pem"] {
+        round_trip(
+            alg,
+            &["--alg", alg, "--key", &f(to)],
+            &["--alg", alg, "--key", &f("ec.pem")],
+            &["A128GCM"],
+        );
+    }
+    round_trip(
+        "RSA-OAEP-256",
+        &["--alg", "RSA-OAEP-256", "--key", &f("rsa-cert.pem")],
+        &["--alg", "RSA-OAEP-256", "--key", &f("rsa.pem")],
+        &["A256GCM"],
+    );
+    // A certificate holds no private key.
+    let token = ok(&["encrypt", "--alg", alg, "--key", &f("ec-cert.pem"), "x"]);
+    let (code, _, err) = run(&[
+        "decrypt",
+        "--alg",
+        alg,
+        "--key",
+        &f("ec-cert.pem"),
+        token.trim(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("decryption needs the private key"), "{err}");
+    // The same files sign and verify.
+    let signed = ok(&[
+        "encode",
+        "--alg",
+        "ES256",
+        "--key",
+        &f("ec.pem"),
+        "--sub",
+        "42",
+    ]);
+    let (code, out, err) = run(&["verify", "--key", &f("ec-cert.pem"), signed.trim()]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -121,7 +121,7 @@ fn sign_json(header: &str, payload: &str) -> String {
 }
 
 fn check(token: &str, validation: &Validation) -> Result<Token<()>, Error> {
-    decode::<(), _, _>(token, &TOY, validation, &clock())
+    decode_with_clock::<(), _, _>(token, &TOY, validation, &clock())
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -152,7 +152,7 @@ fn round_trip_with_custom_claims() {
         .audience("api")
         .subject("42")
         .typ("JWT");
-    let t = decode::<Profile, _, _>(&token, &kid, &v, &clock()).unwrap();
+    let t = decode_with_clock::<Profile, _, _>(&token, &kid, &v, &clock()).unwrap();
     assert_eq!(t.algorithm, Algorithm::HS256);
     assert_eq!(t.header.kid.as_deref(), Some("k1"));
     assert_eq!(t.claims, claims);
@@ -162,18 +162,18 @@ fn round_trip_with_custom_claims() {
 fn payload_is_never_read_when_the_signature_fails() {
     let token = encode(&TOY, &Header::new(), &fresh()).unwrap();
     let before = PAYLOAD_READS.load(Ordering::SeqCst);
-    let err =
-        decode::<Watched, _, _>(&token, &RefuseAll, &Validation::new(), &clock()).unwrap_err();
+    let err = decode_with_clock::<Watched, _, _>(&token, &RefuseAll, &Validation::new(), &clock())
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidSignature));
     // A corrupt payload with a bad signature: the signature error wins, the payload is not parsed.
     let (head, _) = token.split_once('.').unwrap();
     let garbage = alloc::format!("{head}.{}.AAAA", crate::base64url::encode(b"not json"));
     assert!(matches!(
-        decode::<Watched, _, _>(&garbage, &TOY, &Validation::new(), &clock()),
+        decode_with_clock::<Watched, _, _>(&garbage, &TOY, &Validation::new(), &clock()),
         Err(Error::InvalidSignature)
     ));
     assert_eq!(PAYLOAD_READS.load(Ordering::SeqCst), before);
-    decode::<Watched, _, _>(&token, &TOY, &Validation::new(), &clock()).unwrap();
+    decode_with_clock::<Watched, _, _>(&token, &TOY, &Validation::new(), &clock()).unwrap();
     assert_eq!(PAYLOAD_READS.load(Ordering::SeqCst), before + 1);
 }
 
@@ -314,7 +314,7 @@ fn algorithm_restrictions() {
         ..TOY
     };
     assert!(matches!(
-        decode::<(), _, _>(&token, &other_key, &Validation::new(), &clock()),
+        decode_with_clock::<(), _, _>(&token, &other_key, &Validation::new(), &clock()),
         Err(Error::AlgorithmNotAllowed {
             alg: Algorithm::HS256
         })
@@ -336,7 +336,7 @@ fn algorithm_restrictions() {
         ..TOY
     };
     assert!(matches!(
-        decode::<(), _, _>(&token, &other, &Validation::new(), &clock()),
+        decode_with_clock::<(), _, _>(&token, &other, &Validation::new(), &clock()),
         Err(Error::UnknownKey { kid: Some(ref k) }) if k == "a"
     ));
 }
@@ -409,7 +409,7 @@ fn time_claims() {
     );
     assert!(check(&t, &no_leeway).is_ok());
     assert!(matches!(
-        decode::<(), _, _>(
+        decode_with_clock::<(), _, _>(
             &t,
             &TOY,
             &no_leeway,
@@ -666,7 +666,7 @@ mod props {
         fn encode_then_decode_is_identity(sub in "\\PC{0,40}", name in "\\PC{0,40}", admin in any::<bool>(), exp in NOW..NumericDate::MAX_SECONDS) {
             let claims = Claims::new(Profile { name, admin }).subject(sub).expires_at(date(exp));
             let token = encode(&TOY, &Header::jwt(), &claims).unwrap();
-            let t = decode::<Profile, _, _>(&token, &TOY, &Validation::new(), &clock()).unwrap();
+            let t = decode_with_clock::<Profile, _, _>(&token, &TOY, &Validation::new(), &clock()).unwrap();
             prop_assert_eq!(t.claims, claims);
         }
 
@@ -681,4 +681,42 @@ mod props {
             prop_assert!(check(&t, &Validation::new()).is_err());
         }
     }
+}
+
+/// A signer that fails the way a remote signer (KMS, HSM) would: with its own error.
+struct Unreachable;
+
+#[derive(Debug)]
+struct Timeout;
+
+impl core::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("the signing service timed out")
+    }
+}
+
+impl core::error::Error for Timeout {}
+
+impl Signer for Unreachable {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::ES256
+    }
+    fn sign(&self, _: &[u8], _: &mut Vec<u8>) -> Result<(), SignError> {
+        Err(SignError::from_source(Timeout))
+    }
+}
+
+#[test]
+fn a_signers_cause_reaches_the_caller() {
+    use core::error::Error as _;
+
+    let err = encode(&Unreachable, &Header::jwt(), &fresh()).unwrap_err();
+    assert!(matches!(err, Error::Signing(_)), "{err:?}");
+    assert_eq!(err.kind(), "signing");
+    assert_eq!(err.public_description(), "internal error");
+    assert_eq!(err.to_string(), "signing failed");
+    let cause = err.source().expect("the signer's error is kept");
+    assert_eq!(cause.to_string(), "the signing service timed out");
+    assert!(cause.downcast_ref::<Timeout>().is_some());
+    assert!(SignError::new().source().is_none());
 }

@@ -1,14 +1,15 @@
-//! The building blocks under [`crate::encrypt`] and [`crate::decrypt`], exposed for
-//! conformance testing against primitive test vectors (Wycheproof) and for
-//! debugging interop. Applications should not need them: they skip every check of
-//! the token format and of the key's algorithm.
+//! **Hazardous materials**: the building blocks under [`crate::encrypt`] and
+//! [`crate::decrypt`], exposed for conformance testing against primitive test
+//! vectors (Wycheproof) and for debugging interop. Applications should not need
+//! them: they skip every check of the token format and of the key's algorithm, and
+//! used wrongly (a reused IV, an unchecked key) they break the encryption.
 //!
 //! ```
-//! use jot_jwe::{primitives, ContentEncryption};
+//! use jot_jwe::{hazmat, ContentEncryption};
 //! let cek = [1u8; 32];
 //! let iv = [2u8; 16];
-//! let (ct, tag) = primitives::content_encrypt(ContentEncryption::A128CBC_HS256, &cek, &iv, b"aad", b"hi")?;
-//! let pt = primitives::content_decrypt(ContentEncryption::A128CBC_HS256, &cek, &iv, b"aad", &ct, &tag)?;
+//! let (ct, tag) = hazmat::content_encrypt(ContentEncryption::A128CBC_HS256, &cek, &iv, b"aad", b"hi")?;
+//! let pt = hazmat::content_decrypt(ContentEncryption::A128CBC_HS256, &cek, &iv, b"aad", &ct, &tag)?;
 //! assert_eq!(pt, b"hi");
 //! # Ok::<(), jot_jwe::Error>(())
 //! ```

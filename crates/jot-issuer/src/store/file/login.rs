@@ -115,29 +115,37 @@ impl Layout<'_> {
         Ok(users)
     }
 
-    /// The index entry first, created with `link` (fails if the name exists, even
-    /// for another process); a dangling entry (its user gone) is taken over.
+    /// The user record first, then its index entry, created with `link` (which
+    /// fails if the name exists, even for another process). An entry whose user
+    /// record is gone (a removal interrupted half-way) is taken over.
     pub(super) fn insert_user(&self, user: &UserRecord) -> Result<bool, StoreError> {
-        if exists(&self.user(&user.sub))? {
+        let record = self.user(&user.sub);
+        if exists(&record)? {
             return Ok(false);
         }
+        write_json(&record, user)?;
         let index = self.username(&user.username);
         let entry = UsernameEntry {
             sub: user.sub.clone(),
         };
-        if !create_new_json(&index, &entry)? {
-            let taken = read_json::<UsernameEntry>(&index)?
-                .map(|e| self.get_user(&e.sub))
-                .transpose()?
-                .flatten()
-                .is_some();
-            if taken {
-                return Ok(false);
-            }
-            write_json(&index, &entry)?;
+        if create_new_json(&index, &entry)? {
+            return Ok(true);
         }
-        write_json(&self.user(&user.sub), user)?;
-        Ok(true)
+        let owner = read_json::<UsernameEntry>(&index)?.map(|e| e.sub);
+        let dangling = match &owner {
+            Some(sub) => !exists(&self.user(sub))?,
+            None => true,
+        };
+        if dangling {
+            remove(&index)?;
+            if create_new_json(&index, &entry)?
+                && read_json::<UsernameEntry>(&index)?.is_some_and(|e| e.sub == user.sub)
+            {
+                return Ok(true);
+            }
+        }
+        remove(&record)?;
+        Ok(false)
     }
 
     pub(super) fn update_user(&self, user: &UserRecord) -> Result<bool, StoreError> {

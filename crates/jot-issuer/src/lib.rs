@@ -19,6 +19,7 @@ mod error;
 mod grant;
 mod keyring;
 mod login;
+mod oidc;
 mod password;
 mod redirect;
 mod request;

@@ -313,13 +313,26 @@ impl Issuer {
         client: &ClientRecord,
         scope: Option<&str>,
     ) -> Result<TokenResponse, OAuthError> {
+        // The OpenID Connect scopes are about a user who signs in: never granted
+        // to a client acting for itself.
+        let for_users = |s: &String| crate::oidc::STANDARD_SCOPES.iter().any(|(u, _)| u == s);
         let granted = match scope {
-            None => client.scopes.clone(),
+            None => client
+                .scopes
+                .iter()
+                .filter(|s| !for_users(s))
+                .cloned()
+                .collect(),
             Some(requested) => {
                 let requested = parse_scope(requested)?;
                 if let Some(bad) = requested.iter().find(|s| !client.scopes.contains(s)) {
                     return Err(OAuthError::invalid_scope(format!(
                         "scope {bad} is not allowed for this client"
+                    )));
+                }
+                if let Some(bad) = requested.iter().find(|s| for_users(s)) {
+                    return Err(OAuthError::invalid_scope(format!(
+                        "scope {bad} is for users who sign in, not for client_credentials"
                     )));
                 }
                 requested

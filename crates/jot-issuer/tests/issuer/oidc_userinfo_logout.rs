@@ -300,3 +300,57 @@ async fn logout_never_redirects_to_an_unregistered_uri() {
         400
     );
 }
+
+#[tokio::test]
+async fn single_page_apps_may_call_the_token_endpoint_and_userinfo_cross_origin() {
+    let issuer = start_login().await;
+    let origin = "https://spa.example";
+    let preflight = reply(
+        issuer
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}/token", issuer.url))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    assert!(
+        preflight
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("authorization")
+    );
+    let userinfo = reply(
+        issuer
+            .http
+            .get(format!("{}/userinfo", issuer.url))
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(userinfo.status, 401);
+    assert_eq!(userinfo.header("access-control-allow-origin"), Some("*"));
+    // The pages are never readable cross-origin.
+    for path in ["/login?request=x", "/authorize", "/logout"] {
+        let page = reply(
+            issuer
+                .http
+                .get(format!("{}{path}", issuer.url))
+                .header("origin", origin)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            page.header("access-control-allow-origin").is_none(),
+            "{path}"
+        );
+    }
+}

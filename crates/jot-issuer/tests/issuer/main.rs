@@ -21,3 +21,4 @@ mod rotation;
 mod store_contract;
 mod support;
 mod tokens;
+mod users;

@@ -220,7 +220,6 @@ async fn discovery(State(issuer): State<Issuer>) -> Response {
             "request_uri_parameter_supported": false,
             "prompt_values_supported": ["none", "login", "consent"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-            "userinfo_signing_alg_values_supported": [],
             "authorization_response_iss_parameter_supported": true,
         });
         if let (Some(document), serde_json::Value::Object(login)) =

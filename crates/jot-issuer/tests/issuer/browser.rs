@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use jot_issuer::{IssuerBuilder, Login, MemoryStore, NewClient, NewUser};
+use jot_issuer::{IssuerBuilder, IssuerStore, Login, MemoryStore, NewClient, NewUser};
 use ring::digest;
 use serde_json::Value;
 
@@ -32,7 +32,15 @@ pub async fn start_login() -> Running {
 
 /// [`start_login`] with a builder of one's own (it must enable the login).
 pub async fn start_login_with(configure: impl FnOnce(IssuerBuilder) -> IssuerBuilder) -> Running {
-    let running = start_with(MemoryStore::new(), configure).await;
+    start_login_on(MemoryStore::new(), configure).await
+}
+
+/// [`start_login_with`] on this store.
+pub async fn start_login_on(
+    store: impl IssuerStore,
+    configure: impl FnOnce(IssuerBuilder) -> IssuerBuilder,
+) -> Running {
+    let running = start_with(store, configure).await;
     running
         .issuer
         .ensure_client(

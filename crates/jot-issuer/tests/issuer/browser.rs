@@ -148,6 +148,8 @@ pub struct Browser<'a> {
     pub cookies: Mutex<BTreeMap<String, String>>,
     /// Every `Set-Cookie` received, as sent.
     pub set_cookies: Mutex<Vec<String>>,
+    /// A header sent with every request (a proxy's `x-real-ip`, say).
+    pub extra_header: Mutex<Option<(String, String)>>,
 }
 
 impl<'a> Browser<'a> {
@@ -161,6 +163,7 @@ impl<'a> Browser<'a> {
                 .unwrap(),
             cookies: Mutex::new(BTreeMap::new()),
             set_cookies: Mutex::new(Vec::new()),
+            extra_header: Mutex::new(None),
         }
     }
 
@@ -195,11 +198,14 @@ impl<'a> Browser<'a> {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        let request = if jar.is_empty() {
+        let mut request = if jar.is_empty() {
             request
         } else {
             request.header("cookie", jar.join("; "))
         };
+        if let Some((name, value)) = self.extra_header.lock().unwrap().clone() {
+            request = request.header(name, value);
+        }
         let response = request.send().await.unwrap();
         for value in response.headers().get_all("set-cookie") {
             let text = value.to_str().unwrap().to_owned();

@@ -119,7 +119,7 @@ async fn login(State(issuer): State<Issuer>, request: Request) -> Response {
 
 /// The client IP a proxy put in header `name`: the last address of the list.
 fn forwarded_ip(headers: &HeaderMap, name: &header::HeaderName) -> Option<IpAddr> {
-    let value = headers.get_all(name).iter().last()?.to_str().ok()?;
+    let value = headers.get_all(name).iter().next_back()?.to_str().ok()?;
     let last = value.rsplit(',').next()?.trim();
     last.parse::<IpAddr>()
         .ok()

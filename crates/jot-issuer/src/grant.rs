@@ -2,15 +2,19 @@
 //! grants, tokens for users an application authenticated itself, introspection
 //! (RFC 7662) and revocation (RFC 7009).
 
-use jot_codec::{Audience, Claims, Header, NumericDate, Validation};
+use jot_codec::{Audience, Claims, Header, NumericDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::{OAuthError, OAuthErrorCode};
+use crate::error::OAuthError;
 use crate::request::{Presented, parse_scope};
 use crate::secret;
-use crate::store::{ClientRecord, Consumed, RefreshRecord, RefreshState};
+use crate::store::{ClientRecord, Consumed, RefreshRecord};
 use crate::{Issuer, IssuerError};
+
+mod introspection;
+
+pub use introspection::Introspection;
 
 /// The claims the issuer sets; an application's own claims may not use these names.
 const RESERVED: [&str; 9] = [
@@ -41,6 +45,9 @@ pub struct TokenResponse {
     /// The scopes granted, space-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The OpenID Connect ID token, when `openid` was granted to a user who signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 /// What to put in the tokens of a user the application authenticated itself, for
@@ -63,42 +70,6 @@ pub struct UserGrant {
     audience: Vec<String>,
     claims: Map<String, Value>,
     refresh: bool,
-}
-
-/// An RFC 7662 introspection response. An inactive token has `active: false` and
-/// nothing else.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Introspection {
-    /// Whether the token is valid now (signature, expiry, not revoked).
-    pub active: bool,
-    /// The scopes, space-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// The client the token was issued to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `Bearer` for access tokens, `refresh_token` for refresh tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_type: Option<String>,
-    /// Expiry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exp: Option<u64>,
-    /// Issued at.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat: Option<u64>,
-    /// Subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub: Option<String>,
-    /// Audience.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<Audience>,
-    /// Issuer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    /// Token id (access tokens).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jti: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -153,12 +124,19 @@ impl UserGrant {
 }
 
 /// What an access token is about.
-struct Subject<'a> {
-    sub: &'a str,
-    client_id: &'a str,
-    scope: &'a [String],
-    audience: &'a [String],
-    claims: &'a Map<String, Value>,
+pub(crate) struct Subject<'a> {
+    pub(crate) sub: &'a str,
+    pub(crate) client_id: &'a str,
+    pub(crate) scope: &'a [String],
+    pub(crate) audience: &'a [String],
+    pub(crate) claims: &'a Map<String, Value>,
+}
+
+/// What ties a refresh token to a sign-in: its session and authentication time.
+pub(crate) struct SignIn<'a> {
+    pub(crate) sid: &'a str,
+    pub(crate) auth_time: u64,
+    pub(crate) id_token_claims: &'a [String],
 }
 
 impl Issuer {
@@ -191,7 +169,7 @@ impl Issuer {
         let mut response = self.mint(&subject)?;
         if grant.refresh {
             let family = secret::random_token(16)?;
-            let refresh = self.new_refresh(&subject, family).await?;
+            let refresh = self.new_refresh(&subject, family, None).await?;
             response.refresh_token = Some(refresh);
         }
         tracing::info!(
@@ -210,60 +188,6 @@ impl Issuer {
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, IssuerError> {
         let hash = secret::sha256_b64(refresh_token.as_bytes());
         Ok(self.exchange_refresh(&hash, None).await?)
-    }
-
-    /// What an introspection (RFC 7662) says of `token`: an access token this
-    /// issuer signed (signature, `iss`, `typ`, expiry, revocation) or a refresh token.
-    pub async fn introspect(&self, token: &str) -> Result<Introspection, IssuerError> {
-        if token.contains('.') {
-            let Some(claims) = self.verify_own(token, true) else {
-                return Ok(Introspection::default());
-            };
-            let jti = claims.jti.clone().unwrap_or_default();
-            if self.inner.store.is_access_revoked(&jti).await? {
-                return Ok(Introspection::default());
-            }
-            let custom = &claims.custom;
-            let string = |name: &str| custom.get(name).and_then(Value::as_str).map(String::from);
-            return Ok(Introspection {
-                active: true,
-                scope: string("scope"),
-                client_id: string("client_id"),
-                token_type: Some("Bearer".into()),
-                exp: claims.exp.map(NumericDate::seconds),
-                iat: claims.iat.map(NumericDate::seconds),
-                sub: claims.sub,
-                aud: claims.aud,
-                iss: claims.iss,
-                jti: claims.jti,
-            });
-        }
-        let hash = secret::sha256_b64(token.as_bytes());
-        match self.inner.store.get_refresh(&hash).await? {
-            Some((record, RefreshState::Active)) if record.expires_at > self.now() => {
-                Ok(Introspection {
-                    active: true,
-                    scope: scope_string(&record.scope),
-                    client_id: Some(record.client_id),
-                    token_type: Some("refresh_token".into()),
-                    exp: Some(record.expires_at),
-                    iat: Some(record.issued_at),
-                    sub: Some(record.subject),
-                    aud: audience(&record.audience),
-                    iss: Some(self.inner.url.clone()),
-                    jti: None,
-                })
-            }
-            _ => Ok(Introspection::default()),
-        }
-    }
-
-    /// Revokes `token`: an access token's `jti` goes on the revocation list until it
-    /// expires (introspection then says inactive; verifiers that only check the
-    /// signature do not know), a refresh token's whole family is revoked. An
-    /// unknown or invalid token is no error (RFC 7009 §2.2).
-    pub async fn revoke(&self, token: &str) -> Result<(), IssuerError> {
-        Ok(self.revoke_as(token, None).await?)
     }
 
     /// Authenticates a client by the credentials of a request.
@@ -303,13 +227,26 @@ impl Issuer {
         client: &ClientRecord,
         scope: Option<&str>,
     ) -> Result<TokenResponse, OAuthError> {
+        // The OpenID Connect scopes are about a user who signs in: never granted
+        // to a client acting for itself.
+        let for_users = |s: &String| crate::oidc::STANDARD_SCOPES.iter().any(|(u, _)| u == s);
         let granted = match scope {
-            None => client.scopes.clone(),
+            None => client
+                .scopes
+                .iter()
+                .filter(|s| !for_users(s))
+                .cloned()
+                .collect(),
             Some(requested) => {
                 let requested = parse_scope(requested)?;
                 if let Some(bad) = requested.iter().find(|s| !client.scopes.contains(s)) {
                     return Err(OAuthError::invalid_scope(format!(
                         "scope {bad} is not allowed for this client"
+                    )));
+                }
+                if let Some(bad) = requested.iter().find(|s| for_users(s)) {
+                    return Err(OAuthError::invalid_scope(format!(
+                        "scope {bad} is for users who sign in, not for client_credentials"
                     )));
                 }
                 requested
@@ -337,8 +274,9 @@ impl Issuer {
     }
 
     /// The `refresh_token` grant of the token endpoint, with the client checks of
-    /// RFC 6749 §6: a token issued to a registered client needs that client's
-    /// authentication; one issued to a public client needs none, but a client that
+    /// RFC 6749 §6: a token issued to a registered confidential client needs that
+    /// client's authentication, one issued to a registered public client its
+    /// `client_id`; one issued to an unregistered id needs none, but a client that
     /// names itself must be the right one.
     pub(crate) async fn refresh_grant(
         &self,
@@ -349,7 +287,15 @@ impl Issuer {
         let authenticated = match presented {
             Presented::Secret { .. } => Some(self.authenticate(presented).await?.client_id),
             Presented::PublicId(id) => {
-                if self.inner.store.get_client(&id).await?.is_some() {
+                // A registered client names itself without a secret only if it is
+                // a public one.
+                if self
+                    .inner
+                    .store
+                    .get_client(&id)
+                    .await?
+                    .is_some_and(|c| !c.public)
+                {
                     return Err(OAuthError::invalid_client());
                 }
                 Some(id)
@@ -425,13 +371,42 @@ impl Issuer {
             audience: &record.audience,
             claims: &record.claims,
         };
+        let user = match record.auth_time {
+            Some(_) => Some(self.refresh_user(&record, now).await?),
+            None => None,
+        };
         let mut response = self.mint(&subject)?;
         // The successor keeps the original grant's scope (RFC 6749 §6).
         let successor = Subject {
             scope: &record.scope,
             ..subject
         };
-        response.refresh_token = Some(self.new_refresh(&successor, record.family.clone()).await?);
+        let sign_in = match (&record.sid, record.auth_time) {
+            (Some(sid), Some(auth_time)) => Some(SignIn {
+                sid,
+                auth_time,
+                id_token_claims: &record.id_token_claims,
+            }),
+            _ => None,
+        };
+        response.refresh_token = Some(
+            self.new_refresh(&successor, record.family.clone(), sign_in.as_ref())
+                .await?,
+        );
+        if let (Some(user), Some(auth_time)) = (&user, record.auth_time) {
+            if scope.iter().any(|s| s == "openid") {
+                response.id_token = Some(self.mint_id_token(&crate::oidc::IdTokenInput {
+                    user,
+                    client_id: &record.client_id,
+                    scopes: scope,
+                    nonce: None,
+                    auth_time,
+                    sid: record.sid.as_deref(),
+                    access_token: &response.access_token,
+                    user_claims: &record.id_token_claims,
+                })?);
+            }
+        }
         tracing::info!(
             target: "jot_issuer",
             grant = "refresh_token",
@@ -440,79 +415,6 @@ impl Issuer {
             "tokens refreshed"
         );
         Ok(response)
-    }
-
-    /// Revokes a token, checking it belongs to `client` when one is given.
-    pub(crate) async fn revoke_as(
-        &self,
-        token: &str,
-        client: Option<&str>,
-    ) -> Result<(), OAuthError> {
-        let not_yours = || {
-            OAuthError::new(
-                OAuthErrorCode::UnauthorizedClient,
-                "the token was issued to another client",
-            )
-        };
-        if token.contains('.') {
-            let Some(claims) = self.verify_own(token, false) else {
-                return Ok(());
-            };
-            let owner = claims.custom.get("client_id").and_then(Value::as_str);
-            if client.is_some_and(|c| Some(c) != owner) {
-                return Err(not_yours());
-            }
-            if let (Some(jti), Some(exp)) = (&claims.jti, claims.exp) {
-                self.inner.store.revoke_access(jti, exp.seconds()).await?;
-                tracing::info!(target: "jot_issuer", %jti, "access token revoked");
-            }
-            return Ok(());
-        }
-        let hash = secret::sha256_b64(token.as_bytes());
-        let Some((record, _)) = self.inner.store.get_refresh(&hash).await? else {
-            return Ok(());
-        };
-        if client.is_some_and(|c| c != record.client_id) {
-            return Err(not_yours());
-        }
-        let until = (self.now() + self.inner.refresh_ttl).max(record.expires_at);
-        self.inner
-            .store
-            .revoke_family(&record.family, until)
-            .await?;
-        tracing::info!(target: "jot_issuer", family = %record.family, "refresh token family revoked");
-        Ok(())
-    }
-
-    /// The claims of an access token this issuer signed with a published key;
-    /// `None` if it did not, or (when `check_exp`) if it expired.
-    fn verify_own(&self, token: &str, check_exp: bool) -> Option<Claims<Map<String, Value>>> {
-        let validation = Validation::new()
-            .issuer(self.inner.url.clone())
-            .danger_ignore_audience()
-            .typ("at+jwt")
-            .leeway(0)
-            .require("jti");
-        let clock: &dyn jot_codec::Clock = if check_exp {
-            &*self.inner.clock
-        } else {
-            // Revoking an expired token is a no-op anyway; only the signature matters.
-            &jot_codec::FixedClock(NumericDate::EPOCH)
-        };
-        let ring = self.ring();
-        let decoded = jot_codec::decode_with_clock::<Map<String, Value>, _, _>(
-            token,
-            &ring.published,
-            &validation.check_iat(check_exp),
-            &clock,
-        );
-        match decoded {
-            Ok(token) => Some(token.claims),
-            Err(e) => {
-                tracing::debug!(target: "jot_issuer", kind = e.kind(), "token not active");
-                None
-            }
-        }
     }
 
     /// A valid hash of a random secret at this issuer's cost, so that an unknown
@@ -525,8 +427,39 @@ impl Issuer {
         })
     }
 
+    /// The user of a refresh token from a sign-in, who must still exist and be
+    /// enabled; otherwise the token's family is revoked.
+    async fn refresh_user(
+        &self,
+        record: &RefreshRecord,
+        now: u64,
+    ) -> Result<crate::User, OAuthError> {
+        if self.inner.login.is_some() {
+            if let Some(user) = self.session_user(&record.subject).await? {
+                return Ok(user);
+            }
+        }
+        self.inner
+            .store
+            .revoke_family(&record.family, now + self.inner.refresh_ttl)
+            .await?;
+        tracing::info!(target: "jot_issuer", sub = %record.subject, "refresh refused: the user is gone or disabled");
+        Err(OAuthError::invalid_grant(
+            "the user no longer exists or is disabled",
+        ))
+    }
+
     /// Signs an access token for `subject`.
-    fn mint(&self, subject: &Subject<'_>) -> Result<TokenResponse, IssuerError> {
+    pub(crate) fn mint(&self, subject: &Subject<'_>) -> Result<TokenResponse, IssuerError> {
+        self.mint_with_jti(subject, secret::random_token(16)?)
+    }
+
+    /// Signs an access token for `subject` with this `jti`.
+    pub(crate) fn mint_with_jti(
+        &self,
+        subject: &Subject<'_>,
+        jti: String,
+    ) -> Result<TokenResponse, IssuerError> {
         let now = NumericDate::EPOCH.saturating_add(self.now());
         let exp = now.saturating_add(self.inner.access_ttl);
         let scope = scope_string(subject.scope);
@@ -539,7 +472,7 @@ impl Issuer {
         .subject(subject.sub)
         .issued_at(now)
         .expires_at(exp)
-        .jwt_id(secret::random_token(16)?);
+        .jwt_id(jti);
         claims.aud = audience(subject.audience);
         let ring = self.ring();
         let token = jot_codec::encode(&ring.current, &Header::new().typ("at+jwt"), &claims)
@@ -550,14 +483,16 @@ impl Issuer {
             expires_in: self.inner.access_ttl,
             refresh_token: None,
             scope,
+            id_token: None,
         })
     }
 
     /// Stores a new refresh token of `family` and returns it.
-    async fn new_refresh(
+    pub(crate) async fn new_refresh(
         &self,
         subject: &Subject<'_>,
         family: String,
+        sign_in: Option<&SignIn<'_>>,
     ) -> Result<String, IssuerError> {
         let token = secret::random_token(32)?;
         let now = self.now();
@@ -571,6 +506,9 @@ impl Issuer {
             claims: subject.claims.clone(),
             issued_at: now,
             expires_at: now + self.inner.refresh_ttl,
+            sid: sign_in.map(|s| s.sid.to_owned()),
+            auth_time: sign_in.map(|s| s.auth_time),
+            id_token_claims: sign_in.map_or_else(Vec::new, |s| s.id_token_claims.to_vec()),
         };
         self.inner.store.insert_refresh(record).await?;
         Ok(token)
@@ -597,6 +535,7 @@ impl std::fmt::Debug for TokenResponse {
             .field("expires_in", &self.expires_in)
             .field("refresh_token", &self.refresh_token.as_ref().map(|_| ".."))
             .field("scope", &self.scope)
+            .field("id_token", &self.id_token.as_ref().map(|_| ".."))
             .finish_non_exhaustive()
     }
 }

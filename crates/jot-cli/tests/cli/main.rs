@@ -6,6 +6,10 @@
 
 mod attacks;
 mod decode;
+// The one installer of the browser and Python packages the tests drive.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../../xtask/src/deps.rs"]
+mod deps;
 mod failures;
 mod harness;
 mod jwe;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::store::ClientRecord;
-use crate::{Issuer, IssuerError, request, secret};
+use crate::{Issuer, IssuerError, redirect, request, secret};
 
 /// A client to register with [`Issuer::register_client`].
 #[derive(Clone)]
@@ -13,6 +13,11 @@ pub struct NewClient {
     secret: Option<String>,
     scopes: Vec<String>,
     audience: Vec<String>,
+    name: Option<String>,
+    public: bool,
+    redirect_uris: Vec<String>,
+    post_logout_redirect_uris: Vec<String>,
+    first_party: bool,
 }
 
 /// A client's id and secret, as registered.
@@ -21,7 +26,8 @@ pub struct NewClient {
 pub struct ClientCredentials {
     /// The `client_id`.
     pub client_id: String,
-    /// The `client_secret`. Only its hash is stored: keep it or lose it.
+    /// The `client_secret`. Only its hash is stored: keep it or lose it. Empty for
+    /// a public client, which has none.
     pub client_secret: String,
     /// The scopes the client may ask for.
     pub scopes: Vec<String>,
@@ -29,38 +35,45 @@ pub struct ClientCredentials {
 
 impl Issuer {
     /// Registers (or replaces) a client. Without [`NewClient::secret`], a random
-    /// 256-bit secret is generated. Only the secret's hash is stored.
+    /// 256-bit secret is generated (none for a [public](NewClient::public) client).
+    /// Only the secret's hash is stored.
     pub async fn register_client(
         &self,
         client: NewClient,
     ) -> Result<ClientCredentials, IssuerError> {
+        self.check_client(&client)?;
         let NewClient {
             id,
             secret: given,
             scopes,
             audience,
+            name,
+            public,
+            redirect_uris,
+            post_logout_redirect_uris,
+            first_party,
         } = client;
-        check_client_id(&id)?;
-        let invalid = |reason| IssuerError::InvalidClient {
-            client_id: id.clone(),
-            reason,
+        let client_secret = match (given, public) {
+            (_, true) => String::new(),
+            (Some(s), false) => s,
+            (None, false) => secret::random_token(32)?,
         };
-        for scope in &scopes {
-            if request::parse_scope(scope).map_or(true, |s| s.len() != 1) {
-                return Err(invalid("a scope is not a single RFC 6749 scope token"));
-            }
-        }
-        let client_secret = match given {
-            Some(s) if s.is_empty() => return Err(invalid("the secret is empty")),
-            Some(s) => s,
-            None => secret::random_token(32)?,
+        let secret_hash = if public {
+            String::new()
+        } else {
+            secret::hash_secret_with(&client_secret, self.inner.secret_iterations)?
         };
         let record = ClientRecord {
             client_id: id.clone(),
-            secret_hash: secret::hash_secret_with(&client_secret, self.inner.secret_iterations)?,
+            secret_hash,
             scopes: scopes.clone(),
             audience,
             created_at: self.now(),
+            name,
+            public,
+            redirect_uris,
+            post_logout_redirect_uris,
+            first_party,
         };
         self.inner.store.put_client(record).await?;
         tracing::info!(target: "jot_issuer", client_id = %id, "client registered");
@@ -71,22 +84,68 @@ impl Issuer {
         })
     }
 
-    /// Registers a client with this exact secret unless it is already stored with
-    /// the same secret, scopes and audience (so a configured client is not re-hashed
-    /// at every start). Returns whether the store changed.
+    /// Registers a client with this exact secret (or as a public client) unless it
+    /// is already stored with the same secret and settings (so a configured client
+    /// is not re-hashed at every start). Returns whether the store changed.
     pub async fn ensure_client(&self, client: NewClient) -> Result<bool, IssuerError> {
-        if let (Some(secret), Some(stored)) = (
-            client.secret.as_deref(),
-            self.inner.store.get_client(&client.id).await?,
-        ) {
-            if stored.scopes == client.scopes
+        if let Some(stored) = self.inner.store.get_client(&client.id).await? {
+            let same_settings = stored.scopes == client.scopes
                 && stored.audience == client.audience
-                && secret::verify_secret(secret, &stored.secret_hash)
-            {
+                && stored.name == client.name
+                && stored.public == client.public
+                && stored.redirect_uris == client.redirect_uris
+                && stored.post_logout_redirect_uris == client.post_logout_redirect_uris
+                && stored.first_party == client.first_party;
+            let same_secret = match client.secret.as_deref() {
+                _ if client.public => stored.secret_hash.is_empty(),
+                Some(secret) => secret::verify_secret(secret, &stored.secret_hash),
+                None => false,
+            };
+            if same_settings && same_secret {
                 return Ok(false);
             }
         }
         self.register_client(client).await.map(|_| true)
+    }
+
+    /// Checks a client before registration.
+    fn check_client(&self, client: &NewClient) -> Result<(), IssuerError> {
+        check_client_id(&client.id)?;
+        let invalid = |reason| IssuerError::InvalidClient {
+            client_id: client.id.clone(),
+            reason,
+        };
+        for scope in &client.scopes {
+            if request::parse_scope(scope).map_or(true, |s| s.len() != 1) {
+                return Err(invalid("a scope is not a single RFC 6749 scope token"));
+            }
+        }
+        match (&client.secret, client.public) {
+            (Some(_), true) => return Err(invalid("a public client has no secret")),
+            (Some(s), false) if s.is_empty() => return Err(invalid("the secret is empty")),
+            _ => {}
+        }
+        if client.public && client.redirect_uris.is_empty() {
+            return Err(invalid("a public client needs a redirect URI"));
+        }
+        if let Some(name) = &client.name {
+            if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+                return Err(invalid(
+                    "the name is empty, longer than 128 bytes or has a control character",
+                ));
+            }
+        }
+        let host = reqwest::Url::parse(self.url())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
+        for uri in client
+            .redirect_uris
+            .iter()
+            .chain(&client.post_logout_redirect_uris)
+        {
+            redirect::check_registered(uri, host.as_deref()).map_err(invalid)?;
+        }
+        Ok(())
     }
 
     /// Every registered client (secrets are not stored, so none is shown).
@@ -105,6 +164,11 @@ impl NewClient {
             secret: None,
             scopes: Vec::new(),
             audience: Vec::new(),
+            name: None,
+            public: false,
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            first_party: false,
         }
     }
 
@@ -125,6 +189,43 @@ impl NewClient {
         self.audience = audience.into_iter().map(Into::into).collect();
         self
     }
+
+    /// A public client (`token_endpoint_auth_method=none`: a single-page or native
+    /// app that cannot keep a secret): no secret, PKCE only. Needs a redirect URI.
+    pub fn public(mut self) -> Self {
+        self.public = true;
+        self
+    }
+
+    /// The name shown on the login and consent pages (default: the id).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The redirect URIs of the authorization code flow. A request must name one
+    /// exactly; on `http://127.0.0.1` and `http://[::1]` any port matches (RFC 8252
+    /// §7.3). `https`, `http` on a loopback host or the issuer's host, or a
+    /// private-use scheme (`com.example.app:/cb`); no fragment, no user information.
+    pub fn redirect_uris<S: Into<String>>(mut self, uris: impl IntoIterator<Item = S>) -> Self {
+        self.redirect_uris = uris.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Where RP-initiated logout may send the browser back to (compared exactly).
+    pub fn post_logout_redirect_uris<S: Into<String>>(
+        mut self,
+        uris: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.post_logout_redirect_uris = uris.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// A client of the issuer's own operator: users are not asked to consent.
+    pub fn first_party(mut self, first_party: bool) -> Self {
+        self.first_party = first_party;
+        self
+    }
 }
 
 impl fmt::Debug for NewClient {
@@ -132,7 +233,9 @@ impl fmt::Debug for NewClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NewClient")
             .field("id", &self.id)
+            .field("public", &self.public)
             .field("scopes", &self.scopes)
+            .field("redirect_uris", &self.redirect_uris)
             .finish_non_exhaustive()
     }
 }

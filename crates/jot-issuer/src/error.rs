@@ -60,6 +60,35 @@ pub enum IssuerError {
     /// The refresh token (or other OAuth input) was refused.
     #[error("{0}")]
     OAuth(OAuthError),
+    /// A user with this username (compared case-insensitively) exists already.
+    #[error("user {username:?} exists already")]
+    UserExists {
+        /// The username.
+        username: String,
+    },
+    /// No user has this username.
+    #[error("no user {username:?}")]
+    NoSuchUser {
+        /// The username.
+        username: String,
+    },
+    /// A username, password or user attribute is unusable.
+    #[error("invalid user {username:?}: {reason}")]
+    InvalidUser {
+        /// The username.
+        username: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A password could not be hashed.
+    #[error("password hashing failed")]
+    PasswordHashing,
+    /// Too many password checks are waiting for the hashing pool: try again.
+    #[error("too many password checks at once; try again")]
+    Busy,
+    /// An [`Authenticator`](crate::Authenticator) of the application failed.
+    #[error("authenticator: {0}")]
+    Authenticator(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<ring::error::Unspecified> for IssuerError {

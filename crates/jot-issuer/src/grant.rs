@@ -571,6 +571,9 @@ impl Issuer {
             claims: subject.claims.clone(),
             issued_at: now,
             expires_at: now + self.inner.refresh_ttl,
+            sid: None,
+            auth_time: None,
+            id_token_claims: Vec::new(),
         };
         self.inner.store.insert_refresh(record).await?;
         Ok(token)

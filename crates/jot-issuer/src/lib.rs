@@ -12,19 +12,27 @@ use jot_codec::{Clock, SystemClock, UntrustedToken, Validation};
 
 use jot_axum::{KeySource, Keys, KeysFuture};
 
+mod claims;
 mod clients;
 mod endpoints;
 mod error;
 mod grant;
 mod keyring;
+mod login;
+mod password;
+mod redirect;
 mod request;
 mod secret;
 pub mod store;
+pub mod users;
 
+pub use claims::{ClaimsHook, ClaimsRequest, TokenKind};
 pub use clients::{ClientCredentials, NewClient};
 pub use error::{IssuerError, OAuthError, OAuthErrorCode};
 pub use grant::{Introspection, TokenResponse, UserGrant};
+pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
 pub use store::{FileStore, IssuerStore, MemoryStore, StoreError};
+pub use users::{NewUser, User};
 
 use keyring::KeyRing;
 
@@ -66,6 +74,8 @@ pub struct IssuerBuilder {
     rotation: Option<Duration>,
     maintenance: Duration,
     secret_iterations: u32,
+    login: Option<Login>,
+    claims: Option<Arc<dyn ClaimsHook>>,
 }
 
 /// The result of a key rotation.
@@ -96,6 +106,8 @@ struct Inner {
     rotating: tokio::sync::Mutex<()>,
     secrets: secret::VerifiedSecrets,
     last_prune: AtomicU64,
+    login: Option<login::LoginState>,
+    claims: Option<Arc<dyn ClaimsHook>>,
 }
 
 impl Issuer {
@@ -117,7 +129,29 @@ impl Issuer {
             rotation: Some(DEFAULT_ROTATION_INTERVAL),
             maintenance: DEFAULT_MAINTENANCE_INTERVAL,
             secret_iterations: DEFAULT_SECRET_HASH_ITERATIONS,
+            login: None,
+            claims: None,
         }
+    }
+
+    /// Whether people can sign in ([`IssuerBuilder::login`]).
+    pub fn login_enabled(&self) -> bool {
+        self.inner.login.is_some()
+    }
+
+    /// The store (shared with the issuer): for [`users`] administration, say.
+    pub fn store(&self) -> &dyn IssuerStore {
+        &*self.inner.store
+    }
+
+    /// Adds one of jot's own users to the issuer's store ([`users::add`]).
+    pub async fn add_user(&self, user: NewUser) -> Result<User, IssuerError> {
+        users::add(self.store(), user).await
+    }
+
+    /// Adds or updates one of jot's own users ([`users::ensure`]).
+    pub async fn ensure_user(&self, user: NewUser) -> Result<bool, IssuerError> {
+        users::ensure(self.store(), user).await
     }
 
     /// The router serving the endpoints listed in the [module documentation](self).
@@ -327,6 +361,21 @@ impl IssuerBuilder {
         self
     }
 
+    /// Lets people sign in: OpenID Connect's authorization code flow with PKCE, the
+    /// login and consent pages, `/userinfo`, `/logout` (see `docs/ISSUER.md`).
+    pub fn login(mut self, login: Login) -> Self {
+        self.login = Some(login);
+        self
+    }
+
+    /// Adds an application's claims to the ID and access tokens of people who
+    /// sign in (a closure `Fn(&ClaimsRequest) -> Map<String, Value>`, or a
+    /// [`ClaimsHook`]).
+    pub fn claims(mut self, hook: impl ClaimsHook) -> Self {
+        self.claims = Some(Arc::new(hook));
+        self
+    }
+
     /// The clock for `iat`/`exp`, expiry checks and rotation (default: system clock).
     pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
@@ -358,6 +407,9 @@ impl IssuerBuilder {
         } else {
             self.audience
         };
+        let login = self
+            .login
+            .map(|login| login::LoginState::new(login, &url, &store));
         Ok(Issuer {
             inner: Arc::new(Inner {
                 url,
@@ -375,6 +427,8 @@ impl IssuerBuilder {
                 rotating: tokio::sync::Mutex::new(()),
                 secrets: secret::VerifiedSecrets::default(),
                 last_prune: AtomicU64::new(now),
+                login,
+                claims: self.claims,
             }),
         })
     }

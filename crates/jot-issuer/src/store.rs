@@ -1,5 +1,6 @@
-//! [`IssuerStore`]: where the issuer keeps its signing keys, clients, refresh tokens
-//! and revocations, with two implementations: [`FileStore`] (a data directory, the
+//! [`IssuerStore`]: where the issuer keeps its signing keys, clients, refresh tokens,
+//! revocations and, for logins, users, sessions, authorization codes, consents and
+//! pending authorization requests, with two implementations: [`FileStore`] (a data directory, the
 //! default of `jot serve`) and [`MemoryStore`] (nothing survives the process).
 //!
 //! # Designed for a shared store
@@ -12,6 +13,13 @@
 //!   used (SQL: `UPDATE … SET used_at = $now WHERE hash = $1 AND used_at IS NULL
 //!   RETURNING …`; Redis: a Lua script or `RENAME` of the key). The loser of a race
 //!   sees [`Consumed::Reused`], which the issuer treats as reuse.
+//! - [`IssuerStore::consume_code`] is the same compare-and-set for authorization
+//!   codes: one caller turns a code from unused to used, and records what it issued
+//!   so a second use can revoke it.
+//! - [`IssuerStore::insert_user`] creates a user only if no user has the username
+//!   (case-insensitively): a unique index in SQL.
+//! - [`IssuerStore::take_pending`] removes a pending authorization request and says
+//!   whether it was there, so a form submitted twice completes once.
 //! - [`IssuerStore::add_key`] is compare-and-set on the current key id, so two
 //!   instances rotating on the same schedule produce one new key, not two.
 //! - Nothing is cached by the store contract itself: the issuer reloads keys on its
@@ -30,10 +38,19 @@ use jot_algorithms::{Algorithm, Jwk};
 use serde::{Deserialize, Serialize};
 
 mod file;
+mod login;
 mod memory;
 
 pub use file::FileStore;
+pub use login::{
+    CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, FamilyOwner, PendingRecord, SessionRecord,
+    UserRecord, username_key,
+};
 pub use memory::MemoryStore;
+
+/// How long a used or expired authorization code is kept after its expiry (so a
+/// late second use is still recognised as reuse), in seconds.
+pub const CODE_RETENTION: u64 = 10 * 60;
 
 /// The future every [`IssuerStore`] method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -94,9 +111,85 @@ pub trait IssuerStore: Send + Sync + 'static {
     /// Whether the access token with this `jti` was revoked.
     fn is_access_revoked<'a>(&'a self, jti: &'a str) -> StoreFuture<'a, bool>;
 
-    /// Deletes refresh tokens, family marks and revocations that expired at or
-    /// before `now`. Returns how many records went.
+    /// Revokes every refresh-token family with a token of this session or subject
+    /// (logout, a user disabled or removed), until `until` or the latest expiry of
+    /// the family's tokens, whichever is later. Returns how many families it marked.
+    fn revoke_families_of<'a>(
+        &'a self,
+        owner: FamilyOwner<'a>,
+        until: u64,
+    ) -> StoreFuture<'a, usize>;
+
+    /// Deletes refresh tokens, family marks, revocations, sessions, authorization
+    /// codes and pending requests that expired at or before `now`. Returns how
+    /// many records went.
     fn prune(&self, now: u64) -> StoreFuture<'_, usize>;
+
+    /// The user with this `sub`.
+    fn get_user<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, Option<UserRecord>>;
+
+    /// The user with this username, compared by [`username_key`] (case-insensitive).
+    fn find_user<'a>(&'a self, username: &'a str) -> StoreFuture<'a, Option<UserRecord>>;
+
+    /// Every user, by username.
+    fn list_users(&self) -> StoreFuture<'_, Vec<UserRecord>>;
+
+    /// Adds a user **if** no user has the same [`username_key`] and no user has
+    /// the same `sub`. Returns `false`, changing nothing, otherwise.
+    fn insert_user(&self, user: UserRecord) -> StoreFuture<'_, bool>;
+
+    /// Replaces the stored user with the same `sub` and username. Returns `false`,
+    /// changing nothing, when there is none (or its username differs).
+    fn update_user(&self, user: UserRecord) -> StoreFuture<'_, bool>;
+
+    /// Deletes a user and its consents. Returns whether it existed.
+    fn remove_user<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, bool>;
+
+    /// Stores a new login session.
+    fn insert_session(&self, session: SessionRecord) -> StoreFuture<'_, ()>;
+
+    /// The session whose cookie hashes to `id_hash`.
+    fn get_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, Option<SessionRecord>>;
+
+    /// Ends a session; returns it if it existed.
+    fn remove_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, Option<SessionRecord>>;
+
+    /// Ends every session of a user; returns how many there were.
+    fn remove_sessions_of<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, usize>;
+
+    /// Stores a new, unused authorization code.
+    fn insert_code(&self, code: CodeRecord) -> StoreFuture<'_, ()>;
+
+    /// The authorization code with this hash (used or not), without changing anything.
+    fn get_code<'a>(&'a self, code_hash: &'a str) -> StoreFuture<'a, Option<CodeRecord>>;
+
+    /// Marks an unused code used, atomically, recording what its exchange issues.
+    /// Only [`CodeConsumed::Fresh`] changed the store; [`CodeConsumed::Reused`]
+    /// carries what the first use issued.
+    fn consume_code<'a>(
+        &'a self,
+        code_hash: &'a str,
+        issued: CodeIssued,
+    ) -> StoreFuture<'a, CodeConsumed>;
+
+    /// The consent `sub` gave `client_id`.
+    fn get_consent<'a>(
+        &'a self,
+        sub: &'a str,
+        client_id: &'a str,
+    ) -> StoreFuture<'a, Option<ConsentRecord>>;
+
+    /// Adds or replaces a consent.
+    fn put_consent(&self, consent: ConsentRecord) -> StoreFuture<'_, ()>;
+
+    /// Adds or replaces a pending authorization request.
+    fn put_pending(&self, pending: PendingRecord) -> StoreFuture<'_, ()>;
+
+    /// The pending authorization request with this id.
+    fn get_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>>;
+
+    /// Removes a pending authorization request, atomically: only one caller gets it.
+    fn take_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>>;
 }
 
 /// A signing key as stored.
@@ -138,6 +231,21 @@ pub struct ClientRecord {
     pub audience: Vec<String>,
     /// When it was registered.
     pub created_at: u64,
+    /// The name shown on the login and consent pages (default: the id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A public client (`token_endpoint_auth_method=none`): no secret, PKCE only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
+    /// The redirect URIs of the authorization code flow, compared exactly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirect_uris: Vec<String>,
+    /// Where RP-initiated logout may send the browser back to, compared exactly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// A client of the issuer's own operator: no consent page.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_party: bool,
 }
 
 /// A refresh token as stored: its hash, never the token.
@@ -164,6 +272,17 @@ pub struct RefreshRecord {
     pub issued_at: u64,
     /// When it expires.
     pub expires_at: u64,
+    /// The login session it came from (the ID token's `sid`), for grants of the
+    /// authorization code flow: logout revokes its family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// When the user authenticated (the ID token's `auth_time`), for grants of the
+    /// authorization code flow: refreshes then return an ID token too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<u64>,
+    /// The user claims the client asked for in its ID tokens (`claims` parameter).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_token_claims: Vec<String>,
 }
 
 /// The state of a stored refresh token.

@@ -10,7 +10,17 @@
 //!   refresh/HASH.used            the same record once exchanged (renamed)
 //!   families/FAMILY.revoked      a revoked refresh-token family, until its expiry
 //!   revoked/SHA256(JTI).json     a revoked access token, until its exp
+//!   users/D(SUB).json            a user: sub, username, argon2id hash, name, email…
+//!   usernames/D(USERNAME).json   {"sub": …}: the unique index of lowercase usernames
+//!   sessions/D(HASH).json        a login session (SHA-256 of its cookie)
+//!   codes/D(HASH).json           an unused authorization code (SHA-256 of it)
+//!   codes/D(HASH).used           the same once exchanged, with what it issued
+//!   consents/D(SUB)/D(CLIENT).json  a user's consent to a client's scopes
+//!   pending/D(ID).json           an authorization request waiting for login or consent
 //! ```
+//!
+//! `D(x)` is the SHA-256 of `x`, base64url: 43 characters whatever the id, so
+//! nothing a user types reaches a file name.
 //!
 //! Every file is written to a temporary name in the same directory, flushed with
 //! `fsync`, renamed over its final name, and the directory is synced: a crash leaves
@@ -19,7 +29,10 @@
 //! client records are nobody else's business either.
 //!
 //! Consuming a refresh token is a `rename` of `HASH.json` to `HASH.used`, which only
-//! one caller can win, even across processes sharing the directory.
+//! one caller can win, even across processes sharing the directory; authorization
+//! codes are consumed the same way, and pending requests taken by a `rename` to a
+//! private name. A new user's username index is created by a `link`, which fails
+//! if the name exists: two `jot user add` of one name cannot both succeed.
 //! Ids that are not plain `[A-Za-z0-9_-]` are stored under `=` + their base64url.
 
 use std::fs::{self, File, OpenOptions};
@@ -32,10 +45,15 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ClientRecord, Consumed, IssuerStore, PrivateKeyPem, RefreshRecord, RefreshState, StoreError,
-    StoreFuture, StoredKey, current_key,
+    ClientRecord, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, Consumed, FamilyOwner,
+    IssuerStore, PendingRecord, PrivateKeyPem, RefreshRecord, RefreshState, SessionRecord,
+    StoreError, StoreFuture, StoredKey, UserRecord, current_key,
 };
 use crate::secret;
+
+mod login;
+
+use login::take;
 
 /// The format this version reads and writes.
 const FORMAT: u32 = 1;
@@ -81,7 +99,19 @@ struct Revoked {
     exp: u64,
 }
 
-const DIRS: [&str; 5] = ["keys", "clients", "refresh", "families", "revoked"];
+const DIRS: [&str; 11] = [
+    "keys",
+    "clients",
+    "refresh",
+    "families",
+    "revoked",
+    "users",
+    "usernames",
+    "sessions",
+    "codes",
+    "consents",
+    "pending",
+];
 
 impl FileStore {
     /// Opens the store in `dir`, creating the directory (mode 0700) and its layout
@@ -388,8 +418,113 @@ impl IssuerStore for FileStore {
                     removed += 1;
                 }
             }
+            removed += l.prune_login(now)?;
             Ok(removed)
         })
+    }
+
+    fn revoke_families_of<'a>(
+        &'a self,
+        owner: FamilyOwner<'a>,
+        until: u64,
+    ) -> StoreFuture<'a, usize> {
+        let owner = owner.to_owned_key();
+        self.run(move |l| l.revoke_families_of(owner.as_ref(), until))
+    }
+
+    fn get_user<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, Option<UserRecord>> {
+        let sub = sub.to_owned();
+        self.run(move |l| l.get_user(&sub))
+    }
+
+    fn find_user<'a>(&'a self, username: &'a str) -> StoreFuture<'a, Option<UserRecord>> {
+        let username = username.to_owned();
+        self.run(move |l| l.find_user(&username))
+    }
+
+    fn list_users(&self) -> StoreFuture<'_, Vec<UserRecord>> {
+        self.run(|l| l.list_users())
+    }
+
+    fn insert_user(&self, user: UserRecord) -> StoreFuture<'_, bool> {
+        self.run(move |l| l.insert_user(&user))
+    }
+
+    fn update_user(&self, user: UserRecord) -> StoreFuture<'_, bool> {
+        self.run(move |l| l.update_user(&user))
+    }
+
+    fn remove_user<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, bool> {
+        let sub = sub.to_owned();
+        self.run(move |l| l.remove_user(&sub))
+    }
+
+    fn insert_session(&self, session: SessionRecord) -> StoreFuture<'_, ()> {
+        self.run(move |l| write_json(&l.session(&session.id_hash), &session))
+    }
+
+    fn get_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
+        let id_hash = id_hash.to_owned();
+        self.run(move |l| read_json(&l.session(&id_hash)))
+    }
+
+    fn remove_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
+        let id_hash = id_hash.to_owned();
+        self.run(move |l| take(&l.session(&id_hash)))
+    }
+
+    fn remove_sessions_of<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, usize> {
+        let sub = sub.to_owned();
+        self.run(move |l| l.remove_sessions_of(&sub))
+    }
+
+    fn insert_code(&self, code: CodeRecord) -> StoreFuture<'_, ()> {
+        self.run(move |l| write_json(&l.code(&code.code_hash, false), &code))
+    }
+
+    fn get_code<'a>(&'a self, code_hash: &'a str) -> StoreFuture<'a, Option<CodeRecord>> {
+        let hash = code_hash.to_owned();
+        self.run(move |l| l.get_code(&hash))
+    }
+
+    fn consume_code<'a>(
+        &'a self,
+        code_hash: &'a str,
+        issued: CodeIssued,
+    ) -> StoreFuture<'a, CodeConsumed> {
+        let hash = code_hash.to_owned();
+        self.run(move |l| l.consume_code(&hash, issued))
+    }
+
+    fn get_consent<'a>(
+        &'a self,
+        sub: &'a str,
+        client_id: &'a str,
+    ) -> StoreFuture<'a, Option<ConsentRecord>> {
+        let (sub, client_id) = (sub.to_owned(), client_id.to_owned());
+        self.run(move |l| read_json(&l.consent(&sub, &client_id)))
+    }
+
+    fn put_consent(&self, consent: ConsentRecord) -> StoreFuture<'_, ()> {
+        self.run(move |l| {
+            let path = l.consent(&consent.sub, &consent.client_id);
+            create_dir(path.parent().unwrap_or(l.0))?;
+            write_json(&path, &consent)
+        })
+    }
+
+    fn put_pending(&self, pending: PendingRecord) -> StoreFuture<'_, ()> {
+        self.run(move |l| write_json(&l.pending(&pending.id), &pending))
+    }
+
+    fn get_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>> {
+        let id = id.to_owned();
+        self.run(move |l| read_json(&l.pending(&id)))
+    }
+
+    fn take_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>> {
+        let id = id.to_owned();
+        self.run(move |l| take(&l.pending(&id)))
     }
 }
 

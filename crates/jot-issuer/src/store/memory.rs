@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{
-    ClientRecord, Consumed, IssuerStore, RefreshRecord, RefreshState, StoreFuture, StoredKey,
-    current_key,
+    CODE_RETENTION, ClientRecord, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, Consumed,
+    FamilyOwner, IssuerStore, PendingRecord, RefreshRecord, RefreshState, SessionRecord,
+    StoreFuture, StoredKey, UserRecord, current_key, username_key,
 };
 
 /// An [`IssuerStore`] in memory: for tests, examples and issuers whose tokens need
@@ -24,6 +25,15 @@ struct State {
     families: HashMap<String, u64>,
     /// Revoked access tokens by `jti`, and their `exp`.
     revoked: HashMap<String, u64>,
+    /// Users by `sub`.
+    users: HashMap<String, UserRecord>,
+    /// [`username_key`] → `sub`.
+    usernames: HashMap<String, String>,
+    sessions: HashMap<String, SessionRecord>,
+    codes: HashMap<String, CodeRecord>,
+    /// By (`sub`, `client_id`).
+    consents: HashMap<(String, String), ConsentRecord>,
+    pending: HashMap<String, PendingRecord>,
 }
 
 impl MemoryStore {
@@ -160,13 +170,171 @@ impl IssuerStore for MemoryStore {
         Self::ready(self.lock().revoked.contains_key(jti))
     }
 
+    fn revoke_families_of<'a>(
+        &'a self,
+        owner: FamilyOwner<'a>,
+        until: u64,
+    ) -> StoreFuture<'a, usize> {
+        let mut state = self.lock();
+        let mut families: HashMap<String, u64> = HashMap::new();
+        for (record, _) in state.refresh.values().filter(|(r, _)| owner.owns(r)) {
+            let latest = families.entry(record.family.clone()).or_insert(until);
+            *latest = (*latest).max(record.expires_at);
+        }
+        for (family, until) in &families {
+            let entry = state.families.entry(family.clone()).or_insert(*until);
+            *entry = (*entry).max(*until);
+        }
+        Self::ready(families.len())
+    }
+
     fn prune(&self, now: u64) -> StoreFuture<'_, usize> {
         let mut state = self.lock();
-        let before = state.refresh.len() + state.families.len() + state.revoked.len();
+        let count = |s: &State| {
+            s.refresh.len()
+                + s.families.len()
+                + s.revoked.len()
+                + s.sessions.len()
+                + s.codes.len()
+                + s.pending.len()
+        };
+        let before = count(&state);
         state.refresh.retain(|_, (r, _)| r.expires_at > now);
         state.families.retain(|_, until| *until > now);
         state.revoked.retain(|_, exp| *exp > now);
-        let after = state.refresh.len() + state.families.len() + state.revoked.len();
-        Self::ready(before - after)
+        state.sessions.retain(|_, s| s.expires_at > now);
+        state
+            .codes
+            .retain(|_, c| c.expires_at.saturating_add(CODE_RETENTION) > now);
+        state.pending.retain(|_, p| p.expires_at > now);
+        Self::ready(before - count(&state))
+    }
+
+    fn get_user<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, Option<UserRecord>> {
+        Self::ready(self.lock().users.get(sub).cloned())
+    }
+
+    fn find_user<'a>(&'a self, username: &'a str) -> StoreFuture<'a, Option<UserRecord>> {
+        let state = self.lock();
+        let found = state
+            .usernames
+            .get(&username_key(username))
+            .and_then(|sub| state.users.get(sub))
+            .cloned();
+        Self::ready(found)
+    }
+
+    fn list_users(&self) -> StoreFuture<'_, Vec<UserRecord>> {
+        let mut users: Vec<_> = self.lock().users.values().cloned().collect();
+        users.sort_by(|a, b| a.username.cmp(&b.username));
+        Self::ready(users)
+    }
+
+    fn insert_user(&self, user: UserRecord) -> StoreFuture<'_, bool> {
+        let mut state = self.lock();
+        let key = username_key(&user.username);
+        if state.usernames.contains_key(&key) || state.users.contains_key(&user.sub) {
+            return Self::ready(false);
+        }
+        state.usernames.insert(key, user.sub.clone());
+        state.users.insert(user.sub.clone(), user);
+        Self::ready(true)
+    }
+
+    fn update_user(&self, user: UserRecord) -> StoreFuture<'_, bool> {
+        let mut state = self.lock();
+        match state.users.get_mut(&user.sub) {
+            Some(stored) if stored.username == user.username => {
+                *stored = user;
+                Self::ready(true)
+            }
+            _ => Self::ready(false),
+        }
+    }
+
+    fn remove_user<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, bool> {
+        let mut state = self.lock();
+        let Some(user) = state.users.remove(sub) else {
+            return Self::ready(false);
+        };
+        state.usernames.remove(&username_key(&user.username));
+        state.consents.retain(|(s, _), _| s != sub);
+        Self::ready(true)
+    }
+
+    fn insert_session(&self, session: SessionRecord) -> StoreFuture<'_, ()> {
+        self.lock()
+            .sessions
+            .insert(session.id_hash.clone(), session);
+        Self::ready(())
+    }
+
+    fn get_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
+        Self::ready(self.lock().sessions.get(id_hash).cloned())
+    }
+
+    fn remove_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
+        Self::ready(self.lock().sessions.remove(id_hash))
+    }
+
+    fn remove_sessions_of<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, usize> {
+        let mut state = self.lock();
+        let before = state.sessions.len();
+        state.sessions.retain(|_, s| s.sub != sub);
+        Self::ready(before - state.sessions.len())
+    }
+
+    fn insert_code(&self, code: CodeRecord) -> StoreFuture<'_, ()> {
+        self.lock().codes.insert(code.code_hash.clone(), code);
+        Self::ready(())
+    }
+
+    fn get_code<'a>(&'a self, code_hash: &'a str) -> StoreFuture<'a, Option<CodeRecord>> {
+        Self::ready(self.lock().codes.get(code_hash).cloned())
+    }
+
+    fn consume_code<'a>(
+        &'a self,
+        code_hash: &'a str,
+        issued: CodeIssued,
+    ) -> StoreFuture<'a, CodeConsumed> {
+        let mut state = self.lock();
+        let outcome = match state.codes.get_mut(code_hash) {
+            None => CodeConsumed::Unknown,
+            Some(code) if code.issued.is_some() => CodeConsumed::Reused(code.clone()),
+            Some(code) => {
+                code.issued = Some(issued);
+                CodeConsumed::Fresh(code.clone())
+            }
+        };
+        Self::ready(outcome)
+    }
+
+    fn get_consent<'a>(
+        &'a self,
+        sub: &'a str,
+        client_id: &'a str,
+    ) -> StoreFuture<'a, Option<ConsentRecord>> {
+        let key = (sub.to_owned(), client_id.to_owned());
+        Self::ready(self.lock().consents.get(&key).cloned())
+    }
+
+    fn put_consent(&self, consent: ConsentRecord) -> StoreFuture<'_, ()> {
+        let key = (consent.sub.clone(), consent.client_id.clone());
+        self.lock().consents.insert(key, consent);
+        Self::ready(())
+    }
+
+    fn put_pending(&self, pending: PendingRecord) -> StoreFuture<'_, ()> {
+        self.lock().pending.insert(pending.id.clone(), pending);
+        Self::ready(())
+    }
+
+    fn get_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>> {
+        Self::ready(self.lock().pending.get(id).cloned())
+    }
+
+    fn take_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>> {
+        Self::ready(self.lock().pending.remove(id))
     }
 }

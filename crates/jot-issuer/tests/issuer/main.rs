@@ -13,5 +13,6 @@ mod errors;
 mod introspection;
 mod refresh;
 mod rotation;
+mod store_contract;
 mod support;
 mod tokens;

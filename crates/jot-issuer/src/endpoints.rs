@@ -1,4 +1,5 @@
-//! The HTTP endpoints: token, introspection, revocation, JWKS and discovery.
+//! The HTTP endpoints: token, introspection, revocation, JWKS and discovery (and,
+//! with a login, those of [`oidc`](crate::oidc)).
 
 use axum::Router;
 use axum::body::Body;
@@ -19,35 +20,62 @@ const JWKS_CACHE: &str = "public, max-age=300";
 const DISCOVERY_CACHE: &str = "public, max-age=3600";
 
 pub(crate) fn router(issuer: Issuer) -> Router {
-    Router::new()
+    let login = issuer
+        .login_enabled()
+        .then(|| crate::oidc::router(issuer.clone()));
+    let router = Router::new()
         .route("/token", post(token))
         .route("/introspect", post(introspect))
         .route("/revoke", post(revoke))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/.well-known/oauth-authorization-server", get(discovery))
-        .with_state(issuer)
+        .with_state(issuer);
+    match login {
+        Some(login) => router.merge(login),
+        None => router,
+    }
 }
 
 async fn token(State(issuer): State<Issuer>, headers: HeaderMap, body: Body) -> Response {
     let result = async {
         let form = Form::read(&headers, body).await?;
         let grant_type = form.require("grant_type")?;
-        if !matches!(grant_type, "client_credentials" | "refresh_token") {
+        let login = issuer.login_enabled();
+        let supported = match grant_type {
+            "client_credentials" | "refresh_token" => true,
+            "authorization_code" => login,
+            _ => false,
+        };
+        if !supported {
             return Err(OAuthError::new(
                 OAuthErrorCode::UnsupportedGrantType,
-                "supported grant types: client_credentials, refresh_token",
+                if login {
+                    "supported grant types: authorization_code, client_credentials, refresh_token"
+                } else {
+                    "supported grant types: client_credentials, refresh_token"
+                },
             ));
         }
         let presented = presented(&headers, &form)?;
-        if grant_type == "client_credentials" {
-            let client = issuer.authenticate(presented).await?;
-            issuer.client_credentials(&client, form.get("scope"))
-        } else {
-            let refresh_token = form.require("refresh_token")?;
-            issuer
-                .refresh_grant(refresh_token, form.get("scope"), presented)
-                .await
+        match grant_type {
+            "client_credentials" => {
+                let client = issuer.authenticate(presented).await?;
+                if client.public {
+                    return Err(OAuthError::new(
+                        OAuthErrorCode::UnauthorizedClient,
+                        "a public client cannot use client_credentials",
+                    ));
+                }
+                issuer.client_credentials(&client, form.get("scope"))
+            }
+            "authorization_code" => issuer.code_grant(&form, presented).await,
+            _ => {
+                let refresh_token = form.require("refresh_token")?;
+                issuer
+                    .refresh_grant(refresh_token, form.get("scope"), presented)
+                    .await
+            }
         }
     }
     .await;
@@ -104,7 +132,7 @@ async fn jwks(State(issuer): State<Issuer>) -> Response {
 async fn discovery(State(issuer): State<Issuer>) -> Response {
     let url = issuer.url();
     let auth_methods = ["client_secret_basic", "client_secret_post"];
-    let document = json!({
+    let mut document = json!({
         "issuer": url,
         "jwks_uri": format!("{url}/.well-known/jwks.json"),
         "token_endpoint": format!("{url}/token"),
@@ -118,6 +146,38 @@ async fn discovery(State(issuer): State<Issuer>) -> Response {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [issuer.algorithm().as_str()],
     });
+    if issuer.login_enabled() {
+        let scopes: Vec<&str> = crate::oidc::STANDARD_SCOPES
+            .iter()
+            .map(|(s, _)| *s)
+            .collect();
+        let login = json!({
+            "authorization_endpoint": format!("{url}/authorize"),
+            "userinfo_endpoint": format!("{url}/userinfo"),
+            "end_session_endpoint": format!("{url}/logout"),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": scopes,
+            "claims_supported": [
+                "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid",
+                "name", "preferred_username", "email", "email_verified"
+            ],
+            "claims_parameter_supported": true,
+            "request_parameter_supported": false,
+            "request_uri_parameter_supported": false,
+            "prompt_values_supported": ["none", "login", "consent"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "userinfo_signing_alg_values_supported": [],
+            "authorization_response_iss_parameter_supported": true,
+        });
+        if let (Some(document), serde_json::Value::Object(login)) =
+            (document.as_object_mut(), login)
+        {
+            document.extend(login);
+        }
+    }
     let mut response = axum::Json(document).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,

@@ -86,6 +86,10 @@ pub enum IssuerError {
     /// Too many password checks are waiting for the hashing pool: try again.
     #[error("too many password checks at once; try again")]
     Busy,
+    /// A login feature was used on an issuer built without
+    /// [`IssuerBuilder::login`](crate::IssuerBuilder::login).
+    #[error("the login is not enabled on this issuer")]
+    LoginDisabled,
     /// An [`Authenticator`](crate::Authenticator) of the application failed.
     #[error("authenticator: {0}")]
     Authenticator(Box<dyn std::error::Error + Send + Sync>),

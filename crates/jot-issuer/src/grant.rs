@@ -41,6 +41,9 @@ pub struct TokenResponse {
     /// The scopes granted, space-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The OpenID Connect ID token, when `openid` was granted to a user who signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 /// What to put in the tokens of a user the application authenticated itself, for
@@ -153,12 +156,19 @@ impl UserGrant {
 }
 
 /// What an access token is about.
-struct Subject<'a> {
-    sub: &'a str,
-    client_id: &'a str,
-    scope: &'a [String],
-    audience: &'a [String],
-    claims: &'a Map<String, Value>,
+pub(crate) struct Subject<'a> {
+    pub(crate) sub: &'a str,
+    pub(crate) client_id: &'a str,
+    pub(crate) scope: &'a [String],
+    pub(crate) audience: &'a [String],
+    pub(crate) claims: &'a Map<String, Value>,
+}
+
+/// What ties a refresh token to a sign-in: its session and authentication time.
+pub(crate) struct SignIn<'a> {
+    pub(crate) sid: &'a str,
+    pub(crate) auth_time: u64,
+    pub(crate) id_token_claims: &'a [String],
 }
 
 impl Issuer {
@@ -191,7 +201,7 @@ impl Issuer {
         let mut response = self.mint(&subject)?;
         if grant.refresh {
             let family = secret::random_token(16)?;
-            let refresh = self.new_refresh(&subject, family).await?;
+            let refresh = self.new_refresh(&subject, family, None).await?;
             response.refresh_token = Some(refresh);
         }
         tracing::info!(
@@ -337,8 +347,9 @@ impl Issuer {
     }
 
     /// The `refresh_token` grant of the token endpoint, with the client checks of
-    /// RFC 6749 §6: a token issued to a registered client needs that client's
-    /// authentication; one issued to a public client needs none, but a client that
+    /// RFC 6749 §6: a token issued to a registered confidential client needs that
+    /// client's authentication, one issued to a registered public client its
+    /// `client_id`; one issued to an unregistered id needs none, but a client that
     /// names itself must be the right one.
     pub(crate) async fn refresh_grant(
         &self,
@@ -349,7 +360,15 @@ impl Issuer {
         let authenticated = match presented {
             Presented::Secret { .. } => Some(self.authenticate(presented).await?.client_id),
             Presented::PublicId(id) => {
-                if self.inner.store.get_client(&id).await?.is_some() {
+                // A registered client names itself without a secret only if it is
+                // a public one.
+                if self
+                    .inner
+                    .store
+                    .get_client(&id)
+                    .await?
+                    .is_some_and(|c| !c.public)
+                {
                     return Err(OAuthError::invalid_client());
                 }
                 Some(id)
@@ -425,13 +444,42 @@ impl Issuer {
             audience: &record.audience,
             claims: &record.claims,
         };
+        let user = match record.auth_time {
+            Some(_) => Some(self.refresh_user(&record, now).await?),
+            None => None,
+        };
         let mut response = self.mint(&subject)?;
         // The successor keeps the original grant's scope (RFC 6749 §6).
         let successor = Subject {
             scope: &record.scope,
             ..subject
         };
-        response.refresh_token = Some(self.new_refresh(&successor, record.family.clone()).await?);
+        let sign_in = match (&record.sid, record.auth_time) {
+            (Some(sid), Some(auth_time)) => Some(SignIn {
+                sid,
+                auth_time,
+                id_token_claims: &record.id_token_claims,
+            }),
+            _ => None,
+        };
+        response.refresh_token = Some(
+            self.new_refresh(&successor, record.family.clone(), sign_in.as_ref())
+                .await?,
+        );
+        if let (Some(user), Some(auth_time)) = (&user, record.auth_time) {
+            if scope.iter().any(|s| s == "openid") {
+                response.id_token = Some(self.mint_id_token(&crate::oidc::IdTokenInput {
+                    user,
+                    client_id: &record.client_id,
+                    scopes: scope,
+                    nonce: None,
+                    auth_time,
+                    sid: record.sid.as_deref(),
+                    access_token: &response.access_token,
+                    user_claims: &record.id_token_claims,
+                })?);
+            }
+        }
         tracing::info!(
             target: "jot_issuer",
             grant = "refresh_token",
@@ -486,7 +534,11 @@ impl Issuer {
 
     /// The claims of an access token this issuer signed with a published key;
     /// `None` if it did not, or (when `check_exp`) if it expired.
-    fn verify_own(&self, token: &str, check_exp: bool) -> Option<Claims<Map<String, Value>>> {
+    pub(crate) fn verify_own(
+        &self,
+        token: &str,
+        check_exp: bool,
+    ) -> Option<Claims<Map<String, Value>>> {
         let validation = Validation::new()
             .issuer(self.inner.url.clone())
             .danger_ignore_audience()
@@ -525,8 +577,39 @@ impl Issuer {
         })
     }
 
+    /// The user of a refresh token from a sign-in, who must still exist and be
+    /// enabled; otherwise the token's family is revoked.
+    async fn refresh_user(
+        &self,
+        record: &RefreshRecord,
+        now: u64,
+    ) -> Result<crate::User, OAuthError> {
+        if self.inner.login.is_some() {
+            if let Some(user) = self.session_user(&record.subject).await? {
+                return Ok(user);
+            }
+        }
+        self.inner
+            .store
+            .revoke_family(&record.family, now + self.inner.refresh_ttl)
+            .await?;
+        tracing::info!(target: "jot_issuer", sub = %record.subject, "refresh refused: the user is gone or disabled");
+        Err(OAuthError::invalid_grant(
+            "the user no longer exists or is disabled",
+        ))
+    }
+
     /// Signs an access token for `subject`.
-    fn mint(&self, subject: &Subject<'_>) -> Result<TokenResponse, IssuerError> {
+    pub(crate) fn mint(&self, subject: &Subject<'_>) -> Result<TokenResponse, IssuerError> {
+        self.mint_with_jti(subject, secret::random_token(16)?)
+    }
+
+    /// Signs an access token for `subject` with this `jti`.
+    pub(crate) fn mint_with_jti(
+        &self,
+        subject: &Subject<'_>,
+        jti: String,
+    ) -> Result<TokenResponse, IssuerError> {
         let now = NumericDate::EPOCH.saturating_add(self.now());
         let exp = now.saturating_add(self.inner.access_ttl);
         let scope = scope_string(subject.scope);
@@ -539,7 +622,7 @@ impl Issuer {
         .subject(subject.sub)
         .issued_at(now)
         .expires_at(exp)
-        .jwt_id(secret::random_token(16)?);
+        .jwt_id(jti);
         claims.aud = audience(subject.audience);
         let ring = self.ring();
         let token = jot_codec::encode(&ring.current, &Header::new().typ("at+jwt"), &claims)
@@ -550,14 +633,16 @@ impl Issuer {
             expires_in: self.inner.access_ttl,
             refresh_token: None,
             scope,
+            id_token: None,
         })
     }
 
     /// Stores a new refresh token of `family` and returns it.
-    async fn new_refresh(
+    pub(crate) async fn new_refresh(
         &self,
         subject: &Subject<'_>,
         family: String,
+        sign_in: Option<&SignIn<'_>>,
     ) -> Result<String, IssuerError> {
         let token = secret::random_token(32)?;
         let now = self.now();
@@ -571,9 +656,9 @@ impl Issuer {
             claims: subject.claims.clone(),
             issued_at: now,
             expires_at: now + self.inner.refresh_ttl,
-            sid: None,
-            auth_time: None,
-            id_token_claims: Vec::new(),
+            sid: sign_in.map(|s| s.sid.to_owned()),
+            auth_time: sign_in.map(|s| s.auth_time),
+            id_token_claims: sign_in.map_or_else(Vec::new, |s| s.id_token_claims.to_vec()),
         };
         self.inner.store.insert_refresh(record).await?;
         Ok(token)
@@ -600,6 +685,7 @@ impl std::fmt::Debug for TokenResponse {
             .field("expires_in", &self.expires_in)
             .field("refresh_token", &self.refresh_token.as_ref().map(|_| ".."))
             .field("scope", &self.scope)
+            .field("id_token", &self.id_token.as_ref().map(|_| ".."))
             .finish_non_exhaustive()
     }
 }

@@ -20,6 +20,7 @@ mod grant;
 pub mod home;
 mod keyring;
 mod login;
+mod oidc;
 mod password;
 mod redirect;
 mod request;

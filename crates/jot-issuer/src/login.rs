@@ -147,6 +147,9 @@ pub(crate) struct LoginState {
     pub(crate) secure: bool,
     /// Session lifetime, in seconds.
     pub(crate) session_ttl: u64,
+    /// The path of the issuer URL (`""` or `/auth`), before its login routes.
+    pub(crate) base_path: String,
+    pub(crate) throttle: crate::oidc::Throttle,
 }
 
 impl LoginState {
@@ -160,6 +163,10 @@ impl LoginState {
                 .secure_cookies
                 .unwrap_or_else(|| url.starts_with("https://")),
             session_ttl: login.session_lifetime.as_secs(),
+            base_path: reqwest::Url::parse(url)
+                .map(|u| u.path().trim_end_matches('/').to_owned())
+                .unwrap_or_default(),
+            throttle: crate::oidc::Throttle::default(),
         }
     }
 }

@@ -28,6 +28,21 @@ pub(crate) fn sha256_b64(data: &[u8]) -> String {
     base64url::encode(digest::digest(&digest::SHA256, data).as_ref())
 }
 
+/// Whether `a` and `b` are equal, in time that depends on neither: their SHA-256
+/// digests are compared with every byte read (for CSRF tokens, cookies).
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (
+        digest::digest(&digest::SHA256, a.as_bytes()),
+        digest::digest(&digest::SHA256, b.as_bytes()),
+    );
+    let difference = a
+        .as_ref()
+        .iter()
+        .zip(b.as_ref())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    difference == 0
+}
+
 /// Hashes a client secret as `pbkdf2-sha256$i=N$SALT$HASH` (base64url parts).
 pub(crate) fn hash_secret_with(
     secret: &str,
@@ -148,6 +163,14 @@ mod tests {
         assert!(!verify_secret("s3cret", "plain"));
         assert!(!verify_secret("s3cret", &hash.replace("i=1000", "i=0")));
         assert_ne!(hash, hash_secret_with("s3cret", 1000).unwrap(), "salted");
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "abcd"));
+        assert!(constant_time_eq("", ""));
     }
 
     #[test]

@@ -258,7 +258,11 @@ impl Server {
             "issuer listening"
         );
         let maintenance = tokio::spawn(issuer.clone().run_maintenance());
-        let app = issuer.router().merge(self.home.router());
+        // The peer address reaches the login's per-IP throttling.
+        let app = issuer
+            .router()
+            .merge(self.home.router())
+            .into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;

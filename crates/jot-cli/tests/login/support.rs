@@ -101,6 +101,8 @@ pub(crate) fn wait_for_port(addr: SocketAddr, timeout: Duration) -> bool {
 
 /// An HTTP client that never follows redirects (the tests look at each one).
 pub(crate) fn http() -> reqwest::Client {
+    // reqwest is built on rustls without a default provider: the workspace's is ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

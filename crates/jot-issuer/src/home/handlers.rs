@@ -1,8 +1,6 @@
 //! The home page's routes: the page, and the demo client's sign-in, callback,
 //! refresh and sign-out.
 
-use std::collections::HashMap;
-
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::Response;
@@ -66,16 +64,19 @@ pub(super) async fn callback(State(home): State<Home>, headers: HeaderMap, uri: 
     };
     let client = &home.inner.client;
     let signed_in = async {
-        if params.get("state") != Some(&pending.state) {
+        let params = params.ok_or(DemoError::Mismatch {
+            reason: "a parameter is repeated or not UTF-8",
+        })?;
+        if params.get("state") != Some(pending.state.as_str()) {
             return Err(DemoError::Mismatch { reason: "state" });
         }
         // RFC 9207: the response names the issuer it comes from.
-        if params.get("iss").map(String::as_str) != Some(client.issuer().url()) {
+        if params.get("iss") != Some(client.issuer().url()) {
             return Err(DemoError::Mismatch { reason: "iss" });
         }
         if let Some(error) = params.get("error") {
             return Err(DemoError::Authorization {
-                error: error.clone(),
+                error: error.to_owned(),
             });
         }
         let code = params
@@ -224,7 +225,7 @@ pub(super) async fn signed_out(State(home): State<Home>, headers: HeaderMap, uri
         },
     )) = home.session(&headers)
     {
-        if params.get("state") == Some(&state) {
+        if params.is_some_and(|p| p.get("state") == Some(state.as_str())) {
             home.inner.sessions.remove(&id);
         }
     }
@@ -350,13 +351,8 @@ fn same_secret(a: &str, b: &str) -> bool {
     crate::secret::sha256_b64(a.as_bytes()) == crate::secret::sha256_b64(b.as_bytes())
 }
 
-/// The query parameters (the first of a repeated one).
-fn query(uri: &Uri) -> HashMap<String, String> {
-    let mut params = HashMap::new();
-    for (name, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
-        params
-            .entry(name.into_owned())
-            .or_insert_with(|| value.into_owned());
-    }
-    params
+/// The query parameters, read as the issuer reads its own (`None` for a repeated
+/// parameter or bad encoding).
+fn query(uri: &Uri) -> Option<Form> {
+    Form::parse(uri.query().unwrap_or_default().as_bytes()).ok()
 }

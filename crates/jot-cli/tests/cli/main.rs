@@ -21,4 +21,9 @@ mod pyjwt;
 mod readme;
 mod round_trip;
 mod serve;
+// Starting `jot serve` and signing in to it over HTTP, shared with the login tests.
+#[allow(dead_code)]
+#[path = "../login/support.rs"]
+mod support;
 mod usage;
+mod users;

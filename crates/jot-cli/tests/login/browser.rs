@@ -12,7 +12,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 use crate::deps;
-use crate::support::{Cookies, Jot, free_port, hidden_field, http, wait_for_port};
+use crate::support::{Cookies, Jot, follow, free_port, hidden_field, http, sign_in, wait_for_port};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -43,7 +43,7 @@ async fn a_person_signs_in_sees_the_tokens_refreshes_and_signs_out() {
     element(page, "#sign-in").await.click().await.unwrap();
 
     // The issuer's login page, for the demo client; a wrong password is refused.
-    sign_in(page, "alice", "not the password").await;
+    sign_in_with_browser(page, "alice", "not the password").await;
     let error = element(page, ".error").await.text().await.unwrap();
     assert!(
         error.contains("Wrong username or password"),
@@ -53,7 +53,7 @@ async fn a_person_signs_in_sees_the_tokens_refreshes_and_signs_out() {
 
     // The right password: back on the home page, signed in, with both tokens decoded
     // and verified against the issuer's keys, and what /userinfo says.
-    sign_in(page, "alice", PASSWORD).await;
+    sign_in_with_browser(page, "alice", PASSWORD).await;
     let id_token = element(page, "#id-token").await.text().await.unwrap();
     assert_eq!(signature(page, "#id-token").await, "verified", "{id_token}");
     for claim in ["iss", "sub", "aud", "nonce", "at_hash", "auth_time", "sid"] {
@@ -176,32 +176,23 @@ async fn the_login_form_without_its_csrf_token_is_refused() {
         "the same form with its token signs in"
     );
     assert!(session_cookie(&signed_in), "and starts a session");
-}
 
-/// Follows redirects from `url` by hand (keeping cookies) to the page that ends them.
-async fn follow(client: &reqwest::Client, cookies: &mut Cookies, url: &str) -> (String, String) {
-    let mut url = reqwest::Url::parse(url).unwrap();
-    for _ in 0..10 {
-        let response = client
-            .get(url.clone())
-            .header("cookie", cookies.header())
-            .send()
-            .await
-            .unwrap();
-        cookies.absorb(&response);
-        if response.status().is_redirection() {
-            let location = response.headers()["location"].to_str().unwrap();
-            url = url.join(location).unwrap();
-            continue;
-        }
-        assert_eq!(response.status(), 200, "{url}");
-        return (url.to_string(), response.text().await.unwrap());
+    // A wrong password and an unknown user get the same answer.
+    let wrong = sign_in(&jot.url, "alice", "not the password")
+        .await
+        .unwrap_err();
+    let unknown = sign_in(&jot.url, "mallory", "not the password")
+        .await
+        .unwrap_err();
+    for page in [&wrong, &unknown] {
+        assert!(page.contains("Wrong username or password"), "{page}");
     }
-    panic!("more than 10 redirects from {url}");
+    let home = sign_in(&jot.url, "alice", PASSWORD).await.unwrap();
+    assert!(home.contains("id=\"id-token\""), "{home}");
 }
 
 /// Fills the login form and submits it with its button, then waits for the next page.
-async fn sign_in(page: &Client, username: &str, password: &str) {
+async fn sign_in_with_browser(page: &Client, username: &str, password: &str) {
     element(page, "form#login").await;
     let text = page.source().await.unwrap();
     assert!(

@@ -7,7 +7,7 @@ use axum::response::Response;
 use http::{HeaderMap, StatusCode, Uri};
 
 use super::client::{DemoError, TokenSet};
-use super::page::{self, HomePage, Signed};
+use super::page::{self, HomePage};
 use super::sessions::{self, Session, Stage};
 use super::token_view::{self, IdTokenChecks};
 use super::{DEMO_CLIENT_ID, Home};
@@ -288,7 +288,7 @@ impl Home {
         let issuer = client.issuer();
         let discovery = client.discovery().await.ok();
         let mut error = error;
-        let signed = match session {
+        let signed_in = match session {
             Some(Session {
                 stage:
                     Stage::SignedIn {
@@ -307,7 +307,7 @@ impl Home {
                         nonce_required: false,
                         access_token: Some(id_token_access_token),
                     };
-                    Signed::In(page::SignedIn {
+                    Some(page::SignedIn {
                         id_token: Some(token_view::id_token(
                             id_token,
                             &keys,
@@ -328,17 +328,17 @@ impl Home {
                 }
                 Err(e) => {
                     error = Some(e.to_string());
-                    Signed::Out
+                    None
                 }
             },
-            _ => Signed::Out,
+            _ => None,
         };
         let body = HomePage {
             issuer: issuer.url(),
             login_enabled: issuer.login_enabled(),
             discovery,
             error,
-            signed,
+            signed_in,
         }
         .render();
         page::html(status, body, None)

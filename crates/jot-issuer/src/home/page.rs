@@ -9,15 +9,7 @@ use serde_json::Value;
 use super::token_view::TokenView;
 use super::{DEMO_CLIENT_ID, LOGIN, LOGOUT, REFRESH};
 
-/// What the page shows about the person.
-pub(super) enum Signed<'a> {
-    /// Nobody signed in: the "Sign in" button.
-    Out,
-    /// Signed in: the tokens and what `/userinfo` said.
-    In(SignedIn<'a>),
-}
-
-/// The signed-in part of the page.
+/// The signed-in part of the page: the tokens and what `/userinfo` said.
 pub(super) struct SignedIn<'a> {
     pub(super) id_token: Option<TokenView>,
     pub(super) access_token: TokenView,
@@ -33,7 +25,8 @@ pub(super) struct HomePage<'a> {
     pub(super) login_enabled: bool,
     pub(super) discovery: Option<&'a Value>,
     pub(super) error: Option<String>,
-    pub(super) signed: Signed<'a>,
+    /// `None`: nobody signed in, the page offers "Sign in".
+    pub(super) signed_in: Option<SignedIn<'a>>,
 }
 
 impl HomePage<'_> {
@@ -54,9 +47,9 @@ impl HomePage<'_> {
                 escape(error)
             ));
         }
-        match &self.signed {
-            Signed::Out => self.signed_out(&mut html),
-            Signed::In(signed_in) => signed_in.render(&mut html),
+        match &self.signed_in {
+            None => self.signed_out(&mut html),
+            Some(signed_in) => signed_in.render(&mut html),
         }
         self.endpoints(&mut html);
         html.push_str("</main>\n</body>\n</html>\n");

@@ -31,10 +31,61 @@ pub(crate) fn router(issuer: Issuer) -> Router {
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/.well-known/oauth-authorization-server", get(discovery))
         .with_state(issuer);
-    match login {
+    let router = match login {
         Some(login) => router.merge(login),
         None => router,
+    };
+    router.layer(axum::middleware::from_fn(cors))
+}
+
+/// The endpoints a single-page app calls from another origin: no cookies are
+/// involved (credentials travel in the request), so any origin may call them. The
+/// login pages never get CORS headers.
+const CORS_PATHS: [&str; 5] = [
+    "/token",
+    "/userinfo",
+    "/revoke",
+    "/.well-known/jwks.json",
+    "/.well-known/openid-configuration",
+];
+
+/// CORS for [`CORS_PATHS`]: `Access-Control-Allow-Origin: *`, and preflights
+/// answered for `Authorization` and `Content-Type`.
+async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = request.uri().path();
+    let allowed = CORS_PATHS.contains(&path) || path == "/.well-known/oauth-authorization-server";
+    if !allowed || !request.headers().contains_key(header::ORIGIN) {
+        return next.run(request).await;
     }
+    let mut response = if request.method() == http::Method::OPTIONS {
+        let mut preflight = StatusCode::NO_CONTENT.into_response();
+        let headers = preflight.headers_mut();
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        preflight
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("www-authenticate"),
+    );
+    response
 }
 
 async fn token(State(issuer): State<Issuer>, headers: HeaderMap, body: Body) -> Response {
@@ -169,7 +220,6 @@ async fn discovery(State(issuer): State<Issuer>) -> Response {
             "request_uri_parameter_supported": false,
             "prompt_values_supported": ["none", "login", "consent"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-            "userinfo_signing_alg_values_supported": [],
             "authorization_response_iss_parameter_supported": true,
         });
         if let (Some(document), serde_json::Value::Object(login)) =

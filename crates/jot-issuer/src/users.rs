@@ -90,7 +90,9 @@ pub async fn find(store: &dyn IssuerStore, username: &str) -> Result<Option<User
     Ok(store.find_user(username).await?.as_ref().map(User::from))
 }
 
-/// Sets a user's password. [`IssuerError::NoSuchUser`] if there is none.
+/// Sets a user's password ([`IssuerError::NoSuchUser`] if there is none), and
+/// ends its sessions and revokes its refresh tokens: whoever knew the old password
+/// is signed out everywhere.
 pub async fn set_password(
     store: &dyn IssuerStore,
     username: &str,
@@ -98,8 +100,8 @@ pub async fn set_password(
 ) -> Result<(), IssuerError> {
     check_password(username, password)?;
     let hash = password::hash(password).await?;
-    update(store, username, |user| user.password_hash = hash).await?;
-    Ok(())
+    let user = update(store, username, |user| user.password_hash = hash).await?;
+    end_everything(store, &user.sub).await
 }
 
 /// Disables a user: it can no longer sign in, its sessions end and its refresh
@@ -130,8 +132,9 @@ pub async fn remove(store: &dyn IssuerStore, username: &str) -> Result<(), Issue
 }
 
 /// Adds the user, or updates its name, email and password when they differ from
-/// the stored ones (a user of a configuration file, at every start). Returns
-/// whether the store changed. A disabled user stays disabled.
+/// the stored ones (a user of a configuration file, at every start; a changed
+/// password signs the user out everywhere, as [`set_password`]). Returns whether
+/// the store changed. A disabled user stays disabled.
 pub async fn ensure(store: &dyn IssuerStore, user: NewUser) -> Result<bool, IssuerError> {
     user.check()?;
     let Some(mut stored) = store.find_user(&user.username).await? else {
@@ -152,8 +155,12 @@ pub async fn ensure(store: &dyn IssuerStore, user: NewUser) -> Result<bool, Issu
     stored.email = user.email;
     stored.email_verified = user.email_verified;
     stored.updated_at = now();
+    let sub = stored.sub.clone();
     if !store.update_user(stored).await? {
         return Err(no_such(&user.username));
+    }
+    if !same_password {
+        end_everything(store, &sub).await?;
     }
     Ok(true)
 }

@@ -1,6 +1,6 @@
-//! jot-axum issuer tests: end to end over real sockets on 127.0.0.1 — tokens,
-//! refresh rotation, introspection, revocation, key rotation, restarts and the
-//! RFC 6749 errors. One binary, modules per area.
+//! jot-issuer tests: end to end over real sockets on 127.0.0.1 — tokens,
+//! refresh rotation, introspection, revocation, key rotation, restarts, the
+//! RFC 6749 errors, the store contract, and the OpenID Connect login. One binary, modules per area.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,10 +9,16 @@
     unreachable_pub
 )]
 
+mod browser;
 mod errors;
 mod introspection;
+mod oidc_authorize;
+mod oidc_login;
+mod oidc_token;
+mod oidc_userinfo_logout;
 mod refresh;
 mod rotation;
 mod store_contract;
 mod support;
 mod tokens;
+mod users;

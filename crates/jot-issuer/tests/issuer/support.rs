@@ -95,7 +95,8 @@ pub async fn start_with(
         .unwrap();
     let router = issuer.router();
     let server = tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.unwrap();
     });
     Running {
         issuer,
@@ -285,7 +286,7 @@ impl ResourceServer {
     }
 }
 
-async fn reply(response: reqwest::Response) -> Reply {
+pub async fn reply(response: reqwest::Response) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();
     let text = response.text().await.unwrap();

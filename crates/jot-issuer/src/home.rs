@@ -30,6 +30,8 @@ mod client;
 mod handlers;
 mod page;
 mod sessions;
+#[cfg(test)]
+mod tests;
 mod token_view;
 
 use std::sync::Arc;

@@ -176,7 +176,122 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 
 #[cfg(test)]
 mod tests {
+    use jot_algorithms::{Algorithm, Claims, Header, SigningKey, encode};
+    use serde_json::json;
+
     use super::*;
+
+    const ISS: &str = "https://issuer.example";
+
+    fn id_token(key: &SigningKey, custom: Value, aud: &str) -> String {
+        let Value::Object(custom) = custom else {
+            unreachable!("an object literal")
+        };
+        let claims = Claims::new(custom)
+            .issuer(ISS)
+            .audience(aud)
+            .subject("u1")
+            .issued_now(&SystemClock, 300);
+        encode(key, &Header::jwt(), &claims).unwrap()
+    }
+
+    fn check(
+        token: &str,
+        keys: &KeySet,
+        checks: IdTokenChecks<'_>,
+    ) -> Result<Vec<&'static str>, String> {
+        super::id_token(token, keys, ISS, "jot-demo", checks).verdict
+    }
+
+    #[test]
+    fn an_id_token_verifies_only_with_its_key_audience_nonce_and_access_token() {
+        let key = SigningKey::generate(Algorithm::ES256)
+            .unwrap()
+            .with_kid("k");
+        let keys = KeySet::from_keys([key.verifying_key()]);
+        let at = "the access token";
+        let good = id_token(
+            &key,
+            json!({"nonce": "n1", "at_hash": half_hash(Algorithm::ES256, at)}),
+            "jot-demo",
+        );
+        let all = IdTokenChecks {
+            nonce: Some("n1"),
+            nonce_required: true,
+            access_token: Some(at),
+        };
+        assert_eq!(
+            check(&good, &keys, all),
+            Ok(vec!["signature", "iss", "aud", "exp", "nonce", "at_hash"])
+        );
+        let wrong_nonce = IdTokenChecks {
+            nonce: Some("n2"),
+            ..all
+        };
+        assert!(
+            check(&good, &keys, wrong_nonce)
+                .unwrap_err()
+                .contains("nonce")
+        );
+        let wrong_access = IdTokenChecks {
+            access_token: Some("another"),
+            ..all
+        };
+        assert!(
+            check(&good, &keys, wrong_access)
+                .unwrap_err()
+                .contains("at_hash")
+        );
+        let other = SigningKey::generate(Algorithm::ES256)
+            .unwrap()
+            .with_kid("k");
+        assert!(check(&good, &KeySet::from_keys([other.verifying_key()]), all).is_err());
+        let elsewhere = id_token(&key, json!({"nonce": "n1"}), "another-client");
+        assert!(check(&elsewhere, &keys, all).is_err());
+
+        // After a refresh the ID token may have no nonce; a wrong one still fails.
+        let refreshed = id_token(&key, json!({}), "jot-demo");
+        assert!(
+            check(&refreshed, &keys, all).is_err(),
+            "required at sign-in"
+        );
+        let later = IdTokenChecks {
+            nonce_required: false,
+            ..all
+        };
+        assert_eq!(
+            check(&refreshed, &keys, later),
+            Ok(vec!["signature", "iss", "aud", "exp"])
+        );
+        let replayed = id_token(&key, json!({"nonce": "other"}), "jot-demo");
+        assert!(check(&replayed, &keys, later).is_err());
+    }
+
+    #[test]
+    fn the_view_decodes_header_and_claims_with_times_in_words() {
+        let key = SigningKey::generate(Algorithm::EdDSA)
+            .unwrap()
+            .with_kid("k1");
+        let token = id_token(&key, json!({"nonce": "n"}), "jot-demo");
+        let view = super::id_token(
+            &token,
+            &KeySet::default(),
+            ISS,
+            "jot-demo",
+            IdTokenChecks::default(),
+        );
+        assert!(view.verdict.is_err(), "no key: not verified");
+        assert!(view.header.contains(&("kid".to_owned(), json!("k1"))));
+        let exp = view.claims.iter().find(|(name, ..)| name == "exp").unwrap();
+        assert!(
+            exp.2
+                .as_deref()
+                .is_some_and(|h| h.ends_with("UTC (in 5 min)")),
+            "{exp:?}"
+        );
+        let sub = view.claims.iter().find(|(name, ..)| name == "sub").unwrap();
+        assert_eq!((&sub.1, &sub.2), (&json!("u1"), &None));
+    }
 
     #[test]
     fn times_read_as_dates_and_spans() {

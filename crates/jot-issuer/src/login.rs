@@ -69,6 +69,7 @@ pub struct Login {
     pub(crate) authenticator: Option<Arc<dyn Authenticator>>,
     pub(crate) secure_cookies: Option<bool>,
     pub(crate) session_lifetime: Duration,
+    pub(crate) client_ip_header: Option<http::HeaderName>,
 }
 
 impl Login {
@@ -79,7 +80,32 @@ impl Login {
             authenticator: None,
             secure_cookies: None,
             session_lifetime: DEFAULT_SESSION_LIFETIME,
+            client_ip_header: None,
         }
+    }
+
+    /// Behind a reverse proxy: read the client's IP address (for login
+    /// throttling) from this header that the proxy sets, e.g. `x-real-ip`, or
+    /// `x-forwarded-for` (its last address, the one the proxy added). Without it the
+    /// peer address of the connection is used, which behind a proxy is the proxy's
+    /// (serve the router with `into_make_service_with_connect_info::<SocketAddr>()`;
+    /// without either, failed logins are throttled per username only). Only set
+    /// this when every request comes through a proxy that sets the header.
+    ///
+    /// ```
+    /// let login = jot_issuer::Login::new().client_ip_header("x-real-ip");
+    /// # let _ = login;
+    /// ```
+    ///
+    /// An invalid header name is ignored, with a warning in the log.
+    pub fn client_ip_header(mut self, name: impl AsRef<str>) -> Self {
+        match http::HeaderName::from_bytes(name.as_ref().as_bytes()) {
+            Ok(header) => self.client_ip_header = Some(header),
+            Err(_) => {
+                tracing::warn!(target: "jot_issuer", "client_ip_header: not a header name; ignored")
+            }
+        }
+        self
     }
 
     /// Checks passwords and looks users up with `authenticator` instead of jot's users.
@@ -115,6 +141,7 @@ impl fmt::Debug for Login {
             .field("own_authenticator", &self.authenticator.is_some())
             .field("secure_cookies", &self.secure_cookies)
             .field("session_lifetime", &self.session_lifetime)
+            .field("client_ip_header", &self.client_ip_header)
             .finish()
     }
 }
@@ -150,6 +177,8 @@ pub(crate) struct LoginState {
     /// The path of the issuer URL (`""` or `/auth`), before its login routes.
     pub(crate) base_path: String,
     pub(crate) throttle: crate::oidc::Throttle,
+    /// Where the client IP comes from behind a proxy.
+    pub(crate) client_ip_header: Option<http::HeaderName>,
 }
 
 impl LoginState {
@@ -167,6 +196,7 @@ impl LoginState {
                 .map(|u| u.path().trim_end_matches('/').to_owned())
                 .unwrap_or_default(),
             throttle: crate::oidc::Throttle::default(),
+            client_ip_header: login.client_ip_header,
         }
     }
 }

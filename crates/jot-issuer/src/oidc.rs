@@ -12,7 +12,7 @@
 //! The `authorization_code` grant is served by `/token`, and discovery lists all
 //! of them.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
@@ -101,10 +101,29 @@ async fn authorize(State(issuer): State<Issuer>, request: Request) -> Response {
 async fn login(State(issuer): State<Issuer>, request: Request) -> Response {
     let post = request.method() == Method::POST;
     match parameters(request).await {
-        (headers, Ok(form), ip) if post => issuer.login(&headers, &form, ip.map(|a| a.ip())).await,
+        (headers, Ok(form), peer) if post => {
+            let proxy_header = issuer
+                .login_state()
+                .ok()
+                .and_then(|s| s.client_ip_header.as_ref());
+            let ip = match proxy_header {
+                Some(name) => forwarded_ip(&headers, name),
+                None => peer.map(|a| a.ip()),
+            };
+            issuer.login(&headers, &form, ip).await
+        }
         (headers, Ok(form), _) => issuer.login_page(&headers, &form).await,
         (_, Err(e), _) => page::error_page(StatusCode::BAD_REQUEST, &e),
     }
+}
+
+/// The client IP a proxy put in header `name`: the last address of the list.
+fn forwarded_ip(headers: &HeaderMap, name: &header::HeaderName) -> Option<IpAddr> {
+    let value = headers.get_all(name).iter().next_back()?.to_str().ok()?;
+    let last = value.rsplit(',').next()?.trim();
+    last.parse::<IpAddr>()
+        .ok()
+        .or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
 async fn consent(State(issuer): State<Issuer>, request: Request) -> Response {

@@ -174,7 +174,7 @@ impl Issuer {
                     "code_challenge is required (PKCE, S256)",
                 ));
             }
-            (Some(_), Some("S256")) => form.get("code_challenge").unwrap_or_default(),
+            (Some(challenge), Some("S256")) => challenge,
             (Some(_), _) => {
                 return Err(refuse(
                     "invalid_request",

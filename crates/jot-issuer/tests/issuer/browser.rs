@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use jot_issuer::{IssuerBuilder, Login, MemoryStore, NewClient, NewUser};
+use jot_issuer::{IssuerBuilder, IssuerStore, Login, MemoryStore, NewClient, NewUser};
 use ring::digest;
 use serde_json::Value;
 
@@ -32,7 +32,15 @@ pub async fn start_login() -> Running {
 
 /// [`start_login`] with a builder of one's own (it must enable the login).
 pub async fn start_login_with(configure: impl FnOnce(IssuerBuilder) -> IssuerBuilder) -> Running {
-    let running = start_with(MemoryStore::new(), configure).await;
+    start_login_on(MemoryStore::new(), configure).await
+}
+
+/// [`start_login_with`] on this store.
+pub async fn start_login_on(
+    store: impl IssuerStore,
+    configure: impl FnOnce(IssuerBuilder) -> IssuerBuilder,
+) -> Running {
+    let running = start_with(store, configure).await;
     running
         .issuer
         .ensure_client(
@@ -140,6 +148,8 @@ pub struct Browser<'a> {
     pub cookies: Mutex<BTreeMap<String, String>>,
     /// Every `Set-Cookie` received, as sent.
     pub set_cookies: Mutex<Vec<String>>,
+    /// A header sent with every request (a proxy's `x-real-ip`, say).
+    pub extra_header: Mutex<Option<(String, String)>>,
 }
 
 impl<'a> Browser<'a> {
@@ -153,6 +163,7 @@ impl<'a> Browser<'a> {
                 .unwrap(),
             cookies: Mutex::new(BTreeMap::new()),
             set_cookies: Mutex::new(Vec::new()),
+            extra_header: Mutex::new(None),
         }
     }
 
@@ -187,11 +198,14 @@ impl<'a> Browser<'a> {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        let request = if jar.is_empty() {
+        let mut request = if jar.is_empty() {
             request
         } else {
             request.header("cookie", jar.join("; "))
         };
+        if let Some((name, value)) = self.extra_header.lock().unwrap().clone() {
+            request = request.header(name, value);
+        }
         let response = request.send().await.unwrap();
         for value in response.headers().get_all("set-cookie") {
             let text = value.to_str().unwrap().to_owned();

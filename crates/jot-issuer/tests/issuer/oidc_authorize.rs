@@ -549,3 +549,52 @@ async fn denying_consent_is_access_denied() {
     let again = browser.get(&path).await;
     assert!(again.header("location").unwrap().starts_with("/consent?"));
 }
+
+#[tokio::test]
+async fn an_id_token_hint_for_another_user_needs_a_new_login() {
+    let issuer = start_login().await;
+    issuer
+        .issuer
+        .add_user(jot_issuer::NewUser::new("bob", "bob's long password"))
+        .await
+        .unwrap();
+    let bobs = Browser::new(&issuer);
+    let (verifier, challenge) = pkce();
+    let done = bobs
+        .authorize(
+            &authorize_path(WEB, WEB_CALLBACK, &challenge, &[("scope", "openid")]),
+            "bob",
+            "bob's long password",
+        )
+        .await;
+    let code = query_of(done.header("location").unwrap())["code"].clone();
+    let bob_hint = issuer.exchange_web(&code, &verifier).await.str("id_token");
+
+    let alices = Browser::new(&issuer);
+    let (verifier, challenge) = pkce();
+    let done = alices
+        .authorize(
+            &authorize_path(WEB, WEB_CALLBACK, &challenge, &[("scope", "openid")]),
+            ALICE,
+            ALICE_PASSWORD,
+        )
+        .await;
+    let code = query_of(done.header("location").unwrap())["code"].clone();
+    let alice_hint = issuer.exchange_web(&code, &verifier).await.str("id_token");
+
+    let with_hint = |hint: String| {
+        authorize_path(
+            WEB,
+            WEB_CALLBACK,
+            &challenge,
+            &[("prompt", "none"), ("id_token_hint", &hint)],
+        )
+    };
+    let other = alices.get(&with_hint(bob_hint)).await;
+    assert_eq!(
+        query_of(other.header("location").unwrap())["error"],
+        "login_required"
+    );
+    let same = alices.get(&with_hint(alice_hint)).await;
+    assert!(query_of(same.header("location").unwrap()).contains_key("code"));
+}

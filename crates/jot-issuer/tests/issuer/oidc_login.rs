@@ -240,6 +240,50 @@ async fn failed_logins_are_throttled_per_client_ip() {
 }
 
 #[tokio::test]
+async fn behind_a_proxy_the_client_ip_comes_from_its_header() {
+    let issuer =
+        start_login_with(|b| b.login(Login::new().client_ip_header("x-forwarded-for"))).await;
+    let browser = Browser::new(&issuer);
+    let (_, challenge) = pkce();
+    let page = browser
+        .follow(
+            &browser
+                .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
+                .await,
+        )
+        .await;
+    // The proxy appends the real client's address; what the client sent before it
+    // is not trusted.
+    let via = |client: &str| Some(("x-forwarded-for".to_owned(), format!("6.6.6.6, {client}")));
+    *browser.extra_header.lock().unwrap() = via("203.0.113.7");
+    for i in 0..21 {
+        assert_eq!(
+            browser
+                .submit_login(&page, &format!("user{i}"), "guess")
+                .await
+                .status,
+            200
+        );
+    }
+    assert_eq!(
+        browser
+            .submit_login(&page, ALICE, ALICE_PASSWORD)
+            .await
+            .status,
+        429
+    );
+    // Another client behind the same proxy is not locked out.
+    *browser.extra_header.lock().unwrap() = via("198.51.100.9");
+    assert_eq!(
+        browser
+            .submit_login(&page, ALICE, ALICE_PASSWORD)
+            .await
+            .status,
+        303
+    );
+}
+
+#[tokio::test]
 async fn signing_in_rotates_the_session_id() {
     let issuer = start_login().await;
     let browser = Browser::new(&issuer);

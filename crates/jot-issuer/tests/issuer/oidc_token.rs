@@ -275,6 +275,46 @@ async fn a_reused_code_fails_and_revokes_what_it_issued() {
 }
 
 #[tokio::test]
+async fn the_whole_flow_works_on_a_file_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = jot_issuer::FileStore::open(dir.path()).unwrap();
+    let issuer = crate::browser::start_login_on(store, |b| b.login(Login::new())).await;
+    let browser = Browser::new(&issuer);
+    let (code, verifier) = browser.code_for_web(&[]).await;
+    let first = issuer.exchange_web(&code, &verifier).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    issuer.verify_id_token(&first.str("id_token"), WEB).await;
+    assert_eq!(
+        issuer.userinfo(&first.str("access_token")).await.status,
+        200
+    );
+    issuer
+        .exchange_web(&code, &verifier)
+        .await
+        .assert_error(400, "invalid_grant");
+    assert_eq!(
+        issuer.introspect(&first.str("refresh_token")).await["active"],
+        false
+    );
+    let files = crate::support::files(dir.path());
+    for dir in ["users/", "usernames/", "sessions/", "codes/"] {
+        assert!(
+            files.iter().any(|f| f.starts_with(dir)),
+            "{dir} in {files:?}"
+        );
+    }
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("codes/") && f.ends_with(".used"))
+    );
+    assert!(
+        !files.iter().any(|f| f.starts_with("pending/")),
+        "completed requests are gone"
+    );
+}
+
+#[tokio::test]
 async fn codes_expire_after_sixty_seconds() {
     let issuer = start_login().await;
     let browser = Browser::new(&issuer);

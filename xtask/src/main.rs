@@ -45,7 +45,11 @@ fn main() -> ExitCode {
             let filter = args.next();
             Box::new(move || bench::run(filter.as_deref()))
         }
-        Some("deps") => Box::new(|| deps::ensure_all().map_err(anyhow::Error::msg)),
+        Some("deps") => Box::new(|| {
+            deps::ensure_all().map_err(anyhow::Error::msg)?;
+            eprintln!("deps: chromium, chromedriver and the Python packages are installed");
+            Ok(())
+        }),
         Some("dist") => Box::new(dist::run),
         Some("fuzz") => {
             let seconds = match fuzz::parse_seconds(args.next().as_deref()) {

@@ -79,6 +79,18 @@ async fn first_start_creates_a_key_and_a_development_client_and_prints_how_to_us
 
     let banner = server.banner();
     assert!(banner.contains(&format!("client_secret: {}", dev.client_secret)));
+    // No user either: `dev` with a random password, shown with the URL to open.
+    let user = server.development_user().unwrap().clone();
+    assert_eq!(user.username, "dev");
+    assert!(
+        banner.contains(&format!("password: {}", user.password)),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!("Home page and sign-in: {url}/")),
+        "{banner}"
+    );
+    assert!(!format!("{user:?}").contains(&user.password));
     let curl = format!(
         "curl -s -u dev:{} -d grant_type=client_credentials {url}/token",
         dev.client_secret

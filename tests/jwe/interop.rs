@@ -4,8 +4,9 @@
 //! A256KW + A256GCM, dir + A256GCM, PBES2-HS256+A128KW + A128GCM, and a nested
 //! sign-then-encrypt JWT (ES256 inside RSA-OAEP-256 + A256GCM).
 //!
-//! jwcrypto is installed with `python3 -m pip install jwcrypto` when
-//! `python3 -c "import jwcrypto"` fails; if that fails too, the test fails and says so.
+//! jwcrypto is installed with `python3 -m pip install jwcrypto` (by `cargo xtask deps`'s
+//! code) when `python3 -c "import jwcrypto"` fails; if that fails too, the test fails
+//! and says so.
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -55,23 +56,12 @@ for case in req["cases"]:
 json.dump(out, sys.stdout)
 "#;
 
+/// Installs jwcrypto when missing, through the project's one installer
+/// (`cargo xtask deps`).
 fn ensure_jwcrypto() {
-    let present = Command::new("python3")
-        .args(["-c", "import jwcrypto"])
-        .status()
-        .unwrap_or_else(|e| panic!("interop needs python3 on PATH: {e}"));
-    if present.success() {
-        return;
+    if let Err(e) = crate::deps::ensure_python(&[crate::deps::JWCRYPTO]) {
+        panic!("interop: {e}");
     }
-    let install = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", "jwcrypto"])
-        .output()
-        .unwrap_or_else(|e| panic!("could not run pip to install jwcrypto: {e}"));
-    assert!(
-        install.status.success(),
-        "interop: `python3 -m pip install jwcrypto` failed (is PyPI reachable?):\n{}",
-        String::from_utf8_lossy(&install.stderr)
-    );
 }
 
 struct Case {

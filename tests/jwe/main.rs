@@ -19,6 +19,10 @@ mod harness;
 
 mod behaviour;
 mod cookbook;
+// The one installer of the Python packages the tests drive (`cargo xtask deps`).
+#[path = "../../xtask/src/deps.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod deps;
 mod interop;
 mod key_formats;
 mod rfc;

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::{cargo, exec, fuzz, nostd};
+use crate::{cargo, deps, exec, fuzz, nostd};
 
 type Step = fn() -> Result<()>;
 
@@ -60,6 +60,8 @@ fn clippy() -> Result<()> {
 }
 
 fn tests() -> Result<()> {
+    // The browser and Python packages some tests drive: installed, never skipped.
+    deps::ensure_all().map_err(anyhow::Error::msg)?;
     if has_nextest() {
         exec(&mut cargo(&[
             "nextest",

@@ -4,6 +4,7 @@
 
 mod bench;
 mod ci;
+mod deps;
 mod dist;
 mod fuzz;
 mod msrv;
@@ -23,6 +24,8 @@ Usage: cargo xtask <task>
 
 Tasks:
   ci       fmt, clippy, tests, docs and the jot-codec no_std check; stops at the first failure
+  deps     install what the tests drive when missing: chromium, chromium-driver (apt-get),
+           PyJWT, jwcrypto, Authlib, requests (pip); `ci` runs it before the tests
   bench [FILTER]  run the criterion suite (jot-bench) and print jot vs jsonwebtoken vs the floor
   dist     release binary, completions, man page, licenses -> target/dist/jot-<version>-<target>.tar.gz
   release <major|minor|patch|VERSION> [--dry-run]
@@ -42,6 +45,11 @@ fn main() -> ExitCode {
             let filter = args.next();
             Box::new(move || bench::run(filter.as_deref()))
         }
+        Some("deps") => Box::new(|| {
+            deps::ensure_all().map_err(anyhow::Error::msg)?;
+            eprintln!("deps: chromium, chromedriver and the Python packages are installed");
+            Ok(())
+        }),
         Some("dist") => Box::new(dist::run),
         Some("fuzz") => {
             let seconds = match fuzz::parse_seconds(args.next().as_deref()) {

@@ -12,6 +12,10 @@ use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 use crate::paint::ColorChoice;
 use crate::when::{When, parse_when};
 
+mod user;
+
+pub(crate) use user::{UserCommand, UserPasswordArgs};
+
 const EXIT_CODES: &str = "\
 Exit status:
   0  success
@@ -60,21 +64,25 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Run a local token issuer: OAuth 2.0 token endpoint, JWKS, discovery, rotation.
+    /// Run a local issuer: OpenID Connect sign-in, OAuth 2.0 tokens, JWKS, discovery.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
     /// Replace the signing key of a `jot serve` data directory now.
     RotateKey(RotateKeyArgs),
+    /// Add, list, disable or remove the people who sign in to `jot serve`.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Print the man page (roff), for packaging.
     #[command(hide = true)]
     Man,
 }
 
 const SERVE_HELP: &str = "\
-On the first start with an empty data directory, jot generates the signing key and,
-when no client is configured, one development client whose secret it prints once,
-with a curl command that gets a token and a `jot verify --jwks` command that checks it.
-Logs go to stderr (RUST_LOG sets the level, default info). Ctrl-C or SIGTERM stops it.
+On the first start with an empty data directory, jot generates the signing key; when
+no user exists it creates the user `dev` and prints its password once, with the URL
+of the home page where a person signs in; when no client is configured, it creates one
+development client whose secret it prints once, with a curl command that gets a token
+and a `jot verify --jwks` command that checks it. Logs go to stderr (RUST_LOG sets the level, default info). Ctrl-C or SIGTERM stops it.
 
 Exit status:
   0  stopped cleanly
@@ -86,7 +94,7 @@ pub(crate) struct ServeArgs {
     /// The address to listen on [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR")]
     pub(crate) addr: Option<std::net::SocketAddr>,
-    /// Where keys, clients, refresh tokens and revocations are kept [default: ./jot-data].
+    /// Where keys, clients, users, sessions and tokens are kept [default: ./jot-data].
     #[arg(long, value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
     /// The issuer URL written into tokens and discovery documents [default: http://ADDR].
@@ -99,6 +107,10 @@ pub(crate) struct ServeArgs {
     /// config file with `secret_env` for real secrets: argv is visible to other users.
     #[arg(long, value_name = "ID:SECRET[:SCOPES]")]
     pub(crate) client: Vec<crate::serve::ClientSpec>,
+    /// A development user: NAME:PASSWORD (repeat for several). Prefer the config
+    /// file with `password_env` for real passwords: argv is visible to other users.
+    #[arg(long, value_name = "NAME:PASSWORD")]
+    pub(crate) user: Vec<crate::serve::UserSpec>,
     /// The audience of access tokens.
     #[arg(long, value_name = "AUD")]
     pub(crate) audience: Option<String>,

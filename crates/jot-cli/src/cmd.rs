@@ -7,6 +7,7 @@ mod encrypt;
 mod jwk;
 mod keygen;
 mod serve;
+mod user;
 mod verify;
 
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Completions { shell } => completions::run(shell),
         Command::Serve(args) => serve::run(args),
         Command::RotateKey(args) => serve::rotate(&args),
+        Command::User(command) => user::run(&command),
         Command::Man => completions::man(),
     }
 }

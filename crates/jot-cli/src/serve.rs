@@ -5,11 +5,13 @@ mod config;
 mod server;
 #[cfg(test)]
 mod tests;
+mod users;
 
 use std::path::PathBuf;
 
 pub(crate) use config::{ClientSpec, DEFAULT_DATA_DIR, ServeConfig};
 pub(crate) use server::{rotate_key_blocking, serve_blocking};
+pub(crate) use users::{UserSpec, random_password};
 
 /// Why `jot serve` or `jot rotate-key` failed.
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,7 @@ mod clients;
 mod endpoints;
 mod error;
 mod grant;
+pub mod home;
 mod keyring;
 mod login;
 mod oidc;

@@ -10,7 +10,7 @@ use crate::cli::{RotateKeyArgs, ServeArgs};
 /// Runs the issuer until Ctrl-C or SIGTERM.
 pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     init_logging();
-    let mut config = ServeConfig::new().clients(args.client);
+    let mut config = ServeConfig::new().clients(args.client).users(args.user);
     if let Some(addr) = args.addr {
         config = config.addr(addr);
     }

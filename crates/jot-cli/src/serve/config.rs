@@ -1,5 +1,5 @@
 //! The configuration of `jot serve`: [`ServeConfig`] (command-line values over a
-//! TOML file over defaults), [`ClientSpec`], durations.
+//! TOML file over defaults), [`ClientSpec`], the config file's users, durations.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use jot_issuer::NewClient;
 
 use super::ServeError;
+use super::users::UserSpec;
 
 /// The address `jot serve` listens on by default.
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -48,6 +49,21 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// secret_env = "BILLING_SECRET"     # or: secret = "…"
 /// scopes = ["invoices:read"]
 /// audience = ["https://billing.example.com"]
+///
+/// [[client]]                        # people sign in to it (code flow + PKCE)
+/// id = "web"
+/// secret = "…"                      # or secret_env; absent = a public client (PKCE only)
+/// redirect_uris = ["http://127.0.0.1:9000/callback"]
+/// post_logout_redirect_uris = ["http://127.0.0.1:9000/"]
+/// scopes = ["openid", "profile", "email", "offline_access"]
+/// first_party = true                # no consent page
+///
+/// [[user]]
+/// username = "alice"
+/// password_env = "ALICE_PASSWORD"   # or: password = "…"
+/// name = "Alice Example"
+/// email = "alice@example.com"
+/// email_verified = true
 /// ```
 #[derive(Clone, Debug, Default)]
 #[must_use]
@@ -58,6 +74,7 @@ pub(crate) struct ServeConfig {
     pub(crate) alg: Option<Algorithm>,
     pub(crate) audience: Vec<String>,
     pub(crate) clients: Vec<ClientSpec>,
+    pub(crate) users: Vec<UserSpec>,
     pub(crate) config_file: Option<PathBuf>,
     pub(crate) access_ttl: Option<Duration>,
     pub(crate) refresh_ttl: Option<Duration>,
@@ -66,13 +83,18 @@ pub(crate) struct ServeConfig {
 }
 
 /// A client given as `ID:SECRET[:SCOPES]` (scopes separated by `,` or spaces), as
-/// `jot serve --client` takes it. The secret cannot contain `:`.
+/// `jot serve --client` takes it (the secret cannot contain `:`), or by a config
+/// file's `[[client]]`, which may also make it public and give its redirect URIs.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct ClientSpec {
     pub(crate) id: String,
-    secret: String,
+    /// `None`: a public client (PKCE only).
+    secret: Option<String>,
     scopes: Vec<String>,
     audience: Vec<String>,
+    redirect_uris: Vec<String>,
+    post_logout_redirect_uris: Vec<String>,
+    first_party: bool,
 }
 
 impl ServeConfig {
@@ -122,6 +144,12 @@ impl ServeConfig {
     /// Adds clients.
     pub(crate) fn clients(mut self, clients: impl IntoIterator<Item = ClientSpec>) -> Self {
         self.clients.extend(clients);
+        self
+    }
+
+    /// Adds users (added, or updated, at start; the config file's users are added too).
+    pub(crate) fn users(mut self, users: impl IntoIterator<Item = UserSpec>) -> Self {
+        self.users.extend(users);
         self
     }
 
@@ -195,27 +223,30 @@ impl ServeConfig {
             }
         }
         for client in file.clients {
-            let secret = match (client.secret, client.secret_env) {
-                (Some(secret), None) => secret,
-                (None, Some(var)) => std::env::var(&var).map_err(|_| {
-                    bad(format!(
-                        "client {}: environment variable {var} is not set",
-                        client.id
-                    ))
-                })?,
-                _ => {
-                    return Err(bad(format!(
-                        "client {}: give exactly one of secret, secret_env",
-                        client.id
-                    )));
-                }
-            };
+            let what = format!("client {}", client.id);
+            let secret = from_env_or_value(client.secret, client.secret_env, "secret", &what)
+                .map_err(&bad)?;
             self.clients.push(ClientSpec {
                 id: client.id,
                 secret,
                 scopes: client.scopes,
                 audience: client.audience,
+                redirect_uris: client.redirect_uris,
+                post_logout_redirect_uris: client.post_logout_redirect_uris,
+                first_party: client.first_party,
             });
+        }
+        for user in file.users {
+            let what = format!("user {}", user.username);
+            let password = from_env_or_value(user.password, user.password_env, "password", &what)
+                .map_err(&bad)?
+                .ok_or_else(|| bad(format!("{what}: give one of password, password_env")))?;
+            self.users
+                .push(UserSpec::new(user.username, password).with_profile(
+                    user.name,
+                    user.email,
+                    user.email_verified,
+                ));
         }
         Ok(self)
     }
@@ -226,9 +257,12 @@ impl ClientSpec {
     pub(crate) fn new(id: impl Into<String>, secret: impl Into<String>) -> Self {
         ClientSpec {
             id: id.into(),
-            secret: secret.into(),
+            secret: Some(secret.into()),
             scopes: Vec::new(),
             audience: Vec::new(),
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            first_party: false,
         }
     }
 
@@ -254,10 +288,16 @@ impl ClientSpec {
     }
 
     pub(crate) fn to_new_client(&self) -> NewClient {
-        NewClient::new(self.id.clone())
-            .secret(self.secret.clone())
+        let client = NewClient::new(self.id.clone())
             .scopes(self.scopes.clone())
             .audience(self.audience.clone())
+            .redirect_uris(self.redirect_uris.clone())
+            .post_logout_redirect_uris(self.post_logout_redirect_uris.clone())
+            .first_party(self.first_party);
+        match &self.secret {
+            Some(secret) => client.secret(secret.clone()),
+            None => client.public(),
+        }
     }
 }
 
@@ -322,6 +362,8 @@ struct FileConfig {
     rotate_every: Option<DurationValue>,
     #[serde(default, rename = "client")]
     clients: Vec<FileClient>,
+    #[serde(default, rename = "user")]
+    users: Vec<FileUser>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -334,6 +376,42 @@ struct FileClient {
     scopes: Vec<String>,
     #[serde(default)]
     audience: Vec<String>,
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    post_logout_redirect_uris: Vec<String>,
+    #[serde(default)]
+    first_party: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileUser {
+    username: String,
+    password: Option<String>,
+    password_env: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    #[serde(default)]
+    email_verified: bool,
+}
+
+/// A secret given by value (`key`) or by the environment variable it names
+/// (`key_env`), not both; `None` when neither is given.
+fn from_env_or_value(
+    value: Option<String>,
+    var: Option<String>,
+    key: &str,
+    what: &str,
+) -> Result<Option<String>, String> {
+    match (value, var) {
+        (Some(_), Some(_)) => Err(format!("{what}: give {key} or {key}_env, not both")),
+        (Some(value), None) => Ok(Some(value)),
+        (None, Some(var)) => std::env::var(&var)
+            .map(Some)
+            .map_err(|_| format!("{what}: environment variable {var} is not set")),
+        (None, None) => Ok(None),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -374,8 +452,8 @@ mod tests {
     fn client_specs_parse() {
         let spec: ClientSpec = "a:b".parse().unwrap();
         assert_eq!(
-            (spec.id(), spec.secret.as_str(), spec.scopes().len()),
-            ("a", "b", 0)
+            (spec.id(), spec.secret.as_deref(), spec.scopes().len()),
+            ("a", Some("b"), 0)
         );
         let spec: ClientSpec = "a:hunter2:x y,z".parse().unwrap();
         assert_eq!(spec.scopes(), ["x", "y", "z"]);
@@ -426,5 +504,49 @@ mod tests {
             Err(ServeError::Config { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn config_files_give_login_clients_and_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jot.toml");
+        let write = |text: &str| std::fs::write(&path, text).unwrap();
+        write(
+            "[[client]]\nid = \"spa\"\nredirect_uris = [\"http://127.0.0.1:9000/cb\"]\n\
+             post_logout_redirect_uris = [\"http://127.0.0.1:9000/\"]\nscopes = [\"openid\"]\n\
+             first_party = true\n\
+             [[user]]\nusername = \"alice\"\npassword = \"long enough\"\nname = \"Alice\"\n\
+             email = \"a@example.com\"\nemail_verified = true\n",
+        );
+        let config = ServeConfig::new().config_file(&path).resolve().unwrap();
+        let spa = &config.clients[0];
+        assert_eq!(spa.secret, None, "no secret: a public client");
+        assert_eq!(spa.redirect_uris, ["http://127.0.0.1:9000/cb"]);
+        assert_eq!(spa.post_logout_redirect_uris, ["http://127.0.0.1:9000/"]);
+        assert!(spa.first_party);
+        assert_eq!(
+            config.users,
+            [UserSpec::new("alice", "long enough").with_profile(
+                Some("Alice".into()),
+                Some("a@example.com".into()),
+                true
+            )]
+        );
+        for bad in [
+            "[[user]]\nusername = \"a\"\n",
+            "[[user]]\nusername = \"a\"\npassword = \"x\"\npassword_env = \"Y\"\n",
+            "[[user]]\nusername = \"a\"\npassword_env = \"JOT_TEST_UNSET_VARIABLE\"\n",
+            "[[user]]\nusername = \"a\"\npassword = \"x\"\nrole = \"admin\"\n",
+            "[[client]]\nid = \"c\"\nsecret = \"x\"\nsecret_env = \"Y\"\n",
+        ] {
+            write(bad);
+            assert!(
+                matches!(
+                    ServeConfig::new().config_file(&path).resolve(),
+                    Err(ServeError::Config { .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 }

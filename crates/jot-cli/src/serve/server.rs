@@ -1,19 +1,26 @@
-//! `jot serve`: a standalone issuer on a [`FileStore`], configured by
-//! [`ServeConfig`].
+//! `jot serve`: a standalone issuer on a [`FileStore`] with people signing in
+//! (OpenID Connect) and its home page, configured by [`ServeConfig`].
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use jot_algorithms::Algorithm;
-use jot_issuer::{ClientCredentials, FileStore, Issuer, NewClient, RotatedKey, stored_algorithm};
+use jot_issuer::home::{self, Home};
+use jot_issuer::{
+    ClientCredentials, FileStore, Issuer, Login, NewClient, NewUser, RotatedKey, stored_algorithm,
+    users,
+};
 use tokio::net::TcpListener;
 
 use super::ServeError;
 use super::config::{DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig};
+use super::users::random_password;
 
 /// The id of the development client created on first start when none is configured.
 const DEV_CLIENT: &str = "dev";
+/// The username of the development user created on first start when no user exists.
+const DEV_USER: &str = "dev";
 
 /// A bound, ready issuer server: [`Server::bind`], then [`Server::run`].
 #[derive(Debug)]
@@ -22,14 +29,34 @@ pub(crate) struct Server {
     local_addr: SocketAddr,
     issuer: Issuer,
     data_dir: PathBuf,
+    home: Home,
     development_client: Option<ClientCredentials>,
+    development_user: Option<DevelopmentUser>,
+}
+
+/// The user `jot serve` created on a first start, with its password (shown once).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct DevelopmentUser {
+    pub(crate) username: String,
+    pub(crate) password: String,
+}
+
+impl std::fmt::Debug for DevelopmentUser {
+    /// Never shows the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevelopmentUser")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {
     /// Reads the config file, binds the address, opens (or creates) the data
     /// directory, generates the signing key on first start, registers the
-    /// configured clients, and — when no client exists at all — creates a
-    /// development client ([`Server::development_client`]).
+    /// configured clients and users, creates a development user when no user exists
+    /// ([`Server::development_user`]) and a development client when no client
+    /// exists ([`Server::development_client`]), and registers the home page's demo
+    /// client.
     pub(crate) async fn bind(config: ServeConfig) -> Result<Server, ServeError> {
         let config = config.resolve()?;
         let addr = match config.addr {
@@ -60,7 +87,10 @@ impl Server {
         let stored_alg = stored_algorithm(&store).await?;
         let alg = config.alg.or(stored_alg).unwrap_or(Algorithm::ES256);
 
-        let mut builder = Issuer::builder(url).store(store).algorithm(alg);
+        let mut builder = Issuer::builder(url)
+            .store(store)
+            .algorithm(alg)
+            .login(Login::new());
         for aud in config.audience {
             builder = builder.audience(aud);
         }
@@ -86,17 +116,41 @@ impl Server {
                 tracing::info!(target: "jot::serve", client_id = %client.id, "configured client stored");
             }
         }
-        let development_client = if issuer.client_ids().await?.is_empty() {
+        for user in &config.users {
+            if users::ensure(issuer.store(), user.to_new_user()).await? {
+                tracing::info!(target: "jot::serve", username = %user.username, "configured user stored");
+            }
+        }
+        let development_user = if users::list(issuer.store()).await?.is_empty() {
+            let password = random_password()?;
+            users::add(issuer.store(), NewUser::new(DEV_USER, password.clone())).await?;
+            Some(DevelopmentUser {
+                username: DEV_USER.to_owned(),
+                password,
+            })
+        } else {
+            None
+        };
+        // The demo client of the home page does not count: it is always there.
+        let no_client = issuer
+            .client_ids()
+            .await?
+            .iter()
+            .all(|id| id == home::DEMO_CLIENT_ID);
+        let development_client = if no_client {
             Some(issuer.register_client(NewClient::new(DEV_CLIENT)).await?)
         } else {
             None
         };
+        let home = Home::register(&issuer).await?;
         Ok(Server {
             listener,
             local_addr,
             issuer,
             data_dir,
+            home,
             development_client,
+            development_user,
         })
     }
 
@@ -118,15 +172,47 @@ impl Server {
         self.development_client.as_ref()
     }
 
-    /// The text [`serve()`] prints to stderr when it created a development client:
-    /// its credentials, a `curl` that gets a token, and a `jot verify` that checks it.
-    pub(crate) fn banner(&self) -> Option<String> {
+    /// The development user created by this start, if any: its password exists only here.
+    #[cfg(test)]
+    pub(crate) fn development_user(&self) -> Option<&DevelopmentUser> {
+        self.development_user.as_ref()
+    }
+
+    /// The text [`serve()`] prints to stderr: the issuer, where to sign in, and
+    /// what this start created — the development user's password, the development
+    /// client's credentials with a `curl` that gets a token and a `jot verify` that
+    /// checks it — each shown only this once.
+    pub(crate) fn banner(&self) -> String {
         self.banner_with("jot")
     }
 
     /// [`Server::banner`] with another command in place of `jot` in the verify
     /// line (e.g. `cargo run -q -p jot-cli --` when `jot` is not installed).
-    pub(crate) fn banner_with(&self, jot: &str) -> Option<String> {
+    pub(crate) fn banner_with(&self, jot: &str) -> String {
+        let url = self.issuer.url();
+        let mut banner = format!(
+            "\njot issuer {url} (keys, clients and users in {dir})\n\
+             \n  Home page and sign-in: {url}/\n  JWKS:                  {jwks}\n",
+            dir = self.data_dir.display(),
+            jwks = self.issuer.jwks_url(),
+        );
+        if let Some(user) = &self.development_user {
+            banner.push_str(&format!(
+                "\nA development user was created. Its password is shown only now (only a hash is stored):\n\
+                 \n  username: {}\n  password: {}\n\
+                 \nOpen {url}/ in a browser and sign in with it to see your tokens.\n",
+                user.username, user.password
+            ));
+        }
+        if let Some(client) = self.client_banner(jot) {
+            banner.push_str(&client);
+        }
+        banner.push('\n');
+        banner
+    }
+
+    /// The banner's part on the development client, when this start created it.
+    fn client_banner(&self, jot: &str) -> Option<String> {
         let client = self.development_client.as_ref()?;
         let url = self.issuer.url();
         let auth = sh_quote(&format!("{}:{}", client.client_id, client.client_secret));
@@ -141,14 +227,12 @@ impl Server {
             sh_quote(&format!("{url}/token"))
         );
         Some(format!(
-            "\njot issuer {url} (keys and clients in {dir})\n\
-             \nA development client was created. Its secret is shown only now (only a hash is stored):\n\
+            "\nA development client was created. Its secret is shown only now (only a hash is stored):\n\
              \n  client_id:     {id}\n  client_secret: {secret}\n\
              \nGet a token:\n\n  {curl}\n\
              \nGet a token and verify it with the published keys:\n\n  {curl} \\\n    \
              | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/' \\\n    \
-             | {jot} verify --jwks {jwks} --iss {iss}{audience} --typ at+jwt\n\n",
-            dir = self.data_dir.display(),
+             | {jot} verify --jwks {jwks} --iss {iss}{audience} --typ at+jwt\n",
             id = client.client_id,
             secret = client.client_secret,
             jwks = sh_quote(&self.issuer.jwks_url()),
@@ -174,7 +258,12 @@ impl Server {
             "issuer listening"
         );
         let maintenance = tokio::spawn(issuer.clone().run_maintenance());
-        let result = axum::serve(self.listener, issuer.router())
+        // The peer address reaches the login's per-IP throttling.
+        let app = issuer
+            .router()
+            .merge(self.home.router())
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         maintenance.abort();
@@ -186,23 +275,14 @@ impl Server {
     }
 }
 
-/// The whole `jot serve`: [`Server::bind`], the [banner](Server::banner) on stderr
-/// when a development client was created (else one line with the issuer and JWKS
-/// URLs), then [`Server::run`] until `shutdown`.
+/// The whole `jot serve`: [`Server::bind`], the [banner](Server::banner) on stderr,
+/// then [`Server::run`] until `shutdown`.
 pub(crate) async fn serve(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let server = Server::bind(config).await?;
-    match server.banner() {
-        Some(banner) => eprint!("{banner}"),
-        None => eprintln!(
-            "\njot issuer {} (keys and clients in {})\n  JWKS: {}\n",
-            server.issuer.url(),
-            server.data_dir.display(),
-            server.issuer.jwks_url()
-        ),
-    }
+    eprint!("{}", server.banner());
     server.run(shutdown).await
 }
 

@@ -77,8 +77,20 @@ async fn first_start_creates_a_key_and_a_development_client_and_prints_how_to_us
     let dev = server.development_client().unwrap().clone();
     assert_eq!(dev.client_id, "dev");
 
-    let banner = server.banner().unwrap();
+    let banner = server.banner();
     assert!(banner.contains(&format!("client_secret: {}", dev.client_secret)));
+    // No user either: `dev` with a random password, shown with the URL to open.
+    let user = server.development_user().unwrap().clone();
+    assert_eq!(user.username, "dev");
+    assert!(
+        banner.contains(&format!("password: {}", user.password)),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!("Home page and sign-in: {url}/")),
+        "{banner}"
+    );
+    assert!(!format!("{user:?}").contains(&user.password));
     let curl = format!(
         "curl -s -u dev:{} -d grant_type=client_credentials {url}/token",
         dev.client_secret
@@ -94,7 +106,6 @@ async fn first_start_creates_a_key_and_a_development_client_and_prints_how_to_us
     assert!(
         server
             .banner_with("cargo run -q -p jot-cli --")
-            .unwrap()
             .contains("| cargo run -q -p jot-cli -- verify --jwks "),
     );
     println!("{banner}");
@@ -128,11 +139,17 @@ async fn first_start_creates_a_key_and_a_development_client_and_prints_how_to_us
     assert!(client_file.contains("pbkdf2-sha256$i="));
     assert!(!files(&data).iter().any(|f| f.contains(".tmp-")));
 
-    // Second start: no new client, no banner.
+    // Second start: no new client or user, no secret in the banner.
     let again = Server::bind(ServeConfig::new().addr(local()).data_dir(&data))
         .await
         .unwrap();
-    assert!(again.development_client().is_none() && again.banner().is_none());
+    assert!(again.development_client().is_none() && again.development_user().is_none());
+    let banner = again.banner();
+    assert!(banner.contains(&format!("jot issuer {}", again.issuer().url())));
+    assert!(
+        !banner.contains("client_secret") && !banner.contains("password:"),
+        "{banner}"
+    );
 }
 
 #[tokio::test]
@@ -186,7 +203,7 @@ async fn a_restart_keeps_keys_clients_refresh_tokens_and_revocations() {
     let second = Server::bind(config()).await.unwrap();
     let issuer = second.issuer().clone();
     assert_eq!(issuer.current_kid(), kid, "same signing key");
-    assert_eq!(issuer.client_ids().await.unwrap(), ["svc"]);
+    assert_eq!(issuer.client_ids().await.unwrap(), ["jot-demo", "svc"]);
     let addr = second.local_addr();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(second.run(async {

@@ -6,6 +6,10 @@
 
 mod attacks;
 mod decode;
+// The one installer of the browser and Python packages the tests drive.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../../xtask/src/deps.rs"]
+mod deps;
 mod failures;
 mod harness;
 mod jwe;
@@ -18,4 +22,9 @@ mod readme;
 mod round_trip;
 mod secrets;
 mod serve;
+// Starting `jot serve` and signing in to it over HTTP, shared with the login tests.
+#[allow(dead_code)]
+#[path = "../login/support.rs"]
+mod support;
 mod usage;
+mod users;

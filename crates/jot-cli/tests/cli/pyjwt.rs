@@ -1,13 +1,14 @@
 //! Interoperability with PyJWT: tokens from `jot encode` verify under PyJWT, and
 //! tokens from PyJWT verify under `jot verify`, for HS256, RS256, PS256, ES256,
-//! ES384 and EdDSA. PyJWT is installed from PyPI when missing; if that fails the
-//! test fails (it never skips silently).
+//! ES384 and EdDSA. PyJWT is installed from PyPI when missing (by `cargo xtask deps`'s
+//! code); if that fails the test fails (it never skips silently).
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
+use crate::deps;
 use crate::harness::{keys, ok, run, scratch, text};
 
 const ALGS: [&str; 6] = ["HS256", "RS256", "PS256", "ES256", "ES384", "EdDSA"];
@@ -28,46 +29,12 @@ for alg, case in req.items():
 print(json.dumps(out))
 "#;
 
-fn python() -> Command {
-    Command::new("python3")
-}
-
-fn pyjwt_importable() -> bool {
-    python()
-        .args(["-c", "import jwt, cryptography"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Makes sure `import jwt, cryptography` works, installing `pyjwt[crypto]` if needed.
+/// Makes sure `import jwt, cryptography` works, installing `pyjwt[crypto]` if needed
+/// (through the project's one installer, `cargo xtask deps`).
 fn ensure_pyjwt() {
-    if pyjwt_importable() {
-        return;
+    if let Err(e) = deps::ensure_python(&[deps::PYJWT]) {
+        panic!("PyJWT interop test: {e}");
     }
-    let out = python()
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "pyjwt[crypto]",
-        ])
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("PyJWT interop test: cannot run python3 ({e}); python3 with pip is required")
-        });
-    assert!(
-        out.status.success(),
-        "PyJWT interop test: `python3 -m pip install pyjwt[crypto]` failed; install it by hand.\n{}",
-        text(&out.stderr)
-    );
-    assert!(
-        pyjwt_importable(),
-        "PyJWT interop test: pyjwt[crypto] installed but `import jwt, cryptography` still fails"
-    );
 }
 
 #[test]
@@ -120,7 +87,7 @@ fn jot_and_pyjwt_verify_each_others_tokens() {
         public_keys.push((alg, public_path));
     }
 
-    let mut child = python()
+    let mut child = Command::new("python3")
         .args(["-c", SCRIPT])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -123,7 +123,13 @@ impl Server {
         }
         let development_user = if users::list(issuer.store()).await?.is_empty() {
             let password = random_password()?;
-            users::add(issuer.store(), NewUser::new(DEV_USER, password.clone())).await?;
+            users::add(
+                issuer.store(),
+                NewUser::new(DEV_USER, password.clone())
+                    .name("Development User")
+                    .email("dev@example.com"),
+            )
+            .await?;
             Some(DevelopmentUser {
                 username: DEV_USER.to_owned(),
                 password,

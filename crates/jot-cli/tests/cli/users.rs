@@ -359,7 +359,9 @@ async fn first_start_prints_the_development_users_password_once() {
         .to_owned();
     let home = sign_in(&url, "dev", &password).await.expect("dev signs in");
     assert!(
-        home.contains("id=\"id-token\"") && home.contains("Signed in as dev"),
+        home.contains("id=\"id-token\"")
+            && home.contains("Signed in as Development User")
+            && home.contains("dev@example.com"),
         "{home}"
     );
     drop(jot);

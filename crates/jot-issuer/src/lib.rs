@@ -13,22 +13,28 @@ use jot_codec::{Clock, SystemClock, UntrustedToken, Validation};
 use jot_axum::{KeySource, Keys, KeysFuture};
 
 mod claims;
+mod client_auth;
+mod client_ip;
 mod clients;
 mod endpoints;
 mod error;
 mod grant;
+mod hash_pool;
 mod keyring;
 mod login;
 mod oidc;
 mod password;
 mod redirect;
 mod request;
+mod response_headers;
 mod secret;
 pub mod store;
+mod throttle;
+mod untrusted;
 pub mod users;
 
 pub use claims::{ClaimsHook, ClaimsRequest, TokenKind};
-pub use clients::{ClientCredentials, NewClient};
+pub use clients::{ClientCredentials, MAX_CLIENT_ID_LEN, NewClient};
 pub use error::{IssuerError, OAuthError, OAuthErrorCode};
 pub use grant::{Introspection, TokenResponse, UserGrant};
 pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
@@ -77,6 +83,9 @@ pub struct IssuerBuilder {
     secret_iterations: u32,
     login: Option<Login>,
     claims: Option<Arc<dyn ClaimsHook>>,
+    cors_origins: Vec<String>,
+    client_ip_header: Option<http::HeaderName>,
+    replace_missing_key: bool,
 }
 
 /// The result of a key rotation.
@@ -102,13 +111,17 @@ struct Inner {
     rotation: Option<u64>,
     maintenance: Duration,
     secret_iterations: u32,
-    dummy_hash: std::sync::OnceLock<String>,
+    dummy_hash: tokio::sync::OnceCell<String>,
     keys: RwLock<Arc<KeyRing>>,
     rotating: tokio::sync::Mutex<()>,
     secrets: secret::VerifiedSecrets,
+    client_throttle: throttle::Throttle,
     last_prune: AtomicU64,
     login: Option<login::LoginState>,
     claims: Option<Arc<dyn ClaimsHook>>,
+    /// Origins allowed to call the browser endpoints (CORS), as browsers send them.
+    cors_origins: Vec<String>,
+    client_ip_header: Option<http::HeaderName>,
 }
 
 impl Issuer {
@@ -132,6 +145,9 @@ impl Issuer {
             secret_iterations: DEFAULT_SECRET_HASH_ITERATIONS,
             login: None,
             claims: None,
+            cors_origins: Vec::new(),
+            client_ip_header: None,
+            replace_missing_key: false,
         }
     }
 
@@ -166,9 +182,17 @@ impl Issuer {
         &self.inner.url
     }
 
-    /// The algorithm new keys are generated for.
+    /// The algorithm configured for new keys: the first key, and those of
+    /// [`Issuer::rotate_key`]. A scheduled rotation keeps the current key's
+    /// algorithm instead ([`Issuer::signing_algorithm`]).
     pub fn algorithm(&self) -> Algorithm {
         self.inner.alg
+    }
+
+    /// The algorithm of the current signing key (after [`rotate_key`] to another
+    /// algorithm, that one).
+    pub fn signing_algorithm(&self) -> Algorithm {
+        self.ring().current_alg
     }
 
     /// The `aud` of tokens whose client names none.
@@ -214,8 +238,13 @@ impl Issuer {
     /// Replaces the signing key now: a new key of the issuer's algorithm becomes
     /// current, the old one stays published until the tokens it signed expire.
     pub async fn rotate_key(&self) -> Result<RotatedKey, IssuerError> {
+        self.rotate_to(self.inner.alg).await
+    }
+
+    /// Replaces the signing key now by a new `alg` key.
+    async fn rotate_to(&self, alg: Algorithm) -> Result<RotatedKey, IssuerError> {
         let _one_at_a_time = self.inner.rotating.lock().await;
-        let rotated = rotate_in(&*self.inner.store, self.inner.alg, self.now()).await?;
+        let rotated = rotate_in(&*self.inner.store, alg, self.now()).await?;
         self.reload_keys().await?;
         Ok(rotated)
     }
@@ -234,14 +263,17 @@ impl Issuer {
     }
 
     /// One maintenance pass: reload the keys, rotate if the current key is older
-    /// than the rotation interval, forget retired keys no token can need any more,
-    /// and (at most hourly) prune expired refresh tokens and revocations.
+    /// than the rotation interval (to a key of the current key's algorithm, so a
+    /// rotation to another algorithm sticks), forget retired keys no token can
+    /// need any more, and (at most hourly) prune expired refresh tokens and
+    /// revocations.
     pub async fn maintain(&self) -> Result<(), IssuerError> {
         self.reload_keys().await?;
         let now = self.now();
         if let Some(every) = self.inner.rotation {
-            if now.saturating_sub(self.ring().current_created) >= every {
-                let rotated = self.rotate_key().await?;
+            let ring = self.ring();
+            if now.saturating_sub(ring.current_created) >= every {
+                let rotated = self.rotate_to(ring.current_alg).await?;
                 tracing::info!(target: "jot_issuer", kid = %rotated.kid, "scheduled key rotation");
             }
         }
@@ -383,6 +415,57 @@ impl IssuerBuilder {
         self
     }
 
+    /// The web origins allowed to call the endpoints a browser app uses — `/token`,
+    /// `/revoke`, `/userinfo`, the JWK Set and discovery — from another origin
+    /// (CORS): `https://app.example.com`, `http://localhost:3000`. Default: none,
+    /// so no response carries `Access-Control-Allow-Origin` and no preflight is
+    /// answered. An origin that is not `scheme://host[:port]` (a path, a `*`)
+    /// fails [`build`](IssuerBuilder::build) with [`IssuerError::InvalidCorsOrigin`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let issuer = jot_issuer::Issuer::builder("https://auth.example.com")
+    ///     .cors_origins(["https://app.example.com"])
+    ///     .build()
+    ///     .await?;
+    /// # let _ = issuer;
+    /// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
+    /// ```
+    pub fn cors_origins<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
+        self.cors_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Behind a reverse proxy: read the client's IP address (for throttling failed
+    /// client authentications and logins) from this header that the proxy sets,
+    /// e.g. `x-real-ip`, or `x-forwarded-for` (its last address, the one the proxy
+    /// added). Without it the peer address of the connection is used (serve the
+    /// router with `into_make_service_with_connect_info::<SocketAddr>()`; without
+    /// either, failures are throttled per client id and username only). Only set
+    /// this when every request comes through a proxy that sets the header. Takes
+    /// precedence over [`Login::client_ip_header`]. An invalid header name is
+    /// ignored, with a warning in the log.
+    pub fn client_ip_header(mut self, name: impl AsRef<str>) -> Self {
+        match http::HeaderName::from_bytes(name.as_ref().as_bytes()) {
+            Ok(header) => self.client_ip_header = Some(header),
+            Err(_) => {
+                tracing::warn!(target: "jot_issuer", "client_ip_header: not a header name; ignored")
+            }
+        }
+        self
+    }
+
+    /// What to do when the store lists a current signing key whose private key is
+    /// gone (a deleted `.key.pem`): by default (`false`) [`build`](IssuerBuilder::build)
+    /// fails with [`IssuerError::MissingPrivateKey`], since a new key makes every
+    /// verifier refetch the JWK Set and may hide an intrusion; `true` rotates to a
+    /// new key of the configured algorithm instead, with a warning in the log (the
+    /// old public key stays published until its tokens expire).
+    pub fn replace_missing_key(mut self, replace: bool) -> Self {
+        self.replace_missing_key = replace;
+        self
+    }
+
     /// Checks the configuration, loads the keys, and generates the first signing key
     /// if the store has none.
     pub async fn build(self) -> Result<Issuer, IssuerError> {
@@ -391,16 +474,34 @@ impl IssuerBuilder {
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn IssuerStore>);
+        let cors_origins = response_headers::check_origins(self.cors_origins)?;
         let now = self.clock.now().seconds();
         let access_ttl = self.access_ttl.as_secs().max(1);
         let mut keys = store.load_keys().await?;
-        if store::current_key(&keys).is_none() {
-            let key = keyring::generate(self.alg, now)?;
-            let kid = key.kid.clone();
-            if store.add_key(key, None, now).await? {
-                tracing::info!(target: "jot_issuer", %kid, alg = %self.alg, "signing key generated");
+        match store::current_key(&keys) {
+            None => {
+                let key = keyring::generate(self.alg, now)?;
+                let kid = key.kid.clone();
+                if store.add_key(key, None, now).await? {
+                    tracing::info!(target: "jot_issuer", %kid, alg = %self.alg, "signing key generated");
+                }
+                keys = store.load_keys().await?;
             }
-            keys = store.load_keys().await?;
+            Some(current) if current.private_pem.is_none() => {
+                let lost = current.kid.clone();
+                if !self.replace_missing_key {
+                    return Err(IssuerError::MissingPrivateKey { kid: lost });
+                }
+                let rotated = rotate_in(&*store, self.alg, now).await?;
+                tracing::warn!(
+                    target: "jot_issuer",
+                    lost = %lost,
+                    kid = %rotated.kid,
+                    "the current signing key had lost its private key: replaced"
+                );
+                keys = store.load_keys().await?;
+            }
+            Some(_) => {}
         }
         let ring = KeyRing::build(&keys, now, access_ttl + VERIFIER_LEEWAY)?;
         let audience = if self.audience.is_empty() {
@@ -423,13 +524,16 @@ impl IssuerBuilder {
                 rotation: self.rotation.map(|d| d.as_secs().max(1)),
                 maintenance: self.maintenance,
                 secret_iterations: self.secret_iterations,
-                dummy_hash: std::sync::OnceLock::new(),
+                dummy_hash: tokio::sync::OnceCell::new(),
                 keys: RwLock::new(Arc::new(ring)),
                 rotating: tokio::sync::Mutex::new(()),
                 secrets: secret::VerifiedSecrets::default(),
+                client_throttle: throttle::Throttle::default(),
                 last_prune: AtomicU64::new(now),
                 login,
                 claims: self.claims,
+                cors_origins,
+                client_ip_header: self.client_ip_header,
             }),
         })
     }

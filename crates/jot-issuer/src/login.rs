@@ -176,7 +176,7 @@ pub(crate) struct LoginState {
     pub(crate) session_ttl: u64,
     /// The path of the issuer URL (`""` or `/auth`), before its login routes.
     pub(crate) base_path: String,
-    pub(crate) throttle: crate::oidc::Throttle,
+    pub(crate) throttle: crate::throttle::Throttle,
     /// Where the client IP comes from behind a proxy.
     pub(crate) client_ip_header: Option<http::HeaderName>,
 }
@@ -195,7 +195,7 @@ impl LoginState {
             base_path: reqwest::Url::parse(url)
                 .map(|u| u.path().trim_end_matches('/').to_owned())
                 .unwrap_or_default(),
-            throttle: crate::oidc::Throttle::default(),
+            throttle: crate::throttle::Throttle::default(),
             client_ip_header: login.client_ip_header,
         }
     }

@@ -403,7 +403,7 @@ impl Issuer {
             Ok(response) => response,
             Err(Refused::Page(status, message)) => error_page(status, &message),
             Err(Refused::Redirect(e)) => {
-                tracing::info!(target: "jot_issuer", error = e.error, description = %e.description, "authorization request refused");
+                tracing::info!(target: "jot_issuer", error = e.error, description = %crate::untrusted::escaped(&e.description), "authorization request refused");
                 let mut params = vec![("error", e.error), ("error_description", &*e.description)];
                 if let Some(state) = &e.state {
                     params.push(("state", state));

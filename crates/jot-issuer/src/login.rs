@@ -91,6 +91,9 @@ impl Login {
     /// (serve the router with `into_make_service_with_connect_info::<SocketAddr>()`;
     /// without either, failed logins are throttled per username only). Only set
     /// this when every request comes through a proxy that sets the header.
+    /// [`IssuerBuilder::client_ip_header`](crate::IssuerBuilder::client_ip_header)
+    /// sets it for the whole issuer (client authentication too) and takes
+    /// precedence; this one, without it, applies to the whole issuer as well.
     ///
     /// ```
     /// let login = jot_issuer::Login::new().client_ip_header("x-real-ip");

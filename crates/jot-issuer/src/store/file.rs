@@ -49,19 +49,18 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
 use super::{
     ClientRecord, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, Consumed, FamilyOwner,
-    IssuerStore, PendingRecord, PrivateKeyPem, RefreshRecord, RefreshState, SessionRecord,
-    StoreError, StoreFuture, StoredKey, UserRecord, current_key,
+    IssuerStore, PendingRecord, RefreshRecord, RefreshState, SessionRecord, StoreError,
+    StoreFuture, StoredKey, UserRecord, current_key,
 };
-use crate::secret;
-
 mod atomic;
 mod housekeeping;
+mod layout;
 mod login;
 mod migrate;
 
@@ -69,6 +68,7 @@ use atomic::{
     create_dir, create_private, exists, io_error, list, parse, read_json, remove, sync_dir,
     vanished, write_file, write_json,
 };
+use layout::{Layout, digest, hold};
 use login::take;
 
 /// The format this version reads and writes.
@@ -220,102 +220,6 @@ impl FileStore {
                 .await
                 .map_err(|_| StoreError::Cancelled)?
         })
-    }
-}
-
-/// Paths inside the data directory, and its locks.
-struct Layout<'a> {
-    root: &'a Path,
-    locks: &'a Locks,
-}
-
-/// Takes one of the store's locks.
-fn hold(lock: &Mutex<()>) -> MutexGuard<'_, ()> {
-    // The locks guard no data, only the order of file operations.
-    lock.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The fixed-length file name of an id: its SHA-256, base64url (43 characters).
-fn digest(id: &str) -> String {
-    secret::sha256_b64(id.as_bytes())
-}
-
-impl Layout<'_> {
-    fn dir(&self, name: &str) -> PathBuf {
-        self.root.join(name)
-    }
-    fn key_meta(&self, kid: &str) -> PathBuf {
-        self.dir("keys").join(format!("{}.json", digest(kid)))
-    }
-    fn key_pem(&self, kid: &str) -> PathBuf {
-        self.dir("keys").join(format!("{}.key.pem", digest(kid)))
-    }
-    fn client(&self, id: &str) -> PathBuf {
-        self.dir("clients").join(format!("{}.json", digest(id)))
-    }
-    fn refresh(&self, hash: &str, used: bool) -> PathBuf {
-        let ext = if used { "used" } else { "json" };
-        self.dir("refresh").join(format!("{}.{ext}", digest(hash)))
-    }
-    fn family(&self, family: &str) -> PathBuf {
-        self.dir("families")
-            .join(format!("{}.revoked", digest(family)))
-    }
-    fn revoked(&self, jti: &str) -> PathBuf {
-        self.dir("revoked").join(format!("{}.json", digest(jti)))
-    }
-
-    /// Every key; the caller holds the keys lock.
-    fn load_keys(&self) -> Result<Vec<StoredKey>, StoreError> {
-        let mut keys = Vec::new();
-        for path in list(&self.dir("keys"), ".json")? {
-            let mut meta: KeyMeta = read_json(&path)?.ok_or_else(|| vanished(&path))?;
-            let mut private_pem = None;
-            if meta.retired_at.is_none() {
-                let pem_path = self.key_pem(&meta.kid);
-                match fs::read_to_string(&pem_path) {
-                    Ok(pem) => private_pem = Some(PrivateKeyPem(pem)),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                        // Another process may have retired the key between the two
-                        // reads: then its record says so now.
-                        if let Some(again) = read_json::<KeyMeta>(&path)? {
-                            meta = again;
-                        }
-                    }
-                    Err(e) => return Err(io_error(&pem_path, e)),
-                }
-            }
-            keys.push(StoredKey {
-                kid: meta.kid,
-                alg: meta.alg,
-                created_at: meta.created_at,
-                retired_at: meta.retired_at,
-                public_jwk: meta.public_jwk,
-                private_pem,
-            });
-        }
-        Ok(keys)
-    }
-
-    fn family_revoked(&self, family: &str) -> Result<bool, StoreError> {
-        exists(&self.family(family))
-    }
-
-    /// Marks `family` revoked until `until` at least; the caller holds the
-    /// families lock.
-    fn mark_family(&self, family: &str, until: u64) -> Result<(), StoreError> {
-        let path = self.family(family);
-        let until = match read_json::<Until>(&path)? {
-            Some(old) => old.until.max(until),
-            None => until,
-        };
-        write_json(
-            &path,
-            &Until {
-                until,
-                family: Some(family.to_owned()),
-            },
-        )
     }
 }
 

@@ -42,9 +42,10 @@
 //! Reads and single-file writes take no lock: each file is replaced by one
 //! `rename`, so a reader sees the old record or the new one. Only the
 //! read-modify-write operations take an in-process lock, one per kind of record:
-//! keys (rotation's compare-and-set), revoked families (their expiry only grows)
-//! and users (the username index). So a revocation that waits for its `fsync`
-//! never holds up a client looking up its record to get a token.
+//! keys (rotation's compare-and-set), revoked families (their expiry only grows),
+//! users (the username index) and authorization codes (a use is a rename, then a
+//! write of what it issued). So a revocation that waits for its `fsync` never
+//! holds up a client looking up its record to get a token.
 
 use std::fs;
 use std::io;
@@ -96,6 +97,9 @@ struct Locks {
     keys: Mutex<()>,
     families: Mutex<()>,
     users: Mutex<()>,
+    /// A code's use is a rename then a write of what it issued: a reader in
+    /// between would see a used code that issued nothing.
+    codes: Mutex<()>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -473,7 +477,10 @@ impl IssuerStore for FileStore {
 
     fn get_code<'a>(&'a self, code_hash: &'a str) -> StoreFuture<'a, Option<CodeRecord>> {
         let hash = code_hash.to_owned();
-        self.run(move |l| l.get_code(&hash))
+        self.run(move |l| {
+            let _codes = hold(&l.locks.codes);
+            l.get_code(&hash)
+        })
     }
 
     fn consume_code<'a>(
@@ -482,7 +489,10 @@ impl IssuerStore for FileStore {
         issued: CodeIssued,
     ) -> StoreFuture<'a, CodeConsumed> {
         let hash = code_hash.to_owned();
-        self.run(move |l| l.consume_code(&hash, issued))
+        self.run(move |l| {
+            let _codes = hold(&l.locks.codes);
+            l.consume_code(&hash, issued)
+        })
     }
 
     fn get_consent<'a>(
@@ -567,7 +577,12 @@ mod tests {
         let (held_tx, held_rx) = std::sync::mpsc::channel();
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
         let holder = std::thread::spawn(move || {
-            let _all = (hold(&locks.keys), hold(&locks.families), hold(&locks.users));
+            let _all = (
+                hold(&locks.keys),
+                hold(&locks.families),
+                hold(&locks.users),
+                hold(&locks.codes),
+            );
             held_tx.send(()).unwrap();
             release_rx.recv().ok();
         });

@@ -198,7 +198,9 @@ impl IssuerBuilder {
     }
 
     /// Checks the configuration, loads the keys, and generates the first signing key
-    /// if the store has none.
+    /// if the store has none. A store whose current key lost its private key is
+    /// refused with [`IssuerError::MissingPrivateKey`] (see
+    /// [`replace_missing_key`](IssuerBuilder::replace_missing_key)).
     pub async fn build(self) -> Result<Issuer, IssuerError> {
         let url = check_url(&self.url)?;
         keyring::check_algorithm(self.alg)?;

@@ -3,7 +3,12 @@
 use std::fmt;
 
 use crate::store::ClientRecord;
-use crate::{Issuer, IssuerError, redirect, request, secret};
+use crate::{Issuer, IssuerError, hash_pool, redirect, request, secret};
+
+/// The longest client id, in bytes: registering a longer one is an
+/// [`IssuerError::InvalidClient`], and a request naming a longer one is answered
+/// `401 invalid_client` without a store lookup.
+pub const MAX_CLIENT_ID_LEN: usize = 256;
 
 /// A client to register with [`Issuer::register_client`].
 #[derive(Clone)]
@@ -18,6 +23,7 @@ pub struct NewClient {
     redirect_uris: Vec<String>,
     post_logout_redirect_uris: Vec<String>,
     first_party: bool,
+    introspect: bool,
 }
 
 /// A client's id and secret, as registered.
@@ -52,6 +58,7 @@ impl Issuer {
             redirect_uris,
             post_logout_redirect_uris,
             first_party,
+            introspect,
         } = client;
         let client_secret = match (given, public) {
             (_, true) => String::new(),
@@ -61,7 +68,8 @@ impl Issuer {
         let secret_hash = if public {
             String::new()
         } else {
-            secret::hash_secret_with(&client_secret, self.inner.secret_iterations)?
+            let (secret, iterations) = (client_secret.clone(), self.inner.secret_iterations);
+            hash_pool::run(move || secret::hash_secret_with(&secret, iterations)).await??
         };
         let record = ClientRecord {
             client_id: id.clone(),
@@ -74,6 +82,7 @@ impl Issuer {
             redirect_uris,
             post_logout_redirect_uris,
             first_party,
+            introspect,
         };
         self.inner.store.put_client(record).await?;
         tracing::info!(target: "jot_issuer", client_id = %id, "client registered");
@@ -86,7 +95,9 @@ impl Issuer {
 
     /// Registers a client with this exact secret (or as a public client) unless it
     /// is already stored with the same secret and settings (so a configured client
-    /// is not re-hashed at every start). Returns whether the store changed.
+    /// is not re-hashed at every start). Returns whether the store changed. A
+    /// secret stored as a hash of the first format (`pbkdf2-sha256$i=…`) is hashed
+    /// again in the current one.
     pub async fn ensure_client(&self, client: NewClient) -> Result<bool, IssuerError> {
         if let Some(stored) = self.inner.store.get_client(&client.id).await? {
             let same_settings = stored.scopes == client.scopes
@@ -95,10 +106,15 @@ impl Issuer {
                 && stored.public == client.public
                 && stored.redirect_uris == client.redirect_uris
                 && stored.post_logout_redirect_uris == client.post_logout_redirect_uris
-                && stored.first_party == client.first_party;
-            let same_secret = match client.secret.as_deref() {
+                && stored.first_party == client.first_party
+                && stored.introspect == client.introspect;
+            let same_secret = match client.secret.clone() {
                 _ if client.public => stored.secret_hash.is_empty(),
-                Some(secret) => secret::verify_secret(secret, &stored.secret_hash),
+                Some(_) if secret::is_first_format(&stored.secret_hash) => false,
+                Some(secret) => {
+                    let hash = stored.secret_hash.clone();
+                    hash_pool::run(move || secret::verify_secret(&secret, &hash)).await?
+                }
                 None => false,
             };
             if same_settings && same_secret {
@@ -169,6 +185,7 @@ impl NewClient {
             redirect_uris: Vec::new(),
             post_logout_redirect_uris: Vec::new(),
             first_party: false,
+            introspect: false,
         }
     }
 
@@ -226,6 +243,19 @@ impl NewClient {
         self.first_party = first_party;
         self
     }
+
+    /// Lets the client introspect every token of the issuer (a resource server).
+    /// Without it (the default), `/introspect` tells a client only about tokens
+    /// issued to itself, and answers `{"active": false}` for any other.
+    ///
+    /// ```
+    /// let api = jot_issuer::NewClient::new("orders-api").introspect(true);
+    /// # let _ = api;
+    /// ```
+    pub fn introspect(mut self, introspect: bool) -> Self {
+        self.introspect = introspect;
+        self
+    }
 }
 
 impl fmt::Debug for NewClient {
@@ -236,6 +266,7 @@ impl fmt::Debug for NewClient {
             .field("public", &self.public)
             .field("scopes", &self.scopes)
             .field("redirect_uris", &self.redirect_uris)
+            .field("introspect", &self.introspect)
             .finish_non_exhaustive()
     }
 }
@@ -253,8 +284,8 @@ impl fmt::Debug for ClientCredentials {
 fn check_client_id(id: &str) -> Result<(), IssuerError> {
     let reason = if id.is_empty() {
         "the id is empty"
-    } else if id.len() > 256 {
-        "the id is longer than 256 bytes"
+    } else if id.len() > MAX_CLIENT_ID_LEN {
+        "the id is longer than 256 bytes (MAX_CLIENT_ID_LEN)"
     } else if id.chars().any(char::is_control) || id.contains(':') {
         "the id contains a control character or ':'"
     } else {

@@ -1,9 +1,11 @@
 //! The HTTP endpoints: token, introspection, revocation, JWKS and discovery (and,
 //! with a login, those of [`oidc`](crate::oidc)).
 
+use std::net::IpAddr;
+
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -11,7 +13,8 @@ use serde_json::json;
 
 use crate::error::{OAuthErrorCode, no_store};
 use crate::request::{Form, presented};
-use crate::{Issuer, OAuthError};
+use crate::untrusted::escaped;
+use crate::{Introspection, Issuer, OAuthError};
 
 /// `Cache-Control` of the JWK Set: short, so a rotation reaches caches quickly
 /// (verifiers also refetch at once on an unknown `kid`).
@@ -30,65 +33,23 @@ pub(crate) fn router(issuer: Issuer) -> Router {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/.well-known/oauth-authorization-server", get(discovery))
-        .with_state(issuer);
+        .with_state(issuer.clone());
     let router = match login {
         Some(login) => router.merge(login),
         None => router,
     };
-    router.layer(axum::middleware::from_fn(cors))
+    crate::response_headers::layer(router, issuer)
 }
 
-/// The endpoints a single-page app calls from another origin: no cookies are
-/// involved (credentials travel in the request), so any origin may call them. The
-/// login pages never get CORS headers.
-const CORS_PATHS: [&str; 5] = [
-    "/token",
-    "/userinfo",
-    "/revoke",
-    "/.well-known/jwks.json",
-    "/.well-known/openid-configuration",
-];
-
-/// CORS for [`CORS_PATHS`]: `Access-Control-Allow-Origin: *`, and preflights
-/// answered for `Authorization` and `Content-Type`.
-async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let path = request.uri().path();
-    let allowed = CORS_PATHS.contains(&path) || path == "/.well-known/oauth-authorization-server";
-    if !allowed || !request.headers().contains_key(header::ORIGIN) {
-        return next.run(request).await;
-    }
-    let mut response = if request.method() == http::Method::OPTIONS {
-        let mut preflight = StatusCode::NO_CONTENT.into_response();
-        let headers = preflight.headers_mut();
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST"),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("authorization, content-type"),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("600"),
-        );
-        preflight
-    } else {
-        next.run(request).await
-    };
-    let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("www-authenticate"),
-    );
-    response
+/// A request's headers, body and client IP.
+fn split(issuer: &Issuer, request: Request) -> (HeaderMap, Body, Option<IpAddr>) {
+    let (parts, body) = request.into_parts();
+    let ip = issuer.client_ip(&parts.headers, crate::client_ip::peer(&parts.extensions));
+    (parts.headers, body, ip)
 }
 
-async fn token(State(issuer): State<Issuer>, headers: HeaderMap, body: Body) -> Response {
+async fn token(State(issuer): State<Issuer>, request: Request) -> Response {
+    let (headers, body, ip) = split(&issuer, request);
     let result = async {
         let form = Form::read(&headers, body).await?;
         let grant_type = form.require("grant_type")?;
@@ -111,7 +72,7 @@ async fn token(State(issuer): State<Issuer>, headers: HeaderMap, body: Body) -> 
         let presented = presented(&headers, &form)?;
         match grant_type {
             "client_credentials" => {
-                let client = issuer.authenticate(presented).await?;
+                let client = issuer.authenticate(presented, ip).await?;
                 if client.public {
                     return Err(OAuthError::new(
                         OAuthErrorCode::UnauthorizedClient,
@@ -120,11 +81,11 @@ async fn token(State(issuer): State<Issuer>, headers: HeaderMap, body: Body) -> 
                 }
                 issuer.client_credentials(&client, form.get("scope"))
             }
-            "authorization_code" => issuer.code_grant(&form, presented).await,
+            "authorization_code" => issuer.code_grant(&form, presented, ip).await,
             _ => {
                 let refresh_token = form.require("refresh_token")?;
                 issuer
-                    .refresh_grant(refresh_token, form.get("scope"), presented)
+                    .refresh_grant(refresh_token, form.get("scope"), presented, ip)
                     .await
             }
         }
@@ -136,12 +97,27 @@ async fn token(State(issuer): State<Issuer>, headers: HeaderMap, body: Body) -> 
     }
 }
 
-async fn introspect(State(issuer): State<Issuer>, headers: HeaderMap, body: Body) -> Response {
+/// RFC 7662 for the authenticated client: about its own tokens, or about any
+/// token for a client registered with [`NewClient::introspect`](crate::NewClient::introspect);
+/// every other token is `{"active": false}`, as if it were invalid.
+async fn introspect(State(issuer): State<Issuer>, request: Request) -> Response {
+    let (headers, body, ip) = split(&issuer, request);
     let result = async {
         let form = Form::read(&headers, body).await?;
-        issuer.authenticate(presented(&headers, &form)?).await?;
+        let client = issuer.authenticate(presented(&headers, &form)?, ip).await?;
         let token = form.require("token")?;
-        Ok::<_, OAuthError>(issuer.introspect(token).await?)
+        let introspection = issuer.introspect(token).await?;
+        let allowed = client.introspect
+            || introspection.client_id.as_deref() == Some(client.client_id.as_str());
+        if introspection.active && !allowed {
+            tracing::info!(
+                target: "jot_issuer",
+                client_id = %client.client_id,
+                "introspection of another client's token answered inactive"
+            );
+            return Ok(Introspection::default());
+        }
+        Ok::<_, OAuthError>(introspection)
     }
     .await;
     match result {
@@ -150,10 +126,11 @@ async fn introspect(State(issuer): State<Issuer>, headers: HeaderMap, body: Body
     }
 }
 
-async fn revoke(State(issuer): State<Issuer>, headers: HeaderMap, body: Body) -> Response {
+async fn revoke(State(issuer): State<Issuer>, request: Request) -> Response {
+    let (headers, body, ip) = split(&issuer, request);
     let result = async {
         let form = Form::read(&headers, body).await?;
-        let client = issuer.authenticate(presented(&headers, &form)?).await?;
+        let client = issuer.authenticate(presented(&headers, &form)?, ip).await?;
         let token = form.require("token")?;
         issuer.revoke_as(token, Some(&client.client_id)).await
     }
@@ -195,7 +172,14 @@ async fn discovery(State(issuer): State<Issuer>) -> Response {
         "introspection_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": [issuer.algorithm().as_str()],
+        // What the published keys sign with, the current key's first: after a
+        // rotation to another algorithm, both until the old key is unpublished.
+        "id_token_signing_alg_values_supported": issuer
+            .ring()
+            .algorithms
+            .iter()
+            .map(|alg| alg.as_str())
+            .collect::<Vec<_>>(),
     });
     if issuer.login_enabled() {
         let scopes: Vec<&str> = crate::oidc::STANDARD_SCOPES
@@ -253,7 +237,7 @@ fn refused(endpoint: &'static str, e: OAuthError) -> Response {
         target: "jot_issuer",
         endpoint,
         error = e.code().as_str(),
-        description = e.description(),
+        description = %escaped(e.description()),
         "request refused"
     );
     e.into_response()

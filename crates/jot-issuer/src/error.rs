@@ -57,6 +57,26 @@ pub enum IssuerError {
     /// The store holds no current signing key (it was deleted under the issuer).
     #[error("the store holds no current signing key")]
     NoSigningKey,
+    /// The store lists a current signing key whose private key is gone (a deleted
+    /// `.key.pem` file, say). The issuer does not quietly make a new key: restore
+    /// the private key, or rotate to a new one on purpose.
+    #[error(
+        "the current signing key {kid:?} has lost its private key: restore it, or rotate to a new key \
+         (`jot rotate-key`, `jot_issuer::rotate_key`, or `IssuerBuilder::replace_missing_key(true)`)"
+    )]
+    MissingPrivateKey {
+        /// The key's `kid`.
+        kid: String,
+    },
+    /// An origin given to [`IssuerBuilder::cors_origins`](crate::IssuerBuilder::cors_origins)
+    /// is not a web origin.
+    #[error("invalid CORS origin {origin:?}: {reason}")]
+    InvalidCorsOrigin {
+        /// The origin given.
+        origin: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The refresh token (or other OAuth input) was refused.
     #[error("{0}")]
     OAuth(OAuthError),
@@ -109,11 +129,14 @@ impl From<OAuthError> for IssuerError {
 
 /// An RFC 6749 §5.2 error response: `{"error": CODE, "error_description": …}` with
 /// status 400, or 401 and `WWW-Authenticate` for `invalid_client`, 500 for
-/// `server_error`; always `Cache-Control: no-store`.
+/// `server_error`, 503 for `temporarily_unavailable`; 429 with `Retry-After` when
+/// a client failed to authenticate too often; always `Cache-Control: no-store`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthError {
     code: OAuthErrorCode,
     description: Cow<'static, str>,
+    status: StatusCode,
+    retry_after: Option<u64>,
 }
 
 /// The `error` codes of RFC 6749 §5.2 and RFC 7009 §2.2.1.
@@ -134,6 +157,8 @@ pub enum OAuthErrorCode {
     InvalidScope,
     /// The issuer failed (a store error): 500.
     ServerError,
+    /// The issuer is too busy (its hashing pool is full): 503, try again.
+    TemporarilyUnavailable,
 }
 
 impl OAuthErrorCode {
@@ -147,6 +172,7 @@ impl OAuthErrorCode {
             OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
             OAuthErrorCode::InvalidScope => "invalid_scope",
             OAuthErrorCode::ServerError => "server_error",
+            OAuthErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }
@@ -154,9 +180,42 @@ impl OAuthErrorCode {
 impl OAuthError {
     /// An error with this code and description (the description is sent to the client).
     pub fn new(code: OAuthErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
+        let status = match code {
+            OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+            OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            OAuthErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_REQUEST,
+        };
         OAuthError {
             code,
             description: description.into(),
+            status,
+            retry_after: None,
+        }
+    }
+
+    /// Client authentication refused without checking the secret, because the
+    /// client id or the caller's address failed too often: `429`, `invalid_client`,
+    /// `Retry-After: wait`.
+    pub(crate) fn throttled(wait: u64) -> Self {
+        OAuthError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            retry_after: Some(wait),
+            ..Self::new(
+                OAuthErrorCode::InvalidClient,
+                format!("too many failed client authentications; retry in {wait} s"),
+            )
+        }
+    }
+
+    /// The hashing pool is full: `503`, `temporarily_unavailable`, `Retry-After: 1`.
+    pub(crate) fn busy() -> Self {
+        OAuthError {
+            retry_after: Some(1),
+            ..Self::new(
+                OAuthErrorCode::TemporarilyUnavailable,
+                "the issuer is busy; try again",
+            )
         }
     }
 
@@ -193,13 +252,16 @@ impl OAuthError {
         &self.description
     }
 
-    /// The HTTP status: 401 for `invalid_client`, 500 for `server_error`, else 400.
+    /// The HTTP status: 401 for `invalid_client` (429 when throttled), 500 for
+    /// `server_error`, 503 for `temporarily_unavailable`, else 400.
     pub fn status(&self) -> StatusCode {
-        match self.code {
-            OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
-            OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        }
+        self.status
+    }
+
+    /// Seconds the client should wait before trying again (the `Retry-After`
+    /// header), for throttled and busy answers.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 }
 
@@ -225,6 +287,7 @@ impl From<IssuerError> for OAuthError {
             IssuerError::ReservedClaim { .. } | IssuerError::InvalidClient { .. } => {
                 OAuthError::invalid_request(e.to_string())
             }
+            IssuerError::Busy => OAuthError::busy(),
             other => {
                 tracing::error!(target: "jot_issuer", error = %other, "issuer failure");
                 OAuthError::server_error()
@@ -242,7 +305,10 @@ impl IntoResponse for OAuthError {
         let mut response = (self.status(), axum::Json(body)).into_response();
         let headers = response.headers_mut();
         no_store(headers);
-        if self.code == OAuthErrorCode::InvalidClient {
+        if let Some(wait) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(r#"Basic realm="jot", charset="UTF-8""#),

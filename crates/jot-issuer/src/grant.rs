@@ -146,6 +146,12 @@ impl Issuer {
         if let Some(name) = grant.claims.keys().find(|k| RESERVED.contains(&k.as_str())) {
             return Err(IssuerError::ReservedClaim { name: name.clone() });
         }
+        if grant.client_id.len() > crate::MAX_CLIENT_ID_LEN {
+            return Err(IssuerError::InvalidClient {
+                client_id: jot_codec::clip_untrusted(&grant.client_id),
+                reason: "the id is longer than 256 bytes (MAX_CLIENT_ID_LEN)",
+            });
+        }
         for scope in &grant.scopes {
             if parse_scope(scope).map_or(true, |s| s.len() != 1) {
                 return Err(IssuerError::InvalidClient {
@@ -188,37 +194,6 @@ impl Issuer {
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, IssuerError> {
         let hash = secret::sha256_b64(refresh_token.as_bytes());
         Ok(self.exchange_refresh(&hash, None).await?)
-    }
-
-    /// Authenticates a client by the credentials of a request.
-    pub(crate) async fn authenticate(
-        &self,
-        presented: Presented,
-    ) -> Result<ClientRecord, OAuthError> {
-        let Presented::Secret { id, secret } = presented else {
-            return Err(OAuthError::invalid_client());
-        };
-        let now = self.now();
-        match self.inner.store.get_client(&id).await? {
-            Some(client)
-                if self
-                    .inner
-                    .secrets
-                    .verify(&id, &secret, &client.secret_hash, now) =>
-            {
-                Ok(client)
-            }
-            Some(_) => {
-                tracing::info!(target: "jot_issuer", client_id = %id, "client authentication failed");
-                Err(OAuthError::invalid_client())
-            }
-            None => {
-                // As slow as a known client with a wrong secret: no id oracle.
-                secret::verify_secret(&secret, self.dummy_hash());
-                tracing::info!(target: "jot_issuer", client_id = %id, "unknown client");
-                Err(OAuthError::invalid_client())
-            }
-        }
     }
 
     /// The `client_credentials` grant for an authenticated client.
@@ -283,9 +258,13 @@ impl Issuer {
         token: &str,
         scope: Option<&str>,
         presented: Presented,
+        ip: Option<std::net::IpAddr>,
     ) -> Result<TokenResponse, OAuthError> {
         let authenticated = match presented {
-            Presented::Secret { .. } => Some(self.authenticate(presented).await?.client_id),
+            Presented::Secret { .. } => Some(self.authenticate(presented, ip).await?.client_id),
+            Presented::PublicId(id) if id.len() > crate::MAX_CLIENT_ID_LEN => {
+                return Err(OAuthError::invalid_client());
+            }
             Presented::PublicId(id) => {
                 // A registered client names itself without a secret only if it is
                 // a public one.
@@ -415,16 +394,6 @@ impl Issuer {
             "tokens refreshed"
         );
         Ok(response)
-    }
-
-    /// A valid hash of a random secret at this issuer's cost, so that an unknown
-    /// client fails as slowly as a wrong secret.
-    fn dummy_hash(&self) -> &str {
-        self.inner.dummy_hash.get_or_init(|| {
-            secret::random_token(32)
-                .and_then(|s| secret::hash_secret_with(&s, self.inner.secret_iterations))
-                .unwrap_or_default()
-        })
     }
 
     /// The user of a refresh token from a sign-in, who must still exist and be

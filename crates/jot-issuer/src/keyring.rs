@@ -12,6 +12,11 @@ pub(crate) struct KeyRing {
     pub(crate) current: SigningKey,
     /// When the current key was created.
     pub(crate) current_created: u64,
+    /// The current key's algorithm: a scheduled rotation keeps it.
+    pub(crate) current_alg: Algorithm,
+    /// The algorithms of the published keys, the current key's first, each once:
+    /// what discovery advertises.
+    pub(crate) algorithms: Vec<Algorithm>,
     /// The current key and the retired keys still published.
     pub(crate) published: KeySet,
     /// `{"keys":[…]}` of `published`.
@@ -28,9 +33,12 @@ impl KeyRing {
         let pem = current
             .private_pem
             .as_ref()
-            .ok_or(IssuerError::NoSigningKey)?;
+            .ok_or_else(|| IssuerError::MissingPrivateKey {
+                kid: current.kid.clone(),
+            })?;
         let signing = SigningKey::from_pem(current.alg, &pem.0)?.with_kid(current.kid.clone());
         let mut published = vec![signing.verifying_key()];
+        let mut algorithms = vec![current.alg];
         let mut expired = Vec::new();
         let mut others: Vec<&StoredKey> = keys.iter().filter(|k| k.kid != current.kid).collect();
         others.sort_by_key(|k| std::cmp::Reverse(k.created_at));
@@ -44,7 +52,12 @@ impl KeyRing {
                 continue;
             }
             match VerifyingKey::from_jwk(key.alg, &key.public_jwk) {
-                Ok(public) => published.push(public.with_kid(key.kid.clone())),
+                Ok(public) => {
+                    published.push(public.with_kid(key.kid.clone()));
+                    if !algorithms.contains(&key.alg) {
+                        algorithms.push(key.alg);
+                    }
+                }
                 Err(error) => tracing::warn!(
                     target: "jot_issuer",
                     kid = %key.kid,
@@ -58,6 +71,8 @@ impl KeyRing {
         Ok(KeyRing {
             current: signing,
             current_created: current.created_at,
+            current_alg: current.alg,
+            algorithms,
             published,
             jwks_json,
             expired,

@@ -12,11 +12,15 @@ use jot_codec::{Clock, SystemClock, UntrustedToken, Validation};
 
 use jot_axum::{KeySource, Keys, KeysFuture};
 
+mod builder;
 mod claims;
+mod client_auth;
+mod client_ip;
 mod clients;
 mod endpoints;
 mod error;
 mod grant;
+mod hash_pool;
 pub mod home;
 mod keyring;
 mod login;
@@ -24,12 +28,16 @@ mod oidc;
 mod password;
 mod redirect;
 mod request;
+mod response_headers;
 mod secret;
 pub mod store;
+mod throttle;
+mod untrusted;
 pub mod users;
 
+pub use builder::IssuerBuilder;
 pub use claims::{ClaimsHook, ClaimsRequest, TokenKind};
-pub use clients::{ClientCredentials, NewClient};
+pub use clients::{ClientCredentials, MAX_CLIENT_ID_LEN, NewClient};
 pub use error::{IssuerError, OAuthError, OAuthErrorCode};
 pub use grant::{Introspection, TokenResponse, UserGrant};
 pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
@@ -63,23 +71,6 @@ pub struct Issuer {
     inner: Arc<Inner>,
 }
 
-/// Builds an [`Issuer`]; from [`Issuer::builder`].
-#[must_use]
-pub struct IssuerBuilder {
-    url: String,
-    store: Option<Arc<dyn IssuerStore>>,
-    clock: Arc<dyn Clock + Send + Sync>,
-    alg: Algorithm,
-    audience: Vec<String>,
-    access_ttl: Duration,
-    refresh_ttl: Duration,
-    rotation: Option<Duration>,
-    maintenance: Duration,
-    secret_iterations: u32,
-    login: Option<Login>,
-    claims: Option<Arc<dyn ClaimsHook>>,
-}
-
 /// The result of a key rotation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -103,13 +94,17 @@ struct Inner {
     rotation: Option<u64>,
     maintenance: Duration,
     secret_iterations: u32,
-    dummy_hash: std::sync::OnceLock<String>,
+    dummy_hash: tokio::sync::OnceCell<String>,
     keys: RwLock<Arc<KeyRing>>,
     rotating: tokio::sync::Mutex<()>,
     secrets: secret::VerifiedSecrets,
+    client_throttle: throttle::Throttle,
     last_prune: AtomicU64,
     login: Option<login::LoginState>,
     claims: Option<Arc<dyn ClaimsHook>>,
+    /// Origins allowed to call the browser endpoints (CORS), as browsers send them.
+    cors_origins: Vec<String>,
+    client_ip_header: Option<http::HeaderName>,
 }
 
 impl Issuer {
@@ -120,20 +115,7 @@ impl Issuer {
     /// minutes, refresh tokens for 30 days, key rotation every 30 days, the system
     /// clock.
     pub fn builder(url: impl Into<String>) -> IssuerBuilder {
-        IssuerBuilder {
-            url: url.into(),
-            store: None,
-            clock: Arc::new(SystemClock),
-            alg: Algorithm::ES256,
-            audience: Vec::new(),
-            access_ttl: DEFAULT_ACCESS_TOKEN_LIFETIME,
-            refresh_ttl: DEFAULT_REFRESH_TOKEN_LIFETIME,
-            rotation: Some(DEFAULT_ROTATION_INTERVAL),
-            maintenance: DEFAULT_MAINTENANCE_INTERVAL,
-            secret_iterations: DEFAULT_SECRET_HASH_ITERATIONS,
-            login: None,
-            claims: None,
-        }
+        IssuerBuilder::new(url.into())
     }
 
     /// Whether people can sign in ([`IssuerBuilder::login`]).
@@ -167,9 +149,17 @@ impl Issuer {
         &self.inner.url
     }
 
-    /// The algorithm new keys are generated for.
+    /// The algorithm configured for new keys: the first key, and those of
+    /// [`Issuer::rotate_key`]. A scheduled rotation keeps the current key's
+    /// algorithm instead ([`Issuer::signing_algorithm`]).
     pub fn algorithm(&self) -> Algorithm {
         self.inner.alg
+    }
+
+    /// The algorithm of the current signing key (after [`rotate_key`] to another
+    /// algorithm, that one).
+    pub fn signing_algorithm(&self) -> Algorithm {
+        self.ring().current_alg
     }
 
     /// The `aud` of tokens whose client names none.
@@ -215,8 +205,13 @@ impl Issuer {
     /// Replaces the signing key now: a new key of the issuer's algorithm becomes
     /// current, the old one stays published until the tokens it signed expire.
     pub async fn rotate_key(&self) -> Result<RotatedKey, IssuerError> {
+        self.rotate_to(self.inner.alg).await
+    }
+
+    /// Replaces the signing key now by a new `alg` key.
+    async fn rotate_to(&self, alg: Algorithm) -> Result<RotatedKey, IssuerError> {
         let _one_at_a_time = self.inner.rotating.lock().await;
-        let rotated = rotate_in(&*self.inner.store, self.inner.alg, self.now()).await?;
+        let rotated = rotate_in(&*self.inner.store, alg, self.now()).await?;
         self.reload_keys().await?;
         Ok(rotated)
     }
@@ -235,14 +230,17 @@ impl Issuer {
     }
 
     /// One maintenance pass: reload the keys, rotate if the current key is older
-    /// than the rotation interval, forget retired keys no token can need any more,
-    /// and (at most hourly) prune expired refresh tokens and revocations.
+    /// than the rotation interval (to a key of the current key's algorithm, so a
+    /// rotation to another algorithm sticks), forget retired keys no token can
+    /// need any more, and (at most hourly) prune expired refresh tokens and
+    /// revocations.
     pub async fn maintain(&self) -> Result<(), IssuerError> {
         self.reload_keys().await?;
         let now = self.now();
         if let Some(every) = self.inner.rotation {
-            if now.saturating_sub(self.ring().current_created) >= every {
-                let rotated = self.rotate_key().await?;
+            let ring = self.ring();
+            if now.saturating_sub(ring.current_created) >= every {
+                let rotated = self.rotate_to(ring.current_alg).await?;
                 tracing::info!(target: "jot_issuer", kid = %rotated.kid, "scheduled key rotation");
             }
         }
@@ -299,143 +297,6 @@ impl Issuer {
     }
 }
 
-impl IssuerBuilder {
-    /// Where keys, clients, refresh tokens and revocations live (default: a
-    /// [`MemoryStore`], lost with the process).
-    pub fn store(mut self, store: impl IssuerStore) -> Self {
-        self.store = Some(Arc::new(store));
-        self
-    }
-
-    /// A store shared with other code.
-    pub fn shared_store(mut self, store: Arc<dyn IssuerStore>) -> Self {
-        self.store = Some(store);
-        self
-    }
-
-    /// The algorithm of generated signing keys (default ES256). HMAC is refused: the
-    /// issuer publishes its keys.
-    pub fn algorithm(mut self, alg: Algorithm) -> Self {
-        self.alg = alg;
-        self
-    }
-
-    /// Adds an audience to the default `aud` (default: the issuer URL). A client's
-    /// own audience, when registered, replaces it for that client's tokens.
-    pub fn audience(mut self, aud: impl Into<String>) -> Self {
-        self.audience.push(aud.into());
-        self
-    }
-
-    /// Access-token lifetime (default 15 minutes).
-    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.access_ttl = lifetime;
-        self
-    }
-
-    /// Refresh-token lifetime (default 30 days; each refresh issues a new token with
-    /// a new lifetime).
-    pub fn refresh_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.refresh_ttl = lifetime;
-        self
-    }
-
-    /// Rotate the signing key when it is this old (`None`: only on demand). Default
-    /// 30 days. Checked on each maintenance tick.
-    pub fn rotation_interval(mut self, every: Option<Duration>) -> Self {
-        self.rotation = every;
-        self
-    }
-
-    /// Time between two maintenance ticks of [`Issuer::run_maintenance`] (default 30 s).
-    pub fn maintenance_interval(mut self, every: Duration) -> Self {
-        self.maintenance = every.max(Duration::from_millis(10));
-        self
-    }
-
-    /// PBKDF2-HMAC-SHA256 iterations for newly registered client secrets (default
-    /// 100 000; at least 1 000). Each stored hash records its own count, so changing
-    /// this never breaks existing clients. A secret that verified is remembered for
-    /// 10 minutes, so the cost is paid once per client, not per request; a wrong
-    /// secret pays it every time.
-    pub fn client_secret_hash_iterations(mut self, iterations: u32) -> Self {
-        self.secret_iterations = iterations.max(1_000);
-        self
-    }
-
-    /// Lets people sign in: OpenID Connect's authorization code flow with PKCE, the
-    /// login and consent pages, `/userinfo`, `/logout` (see `docs/ISSUER.md`).
-    pub fn login(mut self, login: Login) -> Self {
-        self.login = Some(login);
-        self
-    }
-
-    /// Adds an application's claims to the ID and access tokens of people who
-    /// sign in (a closure `Fn(&ClaimsRequest) -> Map<String, Value>`, or a
-    /// [`ClaimsHook`]).
-    pub fn claims(mut self, hook: impl ClaimsHook) -> Self {
-        self.claims = Some(Arc::new(hook));
-        self
-    }
-
-    /// The clock for `iat`/`exp`, expiry checks and rotation (default: system clock).
-    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
-    }
-
-    /// Checks the configuration, loads the keys, and generates the first signing key
-    /// if the store has none.
-    pub async fn build(self) -> Result<Issuer, IssuerError> {
-        let url = check_url(&self.url)?;
-        keyring::check_algorithm(self.alg)?;
-        let store = self
-            .store
-            .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn IssuerStore>);
-        let now = self.clock.now().seconds();
-        let access_ttl = self.access_ttl.as_secs().max(1);
-        let mut keys = store.load_keys().await?;
-        if store::current_key(&keys).is_none() {
-            let key = keyring::generate(self.alg, now)?;
-            let kid = key.kid.clone();
-            if store.add_key(key, None, now).await? {
-                tracing::info!(target: "jot_issuer", %kid, alg = %self.alg, "signing key generated");
-            }
-            keys = store.load_keys().await?;
-        }
-        let ring = KeyRing::build(&keys, now, access_ttl + VERIFIER_LEEWAY)?;
-        let audience = if self.audience.is_empty() {
-            vec![url.clone()]
-        } else {
-            self.audience
-        };
-        let login = self
-            .login
-            .map(|login| login::LoginState::new(login, &url, &store));
-        Ok(Issuer {
-            inner: Arc::new(Inner {
-                url,
-                store,
-                clock: self.clock,
-                alg: self.alg,
-                audience,
-                access_ttl,
-                refresh_ttl: self.refresh_ttl.as_secs().max(1),
-                rotation: self.rotation.map(|d| d.as_secs().max(1)),
-                maintenance: self.maintenance,
-                secret_iterations: self.secret_iterations,
-                dummy_hash: std::sync::OnceLock::new(),
-                keys: RwLock::new(Arc::new(ring)),
-                rotating: tokio::sync::Mutex::new(()),
-                secrets: secret::VerifiedSecrets::default(),
-                last_prune: AtomicU64::new(now),
-                login,
-                claims: self.claims,
-            }),
-        })
-    }
-}
-
 impl fmt::Debug for Issuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Issuer")
@@ -443,15 +304,6 @@ impl fmt::Debug for Issuer {
             .field("alg", &self.inner.alg)
             .field("audience", &self.inner.audience)
             .field("kid", &self.current_kid())
-            .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for IssuerBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IssuerBuilder")
-            .field("url", &self.url)
-            .field("alg", &self.alg)
             .finish_non_exhaustive()
     }
 }
@@ -528,25 +380,4 @@ async fn rotate_in(
     }
     tracing::info!(target: "jot_issuer", %kid, previous = previous.as_deref(), %alg, "signing key rotated");
     Ok(RotatedKey { kid, previous, alg })
-}
-
-/// An issuer URL: absolute `http(s)`, no query or fragment, no trailing slash.
-fn check_url(url: &str) -> Result<String, IssuerError> {
-    let invalid = |reason| IssuerError::InvalidIssuerUrl {
-        url: url.to_owned(),
-        reason,
-    };
-    let parsed = reqwest::Url::parse(url).map_err(|_| invalid("not an absolute URL"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(invalid(
-            "the scheme must be https (or http for development)",
-        ));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(invalid("an issuer URL has no query or fragment"));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("no host"));
-    }
-    Ok(url.trim_end_matches('/').to_owned())
 }

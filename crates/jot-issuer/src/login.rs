@@ -91,6 +91,9 @@ impl Login {
     /// (serve the router with `into_make_service_with_connect_info::<SocketAddr>()`;
     /// without either, failed logins are throttled per username only). Only set
     /// this when every request comes through a proxy that sets the header.
+    /// [`IssuerBuilder::client_ip_header`](crate::IssuerBuilder::client_ip_header)
+    /// sets it for the whole issuer (client authentication too) and takes
+    /// precedence; this one, without it, applies to the whole issuer as well.
     ///
     /// ```
     /// let login = jot_issuer::Login::new().client_ip_header("x-real-ip");
@@ -176,7 +179,7 @@ pub(crate) struct LoginState {
     pub(crate) session_ttl: u64,
     /// The path of the issuer URL (`""` or `/auth`), before its login routes.
     pub(crate) base_path: String,
-    pub(crate) throttle: crate::oidc::Throttle,
+    pub(crate) throttle: crate::throttle::Throttle,
     /// Where the client IP comes from behind a proxy.
     pub(crate) client_ip_header: Option<http::HeaderName>,
 }
@@ -195,7 +198,7 @@ impl LoginState {
             base_path: reqwest::Url::parse(url)
                 .map(|u| u.path().trim_end_matches('/').to_owned())
                 .unwrap_or_default(),
-            throttle: crate::oidc::Throttle::default(),
+            throttle: crate::throttle::Throttle::default(),
             client_ip_header: login.client_ip_header,
         }
     }

@@ -12,10 +12,10 @@
 //! The `authorization_code` grant is served by `/token`, and discovery lists all
 //! of them.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::routing::get;
 use http::{HeaderMap, Method, StatusCode, header};
@@ -30,11 +30,9 @@ mod id_token;
 mod logout;
 mod page;
 mod session;
-mod throttle;
 mod userinfo;
 
 pub(crate) use id_token::IdTokenInput;
-pub(crate) use throttle::Throttle;
 
 /// The login routes.
 pub(crate) fn router(issuer: Issuer) -> Router {
@@ -63,22 +61,10 @@ pub(crate) fn scope_description(scope: &str) -> &str {
         .map_or("access what this scope allows", |(_, d)| d)
 }
 
-/// An attacker-controlled value made fit for a log field: at most 64 characters
-/// (log it with `?`, which escapes control characters and quotes).
-pub(crate) fn clip(value: &str) -> &str {
-    match value.char_indices().nth(64) {
-        Some((end, _)) => &value[..end],
-        None => value,
-    }
-}
-
 /// The parameters of a request: the query of a GET, the form body of a POST.
 async fn parameters(request: Request) -> (HeaderMap, Result<Form, String>, Option<SocketAddr>) {
     let (parts, body) = request.into_parts();
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let ip = crate::client_ip::peer(&parts.extensions);
     let form = if parts.method == Method::POST {
         Form::read(&parts.headers, body).await
     } else {
@@ -102,28 +88,12 @@ async fn login(State(issuer): State<Issuer>, request: Request) -> Response {
     let post = request.method() == Method::POST;
     match parameters(request).await {
         (headers, Ok(form), peer) if post => {
-            let proxy_header = issuer
-                .login_state()
-                .ok()
-                .and_then(|s| s.client_ip_header.as_ref());
-            let ip = match proxy_header {
-                Some(name) => forwarded_ip(&headers, name),
-                None => peer.map(|a| a.ip()),
-            };
+            let ip = issuer.client_ip(&headers, peer);
             issuer.login(&headers, &form, ip).await
         }
         (headers, Ok(form), _) => issuer.login_page(&headers, &form).await,
         (_, Err(e), _) => page::error_page(StatusCode::BAD_REQUEST, &e),
     }
-}
-
-/// The client IP a proxy put in header `name`: the last address of the list.
-fn forwarded_ip(headers: &HeaderMap, name: &header::HeaderName) -> Option<IpAddr> {
-    let value = headers.get_all(name).iter().next_back()?.to_str().ok()?;
-    let last = value.rsplit(',').next()?.trim();
-    last.parse::<IpAddr>()
-        .ok()
-        .or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
 async fn consent(State(issuer): State<Issuer>, request: Request) -> Response {

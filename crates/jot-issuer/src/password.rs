@@ -1,38 +1,21 @@
 //! Password hashing: argon2id with the OWASP parameters (19 MiB, 2 passes, 1 lane),
-//! run on tokio's blocking pool behind a process-wide semaphore, so that logins
-//! never stall the async workers and a flood of them queues instead of taking
-//! every core. An unknown user is checked against a dummy hash: the same work.
-
-use std::sync::LazyLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! run on the [hashing pool](crate::hash_pool) (shared with client secrets), so
+//! that logins never stall the async workers and a flood of them queues instead
+//! of taking every core. An unknown user is checked against a dummy hash: the
+//! same work.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 
+use crate::hash_pool::run;
 use crate::{IssuerError, secret};
 
 /// The longest password accepted, in bytes.
 pub(crate) const MAX_PASSWORD_LEN: usize = 1024;
 /// The shortest password a user may be given, in characters (NIST SP 800-63B).
 pub(crate) const MIN_PASSWORD_CHARS: usize = 8;
-/// Hash jobs allowed to wait for a slot; beyond, logins are answered "busy".
-const MAX_WAITING: usize = 256;
-
-struct Pool {
-    slots: Semaphore,
-    waiting: AtomicUsize,
-}
-
-static POOL: LazyLock<Pool> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    Pool {
-        slots: Semaphore::new(cores.clamp(1, 8)),
-        waiting: AtomicUsize::new(0),
-    }
-});
-
 static DUMMY: OnceCell<String> = OnceCell::const_new();
 
 /// argon2id, version 0x13, m = 19456 KiB, t = 2, p = 1.
@@ -81,29 +64,6 @@ async fn dummy() -> Result<&'static str, IssuerError> {
         .get_or_try_init(|| async { hash(&secret::random_token(24)?).await })
         .await
         .map(String::as_str)
-}
-
-/// Runs `job` on the blocking pool once a slot is free.
-async fn run<T: Send + 'static>(
-    job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, IssuerError> {
-    struct Waiting;
-    impl Drop for Waiting {
-        fn drop(&mut self) {
-            POOL.waiting.fetch_sub(1, Ordering::Relaxed);
-        }
-    }
-    let before = POOL.waiting.fetch_add(1, Ordering::Relaxed);
-    let waiting = Waiting;
-    if before >= MAX_WAITING {
-        return Err(IssuerError::Busy);
-    }
-    // The semaphore is never closed, so acquiring only waits.
-    let _slot = POOL.slots.acquire().await.map_err(|_| IssuerError::Busy)?;
-    drop(waiting);
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|_| IssuerError::Busy)
 }
 
 #[cfg(test)]

@@ -56,7 +56,8 @@ impl Form {
         for (name, value) in form_urlencoded::parse(bytes) {
             if params.iter().any(|(n, _)| *n == name) {
                 return Err(OAuthError::invalid_request(format!(
-                    "parameter {name} is repeated"
+                    "parameter {} is repeated",
+                    jot_codec::clip_untrusted(&name)
                 )));
             }
             if value.contains('\u{FFFD}') || name.contains('\u{FFFD}') {
@@ -173,7 +174,8 @@ fn form_decode(s: &str) -> String {
 }
 
 /// Splits and checks a `scope` value (RFC 6749 §3.3): space-separated tokens of
-/// `%x21 / %x23-5B / %x5D-7E`.
+/// `%x21 / %x23-5B / %x5D-7E`, at least one (a value of spaces only is no scope:
+/// `invalid_scope`).
 pub(crate) fn parse_scope(value: &str) -> Result<Vec<String>, OAuthError> {
     let mut out: Vec<String> = Vec::new();
     for token in value.split(' ').filter(|t| !t.is_empty()) {
@@ -186,6 +188,11 @@ pub(crate) fn parse_scope(value: &str) -> Result<Vec<String>, OAuthError> {
         if !out.iter().any(|s| s == token) {
             out.push(token.to_owned());
         }
+    }
+    if out.is_empty() {
+        return Err(OAuthError::invalid_scope(
+            "the scope is empty (only spaces)",
+        ));
     }
     Ok(out)
 }
@@ -222,5 +229,7 @@ mod tests {
         assert_eq!(parse_scope("a  b a").unwrap(), ["a", "b"]);
         assert!(parse_scope("a\"b").is_err());
         assert!(parse_scope("caf\u{e9}").is_err());
+        assert!(parse_scope(" ").is_err());
+        assert!(parse_scope("   ").is_err());
     }
 }

@@ -1,5 +1,13 @@
-//! Random values and hashes: client secrets (PBKDF2-HMAC-SHA256, constant-time
-//! check), refresh tokens and `jti`s (random, stored as SHA-256).
+//! Random values and hashes: client secrets (PBKDF2-HMAC-SHA256 over the
+//! secret's SHA-256, constant-time check), refresh tokens and `jti`s (random,
+//! stored as SHA-256).
+//!
+//! Why the secret is hashed before PBKDF2: PBKDF2 uses the password as an HMAC
+//! key, and HMAC pads a short key with zero bytes, so `s3cret` and `s3cret\0`
+//! would be the same key. Hashing first gives every secret a 32-byte key, and
+//! different secrets different keys. Hashes made before (`pbkdf2-sha256$i=…`,
+//! the secret itself as the key) are still verified, refusing any secret with a
+//! NUL byte; [`Issuer::ensure_client`](crate::Issuer::ensure_client) replaces them.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -15,6 +23,8 @@ pub(crate) const PBKDF2_ITERATIONS: u32 = 100_000;
 const SALT_LEN: usize = 16;
 const HASH_LEN: usize = 32;
 const SCHEME: &str = "pbkdf2-sha256";
+/// The version of hashes whose PBKDF2 password is the secret's SHA-256.
+const PREHASHED: &str = "v=2";
 
 /// `bytes` random bytes, base64url.
 pub(crate) fn random_token(bytes: usize) -> Result<String, ring::error::Unspecified> {
@@ -43,7 +53,9 @@ pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     difference == 0
 }
 
-/// Hashes a client secret as `pbkdf2-sha256$i=N$SALT$HASH` (base64url parts).
+/// Hashes a client secret as `pbkdf2-sha256$v=2$i=N$SALT$HASH` (base64url parts;
+/// the PBKDF2 password is the secret's SHA-256). Slow: call it on the
+/// [hashing pool](crate::hash_pool).
 pub(crate) fn hash_secret_with(
     secret: &str,
     iterations: u32,
@@ -56,27 +68,35 @@ pub(crate) fn hash_secret_with(
         pbkdf2::PBKDF2_HMAC_SHA256,
         rounds,
         &salt,
-        secret.as_bytes(),
+        prehash(secret).as_ref(),
         &mut hash,
     );
     Ok(format!(
-        "{SCHEME}$i={iterations}${}${}",
+        "{SCHEME}${PREHASHED}$i={iterations}${}${}",
         base64url::encode(&salt),
         base64url::encode(&hash)
     ))
 }
 
-/// Checks `secret` against a hash from [`hash_secret_with`], in constant time with
-/// respect to the secret. A malformed hash never matches.
+/// Checks `secret` against a hash from [`hash_secret_with`] (or a hash of the
+/// first format), in constant time with respect to the secret. A malformed hash
+/// never matches. Slow: call it on the [hashing pool](crate::hash_pool).
 pub(crate) fn verify_secret(secret: &str, stored: &str) -> bool {
     let mut parts = stored.split('$');
-    let (Some(SCHEME), Some(iter), Some(salt), Some(hash), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    if parts.next() != Some(SCHEME) {
+        return false;
+    }
+    let prehashed = stored
+        .strip_prefix(SCHEME)
+        .and_then(|rest| rest.strip_prefix('$'))
+        .and_then(|rest| rest.strip_prefix(PREHASHED))
+        .is_some_and(|rest| rest.starts_with('$'));
+    if prehashed {
+        parts.next();
+    }
+    let (Some(iter), Some(salt), Some(hash), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return false;
     };
     let Some(rounds) = iter
@@ -89,14 +109,40 @@ pub(crate) fn verify_secret(secret: &str, stored: &str) -> bool {
     let (Ok(salt), Ok(hash)) = (base64url::decode(salt), base64url::decode(hash)) else {
         return false;
     };
-    pbkdf2::verify(
-        pbkdf2::PBKDF2_HMAC_SHA256,
-        rounds,
-        &salt,
-        secret.as_bytes(),
-        &hash,
-    )
-    .is_ok()
+    if prehashed {
+        let password = prehash(secret);
+        pbkdf2::verify(
+            pbkdf2::PBKDF2_HMAC_SHA256,
+            rounds,
+            &salt,
+            password.as_ref(),
+            &hash,
+        )
+        .is_ok()
+    } else {
+        // The first format: the secret itself was the key, so `x` and `x\0` are
+        // the same key. A secret with a NUL byte is never accepted.
+        let matched = pbkdf2::verify(
+            pbkdf2::PBKDF2_HMAC_SHA256,
+            rounds,
+            &salt,
+            secret.as_bytes(),
+            &hash,
+        )
+        .is_ok();
+        matched && !secret.contains('\0')
+    }
+}
+
+/// Whether `stored` is a hash of the first format (to be replaced).
+pub(crate) fn is_first_format(stored: &str) -> bool {
+    stored.starts_with("pbkdf2-sha256$i=")
+}
+
+/// The PBKDF2 password of a secret: its SHA-256, so every secret is a key of the
+/// same length.
+fn prehash(secret: &str) -> digest::Digest {
+    digest::digest(&digest::SHA256, secret.as_bytes())
 }
 
 /// Remembers secrets that verified recently, so a client that asks for a token
@@ -113,15 +159,16 @@ const REMEMBER_SECS: u64 = 10 * 60;
 const MAX_ENTRIES: usize = 4096;
 
 impl VerifiedSecrets {
-    /// Whether `secret` matches `stored` for `client_id`, at time `now`.
-    pub(crate) fn verify(&self, client_id: &str, secret: &str, stored: &str, now: u64) -> bool {
+    /// Whether `secret` verified against `stored` for `client_id` within the last
+    /// ten minutes (a SHA-256, no PBKDF2).
+    pub(crate) fn remembered(&self, client_id: &str, secret: &str, stored: &str, now: u64) -> bool {
         let key = Self::key(client_id, secret, stored);
-        if self.lock().get(&key).is_some_and(|&until| until > now) {
-            return true;
-        }
-        if !verify_secret(secret, stored) {
-            return false;
-        }
+        self.lock().get(&key).is_some_and(|&until| until > now)
+    }
+
+    /// Remembers that `secret` verified against `stored` for `client_id` at `now`.
+    pub(crate) fn remember(&self, client_id: &str, secret: &str, stored: &str, now: u64) {
+        let key = Self::key(client_id, secret, stored);
         let mut entries = self.lock();
         if entries.len() >= MAX_ENTRIES {
             entries.retain(|_, until| *until > now);
@@ -130,7 +177,6 @@ impl VerifiedSecrets {
             }
         }
         entries.insert(key, now + REMEMBER_SECS);
-        true
     }
 
     fn key(client_id: &str, secret: &str, stored: &str) -> [u8; 32] {
@@ -157,12 +203,39 @@ mod tests {
     #[test]
     fn secrets_hash_and_verify() {
         let hash = hash_secret_with("s3cret", 1000).unwrap();
-        assert!(hash.starts_with("pbkdf2-sha256$i=1000$"));
+        assert!(hash.starts_with("pbkdf2-sha256$v=2$i=1000$"));
+        assert!(!is_first_format(&hash));
+        assert!(!verify_secret("s3cret\0", &hash));
+        assert!(!verify_secret("s3cret\0\0\0", &hash));
         assert!(verify_secret("s3cret", &hash));
         assert!(!verify_secret("s3cres", &hash));
         assert!(!verify_secret("s3cret", "plain"));
         assert!(!verify_secret("s3cret", &hash.replace("i=1000", "i=0")));
         assert_ne!(hash, hash_secret_with("s3cret", 1000).unwrap(), "salted");
+    }
+
+    /// A hash of the first format (the secret itself as the PBKDF2 password).
+    #[test]
+    fn first_format_hashes_verify_but_never_with_a_nul() {
+        let salt = [7u8; SALT_LEN];
+        let mut out = [0u8; HASH_LEN];
+        let rounds = NonZeroU32::new(1000).unwrap();
+        pbkdf2::derive(
+            pbkdf2::PBKDF2_HMAC_SHA256,
+            rounds,
+            &salt,
+            b"s3cret",
+            &mut out,
+        );
+        let stored = format!(
+            "pbkdf2-sha256$i=1000${}${}",
+            base64url::encode(&salt),
+            base64url::encode(&out)
+        );
+        assert!(is_first_format(&stored));
+        assert!(verify_secret("s3cret", &stored));
+        assert!(!verify_secret("s3cret\0", &stored), "HMAC's zero padding");
+        assert!(!verify_secret("s3cres", &stored));
     }
 
     #[test]
@@ -176,10 +249,13 @@ mod tests {
     #[test]
     fn verified_secrets_cache_hits_only_the_same_triple() {
         let cache = VerifiedSecrets::default();
-        let hash = hash_secret_with("pw", 1000).unwrap();
-        assert!(cache.verify("a", "pw", &hash, 100));
-        assert!(cache.verify("a", "pw", &hash, 200));
-        assert!(!cache.verify("a", "px", &hash, 200));
-        assert!(!cache.verify("a", "pw", "other", 200));
+        let hash = "pbkdf2-sha256$v=2$i=1000$x$y";
+        assert!(!cache.remembered("a", "pw", hash, 100));
+        cache.remember("a", "pw", hash, 100);
+        assert!(cache.remembered("a", "pw", hash, 200));
+        assert!(!cache.remembered("a", "px", hash, 200));
+        assert!(!cache.remembered("b", "pw", hash, 200));
+        assert!(!cache.remembered("a", "pw", "other", 200));
+        assert!(!cache.remembered("a", "pw", hash, 100 + REMEMBER_SECS));
     }
 }

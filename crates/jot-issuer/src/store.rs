@@ -65,7 +65,8 @@ pub trait IssuerStore: Send + Sync + 'static {
     /// ones still published (public part only).
     fn load_keys(&self) -> StoreFuture<'_, Vec<StoredKey>>;
 
-    /// Makes `key` the current signing key **if** the current key is still
+    /// Makes `key` the current signing key **if** the current key (the newest one
+    /// not retired, whether or not its private key is still there) is still
     /// `replaces` (`None`: there is no current key yet). The replaced key gets
     /// `retired_at = now` and loses its private key. Returns `false`, changing
     /// nothing, when another writer rotated first.
@@ -246,6 +247,9 @@ pub struct ClientRecord {
     /// A client of the issuer's own operator: no consent page.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first_party: bool,
+    /// May introspect every token (a resource server); otherwise only its own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub introspect: bool,
 }
 
 /// A refresh token as stored: its hash, never the token.
@@ -371,13 +375,17 @@ impl fmt::Debug for PrivateKeyPem {
 }
 
 impl StoredKey {
-    /// Whether this key is the current signing key.
+    /// Whether this key was never retired: a candidate for the current signing key
+    /// (the newest such key is the current one). A current key without its
+    /// [`private_pem`](StoredKey::private_pem) lost its private part; the issuer
+    /// refuses to start on it ([`IssuerError::MissingPrivateKey`](crate::IssuerError::MissingPrivateKey)).
     pub fn is_current(&self) -> bool {
-        self.retired_at.is_none() && self.private_pem.is_some()
+        self.retired_at.is_none()
     }
 }
 
-/// The current key among `keys`: the newest not retired that has a private key.
+/// The current key among `keys`: the newest not retired (its private key may be
+/// missing: the caller decides what that means).
 pub(crate) fn current_key(keys: &[StoredKey]) -> Option<&StoredKey> {
     keys.iter()
         .filter(|k| k.is_current())

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{audience, scope_string};
-use crate::error::{OAuthError, OAuthErrorCode};
+use crate::error::OAuthError;
 use crate::secret;
 use crate::store::RefreshState;
 use crate::{Issuer, IssuerError};
@@ -101,17 +101,17 @@ impl Issuer {
         Ok(self.revoke_as(token, None).await?)
     }
 
-    /// Revokes a token, checking it belongs to `client` when one is given.
+    /// Revokes a token. When a `client` asks, a token issued to another client
+    /// is left alone and the answer is the same as for a revoked one (RFC 7009
+    /// §2.2): no client learns whether another's token is valid.
     pub(crate) async fn revoke_as(
         &self,
         token: &str,
         client: Option<&str>,
     ) -> Result<(), OAuthError> {
-        let not_yours = || {
-            OAuthError::new(
-                OAuthErrorCode::UnauthorizedClient,
-                "the token was issued to another client",
-            )
+        let not_yours = |client: Option<&str>| {
+            tracing::info!(target: "jot_issuer", client_id = client, "revocation of another client's token ignored");
+            Ok(())
         };
         if token.contains('.') {
             let Some(claims) = self.verify_own(token, false) else {
@@ -119,7 +119,7 @@ impl Issuer {
             };
             let owner = claims.custom.get("client_id").and_then(Value::as_str);
             if client.is_some_and(|c| Some(c) != owner) {
-                return Err(not_yours());
+                return not_yours(client);
             }
             if let (Some(jti), Some(exp)) = (&claims.jti, claims.exp) {
                 self.inner.store.revoke_access(jti, exp.seconds()).await?;
@@ -132,7 +132,7 @@ impl Issuer {
             return Ok(());
         };
         if client.is_some_and(|c| c != record.client_id) {
-            return Err(not_yours());
+            return not_yours(client);
         }
         let until = (self.now() + self.inner.refresh_ttl).max(record.expires_at);
         self.inner

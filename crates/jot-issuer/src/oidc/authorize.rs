@@ -110,12 +110,16 @@ impl Issuer {
         let client_id = form
             .get("client_id")
             .ok_or_else(|| Refused::page("The request names no client (client_id is missing)."))?;
+        let unknown = || Refused::page("The client is not registered with this issuer.");
+        if client_id.len() > crate::MAX_CLIENT_ID_LEN {
+            return Err(unknown());
+        }
         let client = self
             .inner
             .store
             .get_client(client_id)
             .await?
-            .ok_or_else(|| Refused::page("The client is not registered with this issuer."))?;
+            .ok_or_else(unknown)?;
         let redirect_uri = form
             .get("redirect_uri")
             .ok_or_else(|| Refused::page("The request has no redirect_uri."))?;
@@ -194,12 +198,9 @@ impl Issuer {
         }
         let scope = match form.get("scope").map(parse_scope) {
             None => return Err(refuse("invalid_scope", "scope is missing")),
-            Some(Err(_)) => return Err(refuse("invalid_scope", "scope is malformed")),
+            Some(Err(_)) => return Err(refuse("invalid_scope", "scope is empty or malformed")),
             Some(Ok(scope)) => scope,
         };
-        if scope.is_empty() {
-            return Err(refuse("invalid_scope", "scope is missing"));
-        }
         if scope.iter().any(|s| !client.scopes.contains(s)) {
             return Err(refuse(
                 "invalid_scope",

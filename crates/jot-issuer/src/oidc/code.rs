@@ -19,11 +19,12 @@ impl Issuer {
         &self,
         form: &Form,
         presented: Presented,
+        ip: Option<std::net::IpAddr>,
     ) -> Result<TokenResponse, OAuthError> {
         let code = form.require("code")?;
         let redirect_uri = form.require("redirect_uri")?;
         let verifier = form.require("code_verifier")?;
-        let client = self.code_client(presented).await?;
+        let client = self.code_client(presented, ip).await?;
         let hash = secret::sha256_b64(code.as_bytes());
         let Some(record) = self.inner.store.get_code(&hash).await? else {
             return Err(OAuthError::invalid_grant("unknown authorization code"));
@@ -69,9 +70,16 @@ impl Issuer {
     }
 
     /// The client of a code exchange: authenticated, or a public client naming itself.
-    async fn code_client(&self, presented: Presented) -> Result<ClientRecord, OAuthError> {
+    async fn code_client(
+        &self,
+        presented: Presented,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<ClientRecord, OAuthError> {
         match presented {
-            Presented::Secret { .. } => self.authenticate(presented).await,
+            Presented::Secret { .. } => self.authenticate(presented, ip).await,
+            Presented::PublicId(id) if id.len() > crate::MAX_CLIENT_ID_LEN => {
+                Err(OAuthError::invalid_client())
+            }
             Presented::PublicId(id) => match self.inner.store.get_client(&id).await? {
                 Some(client) if client.public => Ok(client),
                 _ => Err(OAuthError::invalid_client()),

@@ -13,13 +13,12 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::authorize::{AuthRequest, Refused};
 use super::page::{Page, error_page, escape, hidden, see_other};
+use super::scope_description;
 use super::session::CookieName;
-use super::throttle::Key;
-use super::{clip, scope_description};
 use crate::request::Form;
-use crate::store::{
-    ClientRecord, CodeRecord, ConsentRecord, PendingRecord, SessionRecord, username_key,
-};
+use crate::store::{ClientRecord, CodeRecord, ConsentRecord, PendingRecord, SessionRecord};
+use crate::throttle::Key;
+use crate::untrusted::untrusted;
 use crate::{Issuer, IssuerError, User, redirect, secret};
 
 /// How long a pending request waits for the user, in seconds.
@@ -99,12 +98,12 @@ impl Issuer {
                 return again("Enter your username and password.", StatusCode::OK);
             }
             let state = self.login_state()?;
-            let user_key = Key::Username(username_key(username));
-            let mut keys = vec![user_key.clone()];
+            let user_key = Key::username(username);
+            let mut keys = vec![user_key];
             keys.extend(ip.map(Key::Ip));
             let now = self.now();
             if let Err(wait) = state.throttle.check(&keys, now) {
-                tracing::warn!(target: "jot_issuer", username = ?clip(username), ip = ?ip, wait, "login throttled");
+                tracing::warn!(target: "jot_issuer", username = %untrusted(username), ip = ?ip, wait, "login throttled");
                 let message = format!("Too many failed sign-ins. Try again in {wait} seconds.");
                 let mut response = again(&message, StatusCode::TOO_MANY_REQUESTS)?;
                 response
@@ -124,7 +123,7 @@ impl Issuer {
             };
             let Some(user) = user else {
                 state.throttle.failed(&keys, now);
-                tracing::info!(target: "jot_issuer", username = ?clip(username), ip = ?ip, client_id = %request.client_id, "login failed");
+                tracing::info!(target: "jot_issuer", username = %untrusted(username), ip = ?ip, client_id = %request.client_id, "login failed");
                 return again(WRONG_CREDENTIALS, StatusCode::OK);
             };
             state.throttle.succeeded(&user_key);
@@ -404,7 +403,7 @@ impl Issuer {
             Ok(response) => response,
             Err(Refused::Page(status, message)) => error_page(status, &message),
             Err(Refused::Redirect(e)) => {
-                tracing::info!(target: "jot_issuer", error = e.error, description = %e.description, "authorization request refused");
+                tracing::info!(target: "jot_issuer", error = e.error, description = %crate::untrusted::escaped(&e.description), "authorization request refused");
                 let mut params = vec![("error", e.error), ("error_description", &*e.description)];
                 if let Some(state) = &e.state {
                     params.push(("state", state));

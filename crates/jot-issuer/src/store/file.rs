@@ -2,14 +2,14 @@
 //!
 //! ```text
 //! DATA_DIR/                      mode 0700
-//!   jot-store.json               {"format":1}
-//!   keys/KID.json                public JWK, alg, created_at, retired_at
-//!   keys/KID.key.pem             PKCS#8 private key, mode 0600 (current key only)
-//!   clients/ID.json              client_id, secret_hash, scopes, audience
-//!   refresh/HASH.json            an unused refresh token (SHA-256 of it, base64url)
-//!   refresh/HASH.used            the same record once exchanged (renamed)
-//!   families/FAMILY.revoked      a revoked refresh-token family, until its expiry
-//!   revoked/SHA256(JTI).json     a revoked access token, until its exp
+//!   jot-store.json               {"format":2}
+//!   keys/D(KID).json             public JWK, alg, created_at, retired_at
+//!   keys/D(KID).key.pem          PKCS#8 private key, mode 0600 (current key only)
+//!   clients/D(ID).json           client_id, secret_hash, scopes, audience
+//!   refresh/D(HASH).json         an unused refresh token (SHA-256 of it, base64url)
+//!   refresh/D(HASH).used         the same record once exchanged (renamed)
+//!   families/D(FAMILY).revoked   a revoked refresh-token family, until its expiry
+//!   revoked/D(JTI).json          a revoked access token, until its exp
 //!   users/D(SUB).json            a user: sub, username, argon2id hash, name, email…
 //!   usernames/D(USERNAME).json   {"sub": …}: the unique index of lowercase usernames
 //!   sessions/D(HASH).json        a login session (SHA-256 of its cookie)
@@ -20,52 +20,65 @@
 //! ```
 //!
 //! `D(x)` is the SHA-256 of `x`, base64url: 43 characters whatever the id, so
-//! nothing a user types reaches a file name.
+//! nothing a client or user sends reaches a file name and no id is too long for
+//! the file system. A directory of format 1 (which named keys, clients, refresh
+//! tokens and families after the id itself) is renamed to this layout when opened.
 //!
-//! Every file is written to a temporary name in the same directory, flushed with
-//! `fsync`, renamed over its final name, and the directory is synced: a crash leaves
-//! the old file or the new one, never half of one. Files holding secrets (private
-//! keys) are created with mode 0600; every file is, in fact, since refresh-token and
-//! client records are nobody else's business either.
+//! Every file is written to a temporary name (`.tmp-…`) in the same directory,
+//! flushed with `fsync`, renamed over its final name, and the directory is synced: a
+//! crash leaves the old file or the new one, never half of one, and possibly a
+//! temporary file, which the next [`FileStore::open`] removes once it is a minute
+//! old. Every file is created with mode 0600; a directory that other users can
+//! reach is tightened to 0700 when the store opens (with a warning in the log).
 //!
 //! Consuming a refresh token is a `rename` of `HASH.json` to `HASH.used`, which only
 //! one caller can win, even across processes sharing the directory; authorization
 //! codes are consumed the same way, and pending requests taken by a `rename` to a
 //! private name. A new user's username index is created by a `link`, which fails
 //! if the name exists: two `jot user add` of one name cannot both succeed.
-//! Ids that are not plain `[A-Za-z0-9_-]` are stored under `=` + their base64url.
+//!
+//! # Locks
+//!
+//! Reads and single-file writes take no lock: each file is replaced by one
+//! `rename`, so a reader sees the old record or the new one. Only the
+//! read-modify-write operations take an in-process lock, one per kind of record:
+//! keys (rotation's compare-and-set), revoked families (their expiry only grows),
+//! users (the username index) and authorization codes (a use is a rename, then a
+//! write of what it issued). So a revocation that waits for its `fsync` never
+//! holds up a client looking up its record to get a token.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
-use jot_codec::base64url;
 use serde::{Deserialize, Serialize};
 
 use super::{
     ClientRecord, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, Consumed, FamilyOwner,
-    IssuerStore, PendingRecord, PrivateKeyPem, RefreshRecord, RefreshState, SessionRecord,
-    StoreError, StoreFuture, StoredKey, UserRecord, current_key,
+    IssuerStore, PendingRecord, RefreshRecord, RefreshState, SessionRecord, StoreError,
+    StoreFuture, StoredKey, UserRecord, current_key,
 };
-use crate::secret;
-
 mod atomic;
+mod housekeeping;
+mod layout;
 mod login;
+mod migrate;
 
 use atomic::{
     create_dir, create_private, exists, io_error, list, parse, read_json, remove, sync_dir,
     vanished, write_file, write_json,
 };
+use layout::{Layout, digest, hold};
 use login::take;
 
 /// The format this version reads and writes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MARKER: &str = "jot-store.json";
 
 /// An [`IssuerStore`] in a data directory (layout in `docs/ISSUER.md`: keys, clients,
 /// refresh tokens, revocations, each a file written atomically). Clones share the
-/// directory and its in-process lock.
+/// directory and its in-process locks.
 ///
 /// One directory serves one issuer process; other processes may run
 /// [`rotate_key`](crate::rotate_key) on it (the running issuer picks the
@@ -74,7 +87,19 @@ const MARKER: &str = "jot-store.json";
 #[derive(Clone, Debug)]
 pub struct FileStore {
     root: Arc<PathBuf>,
-    lock: Arc<Mutex<()>>,
+    locks: Arc<Locks>,
+}
+
+/// The in-process locks of the read-modify-write operations (see the module
+/// documentation). They guard no data, only the order of file operations.
+#[derive(Debug, Default)]
+struct Locks {
+    keys: Mutex<()>,
+    families: Mutex<()>,
+    users: Mutex<()>,
+    /// A code's use is a rename then a write of what it issued: a reader in
+    /// between would see a used code that issued nothing.
+    codes: Mutex<()>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -92,9 +117,13 @@ struct KeyMeta {
     public_jwk: jot_algorithms::Jwk,
 }
 
+/// A revoked family's mark.
 #[derive(Serialize, Deserialize)]
 struct Until {
     until: u64,
+    /// The family (absent in format 1, which named the file after it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    family: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -119,34 +148,56 @@ const DIRS: [&str; 11] = [
 
 impl FileStore {
     /// Opens the store in `dir`, creating the directory (mode 0700) and its layout
-    /// if needed. Refuses a directory written in another store format.
+    /// if needed. Refuses a directory written in another store format (format 1 is
+    /// upgraded in place).
+    ///
+    /// Also, on Unix: a data directory (or one of its subdirectories) that group
+    /// or others may access is tightened to mode 0700, with a warning in the log
+    /// (an error if that fails); temporary files that a crash left behind are
+    /// removed once they are a minute old (younger ones may belong to another
+    /// process writing right now, such as a `rotate_key`).
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = jot_issuer::FileStore::open(dir.path().join("issuer"))?;
+    /// assert!(store.path().join("jot-store.json").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open(dir: impl AsRef<Path>) -> Result<FileStore, StoreError> {
         let root = dir.as_ref().to_path_buf();
         create_dir(&root)?;
+        housekeeping::tighten(&root)?;
         let marker = root.join(MARKER);
-        match fs::read(&marker) {
-            Ok(bytes) => {
-                let found: Marker = parse(&marker, &bytes)?;
-                if found.format != FORMAT {
-                    return Err(StoreError::Format {
-                        path: marker,
-                        found: found.format,
-                        expected: FORMAT,
-                    });
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                write_json(&marker, &Marker { format: FORMAT })?;
-            }
+        let format = match fs::read(&marker) {
+            Ok(bytes) => parse::<Marker>(&marker, &bytes)?.format,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => FORMAT,
             Err(e) => return Err(io_error(&marker, e)),
+        };
+        if format != FORMAT && format != 1 {
+            return Err(StoreError::Format {
+                path: marker,
+                found: format,
+                expected: FORMAT,
+            });
         }
         for sub in DIRS {
-            create_dir(&root.join(sub))?;
+            let path = root.join(sub);
+            create_dir(&path)?;
+            housekeeping::tighten(&path)?;
         }
-        Ok(FileStore {
+        housekeeping::remove_stale_temporaries(&root, &DIRS)?;
+        let store = FileStore {
             root: Arc::new(root),
-            lock: Arc::new(Mutex::new(())),
-        })
+            locks: Arc::default(),
+        };
+        if format == 1 {
+            migrate::from_format_1(&store.layout())?;
+            tracing::info!(target: "jot_issuer", path = %store.root.display(), "data directory upgraded to store format 2");
+        }
+        if format == 1 || !exists(&marker)? {
+            write_json(&marker, &Marker { format: FORMAT })?;
+        }
+        Ok(store)
     }
 
     /// The data directory.
@@ -154,7 +205,14 @@ impl FileStore {
         &self.root
     }
 
-    /// Runs `op` on the blocking pool with the in-process lock held.
+    fn layout(&self) -> Layout<'_> {
+        Layout {
+            root: &self.root,
+            locks: &self.locks,
+        }
+    }
+
+    /// Runs `op` on the blocking pool (it takes the locks it needs itself).
     fn run<T, F>(&self, op: F) -> StoreFuture<'static, T>
     where
         T: Send + 'static,
@@ -162,89 +220,19 @@ impl FileStore {
     {
         let this = self.clone();
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || {
-                let _guard = this.guard();
-                op(&Layout(&this.root))
-            })
-            .await
-            .map_err(|_| StoreError::Cancelled)?
+            tokio::task::spawn_blocking(move || op(&this.layout()))
+                .await
+                .map_err(|_| StoreError::Cancelled)?
         })
-    }
-
-    fn guard(&self) -> MutexGuard<'_, ()> {
-        // The lock guards no data, only the order of file operations.
-        self.lock.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Paths inside the data directory.
-struct Layout<'a>(&'a Path);
-
-impl Layout<'_> {
-    fn key_meta(&self, kid: &str) -> PathBuf {
-        self.0.join("keys").join(format!("{}.json", file_name(kid)))
-    }
-    fn key_pem(&self, kid: &str) -> PathBuf {
-        self.0
-            .join("keys")
-            .join(format!("{}.key.pem", file_name(kid)))
-    }
-    fn client(&self, id: &str) -> PathBuf {
-        self.0
-            .join("clients")
-            .join(format!("{}.json", file_name(id)))
-    }
-    fn refresh(&self, hash: &str, used: bool) -> PathBuf {
-        let ext = if used { "used" } else { "json" };
-        self.0
-            .join("refresh")
-            .join(format!("{}.{ext}", file_name(hash)))
-    }
-    fn family(&self, family: &str) -> PathBuf {
-        self.0
-            .join("families")
-            .join(format!("{}.revoked", file_name(family)))
-    }
-    fn revoked(&self, jti: &str) -> PathBuf {
-        self.0
-            .join("revoked")
-            .join(format!("{}.json", secret::sha256_b64(jti.as_bytes())))
-    }
-
-    fn load_keys(&self) -> Result<Vec<StoredKey>, StoreError> {
-        let mut keys = Vec::new();
-        for path in list(&self.0.join("keys"), ".json")? {
-            let meta: KeyMeta = read_json(&path)?.ok_or_else(|| vanished(&path))?;
-            let private_pem = if meta.retired_at.is_none() {
-                let pem_path = self.key_pem(&meta.kid);
-                match fs::read_to_string(&pem_path) {
-                    Ok(pem) => Some(PrivateKeyPem(pem)),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                    Err(e) => return Err(io_error(&pem_path, e)),
-                }
-            } else {
-                None
-            };
-            keys.push(StoredKey {
-                kid: meta.kid,
-                alg: meta.alg,
-                created_at: meta.created_at,
-                retired_at: meta.retired_at,
-                public_jwk: meta.public_jwk,
-                private_pem,
-            });
-        }
-        Ok(keys)
-    }
-
-    fn family_revoked(&self, family: &str) -> Result<bool, StoreError> {
-        exists(&self.family(family))
     }
 }
 
 impl IssuerStore for FileStore {
     fn load_keys(&self) -> StoreFuture<'_, Vec<StoredKey>> {
-        self.run(|l| l.load_keys())
+        self.run(|l| {
+            let _keys = hold(&l.locks.keys);
+            l.load_keys()
+        })
     }
 
     fn add_key<'a>(
@@ -255,6 +243,7 @@ impl IssuerStore for FileStore {
     ) -> StoreFuture<'a, bool> {
         let replaces = replaces.map(str::to_owned);
         self.run(move |l| {
+            let _keys = hold(&l.locks.keys);
             let keys = l.load_keys()?;
             let current = current_key(&keys);
             if current.map(|k| k.kid.as_str()) != replaces.as_deref() {
@@ -281,6 +270,7 @@ impl IssuerStore for FileStore {
     fn remove_key<'a>(&'a self, kid: &'a str) -> StoreFuture<'a, ()> {
         let kid = kid.to_owned();
         self.run(move |l| {
+            let _keys = hold(&l.locks.keys);
             remove(&l.key_pem(&kid))?;
             remove(&l.key_meta(&kid))
         })
@@ -294,7 +284,7 @@ impl IssuerStore for FileStore {
     fn list_clients(&self) -> StoreFuture<'_, Vec<ClientRecord>> {
         self.run(|l| {
             let mut clients = Vec::new();
-            for path in list(&l.0.join("clients"), ".json")? {
+            for path in list(&l.dir("clients"), ".json")? {
                 if let Some(client) = read_json::<ClientRecord>(&path)? {
                     clients.push(client);
                 }
@@ -372,12 +362,8 @@ impl IssuerStore for FileStore {
     fn revoke_family<'a>(&'a self, family: &'a str, until: u64) -> StoreFuture<'a, ()> {
         let family = family.to_owned();
         self.run(move |l| {
-            let path = l.family(&family);
-            let until = match read_json::<Until>(&path)? {
-                Some(old) => old.until.max(until),
-                None => until,
-            };
-            write_json(&path, &Until { until })
+            let _families = hold(&l.locks.families);
+            l.mark_family(&family, until)
         })
     }
 
@@ -403,20 +389,23 @@ impl IssuerStore for FileStore {
         self.run(move |l| {
             let mut removed = 0;
             for ext in [".json", ".used"] {
-                for path in list(&l.0.join("refresh"), ext)? {
+                for path in list(&l.dir("refresh"), ext)? {
                     if read_json::<RefreshRecord>(&path)?.is_some_and(|r| r.expires_at <= now) {
                         remove(&path)?;
                         removed += 1;
                     }
                 }
             }
-            for path in list(&l.0.join("families"), ".revoked")? {
-                if read_json::<Until>(&path)?.is_some_and(|u| u.until <= now) {
-                    remove(&path)?;
-                    removed += 1;
+            {
+                let _families = hold(&l.locks.families);
+                for path in list(&l.dir("families"), ".revoked")? {
+                    if read_json::<Until>(&path)?.is_some_and(|u| u.until <= now) {
+                        remove(&path)?;
+                        removed += 1;
+                    }
                 }
             }
-            for path in list(&l.0.join("revoked"), ".json")? {
+            for path in list(&l.dir("revoked"), ".json")? {
                 if read_json::<Revoked>(&path)?.is_some_and(|r| r.exp <= now) {
                     remove(&path)?;
                     removed += 1;
@@ -488,7 +477,10 @@ impl IssuerStore for FileStore {
 
     fn get_code<'a>(&'a self, code_hash: &'a str) -> StoreFuture<'a, Option<CodeRecord>> {
         let hash = code_hash.to_owned();
-        self.run(move |l| l.get_code(&hash))
+        self.run(move |l| {
+            let _codes = hold(&l.locks.codes);
+            l.get_code(&hash)
+        })
     }
 
     fn consume_code<'a>(
@@ -497,7 +489,10 @@ impl IssuerStore for FileStore {
         issued: CodeIssued,
     ) -> StoreFuture<'a, CodeConsumed> {
         let hash = code_hash.to_owned();
-        self.run(move |l| l.consume_code(&hash, issued))
+        self.run(move |l| {
+            let _codes = hold(&l.locks.codes);
+            l.consume_code(&hash, issued)
+        })
     }
 
     fn get_consent<'a>(
@@ -512,7 +507,7 @@ impl IssuerStore for FileStore {
     fn put_consent(&self, consent: ConsentRecord) -> StoreFuture<'_, ()> {
         self.run(move |l| {
             let path = l.consent(&consent.sub, &consent.client_id);
-            create_dir(path.parent().unwrap_or(l.0))?;
+            create_dir(path.parent().unwrap_or(l.root))?;
             write_json(&path, &consent)
         })
     }
@@ -544,30 +539,63 @@ impl From<&StoredKey> for KeyMeta {
     }
 }
 
-/// A file name for an id: the id itself when it is plain base64url-safe text, else
-/// `=` and its base64url (`=` never appears in base64url, so the two cannot collide).
-fn file_name(id: &str) -> String {
-    let plain = !id.is_empty()
-        && id.len() <= 128
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if plain {
-        id.to_owned()
-    } else {
-        format!("={}", base64url::encode(id.as_bytes()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn file_names_are_plain_or_encoded() {
-        assert_eq!(file_name("dev-client_1"), "dev-client_1");
-        assert_eq!(file_name("../etc"), "=Li4vZXRj");
-        assert_eq!(file_name(""), "=");
-        assert!(!file_name("a/b").contains('/'));
+    fn file_names_are_digests() {
+        let dir = Path::new("/data");
+        let locks = Locks::default();
+        let l = Layout {
+            root: dir,
+            locks: &locks,
+        };
+        let long = "x".repeat(10_000);
+        for path in [
+            l.client("../etc"),
+            l.client(&long),
+            l.client(""),
+            l.key_meta("a/b"),
+            l.refresh(&long, true),
+            l.family("\n"),
+        ] {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            assert_eq!(name.split('.').next().unwrap().len(), 43, "{name}");
+            assert_eq!(path.parent().unwrap().parent().unwrap(), dir);
+        }
+    }
+
+    /// Reads and single-file writes never wait for the read-modify-write locks:
+    /// a revocation holding them does not hold up a client's lookup.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lookups_and_single_writes_take_no_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        // Another thread holds every lock until the lookups are done.
+        let locks = Arc::clone(&store.locks);
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _all = (
+                hold(&locks.keys),
+                hold(&locks.families),
+                hold(&locks.users),
+                hold(&locks.codes),
+            );
+            held_tx.send(()).unwrap();
+            release_rx.recv().ok();
+        });
+        held_rx.recv().unwrap();
+        let work = async {
+            store.get_client("billing").await.unwrap();
+            store.revoke_access("jti-1", 10).await.unwrap();
+            assert!(store.is_access_revoked("jti-1").await.unwrap());
+            store.get_refresh("hash").await.unwrap();
+        };
+        let done = tokio::time::timeout(std::time::Duration::from_secs(20), work).await;
+        release_tx.send(()).unwrap();
+        holder.join().unwrap();
+        done.expect("a lookup waited for a lock");
     }
 }

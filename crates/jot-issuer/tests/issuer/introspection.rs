@@ -88,29 +88,28 @@ async fn introspection_and_revocation_of_refresh_tokens() {
         (&json!("erin"), &json!(CLIENT))
     );
 
-    // Another client may not revoke it.
+    // Another client may not revoke it: it gets the answer of a revoked token
+    // (200, RFC 7009 §2.2), and nothing happens.
     let other = issuer
         .issuer
         .register_client(NewClient::new("other"))
         .await
         .unwrap();
-    issuer
-        .post(
-            "/revoke",
-            &format!("token={refresh}"),
-            Auth::Basic("other", &other.client_secret),
-        )
-        .await
-        .assert_error(400, "unauthorized_client");
-    issuer
-        .post(
-            "/revoke",
-            &format!("token={}", tokens.access_token),
-            Auth::Basic("other", &other.client_secret),
-        )
-        .await
-        .assert_error(400, "unauthorized_client");
+    for token in [&refresh, &tokens.access_token] {
+        let reply = issuer
+            .post(
+                "/revoke",
+                &format!("token={token}"),
+                Auth::Basic("other", &other.client_secret),
+            )
+            .await;
+        assert_eq!((reply.status.as_u16(), reply.text.as_str()), (200, ""));
+    }
     assert_eq!(issuer.introspect(&refresh).await["active"], true);
+    assert_eq!(
+        issuer.introspect(&tokens.access_token).await["active"],
+        true
+    );
 
     // Its own client may; then it is inactive and cannot be exchanged.
     let reply = issuer
@@ -150,4 +149,93 @@ async fn introspection_and_revocation_of_refresh_tokens() {
             .unwrap()
             .active
     );
+}
+
+/// A client learns about its own tokens only, unless it was registered as a
+/// resource server (`NewClient::introspect(true)`): any other token is
+/// `{"active": false}`, exactly as an invalid one.
+#[tokio::test]
+async fn clients_introspect_only_their_own_tokens_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = start(dir.path()).await;
+    let (a, b, api) = (
+        issuer
+            .issuer
+            .register_client(NewClient::new("app-a").scopes(["x"]))
+            .await
+            .unwrap(),
+        issuer
+            .issuer
+            .register_client(NewClient::new("app-b"))
+            .await
+            .unwrap(),
+        issuer
+            .issuer
+            .register_client(NewClient::new("orders-api").introspect(true))
+            .await
+            .unwrap(),
+    );
+    let access = issuer
+        .post(
+            "/token",
+            "grant_type=client_credentials",
+            Auth::Basic("app-a", &a.client_secret),
+        )
+        .await
+        .str("access_token");
+    let refresh = issuer
+        .issuer
+        .issue_for_user(UserGrant::new("erin", "app-a").scopes(["x"]))
+        .await
+        .unwrap()
+        .refresh_token
+        .unwrap();
+    let ask = |id: &'static str, secret: String, token: String| {
+        let issuer = &issuer;
+        async move {
+            let reply = issuer
+                .post(
+                    "/introspect",
+                    &format!("token={token}"),
+                    Auth::Basic(id, &secret),
+                )
+                .await;
+            assert_eq!(reply.status, 200, "{}", reply.text);
+            reply.json()
+        }
+    };
+    for token in [&access, &refresh] {
+        // Its own client sees it.
+        let own = ask("app-a", a.client_secret.clone(), token.clone()).await;
+        assert_eq!(
+            (&own["active"], &own["client_id"]),
+            (&json!(true), &json!("app-a"))
+        );
+        // Another client sees nothing: no sub, no scope, no client_id.
+        let other = ask("app-b", b.client_secret.clone(), token.clone()).await;
+        assert_eq!(other, json!({"active": false}));
+        // A resource server registered for it sees everything.
+        let server = ask("orders-api", api.client_secret.clone(), token.clone()).await;
+        assert_eq!(server["active"], true);
+        assert_eq!(server["client_id"], "app-a");
+    }
+    // The permission is stored with the client and survives a restart.
+    drop(issuer);
+    let issuer = start(dir.path()).await;
+    let access = issuer
+        .post(
+            "/token",
+            "grant_type=client_credentials",
+            Auth::Basic("app-a", &a.client_secret),
+        )
+        .await
+        .str("access_token");
+    let again = issuer
+        .post(
+            "/introspect",
+            &format!("token={access}"),
+            Auth::Basic("orders-api", &api.client_secret),
+        )
+        .await;
+    assert_eq!(again.json()["active"], true, "{}", again.text);
 }

@@ -10,8 +10,12 @@
 )]
 
 mod browser;
+mod data_dir;
 mod errors;
+mod headers;
 mod introspection;
+mod limits;
+mod logs;
 mod oidc_authorize;
 mod oidc_login;
 mod oidc_token;
@@ -20,5 +24,6 @@ mod refresh;
 mod rotation;
 mod store_contract;
 mod support;
+mod throttling;
 mod tokens;
 mod users;

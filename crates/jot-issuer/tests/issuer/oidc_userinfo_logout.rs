@@ -1,11 +1,12 @@
 //! `/userinfo` (bearer header only, claims by scope) and `/logout` (RP-initiated:
 //! with a hint, with confirmation, redirect URIs checked, refresh tokens revoked).
 
+use jot_issuer::Login;
 use serde_json::json;
 
 use crate::browser::{
     Browser, WEB, WEB_CALLBACK, WEB_LOGOUT, WEB_SECRET, authorize_path, input_value, pkce,
-    query_of, start_login,
+    query_of, start_login, start_login_with,
 };
 use crate::support::{Auth, reply};
 
@@ -303,8 +304,8 @@ async fn logout_never_redirects_to_an_unregistered_uri() {
 
 #[tokio::test]
 async fn single_page_apps_may_call_the_token_endpoint_and_userinfo_cross_origin() {
-    let issuer = start_login().await;
     let origin = "https://spa.example";
+    let issuer = start_login_with(|b| b.login(Login::new()).cors_origins([origin])).await;
     let preflight = reply(
         issuer
             .http
@@ -317,7 +318,10 @@ async fn single_page_apps_may_call_the_token_endpoint_and_userinfo_cross_origin(
     )
     .await;
     assert_eq!(preflight.status, 204);
-    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some(origin)
+    );
     assert!(
         preflight
             .header("access-control-allow-headers")
@@ -335,7 +339,7 @@ async fn single_page_apps_may_call_the_token_endpoint_and_userinfo_cross_origin(
     )
     .await;
     assert_eq!(userinfo.status, 401);
-    assert_eq!(userinfo.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(userinfo.header("access-control-allow-origin"), Some(origin));
     // The pages are never readable cross-origin.
     for path in ["/login?request=x", "/authorize", "/logout"] {
         let page = reply(

@@ -6,7 +6,7 @@ use std::time::Duration;
 use jot_algorithms::Algorithm;
 use jot_issuer::{FileStore, MemoryStore};
 
-use crate::support::{files, peek, start, start_with};
+use crate::support::{digest, files, peek, start, start_with};
 
 #[tokio::test]
 async fn rotation_keeps_old_tokens_valid_and_new_ones_use_the_new_kid() {
@@ -56,7 +56,7 @@ async fn rotation_keeps_old_tokens_valid_and_new_ones_use_the_new_kid() {
         1,
         "{on_disk:?}"
     );
-    assert!(on_disk.contains(&format!("keys/{}.key.pem", rotated.kid)));
+    assert!(on_disk.contains(&format!("keys/{}.key.pem", digest(&rotated.kid))));
 
     // Once every token the old key signed has expired (15 min + 60 s leeway), it
     // leaves the JWKS and the store.
@@ -68,7 +68,7 @@ async fn rotation_keeps_old_tokens_valid_and_new_ones_use_the_new_kid() {
     let jwks = issuer.get("/.well-known/jwks.json").await.json();
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
     assert_eq!(jwks["keys"][0]["kid"], rotated.kid.as_str());
-    assert!(!files(dir.path()).contains(&format!("keys/{old_kid}.json")));
+    assert!(!files(dir.path()).contains(&format!("keys/{}.json", digest(&old_kid))));
 }
 
 #[tokio::test]
@@ -144,4 +144,65 @@ async fn hmac_is_refused_and_two_writers_rotate_once() {
         1,
         "{on_disk:?}"
     );
+}
+
+/// `rotate_key(store, Some(RS256))` (what `jot rotate-key --alg RS256` does):
+/// discovery advertises what the published keys sign with, and the next
+/// scheduled rotation keeps RS256 instead of going back to the configured ES256.
+#[tokio::test]
+async fn a_rotation_to_another_algorithm_is_advertised_and_sticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = start_with(FileStore::open(dir.path()).unwrap(), |b| {
+        b.rotation_interval(Some(Duration::from_secs(3600)))
+    })
+    .await;
+    assert_eq!(advertised(&issuer).await, ["ES256"]);
+
+    let es256 = issuer.issuer.current_kid();
+    jot_issuer::rotate_key(issuer.issuer.store(), Some(Algorithm::RS256))
+        .await
+        .unwrap();
+    issuer.issuer.maintain().await.unwrap();
+    assert_eq!(issuer.issuer.signing_algorithm(), Algorithm::RS256);
+    assert_eq!(
+        issuer.issuer.algorithm(),
+        Algorithm::ES256,
+        "the configuration"
+    );
+    assert_eq!(peek(&issuer.client_token().await).0["alg"], "RS256");
+    // Both keys are published: both algorithms are advertised, the signing one first.
+    assert_eq!(advertised(&issuer).await, ["RS256", "ES256"]);
+
+    // Once the ES256 key is unpublished, only RS256 is left.
+    issuer.clock.advance(900 + 60);
+    issuer.issuer.maintain().await.unwrap();
+    assert!(
+        issuer
+            .issuer
+            .jwks()
+            .keys
+            .iter()
+            .all(|k| k.kid.as_deref() != Some(es256.as_str()))
+    );
+    assert_eq!(advertised(&issuer).await, ["RS256"]);
+
+    // The scheduled rotation keeps RS256.
+    let rs256 = issuer.issuer.current_kid();
+    issuer.clock.advance(3600);
+    issuer.issuer.maintain().await.unwrap();
+    assert_ne!(issuer.issuer.current_kid(), rs256);
+    assert_eq!(issuer.issuer.signing_algorithm(), Algorithm::RS256);
+    assert_eq!(peek(&issuer.client_token().await).0["alg"], "RS256");
+    assert_eq!(advertised(&issuer).await, ["RS256"]);
+}
+
+/// What discovery says the ID tokens may be signed with.
+async fn advertised(issuer: &crate::support::Running) -> Vec<String> {
+    let discovery = issuer.get("/.well-known/openid-configuration").await.json();
+    discovery["id_token_signing_alg_values_supported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect()
 }

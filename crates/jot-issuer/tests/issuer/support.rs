@@ -70,7 +70,8 @@ impl Drop for Running {
 }
 
 /// Starts an issuer on `store` (audience [`AUDIENCE`], 15-minute tokens, the
-/// client [`CLIENT`] with scopes `invoices:read invoices:write`), after `configure`.
+/// client [`CLIENT`] with scopes `invoices:read invoices:write`, which may
+/// introspect every token), after `configure`.
 pub async fn start_with(
     store: impl IssuerStore,
     configure: impl FnOnce(IssuerBuilder) -> IssuerBuilder,
@@ -89,7 +90,8 @@ pub async fn start_with(
         .ensure_client(
             NewClient::new(CLIENT)
                 .secret(SECRET)
-                .scopes(["invoices:read", "invoices:write"]),
+                .scopes(["invoices:read", "invoices:write"])
+                .introspect(true),
         )
         .await
         .unwrap();
@@ -297,6 +299,13 @@ pub async fn reply(response: reqwest::Response) -> Reply {
     }
 }
 
+/// `D(id)`: the name a `FileStore` gives a record of this id (SHA-256, base64url).
+pub fn digest(id: &str) -> String {
+    jot_codec::base64url::encode(
+        ring::digest::digest(&ring::digest::SHA256, id.as_bytes()).as_ref(),
+    )
+}
+
 /// The decoded header and payload of a JWT, unverified.
 pub fn peek(token: &str) -> (Value, Value) {
     let mut parts = token.split('.');
@@ -328,4 +337,45 @@ pub fn files(dir: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// What the `fmt` subscriber wrote, as a `jot serve` terminal would show it.
+#[derive(Clone, Default)]
+pub struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Logs {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+/// Captures every event (DEBUG and up) of this thread into [`Logs`], formatted
+/// by `tracing_subscriber::fmt` without colours, until the guard drops. Use it in
+/// a current-thread test (`#[tokio::test]`), where the server runs on the same
+/// thread.
+pub fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
+    let logs = Logs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .finish();
+    (logs, tracing::subscriber::set_default(subscriber))
 }

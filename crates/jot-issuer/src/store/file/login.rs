@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Layout, create_private, exists, io_error, list, read_json, remove, sync_dir, write_json,
+    Layout, create_private, digest, exists, hold, io_error, list, read_json, remove, sync_dir,
+    write_json,
 };
 use crate::secret;
 use crate::store::{
@@ -47,40 +48,32 @@ impl FamilyOwner<'_> {
     }
 }
 
-/// The fixed-length file name of an id: its SHA-256, base64url (43 characters).
-fn digest(id: &str) -> String {
-    secret::sha256_b64(id.as_bytes())
-}
-
 impl Layout<'_> {
     fn user(&self, sub: &str) -> PathBuf {
-        self.0.join("users").join(format!("{}.json", digest(sub)))
+        self.dir("users").join(format!("{}.json", digest(sub)))
     }
     fn username(&self, username: &str) -> PathBuf {
-        self.0
-            .join("usernames")
+        self.dir("usernames")
             .join(format!("{}.json", digest(&username_key(username))))
     }
     pub(super) fn session(&self, id_hash: &str) -> PathBuf {
-        self.0
-            .join("sessions")
+        self.dir("sessions")
             .join(format!("{}.json", digest(id_hash)))
     }
     pub(super) fn code(&self, code_hash: &str, used: bool) -> PathBuf {
         let ext = if used { "used" } else { "json" };
-        self.0
-            .join("codes")
+        self.dir("codes")
             .join(format!("{}.{ext}", digest(code_hash)))
     }
     fn consents_of(&self, sub: &str) -> PathBuf {
-        self.0.join("consents").join(digest(sub))
+        self.dir("consents").join(digest(sub))
     }
     pub(super) fn consent(&self, sub: &str, client_id: &str) -> PathBuf {
         self.consents_of(sub)
             .join(format!("{}.json", digest(client_id)))
     }
     pub(super) fn pending(&self, id: &str) -> PathBuf {
-        self.0.join("pending").join(format!("{}.json", digest(id)))
+        self.dir("pending").join(format!("{}.json", digest(id)))
     }
 
     pub(super) fn get_user(&self, sub: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -99,7 +92,7 @@ impl Layout<'_> {
 
     pub(super) fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
         let mut users = Vec::new();
-        for path in list(&self.0.join("users"), ".json")? {
+        for path in list(&self.dir("users"), ".json")? {
             if let Some(user) = read_json::<UserRecord>(&path)? {
                 // A record whose index entry is missing or another user's is the
                 // leftover of an interrupted insert: not a user.
@@ -119,6 +112,7 @@ impl Layout<'_> {
     /// fails if the name exists, even for another process). An entry whose user
     /// record is gone (a removal interrupted half-way) is taken over.
     pub(super) fn insert_user(&self, user: &UserRecord) -> Result<bool, StoreError> {
+        let _users = hold(&self.locks.users);
         let record = self.user(&user.sub);
         if exists(&record)? {
             return Ok(false);
@@ -149,6 +143,7 @@ impl Layout<'_> {
     }
 
     pub(super) fn update_user(&self, user: &UserRecord) -> Result<bool, StoreError> {
+        let _users = hold(&self.locks.users);
         match self.get_user(&user.sub)? {
             Some(stored) if stored.username == user.username => {
                 write_json(&self.user(&user.sub), user)?;
@@ -159,6 +154,7 @@ impl Layout<'_> {
     }
 
     pub(super) fn remove_user(&self, sub: &str) -> Result<bool, StoreError> {
+        let _users = hold(&self.locks.users);
         let Some(user) = self.get_user(sub)? else {
             return Ok(false);
         };
@@ -178,7 +174,7 @@ impl Layout<'_> {
 
     pub(super) fn remove_sessions_of(&self, sub: &str) -> Result<usize, StoreError> {
         let mut removed = 0;
-        for path in list(&self.0.join("sessions"), ".json")? {
+        for path in list(&self.dir("sessions"), ".json")? {
             if read_json::<SessionRecord>(&path)?.is_some_and(|s| s.sub == sub) {
                 remove(&path)?;
                 removed += 1;
@@ -229,7 +225,7 @@ impl Layout<'_> {
     ) -> Result<usize, StoreError> {
         let mut families: BTreeMap<String, u64> = BTreeMap::new();
         for ext in [".json", ".used"] {
-            for path in list(&self.0.join("refresh"), ext)? {
+            for path in list(&self.dir("refresh"), ext)? {
                 if let Some(record) = read_json::<RefreshRecord>(&path)? {
                     if owner.owns(&record) {
                         let latest = families.entry(record.family).or_insert(until);
@@ -238,13 +234,9 @@ impl Layout<'_> {
                 }
             }
         }
+        let _families = hold(&self.locks.families);
         for (family, until) in &families {
-            let path = self.family(family);
-            let until = match read_json::<super::Until>(&path)? {
-                Some(old) => old.until.max(*until),
-                None => *until,
-            };
-            write_json(&path, &super::Until { until })?;
+            self.mark_family(family, *until)?;
         }
         Ok(families.len())
     }
@@ -252,14 +244,14 @@ impl Layout<'_> {
     /// Expired sessions, codes (after [`CODE_RETENTION`]) and pending requests.
     pub(super) fn prune_login(&self, now: u64) -> Result<usize, StoreError> {
         let mut removed = 0;
-        for path in list(&self.0.join("sessions"), ".json")? {
+        for path in list(&self.dir("sessions"), ".json")? {
             if read_json::<SessionRecord>(&path)?.is_some_and(|s| s.expires_at <= now) {
                 remove(&path)?;
                 removed += 1;
             }
         }
         for ext in [".json", ".used"] {
-            for path in list(&self.0.join("codes"), ext)? {
+            for path in list(&self.dir("codes"), ext)? {
                 let expired = read_json::<CodeRecord>(&path)?
                     .is_some_and(|c| c.expires_at.saturating_add(CODE_RETENTION) <= now);
                 if expired {
@@ -268,7 +260,7 @@ impl Layout<'_> {
                 }
             }
         }
-        for path in list(&self.0.join("pending"), ".json")? {
+        for path in list(&self.dir("pending"), ".json")? {
             if read_json::<PendingRecord>(&path)?.is_some_and(|p| p.expires_at <= now) {
                 remove(&path)?;
                 removed += 1;

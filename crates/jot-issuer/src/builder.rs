@@ -1,0 +1,303 @@
+//! [`IssuerBuilder`]: an issuer's configuration, checked and turned into an
+//! [`Issuer`] (with its first signing key, if the store has none) by
+//! [`IssuerBuilder::build`].
+
+use std::fmt;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use jot_algorithms::Algorithm;
+use jot_codec::{Clock, SystemClock};
+
+use crate::keyring::{self, KeyRing};
+use crate::{
+    ClaimsHook, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_MAINTENANCE_INTERVAL,
+    DEFAULT_REFRESH_TOKEN_LIFETIME, DEFAULT_ROTATION_INTERVAL, DEFAULT_SECRET_HASH_ITERATIONS,
+    Inner, Issuer, IssuerError, IssuerStore, Login, MemoryStore, VERIFIER_LEEWAY, login,
+    response_headers, rotate_in, secret, store, throttle,
+};
+
+/// Builds an [`Issuer`]; from [`Issuer::builder`].
+#[must_use]
+pub struct IssuerBuilder {
+    url: String,
+    store: Option<Arc<dyn IssuerStore>>,
+    clock: Arc<dyn Clock + Send + Sync>,
+    alg: Algorithm,
+    audience: Vec<String>,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+    rotation: Option<Duration>,
+    maintenance: Duration,
+    secret_iterations: u32,
+    login: Option<Login>,
+    claims: Option<Arc<dyn ClaimsHook>>,
+    cors_origins: Vec<String>,
+    client_ip_header: Option<http::HeaderName>,
+    replace_missing_key: bool,
+}
+
+impl IssuerBuilder {
+    /// The defaults of [`Issuer::builder`].
+    pub(crate) fn new(url: String) -> IssuerBuilder {
+        IssuerBuilder {
+            url,
+            store: None,
+            clock: Arc::new(SystemClock),
+            alg: Algorithm::ES256,
+            audience: Vec::new(),
+            access_ttl: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            refresh_ttl: DEFAULT_REFRESH_TOKEN_LIFETIME,
+            rotation: Some(DEFAULT_ROTATION_INTERVAL),
+            maintenance: DEFAULT_MAINTENANCE_INTERVAL,
+            secret_iterations: DEFAULT_SECRET_HASH_ITERATIONS,
+            login: None,
+            claims: None,
+            cors_origins: Vec::new(),
+            client_ip_header: None,
+            replace_missing_key: false,
+        }
+    }
+}
+
+impl IssuerBuilder {
+    /// Where keys, clients, refresh tokens and revocations live (default: a
+    /// [`MemoryStore`], lost with the process).
+    pub fn store(mut self, store: impl IssuerStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// A store shared with other code.
+    pub fn shared_store(mut self, store: Arc<dyn IssuerStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The algorithm of generated signing keys (default ES256). HMAC is refused: the
+    /// issuer publishes its keys.
+    pub fn algorithm(mut self, alg: Algorithm) -> Self {
+        self.alg = alg;
+        self
+    }
+
+    /// Adds an audience to the default `aud` (default: the issuer URL). A client's
+    /// own audience, when registered, replaces it for that client's tokens.
+    pub fn audience(mut self, aud: impl Into<String>) -> Self {
+        self.audience.push(aud.into());
+        self
+    }
+
+    /// Access-token lifetime (default 15 minutes).
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_ttl = lifetime;
+        self
+    }
+
+    /// Refresh-token lifetime (default 30 days; each refresh issues a new token with
+    /// a new lifetime).
+    pub fn refresh_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.refresh_ttl = lifetime;
+        self
+    }
+
+    /// Rotate the signing key when it is this old (`None`: only on demand). Default
+    /// 30 days. Checked on each maintenance tick.
+    pub fn rotation_interval(mut self, every: Option<Duration>) -> Self {
+        self.rotation = every;
+        self
+    }
+
+    /// Time between two maintenance ticks of [`Issuer::run_maintenance`] (default 30 s).
+    pub fn maintenance_interval(mut self, every: Duration) -> Self {
+        self.maintenance = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// PBKDF2-HMAC-SHA256 iterations for newly registered client secrets (default
+    /// 100 000; at least 1 000). Each stored hash records its own count, so changing
+    /// this never breaks existing clients. A secret that verified is remembered for
+    /// 10 minutes, so the cost is paid once per client, not per request; a wrong
+    /// secret pays it every time.
+    pub fn client_secret_hash_iterations(mut self, iterations: u32) -> Self {
+        self.secret_iterations = iterations.max(1_000);
+        self
+    }
+
+    /// Lets people sign in: OpenID Connect's authorization code flow with PKCE, the
+    /// login and consent pages, `/userinfo`, `/logout` (see `docs/ISSUER.md`).
+    pub fn login(mut self, login: Login) -> Self {
+        self.login = Some(login);
+        self
+    }
+
+    /// Adds an application's claims to the ID and access tokens of people who
+    /// sign in (a closure `Fn(&ClaimsRequest) -> Map<String, Value>`, or a
+    /// [`ClaimsHook`]).
+    pub fn claims(mut self, hook: impl ClaimsHook) -> Self {
+        self.claims = Some(Arc::new(hook));
+        self
+    }
+
+    /// The clock for `iat`/`exp`, expiry checks and rotation (default: system clock).
+    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The web origins allowed to call the endpoints a browser app uses — `/token`,
+    /// `/revoke`, `/userinfo`, the JWK Set and discovery — from another origin
+    /// (CORS): `https://app.example.com`, `http://localhost:3000`. Default: none,
+    /// so no response carries `Access-Control-Allow-Origin` and no preflight is
+    /// answered. An origin that is not `scheme://host[:port]` (a path, a `*`)
+    /// fails [`build`](IssuerBuilder::build) with [`IssuerError::InvalidCorsOrigin`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let issuer = jot_issuer::Issuer::builder("https://auth.example.com")
+    ///     .cors_origins(["https://app.example.com"])
+    ///     .build()
+    ///     .await?;
+    /// # let _ = issuer;
+    /// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
+    /// ```
+    pub fn cors_origins<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
+        self.cors_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Behind a reverse proxy: read the client's IP address (for throttling failed
+    /// client authentications and logins) from this header that the proxy sets,
+    /// e.g. `x-real-ip`, or `x-forwarded-for` (its last address, the one the proxy
+    /// added). Without it the peer address of the connection is used (serve the
+    /// router with `into_make_service_with_connect_info::<SocketAddr>()`; without
+    /// either, failures are throttled per client id and username only). Only set
+    /// this when every request comes through a proxy that sets the header. Takes
+    /// precedence over [`Login::client_ip_header`]. An invalid header name is
+    /// ignored, with a warning in the log.
+    pub fn client_ip_header(mut self, name: impl AsRef<str>) -> Self {
+        match http::HeaderName::from_bytes(name.as_ref().as_bytes()) {
+            Ok(header) => self.client_ip_header = Some(header),
+            Err(_) => {
+                tracing::warn!(target: "jot_issuer", "client_ip_header: not a header name; ignored")
+            }
+        }
+        self
+    }
+
+    /// What to do when the store lists a current signing key whose private key is
+    /// gone (a deleted `.key.pem`): by default (`false`) [`build`](IssuerBuilder::build)
+    /// fails with [`IssuerError::MissingPrivateKey`], since a new key makes every
+    /// verifier refetch the JWK Set and may hide an intrusion; `true` rotates to a
+    /// new key of the configured algorithm instead, with a warning in the log (the
+    /// old public key stays published until its tokens expire).
+    pub fn replace_missing_key(mut self, replace: bool) -> Self {
+        self.replace_missing_key = replace;
+        self
+    }
+
+    /// Checks the configuration, loads the keys, and generates the first signing key
+    /// if the store has none. A store whose current key lost its private key is
+    /// refused with [`IssuerError::MissingPrivateKey`] (see
+    /// [`replace_missing_key`](IssuerBuilder::replace_missing_key)).
+    pub async fn build(self) -> Result<Issuer, IssuerError> {
+        let url = check_url(&self.url)?;
+        keyring::check_algorithm(self.alg)?;
+        let store = self
+            .store
+            .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn IssuerStore>);
+        let cors_origins = response_headers::check_origins(self.cors_origins)?;
+        let now = self.clock.now().seconds();
+        let access_ttl = self.access_ttl.as_secs().max(1);
+        let mut keys = store.load_keys().await?;
+        match store::current_key(&keys) {
+            None => {
+                let key = keyring::generate(self.alg, now)?;
+                let kid = key.kid.clone();
+                if store.add_key(key, None, now).await? {
+                    tracing::info!(target: "jot_issuer", %kid, alg = %self.alg, "signing key generated");
+                }
+                keys = store.load_keys().await?;
+            }
+            Some(current) if current.private_pem.is_none() => {
+                let lost = current.kid.clone();
+                if !self.replace_missing_key {
+                    return Err(IssuerError::MissingPrivateKey { kid: lost });
+                }
+                let rotated = rotate_in(&*store, self.alg, now).await?;
+                tracing::warn!(
+                    target: "jot_issuer",
+                    lost = %lost,
+                    kid = %rotated.kid,
+                    "the current signing key had lost its private key: replaced"
+                );
+                keys = store.load_keys().await?;
+            }
+            Some(_) => {}
+        }
+        let ring = KeyRing::build(&keys, now, access_ttl + VERIFIER_LEEWAY)?;
+        let audience = if self.audience.is_empty() {
+            vec![url.clone()]
+        } else {
+            self.audience
+        };
+        let login = self
+            .login
+            .map(|login| login::LoginState::new(login, &url, &store));
+        Ok(Issuer {
+            inner: Arc::new(Inner {
+                url,
+                store,
+                clock: self.clock,
+                alg: self.alg,
+                audience,
+                access_ttl,
+                refresh_ttl: self.refresh_ttl.as_secs().max(1),
+                rotation: self.rotation.map(|d| d.as_secs().max(1)),
+                maintenance: self.maintenance,
+                secret_iterations: self.secret_iterations,
+                dummy_hash: tokio::sync::OnceCell::new(),
+                keys: RwLock::new(Arc::new(ring)),
+                rotating: tokio::sync::Mutex::new(()),
+                secrets: secret::VerifiedSecrets::default(),
+                client_throttle: throttle::Throttle::default(),
+                last_prune: AtomicU64::new(now),
+                login,
+                claims: self.claims,
+                cors_origins,
+                client_ip_header: self.client_ip_header,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for IssuerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuerBuilder")
+            .field("url", &self.url)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An issuer URL: absolute `http(s)`, no query or fragment, no trailing slash.
+fn check_url(url: &str) -> Result<String, IssuerError> {
+    let invalid = |reason| IssuerError::InvalidIssuerUrl {
+        url: url.to_owned(),
+        reason,
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|_| invalid("not an absolute URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(
+            "the scheme must be https (or http for development)",
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("an issuer URL has no query or fragment"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("no host"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}

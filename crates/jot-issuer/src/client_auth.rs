@@ -1,0 +1,107 @@
+//! Client authentication (`client_secret_basic`, `client_secret_post`) at the
+//! token, introspection and revocation endpoints.
+//!
+//! In order: an id longer than [`MAX_CLIENT_ID_LEN`] is no client (no lookup, no
+//! hash); a secret that verified in the last ten minutes passes at the cost of a
+//! SHA-256; a client id or address that failed too often is answered `429` with
+//! `Retry-After`, before any hash; otherwise the secret is checked with PBKDF2 on
+//! the [hashing pool](crate::hash_pool), an unknown client against a dummy hash
+//! of the same cost, so that its answer takes as long as a wrong secret's.
+
+use std::net::IpAddr;
+
+use crate::clients::MAX_CLIENT_ID_LEN;
+use crate::error::OAuthError;
+use crate::request::Presented;
+use crate::store::ClientRecord;
+use crate::throttle::Key;
+use crate::untrusted::untrusted;
+use crate::{Issuer, IssuerError, hash_pool, secret};
+
+impl Issuer {
+    /// Authenticates the client of a request coming from `ip`.
+    pub(crate) async fn authenticate(
+        &self,
+        presented: Presented,
+        ip: Option<IpAddr>,
+    ) -> Result<ClientRecord, OAuthError> {
+        let Presented::Secret { id, secret } = presented else {
+            return Err(OAuthError::invalid_client());
+        };
+        let now = self.now();
+        let throttle = &self.inner.client_throttle;
+        if id.len() > MAX_CLIENT_ID_LEN {
+            // No client can have this id: no lookup, no hash; counted against the
+            // address only.
+            let address: Vec<Key> = ip.map(Key::Ip).into_iter().collect();
+            if let Err(wait) = throttle.check(&address, now) {
+                return Err(OAuthError::throttled(wait));
+            }
+            throttle.failed(&address, now);
+            tracing::info!(target: "jot_issuer", client_id = %untrusted(&id), ip = ?ip, "unknown client (id too long)");
+            return Err(OAuthError::invalid_client());
+        }
+        let client = self.inner.store.get_client(&id).await?;
+        if let Some(client) = &client {
+            // A client whose secret verified lately passes even while its id is
+            // throttled: whoever floods its id with wrong secrets cannot lock it out.
+            if !client.public
+                && self
+                    .inner
+                    .secrets
+                    .remembered(&id, &secret, &client.secret_hash, now)
+            {
+                return Ok(client.clone());
+            }
+        }
+        let account = Key::client(&id);
+        let keys: Vec<Key> = std::iter::once(account).chain(ip.map(Key::Ip)).collect();
+        if let Err(wait) = throttle.check(&keys, now) {
+            tracing::warn!(target: "jot_issuer", client_id = %untrusted(&id), ip = ?ip, wait, "client authentication throttled");
+            return Err(OAuthError::throttled(wait));
+        }
+        let stored = match &client {
+            Some(client) if !client.public => client.secret_hash.clone(),
+            _ => self.dummy_hash().await?,
+        };
+        let presented = secret.clone();
+        let matched = hash_pool::run(move || secret::verify_secret(&presented, &stored)).await?;
+        match client {
+            Some(client) if matched && !client.public => {
+                self.inner
+                    .secrets
+                    .remember(&id, &secret, &client.secret_hash, now);
+                throttle.succeeded(&account);
+                Ok(client)
+            }
+            Some(_) => {
+                throttle.failed(&keys, now);
+                tracing::info!(target: "jot_issuer", client_id = %untrusted(&id), ip = ?ip, "client authentication failed");
+                Err(OAuthError::invalid_client())
+            }
+            None => {
+                throttle.failed(&keys, now);
+                tracing::info!(target: "jot_issuer", client_id = %untrusted(&id), ip = ?ip, "unknown client");
+                Err(OAuthError::invalid_client())
+            }
+        }
+    }
+
+    /// A hash of a random secret at this issuer's cost (made once, on the
+    /// hashing pool), so that an unknown client fails as slowly as a wrong secret.
+    async fn dummy_hash(&self) -> Result<String, IssuerError> {
+        let iterations = self.inner.secret_iterations;
+        let hash = self
+            .inner
+            .dummy_hash
+            .get_or_try_init(|| async move {
+                hash_pool::run(move || {
+                    secret::random_token(32).and_then(|s| secret::hash_secret_with(&s, iterations))
+                })
+                .await?
+                .map_err(IssuerError::from)
+            })
+            .await?;
+        Ok(hash.clone())
+    }
+}

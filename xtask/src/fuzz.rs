@@ -1,12 +1,14 @@
-//! `cargo xtask fuzz [SECONDS]`: runs every cargo-fuzz target of `fuzz/` for SECONDS
-//! (default 60) and prints a table of the runs; and the CI step that only builds them.
+//! `cargo xtask fuzz [SECONDS] [TARGET...]`: runs the cargo-fuzz targets of `fuzz/`
+//! (every one, or those named) for SECONDS each (default 60) and prints a table of
+//! the runs; and the CI step that only builds them.
 //!
 //! The targets need the nightly toolchain and `cargo install cargo-fuzz`. They run
 //! optimized with debug assertions and overflow checks, without a sanitizer: every
 //! jot crate forbids `unsafe`, so AddressSanitizer would only slow the search.
 //! libFuzzer writes what it finds to `fuzz/corpus/<target>` (git-ignored); the
-//! committed seeds in `fuzz/seeds/<target>` are read on every run. A crash stops
-//! the task and leaves the input in `fuzz/artifacts/<target>/`.
+//! committed seeds in `fuzz/seeds/<target>` are read on every run, and the
+//! dictionary `fuzz/dicts/<target>.dict` is given to libFuzzer when there is one. A
+//! crash stops the task and leaves the input in `fuzz/artifacts/<target>/`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -17,7 +19,14 @@ use anyhow::{Context, Result, bail, ensure};
 use crate::workspace_root;
 
 /// Every fuzz target, as named in `fuzz/Cargo.toml`.
-pub(crate) const TARGETS: [&str; 4] = ["compact", "claims", "jwk", "key_import"];
+pub(crate) const TARGETS: [&str; 6] = [
+    "compact",
+    "claims",
+    "jwk",
+    "key_import",
+    "jwe",
+    "issuer_http",
+];
 
 /// The default run time of each target, in seconds.
 pub(crate) const DEFAULT_SECONDS: u64 = 60;
@@ -43,6 +52,38 @@ pub(crate) fn available() -> bool {
         .is_ok_and(|status| status.success())
 }
 
+/// What `cargo xtask fuzz` was asked to run.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// Run time of each target, in seconds.
+    pub(crate) seconds: u64,
+    /// The targets, in [`TARGETS`] order.
+    pub(crate) targets: Vec<&'static str>,
+}
+
+/// Parses `[SECONDS] [TARGET...]`: no target named means every target.
+pub(crate) fn parse_args(args: &[String]) -> Result<Plan, String> {
+    let (seconds, names) = match args.split_first() {
+        Some((first, rest)) if first.starts_with(|c: char| c.is_ascii_digit()) => {
+            (parse_seconds(Some(first))?, rest)
+        }
+        _ => (DEFAULT_SECONDS, args),
+    };
+    for name in names {
+        if !TARGETS.contains(&name.as_str()) {
+            return Err(format!(
+                "unknown fuzz target `{name}` (targets: {})",
+                TARGETS.join(", ")
+            ));
+        }
+    }
+    let targets = TARGETS
+        .into_iter()
+        .filter(|t| names.is_empty() || names.iter().any(|n| n == t))
+        .collect();
+    Ok(Plan { seconds, targets })
+}
+
 /// Parses the optional SECONDS argument.
 pub(crate) fn parse_seconds(arg: Option<&str>) -> Result<u64, String> {
     match arg {
@@ -61,8 +102,9 @@ struct Run {
     executions: Option<u64>,
 }
 
-/// Runs each target for `seconds`.
-pub(crate) fn run(seconds: u64) -> Result<()> {
+/// Runs each target of the plan for its seconds.
+pub(crate) fn run(plan: &Plan) -> Result<()> {
+    let seconds = plan.seconds;
     ensure!(
         available(),
         "`cargo +nightly fuzz` is not available: install the nightly toolchain \
@@ -70,16 +112,16 @@ pub(crate) fn run(seconds: u64) -> Result<()> {
     );
     let root = workspace_root();
     let mut runs = Vec::new();
-    for target in TARGETS {
+    for &target in &plan.targets {
         let corpus = root.join("fuzz/corpus").join(target);
         std::fs::create_dir_all(&corpus)
             .with_context(|| format!("could not create {}", corpus.display()))?;
         let corpus = format!("fuzz/corpus/{target}");
         let seeds = format!("fuzz/seeds/{target}");
         let max_time = format!("-max_total_time={seconds}");
-        eprintln!("==> fuzz {target} for {seconds}s");
-        let start = Instant::now();
-        let mut child = nightly(&[
+        let dict = format!("fuzz/dicts/{target}.dict");
+        let dict_arg = format!("-dict={dict}");
+        let mut args = vec![
             "fuzz",
             "run",
             "--sanitizer",
@@ -90,10 +132,16 @@ pub(crate) fn run(seconds: u64) -> Result<()> {
             "--",
             &max_time,
             "-print_final_stats=1",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("could not start `cargo +nightly fuzz run`")?;
+        ];
+        if root.join(&dict).is_file() {
+            args.push(&dict_arg);
+        }
+        eprintln!("==> fuzz {target} for {seconds}s");
+        let start = Instant::now();
+        let mut child = nightly(&args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("could not start `cargo +nightly fuzz run`")?;
         let mut executions = None;
         if let Some(stderr) = child.stderr.take() {
             for line in BufReader::new(stderr).lines() {
@@ -181,6 +229,27 @@ mod tests {
         assert_eq!(parse_seconds(Some("300")), Ok(300));
         assert!(parse_seconds(Some("0")).is_err());
         assert!(parse_seconds(Some("5m")).is_err());
+    }
+
+    #[test]
+    fn targets_argument() {
+        let args = |a: &[&str]| parse_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(args(&[]).unwrap().targets, TARGETS);
+        assert_eq!(args(&[]).unwrap().seconds, 60);
+        let plan = args(&["90", "issuer_http", "jwe"]).unwrap();
+        assert_eq!(plan.seconds, 90);
+        assert_eq!(plan.targets, ["jwe", "issuer_http"]);
+        assert_eq!(
+            args(&["jwk"]).unwrap(),
+            Plan {
+                seconds: 60,
+                targets: vec!["jwk"]
+            }
+        );
+        assert!(args(&["nope"]).is_err());
+        assert!(args(&["90", "nope"]).is_err());
+        assert!(args(&["0"]).is_err());
+        assert!(args(&["5m"]).is_err());
     }
 
     #[test]

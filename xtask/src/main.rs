@@ -30,7 +30,9 @@ Tasks:
   dist     release binary, completions, man page, licenses -> target/dist/jot-<version>-<target>.tar.gz
   release <major|minor|patch|VERSION> [--dry-run]
            check, bump, promote the changelog, commit and tag (never publishes)
-  fuzz [SECONDS]  run every cargo-fuzz target of fuzz/ for SECONDS each (default 60; needs nightly)
+  fuzz [SECONDS] [TARGET...]
+           run the cargo-fuzz targets of fuzz/ (all, or those named) for SECONDS each
+           (default 60; needs nightly)
   msrv     build the libraries with the declared rust-version toolchain, if installed
   help     print this message
 
@@ -52,11 +54,12 @@ fn main() -> ExitCode {
         }),
         Some("dist") => Box::new(dist::run),
         Some("fuzz") => {
-            let seconds = match fuzz::parse_seconds(args.next().as_deref()) {
-                Ok(seconds) => seconds,
+            let rest: Vec<String> = args.by_ref().collect();
+            let plan = match fuzz::parse_args(&rest) {
+                Ok(plan) => plan,
                 Err(message) => return usage_error(&message),
             };
-            Box::new(move || fuzz::run(seconds))
+            Box::new(move || fuzz::run(&plan))
         }
         Some("msrv") => Box::new(msrv::run),
         Some("release") => {

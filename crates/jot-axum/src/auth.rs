@@ -11,9 +11,11 @@ use http::header::HeaderName;
 use jot_codec::{Clock, SystemClock, Token, UntrustedToken, Validation};
 use serde::de::DeserializeOwned;
 
+use jot_algorithms::{KeySet, VerifyingKey};
+
 use crate::error::{AuthError, AuthErrorKind, Challenge, ErrorHook};
-use crate::keys::{KeySource, KeySourceError};
-use crate::token_cache::{AlreadyVerified, TokenCache, VerifiedCache};
+use crate::keys::{KeySource, KeySourceError, Keys};
+use crate::token_cache::{AlreadyVerified, Hit, TokenCache, VerifiedCache};
 use crate::token_source::TokenSource;
 use crate::{JwtLayer, Verified};
 
@@ -47,6 +49,7 @@ pub struct JwtAuth<T> {
 #[must_use]
 pub struct JwtAuthBuilder<T> {
     keys: Arc<dyn KeySource>,
+    fixed_keys: bool,
     validation: Validation,
     sources: Vec<TokenSource>,
     challenge: Challenge,
@@ -57,6 +60,9 @@ pub struct JwtAuthBuilder<T> {
 
 struct Inner {
     keys: Arc<dyn KeySource>,
+    /// The source is a [`VerifyingKey`] or a [`KeySet`] owned here: its keys never
+    /// change, so a cache hit needs no check that its key is still held.
+    fixed_keys: bool,
     validation: Validation,
     sources: Vec<TokenSource>,
     challenge: Arc<Challenge>,
@@ -95,8 +101,11 @@ impl<T> JwtAuth<T> {
     /// `Authorization: Bearer` only, no realm, the verified-token cache on
     /// ([`TokenCache::default`]), the system clock.
     pub fn builder(keys: impl KeySource) -> JwtAuthBuilder<T> {
+        let any: &dyn std::any::Any = &keys;
+        let fixed_keys = any.is::<VerifyingKey>() || any.is::<KeySet>();
         JwtAuthBuilder {
             keys: Arc::new(keys),
+            fixed_keys,
             validation: Validation::new(),
             sources: vec![TokenSource::AuthorizationBearer],
             challenge: Challenge::default(),
@@ -201,29 +210,6 @@ where
     async fn verify_inner(&self, token: &str) -> Result<Verified<T>, AuthError> {
         let inner = &*self.inner;
         let invalid = |e: jot_codec::Error| self.error(AuthErrorKind::InvalidToken(e));
-        // Hash only tokens within the size limit (larger ones fail parsing below).
-        let digest = inner
-            .cache
-            .as_ref()
-            .filter(|_| token.len() <= inner.validation.token_len_limit())
-            .map(|_| VerifiedCache::digest(token));
-        if let (Some(cache), Some(digest)) = (&inner.cache, &digest) {
-            if let Some(alg) = cache.get(digest) {
-                // Same bytes as a token whose signature verified: re-run every claim check.
-                return match jot_codec::decode_with_clock::<T, _, _>(
-                    token,
-                    &AlreadyVerified(alg),
-                    &inner.validation,
-                    &*inner.clock,
-                ) {
-                    Ok(verified) => Ok(self.verified(token, verified)),
-                    Err(e) => {
-                        cache.remove(digest);
-                        Err(invalid(e))
-                    }
-                };
-            }
-        }
         let untrusted = UntrustedToken::parse_with_limit(token, inner.validation.token_len_limit())
             .map_err(invalid)?;
         // Refuse what the validation refuses before any key lookup (and so any fetch).
@@ -231,21 +217,92 @@ where
         if !inner.validation.allows(alg) {
             return Err(invalid(jot_codec::Error::AlgorithmNotAllowed { alg }));
         }
-        let keys = inner.keys.keys_for(&untrusted).await.map_err(|e| {
+        let cache = inner
+            .cache
+            .as_ref()
+            .map(|cache| (cache, VerifiedCache::digest(token)));
+        let mut looked_up = None;
+        if let Some((cache, digest)) = &cache {
+            if let Some(hit) = cache.get(digest) {
+                let (held, keys) = self.still_held(&untrusted, hit).await?;
+                if held {
+                    // Same bytes as a token whose signature verified with a key that is
+                    // still held: re-run every claim check.
+                    return match untrusted.decode::<T, _, _>(
+                        &AlreadyVerified(hit.alg),
+                        &inner.validation,
+                        &*inner.clock,
+                    ) {
+                        Ok(verified) => Ok(self.verified(token, verified)),
+                        Err(e) => {
+                            cache.remove(digest);
+                            Err(invalid(e))
+                        }
+                    };
+                }
+                tracing::debug!(
+                    target: "jot_axum",
+                    alg = %hit.alg,
+                    "the key of a cached token is no longer held: verifying it again"
+                );
+                cache.remove(digest);
+                looked_up = keys;
+            }
+        }
+        let keys = match looked_up {
+            Some(keys) => keys,
+            None => self.keys_for(&untrusted).await?,
+        };
+        // The token was parsed once, above: verify and decode that parse.
+        let verified = untrusted
+            .decode::<T, _, _>(&keys, &inner.validation, &*inner.clock)
+            .map_err(invalid)?;
+        if let Some((cache, digest)) = cache {
+            let key = if inner.fixed_keys {
+                Some(None)
+            } else {
+                // A custom verifier cannot say which key verified: not cached.
+                keys.print_for(verified.algorithm, verified.header.kid.as_deref())
+                    .map(Some)
+            };
+            if let Some(key) = key {
+                let alg = verified.algorithm;
+                cache.insert(digest, Hit { alg, key });
+            }
+        }
+        Ok(self.verified(token, verified))
+    }
+
+    /// Whether the key that verified a cached token would still be the one to verify
+    /// it: the source's keys held now pick, for the token's `alg` and `kid`, a key
+    /// with the same thumbprint. Asks [`KeySource::keys_now`], which never fetches;
+    /// only a source that cannot answer it is asked [`KeySource::keys_for`], and
+    /// those keys are returned to be reused.
+    async fn still_held(
+        &self,
+        untrusted: &UntrustedToken<'_>,
+        hit: Hit,
+    ) -> Result<(bool, Option<Keys>), AuthError> {
+        let Some(print) = hit.key else {
+            // A fixed source: its keys never go.
+            return Ok((true, None));
+        };
+        let kid = untrusted.header().kid.as_deref();
+        if let Some(keys) = self.inner.keys.keys_now(untrusted) {
+            return Ok((keys.print_for(hit.alg, kid) == Some(print), None));
+        }
+        let keys = self.keys_for(untrusted).await?;
+        Ok((keys.print_for(hit.alg, kid) == Some(print), Some(keys)))
+    }
+
+    async fn keys_for(&self, untrusted: &UntrustedToken<'_>) -> Result<Keys, AuthError> {
+        self.inner.keys.keys_for(untrusted).await.map_err(|e| {
             self.error(match e {
                 KeySourceError::Unavailable(reason) => AuthErrorKind::KeysUnavailable(reason),
                 KeySourceError::UnknownIssuer => AuthErrorKind::UnknownIssuer,
                 KeySourceError::Token(e) => AuthErrorKind::InvalidToken(e),
             })
-        })?;
-        // The token was parsed once, above: verify and decode that parse.
-        let verified = untrusted
-            .decode::<T, _, _>(&keys, &inner.validation, &*inner.clock)
-            .map_err(invalid)?;
-        if let (Some(cache), Some(digest)) = (&inner.cache, digest) {
-            cache.insert(digest, verified.algorithm);
-        }
-        Ok(self.verified(token, verified))
+        })
     }
 
     fn verified(&self, raw: &str, token: Token<T>) -> Verified<T> {
@@ -315,6 +372,7 @@ impl<T> JwtAuthBuilder<T> {
         JwtAuth {
             inner: Arc::new(Inner {
                 keys: self.keys,
+                fixed_keys: self.fixed_keys,
                 validation: self.validation,
                 sources: self.sources,
                 challenge: Arc::new(self.challenge),

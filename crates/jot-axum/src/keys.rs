@@ -15,11 +15,15 @@ mod discovery;
 mod fetch;
 mod file;
 mod multi;
+mod prints;
 mod remote;
 
 pub use file::JwksFile;
 pub use multi::MultiIssuer;
 pub use remote::{JwksStats, RemoteJwks, RemoteJwksBuilder};
+
+pub(crate) use prints::KeyPrint;
+use prints::Prints;
 
 /// The future a [`KeySource`] returns.
 pub type KeysFuture<'a> = Pin<Box<dyn Future<Output = Result<Keys, KeySourceError>> + Send + 'a>>;
@@ -52,17 +56,53 @@ pub type KeysFuture<'a> = Pin<Box<dyn Future<Output = Result<Keys, KeySourceErro
 pub trait KeySource: Send + Sync + 'static {
     /// The keys for this token, or why there are none.
     fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a>;
+
+    /// The keys this source holds **now** for this token, without any I/O and
+    /// without waiting: what [`keys_for`](KeySource::keys_for) would give if it
+    /// fetched nothing.
+    ///
+    /// The verified-token cache ([`TokenCache`](crate::TokenCache)) asks on every
+    /// hit, to check that the key which verified the cached token is still held: a
+    /// key dropped from a key set must stop working at once, not when the cache
+    /// entry lapses. `None` (the default) means the source cannot tell without I/O;
+    /// the cache then calls [`keys_for`](KeySource::keys_for). A source whose
+    /// `keys_for` may fetch or wait should implement this; one that wraps another
+    /// source should forward it.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, SigningKey};
+    /// use jot_axum::KeySource;
+    /// use jot_codec::UntrustedToken;
+    ///
+    /// let key = SigningKey::generate(Algorithm::ES256)?.with_kid("k1");
+    /// let token = jot_algorithms::encode(&key, &jot_codec::Header::jwt(), &serde_json::json!({}))?;
+    /// let keys = key.verifying_key().keys_now(&UntrustedToken::parse(&token)?);
+    /// assert_eq!(keys.and_then(|k| k.has_kid("k1")), Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn keys_now(&self, token: &UntrustedToken<'_>) -> Option<Keys> {
+        let _ = token;
+        None
+    }
 }
 
 impl<K: KeySource + ?Sized> KeySource for Arc<K> {
     fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
         (**self).keys_for(token)
     }
+
+    fn keys_now(&self, token: &UntrustedToken<'_>) -> Option<Keys> {
+        (**self).keys_now(token)
+    }
 }
 
 impl<K: KeySource + ?Sized> KeySource for Box<K> {
     fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
         (**self).keys_for(token)
+    }
+
+    fn keys_now(&self, token: &UntrustedToken<'_>) -> Option<Keys> {
+        (**self).keys_now(token)
     }
 }
 
@@ -72,6 +112,10 @@ impl KeySource for VerifyingKey {
         let keys = Keys::from(self.clone());
         Box::pin(std::future::ready(Ok(keys)))
     }
+
+    fn keys_now(&self, _: &UntrustedToken<'_>) -> Option<Keys> {
+        Some(Keys::from(self.clone()))
+    }
 }
 
 /// A fixed set of keys, chosen by `kid` (see [`KeySet`]).
@@ -80,12 +124,21 @@ impl KeySource for KeySet {
         let keys = Keys::from(self.clone());
         Box::pin(std::future::ready(Ok(keys)))
     }
+
+    fn keys_now(&self, _: &UntrustedToken<'_>) -> Option<Keys> {
+        Some(Keys::from(self.clone()))
+    }
 }
 
 /// The keys a [`KeySource`] hands out for one token: cheap to clone, and a
 /// [`Verifier`].
 #[derive(Clone)]
-pub struct Keys(KeysInner);
+pub struct Keys {
+    inner: KeysInner,
+    /// For a set: the thumbprint of each key, in set order, when the source
+    /// computed them once for the set (else they are computed when needed).
+    prints: Option<Prints>,
+}
 
 #[derive(Clone)]
 enum KeysInner {
@@ -119,18 +172,18 @@ impl Keys {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn per_algorithm(keys: impl IntoIterator<Item = VerifyingKey>) -> Keys {
-        Keys(KeysInner::PerAlgorithm(keys.into_iter().collect()))
+        Keys::new(KeysInner::PerAlgorithm(keys.into_iter().collect()))
     }
 
     /// Keys from any [`Verifier`] (another crypto backend, a test double).
     pub fn custom(verifier: Arc<dyn Verifier + Send + Sync>) -> Keys {
-        Keys(KeysInner::Custom(verifier))
+        Keys::new(KeysInner::Custom(verifier))
     }
 
     /// Whether these keys hold a key with this `kid`; `None` when that cannot be told
     /// (a custom verifier).
     pub fn has_kid(&self, kid: &str) -> Option<bool> {
-        match &self.0 {
+        match &self.inner {
             KeysInner::Key(k) => Some(k.kid().is_none_or(|own| own == kid)),
             KeysInner::PerAlgorithm(keys) => {
                 Some(keys.iter().any(|k| k.kid().is_none_or(|own| own == kid)))
@@ -143,7 +196,7 @@ impl Keys {
     /// The algorithms some key accepts, sorted, each once; `None` for a custom
     /// verifier, which cannot tell.
     pub fn algorithms(&self) -> Option<Vec<Algorithm>> {
-        let keys = match &self.0 {
+        let keys = match &self.inner {
             KeysInner::Key(k) => std::slice::from_ref(k),
             KeysInner::PerAlgorithm(keys) => keys,
             KeysInner::Set(s) => s.keys(),
@@ -158,19 +211,19 @@ impl Keys {
 
 impl From<VerifyingKey> for Keys {
     fn from(key: VerifyingKey) -> Self {
-        Keys(KeysInner::Key(key))
+        Keys::new(KeysInner::Key(key))
     }
 }
 
 impl From<KeySet> for Keys {
     fn from(set: KeySet) -> Self {
-        Keys(KeysInner::Set(set))
+        Keys::new(KeysInner::Set(set))
     }
 }
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.0 {
+        match &self.inner {
             KeysInner::Key(k) => f.debug_tuple("Keys").field(k).finish(),
             KeysInner::PerAlgorithm(keys) => f.debug_tuple("Keys").field(keys).finish(),
             KeysInner::Set(s) => f.debug_tuple("Keys").field(&s.len()).finish(),
@@ -187,7 +240,7 @@ impl Verifier for Keys {
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<(), VerifyError> {
-        match &self.0 {
+        match &self.inner {
             KeysInner::Key(k) => k.verify(alg, kid, signing_input, signature),
             KeysInner::PerAlgorithm(keys) => keys
                 .iter()

@@ -7,27 +7,48 @@ use std::time::Duration;
 use jot_codec::{Algorithm, Verifier, VerifyError};
 use tokio::time::Instant;
 
+use crate::keys::KeyPrint;
+
 /// Configures the verified-token cache of a [`JwtAuth`](crate::JwtAuth).
 ///
-/// The verified-token cache: a token seen before skips key lookup and signature
-/// verification, never claim validation.
+/// The verified-token cache: a token seen before skips signature verification;
+/// claim validation, and the check that the key which verified it is still held,
+/// run on every hit.
 ///
 /// - **Key**: SHA-256 of the whole token, so a hit means byte-for-byte the same
 ///   token whose signature already verified.
-/// - **Value**: the algorithm it verified with and when the entry lapses.
-/// - **On a hit** the token is decoded again and *every* check of the
-///   [`Validation`](jot_codec::Validation) runs again at the current time (`exp`,
-///   `nbf`, `iat`, max age, issuer, audience, …); only the signature check is
-///   replaced by "same bytes as a token that verified". An expired token is refused
-///   and its entry dropped.
+/// - **Value**: the algorithm it verified with, the RFC 7638 thumbprint of the key
+///   that verified it, and when the entry lapses.
+/// - **On a hit** the key source is asked which keys it holds *now*
+///   ([`KeySource::keys_now`](crate::KeySource::keys_now): the remote set already
+///   cached, the file already read — never a fetch), and those keys must still pick,
+///   for the token's `alg` and `kid`, a key with the remembered thumbprint. A key
+///   dropped from the set (or replaced under the same `kid`) ends the hit at once:
+///   the token then goes through full verification like any other, which refuses it
+///   (`unknown key`, `invalid signature`). A key that stays keeps its tokens cached
+///   across refreshes and rotations. Then the token is decoded again and *every*
+///   check of the [`Validation`](jot_codec::Validation) runs again at the current
+///   time (`exp`, `nbf`, `iat`, max age, issuer, audience, …); only the signature
+///   check is replaced by "same bytes as a token that verified". An expired token is
+///   refused and its entry dropped.
+/// - **Fixed keys.** When the builder was given a
+///   [`VerifyingKey`](jot_algorithms::VerifyingKey) or a
+///   [`KeySet`](jot_algorithms::KeySet) itself, its keys can never change, so hits
+///   skip the key check. Tokens accepted by a custom [`Verifier`] (from
+///   [`Keys::custom`](crate::Keys::custom)) are not cached: it cannot say which key
+///   verified them.
 /// - **Bounds**: at most `capacity` entries, in two generations: when the young one
 ///   fills up it becomes the old one and the former old one is dropped, so recently
 ///   used tokens survive (hits in the old generation move back to the young one).
-///   An entry also lapses after `max_ttl` (default 5 min), so a key removed from the
-///   issuer's set stops being trusted through the cache within that time.
-/// - **On by default** with 10,000 entries: SHA-256 of a token costs about a
-///   microsecond, an ECDSA or RSA verification tens. Turn it off with
-///   [`TokenCache::disabled`] if keys must be revoked instantly.
+///   An entry also lapses after `max_ttl` (default 5 min), after which the
+///   signature is verified again.
+/// - **On by default** with 10,000 entries: a hit costs about a microsecond and a
+///   half (SHA-256 of the token, the key check, the claim checks), an ECDSA or RSA
+///   verification tens. A source that does not implement
+///   [`keys_now`](crate::KeySource::keys_now) is asked
+///   [`keys_for`](crate::KeySource::keys_for) on every hit instead, and its key's
+///   thumbprint is computed each time (about a microsecond more).
+///   [`TokenCache::disabled`] turns the cache off.
 ///
 /// ```
 /// use std::time::Duration;
@@ -86,9 +107,20 @@ impl TokenCache {
 
 pub(crate) type Digest = [u8; 32];
 
+/// What the cache remembers of a token whose signature verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hit {
+    /// The algorithm it verified with.
+    pub(crate) alg: Algorithm,
+    /// The thumbprint of the key that verified it; `None` when the key source is
+    /// fixed (a [`VerifyingKey`](jot_algorithms::VerifyingKey) or
+    /// [`KeySet`](jot_algorithms::KeySet) given to the builder), whose keys never go.
+    pub(crate) key: Option<KeyPrint>,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Entry {
-    alg: Algorithm,
+    hit: Hit,
     until: Instant,
 }
 
@@ -119,13 +151,13 @@ impl VerifiedCache {
         out
     }
 
-    /// The algorithm this token verified with, if it is cached and not lapsed.
-    pub(crate) fn get(&self, digest: &Digest) -> Option<Algorithm> {
+    /// What is remembered of this token, if it is cached and not lapsed.
+    pub(crate) fn get(&self, digest: &Digest) -> Option<Hit> {
         let now = Instant::now();
         let mut maps = self.lock();
         if let Some(e) = maps.young.get(digest) {
             if e.until > now {
-                return Some(e.alg);
+                return Some(e.hit);
             }
             maps.young.remove(digest);
             return None;
@@ -135,12 +167,12 @@ impl VerifiedCache {
             return None;
         }
         self.insert_locked(&mut maps, *digest, e);
-        Some(e.alg)
+        Some(e.hit)
     }
 
-    pub(crate) fn insert(&self, digest: Digest, alg: Algorithm) {
+    pub(crate) fn insert(&self, digest: Digest, hit: Hit) {
         let entry = Entry {
-            alg,
+            hit,
             until: Instant::now() + self.max_ttl,
         };
         let mut maps = self.lock();
@@ -196,22 +228,27 @@ impl Verifier for AlreadyVerified {
 mod tests {
     use super::*;
 
+    const HIT: Hit = Hit {
+        alg: Algorithm::ES256,
+        key: Some([7; 32]),
+    };
+
     #[tokio::test]
     async fn bounded_and_generational() {
         let cache = TokenCache::new(4).build().unwrap();
         let d = |i: u8| [i; 32];
         for i in 0..4 {
-            cache.insert(d(i), Algorithm::ES256);
+            cache.insert(d(i), HIT);
         }
         assert_eq!(cache.len(), 4);
         // 0 and 1 are in the old generation now; touching 0 brings it back.
-        assert_eq!(cache.get(&d(0)), Some(Algorithm::ES256));
+        assert_eq!(cache.get(&d(0)), Some(HIT));
         for i in 4..10 {
-            cache.insert(d(i), Algorithm::ES256);
+            cache.insert(d(i), HIT);
             assert!(cache.len() <= 4);
         }
         assert_eq!(cache.get(&d(1)), None);
-        assert_eq!(cache.get(&d(9)), Some(Algorithm::ES256));
+        assert_eq!(cache.get(&d(9)), Some(HIT));
         cache.remove(&d(9));
         assert_eq!(cache.get(&d(9)), None);
         assert!(TokenCache::disabled().build().is_none());
@@ -223,7 +260,13 @@ mod tests {
             .max_ttl(Duration::from_secs(10))
             .build()
             .unwrap();
-        cache.insert([1; 32], Algorithm::HS256);
+        cache.insert(
+            [1; 32],
+            Hit {
+                alg: Algorithm::HS256,
+                key: None,
+            },
+        );
         tokio::time::advance(Duration::from_secs(11)).await;
         assert_eq!(cache.get(&[1; 32]), None);
     }

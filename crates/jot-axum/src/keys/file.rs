@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use jot_algorithms::{Algorithm, JwkSet, KeySet};
 use jot_codec::UntrustedToken;
 
+use super::prints::{Prints, prints_of};
 use super::{ConfigError, FetchError, KeySource, Keys, KeysFuture};
 
 /// A JWK Set from a local file. The file is trusted like configuration, so it may
@@ -29,7 +30,8 @@ pub struct JwksFile {
 struct Inner {
     path: PathBuf,
     assume: Vec<Algorithm>,
-    keys: RwLock<KeySet>,
+    /// The keys and their thumbprints, replaced together by a reload.
+    keys: RwLock<(KeySet, Prints)>,
 }
 
 impl JwksFile {
@@ -47,11 +49,12 @@ impl JwksFile {
         let path = path.as_ref().to_path_buf();
         let bytes = std::fs::read(&path).map_err(|e| ConfigError::File(io(&e)))?;
         let keys = parse(&bytes, assume).map_err(ConfigError::File)?;
+        let prints = prints_of(&keys);
         Ok(JwksFile {
             inner: Arc::new(Inner {
                 path,
                 assume: assume.to_vec(),
-                keys: RwLock::new(keys),
+                keys: RwLock::new((keys, prints)),
             }),
         })
     }
@@ -64,19 +67,15 @@ impl JwksFile {
             .map_err(|e| io(&e))?;
         let keys = parse(&bytes, &self.inner.assume)?;
         let count = keys.len();
-        *self.inner.keys.write().unwrap_or_else(|e| e.into_inner()) = keys;
+        let prints = prints_of(&keys);
+        *self.inner.keys.write().unwrap_or_else(|e| e.into_inner()) = (keys, prints);
         tracing::info!(target: "jot_axum::jwks", path = %self.inner.path.display(), keys = count, "JWK Set file reloaded");
         Ok(count)
     }
 
     /// The keys held now.
     pub fn keys(&self) -> KeySet {
-        // A poisoned lock still holds a whole KeySet (replaced by one assignment).
-        self.inner
-            .keys
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.held().0
     }
 
     /// The file's path.
@@ -87,8 +86,25 @@ impl JwksFile {
 
 impl KeySource for JwksFile {
     fn keys_for<'a>(&'a self, _: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
-        let keys = Keys::from(self.keys());
+        let keys = self.printed();
         Box::pin(std::future::ready(Ok(keys)))
+    }
+
+    fn keys_now(&self, _: &UntrustedToken<'_>) -> Option<Keys> {
+        Some(self.printed())
+    }
+}
+
+impl JwksFile {
+    fn held(&self) -> (KeySet, Prints) {
+        // A poisoned lock still holds a whole pair (replaced by one assignment).
+        let held = self.inner.keys.read().unwrap_or_else(|e| e.into_inner());
+        (held.0.clone(), Arc::clone(&held.1))
+    }
+
+    fn printed(&self) -> Keys {
+        let (keys, prints) = self.held();
+        Keys::printed(keys, prints)
     }
 }
 

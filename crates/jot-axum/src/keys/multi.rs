@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use jot_codec::{UntrustedToken, dangerous};
 
-use super::{KeySource, KeySourceError, KeysFuture};
+use super::{KeySource, KeySourceError, Keys, KeysFuture};
 
 /// Several issuers at once. The token's `iss` is read **before** verification (it
 /// is only a lookup hint: the token must then verify with that issuer's keys, so a
@@ -53,19 +53,29 @@ impl std::fmt::Debug for MultiIssuer {
 
 impl KeySource for MultiIssuer {
     fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
-        // `()` as the custom type: only the registered claims are kept.
-        let source = dangerous::claims_unverified::<()>(token)
-            .map_err(KeySourceError::Token)
-            .and_then(|claims| {
-                claims
-                    .iss
-                    .as_deref()
-                    .and_then(|iss| self.issuers.get(iss))
-                    .ok_or(KeySourceError::UnknownIssuer)
-            });
-        match source {
+        match self.source_for(token) {
             Ok(source) => source.keys_for(token),
             Err(e) => Box::pin(std::future::ready(Err(e))),
         }
+    }
+
+    fn keys_now(&self, token: &UntrustedToken<'_>) -> Option<Keys> {
+        self.source_for(token).ok()?.keys_now(token)
+    }
+}
+
+impl MultiIssuer {
+    /// The source of the token's unverified `iss`.
+    fn source_for(
+        &self,
+        token: &UntrustedToken<'_>,
+    ) -> Result<&Arc<dyn KeySource>, KeySourceError> {
+        // `()` as the custom type: only the registered claims are kept.
+        let claims = dangerous::claims_unverified::<()>(token).map_err(KeySourceError::Token)?;
+        claims
+            .iss
+            .as_deref()
+            .and_then(|iss| self.issuers.get(iss))
+            .ok_or(KeySourceError::UnknownIssuer)
     }
 }

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 
 use super::discovery;
 use super::fetch::{self, Fetched, PlainHttp};
+use super::prints::{Prints, prints_of};
 use super::{ConfigError, FetchError, KeySource, KeySourceError, Keys, KeysFuture};
 
 /// The background task never fetches more often than this, whatever the settings.
@@ -196,12 +197,12 @@ impl RemoteJwks {
                 (Some(keys), in_flight) => {
                     let known = kid.is_none_or(|kid| keys.get(kid).next().is_some());
                     if known {
-                        let keys = keys.clone();
+                        let keys = state.held();
                         if now >= state.expires_at && in_flight.is_none() && cooled {
                             // Stale: serve what we have, refetch in the background.
                             drop(start_fetch(shared, &mut state));
                         }
-                        return Ok(Keys::from(keys));
+                        return keys.ok_or_else(|| FetchError::NotFetched.into());
                     }
                     match in_flight {
                         Some(rx) => rx.clone(),
@@ -210,7 +211,7 @@ impl RemoteJwks {
                             start_fetch(shared, &mut state)
                         }
                         // Inside the cooldown: the verifier will say "unknown key".
-                        None => return Ok(Keys::from(keys.clone())),
+                        None => return state.held().ok_or_else(|| FetchError::NotFetched.into()),
                     }
                 }
                 (None, Some(rx)) => rx.clone(),
@@ -226,8 +227,8 @@ impl RemoteJwks {
         };
         let result = wait(rx).await;
         let state = shared.lock();
-        match (&state.keys, result) {
-            (Some(keys), _) => Ok(Keys::from(keys.clone())),
+        match (state.held(), result) {
+            (Some(keys), _) => Ok(keys),
             (None, Err(e)) => Err(e.into()),
             (None, Ok(())) => Err(FetchError::NotFetched.into()),
         }
@@ -237,6 +238,12 @@ impl RemoteJwks {
 impl KeySource for RemoteJwks {
     fn keys_for<'a>(&'a self, token: &'a UntrustedToken<'a>) -> KeysFuture<'a> {
         Box::pin(self.keys(token.header().kid.as_deref()))
+    }
+
+    /// The set held now, stale or not; never fetches (the background task keeps
+    /// it fresh). `None` before the first successful fetch.
+    fn keys_now(&self, _: &UntrustedToken<'_>) -> Option<Keys> {
+        self.shared.lock().held()
     }
 }
 
@@ -346,6 +353,7 @@ impl RemoteJwksBuilder {
                 location,
                 state: Mutex::new(State {
                     keys: None,
+                    prints: Arc::from(Vec::new()),
                     expires_at: Instant::now(),
                     refresh_at: Instant::now(),
                     last_attempt: None,
@@ -417,6 +425,8 @@ impl std::fmt::Debug for Shared {
 
 struct State {
     keys: Option<KeySet>,
+    /// The thumbprints of `keys`, computed once per fetch.
+    prints: Prints,
     expires_at: Instant,
     refresh_at: Instant,
     last_attempt: Option<Instant>,
@@ -427,6 +437,14 @@ struct State {
     in_flight: Option<watch::Receiver<Outcome>>,
     jwks_uri: Option<reqwest::Url>,
     background: bool,
+}
+
+impl State {
+    /// The keys held now, with their thumbprints.
+    fn held(&self) -> Option<Keys> {
+        let keys = self.keys.clone()?;
+        Some(Keys::printed(keys, Arc::clone(&self.prints)))
+    }
 }
 
 impl Shared {
@@ -448,7 +466,7 @@ impl Shared {
         let mut state = self.lock();
         state.fetches += 1;
         match result {
-            Ok((keys, ttl)) => {
+            Ok((keys, prints, ttl)) => {
                 tracing::info!(
                     target: "jot_axum::jwks",
                     keys = keys.len(),
@@ -457,6 +475,7 @@ impl Shared {
                     "JWK Set fetched"
                 );
                 state.keys = Some(keys);
+                state.prints = prints;
                 state.expires_at = now + ttl;
                 state.refresh_at = now + ttl.mul_f64(0.9);
                 state.last_success = Some(SystemTime::now());
@@ -475,7 +494,7 @@ impl Shared {
         }
     }
 
-    async fn fetch_inner(&self) -> Result<(KeySet, Duration), FetchError> {
+    async fn fetch_inner(&self) -> Result<(KeySet, Prints, Duration), FetchError> {
         let known = self.lock().jwks_uri.clone();
         let url = match (known, &self.location) {
             (Some(url), _) => url,
@@ -491,7 +510,8 @@ impl Shared {
         let Fetched { body, max_age } =
             fetch::get(&self.client, &url, self.config.max_body).await?;
         let keys = fetch::parse_remote_set(&body, &self.config.assume)?;
-        Ok((keys, self.clamp_ttl(max_age)))
+        let prints = prints_of(&keys);
+        Ok((keys, prints, self.clamp_ttl(max_age)))
     }
 }
 

@@ -8,6 +8,7 @@
     unreachable_pub
 )]
 
+mod cache_keys;
 mod extractors;
 mod guards;
 mod issuers;

@@ -314,6 +314,12 @@ impl KeySource for Issuer {
         let keys = Keys::from(self.published_keys());
         Box::pin(std::future::ready(Ok(keys)))
     }
+
+    /// The keys in memory: a verified-token cache hit is checked against them
+    /// without a store read.
+    fn keys_now(&self, _: &UntrustedToken<'_>) -> Option<Keys> {
+        Some(Keys::from(self.published_keys()))
+    }
 }
 
 /// The algorithm of the current signing key in `store`, if it holds one.

@@ -3,14 +3,16 @@
 
 mod config;
 mod server;
+mod store;
 #[cfg(test)]
 mod tests;
 mod users;
 
 use std::path::PathBuf;
 
-pub(crate) use config::{ClientSpec, DEFAULT_DATA_DIR, ServeConfig};
+pub(crate) use config::{ClientSpec, ServeConfig};
 pub(crate) use server::{rotate_key_blocking, serve_blocking};
+pub(crate) use store::StoreLocation;
 pub(crate) use users::{UserSpec, random_password};
 
 /// Why `jot serve` or `jot rotate-key` failed.
@@ -22,6 +24,9 @@ pub(crate) enum ServeError {
     /// The data directory could not be opened.
     #[error(transparent)]
     Store(#[from] jot_issuer::StoreError),
+    /// The PostgreSQL database could not be opened (never shows its password).
+    #[error(transparent)]
+    Postgres(#[from] jot_issuer::store::PostgresError),
     /// The configuration file could not be read or parsed.
     #[error("config file {path}: {reason}")]
     Config {

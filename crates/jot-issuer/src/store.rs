@@ -1,7 +1,9 @@
 //! [`IssuerStore`]: where the issuer keeps its signing keys, clients, refresh tokens,
 //! revocations and, for logins, users, sessions, authorization codes, consents and
 //! pending authorization requests, with two implementations: [`FileStore`] (a data directory, the
-//! default of `jot serve`) and [`MemoryStore`] (nothing survives the process).
+//! default of `jot serve`) and [`MemoryStore`] (nothing survives the process); with
+//! the cargo feature `postgres`, a third: `PostgresStore` (a PostgreSQL database
+//! that several issuer instances share).
 //!
 //! # Designed for a shared store
 //!

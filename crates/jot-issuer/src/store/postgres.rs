@@ -1,51 +1,4 @@
-//! [`PostgresStore`]: the issuer's state in PostgreSQL, shared by several issuer
-//! instances behind a load balancer (cargo feature `postgres`).
-//!
-//! Each record is a JSON document (`jsonb`) beside the columns it is looked up and
-//! compared by (token hashes, family, `jti`, expiry, lowercase username); the
-//! tables are in `docs/ISSUER.md` and [`schema`](self#schema). Every
-//! compare-and-set of [`IssuerStore`] is **one SQL statement**, so two instances
-//! racing get exactly one winner:
-//!
-//! - `consume_refresh` and `consume_code` lock the row (`SELECT … FOR UPDATE` in a
-//!   common table expression), read its latest committed state, and set
-//!   `used_at`/`issued` only if it is still unset — the loser of a race waits for
-//!   the winner's commit and sees what it wrote;
-//! - `add_key` retires the replaced key only if it is still the current one and
-//!   inserts the new key in the same statement; a unique partial index allows one
-//!   current key at most;
-//! - `insert_user` is `INSERT … ON CONFLICT DO NOTHING` on the unique `sub` and
-//!   lowercase username; `take_pending` and `remove_session` are
-//!   `DELETE … RETURNING`.
-//!
-//! # Schema
-//!
-//! Migrations are embedded and run by [`PostgresStore::open`], in one transaction
-//! under an advisory lock; `jot_schema` records each version applied. A database
-//! whose schema is newer than [`SCHEMA_VERSION`] is refused
-//! ([`PostgresError::SchemaTooNew`]) and left untouched.
-//!
-//! # Time limits
-//!
-//! A call waits at most [`PostgresConfig::pool_timeout`] (5 s) for a connection — a
-//! free one, or a new one (the TCP connection is bounded by the same time unless
-//! the URL sets `connect_timeout`) — and its statements may take at most
-//! [`PostgresConfig::query_timeout`] (10 s); past either, or when the database
-//! cannot be reached, the call fails with [`StoreError::Unavailable`] instead of
-//! hanging. A statement past its limit is cancelled on the server (a cancel
-//! request, and `statement_timeout` set to the same limit on every connection
-//! unless the URL's `options` set one) and its connection closed, not reused;
-//! broken connections are replaced, so the store recovers by itself when the
-//! database is back.
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use jot_issuer::{Issuer, PostgresStore};
-//!
-//! let store = PostgresStore::connect("postgres://jot@db.example.com/jot?sslmode=verify-full").await?;
-//! let issuer = Issuer::builder("https://auth.example.com").store(store).build().await?;
-//! # let _ = issuer; Ok(()) }
-//! ```
+//! [`PostgresStore`]: the issuer's state in PostgreSQL (cargo feature `postgres`).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -79,7 +32,56 @@ pub use error::PostgresError;
 pub use schema::SCHEMA_VERSION;
 
 /// An [`IssuerStore`] in a PostgreSQL database, for one issuer or several sharing
-/// it (see the [module documentation](self)). Clones share the connection pool.
+/// it behind a load balancer (cargo feature `postgres`). Clones share the
+/// connection pool.
+///
+/// Each record is a JSON document (`jsonb`) beside the columns it is looked up and
+/// compared by (token hashes, family, `jti`, expiry, lowercase username); the
+/// tables are in `docs/ISSUER.md`. Every
+/// compare-and-set of [`IssuerStore`] is **one SQL statement**, so two instances
+/// racing get exactly one winner:
+///
+/// - `consume_refresh` and `consume_code` lock the row (`SELECT … FOR UPDATE` in a
+///   common table expression), read its latest committed state, and set
+///   `used_at`/`issued` only if it is still unset — the loser of a race waits for
+///   the winner's commit and sees what it wrote;
+/// - `add_key` retires the replaced key only if it is still the current one and
+///   inserts the new key in the same statement; a unique partial index allows one
+///   current key at most;
+/// - `insert_user` is `INSERT … ON CONFLICT DO NOTHING` on the unique `sub` and
+///   lowercase username; `take_pending` and `remove_session` are
+///   `DELETE … RETURNING`.
+///
+/// # Schema
+///
+/// Migrations are embedded and run by [`PostgresStore::open`], in one transaction
+/// under an advisory lock (instances starting together migrate one after the
+/// other); the table `jot_schema (version, name, applied_at)` records each version
+/// applied. A database
+/// whose schema is newer than [`SCHEMA_VERSION`] is refused
+/// ([`PostgresError::SchemaTooNew`]) and left untouched.
+///
+/// # Time limits
+///
+/// A call waits at most [`PostgresConfig::pool_timeout`] (5 s) for a connection — a
+/// free one, or a new one (the TCP connection is bounded by the same time unless
+/// the URL sets `connect_timeout`) — and its statements may take at most
+/// [`PostgresConfig::query_timeout`] (10 s); past either, or when the database
+/// cannot be reached, the call fails with [`StoreError::Unavailable`] instead of
+/// hanging. A statement past its limit is cancelled on the server (a cancel
+/// request, and `statement_timeout` set to the same limit on every connection
+/// unless the URL's `options` set one) and its connection closed, not reused;
+/// broken connections are replaced, so the store recovers by itself when the
+/// database is back.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use jot_issuer::{Issuer, PostgresStore};
+///
+/// let store = PostgresStore::connect("postgres://jot@db.example.com/jot?sslmode=verify-full").await?;
+/// let issuer = Issuer::builder("https://auth.example.com").store(store).build().await?;
+/// # let _ = issuer; Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct PostgresStore {
     inner: Arc<Inner>,

@@ -24,9 +24,11 @@ pub(crate) enum ServeError {
     /// The data directory could not be opened.
     #[error(transparent)]
     Store(#[from] jot_issuer::StoreError),
-    /// The PostgreSQL database could not be opened (never shows its password).
-    #[error(transparent)]
-    Postgres(#[from] jot_issuer::store::PostgresError),
+    /// The PostgreSQL database could not be opened (never shows its password). Its
+    /// message already holds the driver's causes: not a `source`, so `{:#}` does
+    /// not print them twice.
+    #[error("{0}")]
+    Postgres(jot_issuer::store::PostgresError),
     /// The configuration file could not be read or parsed.
     #[error("config file {path}: {reason}")]
     Config {
@@ -54,4 +56,10 @@ pub(crate) enum ServeError {
         /// The I/O error.
         source: std::io::Error,
     },
+}
+
+impl From<jot_issuer::store::PostgresError> for ServeError {
+    fn from(error: jot_issuer::store::PostgresError) -> Self {
+        ServeError::Postgres(error)
+    }
 }

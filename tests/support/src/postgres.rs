@@ -9,6 +9,9 @@
 //! - [`Cluster::private`] is a cluster of one test's own, stopped and removed when
 //!   dropped, for tests that stop and restart the server.
 //!
+//! Clusters live in the system's temporary directory (`TMPDIR`, else `/tmp`),
+//! which the `postgres` user must be able to enter when the tests run as root.
+//!
 //! The server programs come from Debian's `postgresql` package, installed when
 //! missing by the project's installer (`xtask/src/deps.rs`); nothing is skipped
 //! when it is absent. `initdb` refuses to run as root, so under root (CI) the

@@ -9,7 +9,9 @@ use crate::store::StoreError;
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
 /// Why a [`PostgresStore`](super::PostgresStore) could not be opened, or a call on
-/// it failed. None of them shows a password.
+/// it failed. None of them shows a password. The message includes the driver's
+/// whole chain of causes (its own `Display` leaves them out), so one log line
+/// says what happened; [`source`](std::error::Error::source) is the driver's error.
 ///
 /// Store calls return [`StoreError`]: a database that cannot be reached, a
 /// connection wait or a statement past its time limit become
@@ -22,7 +24,7 @@ pub enum PostgresError {
     #[error("not a PostgreSQL URL (postgres://USER@HOST/DATABASE)")]
     NotPostgresUrl,
     /// The driver could not read the URL.
-    #[error("invalid PostgreSQL URL: {source}")]
+    #[error("invalid PostgreSQL URL: {}", chain(.source))]
     InvalidUrl {
         /// The driver's error.
         source: Source,
@@ -50,7 +52,7 @@ pub enum PostgresError {
         path: PathBuf,
     },
     /// The trusted root certificates could not be loaded.
-    #[error("TLS roots {path}: {source}")]
+    #[error("TLS roots {path}: {}", chain(.source))]
     TlsRoots {
         /// The `sslrootcert` file, or `system`.
         path: PathBuf,
@@ -58,13 +60,13 @@ pub enum PostgresError {
         source: Source,
     },
     /// The TLS client could not be configured.
-    #[error("TLS configuration: {source}")]
+    #[error("TLS configuration: {}", chain(.source))]
     Tls {
         /// rustls' error.
         source: Source,
     },
     /// No connection could be made (refused, unreachable, TLS or authentication failed).
-    #[error("cannot connect to PostgreSQL: {source}")]
+    #[error("cannot connect to PostgreSQL: {}", chain(.source))]
     Connect {
         /// The driver's error.
         source: Source,
@@ -82,13 +84,13 @@ pub enum PostgresError {
         limit: Duration,
     },
     /// The connection broke, or the server is shutting down or refusing connections.
-    #[error("PostgreSQL connection lost: {source}")]
+    #[error("PostgreSQL connection lost: {}", chain(.source))]
     ConnectionLost {
         /// The driver's error.
         source: Source,
     },
     /// A statement failed.
-    #[error("PostgreSQL: {source}")]
+    #[error("PostgreSQL: {}", chain(.source))]
     Query {
         /// The driver's error.
         source: Source,
@@ -105,7 +107,7 @@ pub enum PostgresError {
         supported: i32,
     },
     /// A migration failed; it was rolled back with every other of the same start.
-    #[error("schema migration {version} ({name}) failed: {source}")]
+    #[error("schema migration {version} ({name}) failed: {}", chain(.source))]
     Migration {
         /// Its version.
         version: i32,
@@ -154,6 +156,22 @@ impl From<PostgresError> for StoreError {
             StoreError::Backend(Box::new(error))
         }
     }
+}
+
+/// `error: cause: cause…`, as one line.
+fn chain(error: &Source) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let cause_text = cause.to_string();
+        // Some errors repeat their cause in their own message.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 /// SQLSTATE classes and codes that mean "not now" rather than "never": connection

@@ -137,6 +137,43 @@ mod tests {
     }
 
     #[test]
+    fn the_config_file_names_a_directory_or_a_database_and_flags_win() {
+        use crate::serve::ServeConfig;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jot.toml");
+        let url = "postgres://jot@db.example.com/jot";
+        let resolve = |config: ServeConfig, text: &str| {
+            std::fs::write(&path, text).unwrap();
+            config.config_file(&path).resolve()
+        };
+        let store = format!("store = \"{url}\"\n");
+        let config = resolve(ServeConfig::new(), &store).unwrap();
+        assert_eq!(
+            (config.store.as_deref(), config.data_dir),
+            (Some(url), None)
+        );
+        // A flag's directory or database wins over the file's.
+        let config = resolve(ServeConfig::new().data_dir("flag"), &store).unwrap();
+        assert_eq!(
+            (config.store, config.data_dir),
+            (None, Some(PathBuf::from("flag")))
+        );
+        let config = resolve(
+            ServeConfig::new().store_url("postgres://other@x/y"),
+            "data_dir = \"data\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (config.store.as_deref(), config.data_dir),
+            (Some("postgres://other@x/y"), None)
+        );
+        assert!(matches!(
+            resolve(ServeConfig::new(), &format!("{store}data_dir = \"data\"\n")),
+            Err(ServeError::Config { .. })
+        ));
+    }
+
+    #[test]
     fn a_database_url_is_shown_without_its_password() {
         let location = StoreLocation::Postgres("postgresql://jot:hunter2@db:5432/jot".into());
         assert_eq!(location.to_string(), "postgresql://jot:***@db:5432/jot");

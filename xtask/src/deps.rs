@@ -3,18 +3,20 @@
 //!
 //! - Debian's `chromium` and `chromium-driver` (the real-browser login test of
 //!   `jot serve`), with `apt-get` (which needs root, as CI runs);
+//! - Debian's `postgresql` (the server programs of the throwaway clusters the
+//!   `PostgresStore` tests start) and `openssl` (their TLS certificates), the same way;
 //! - the Python packages of the interop tests — PyJWT (with `cryptography`),
 //!   jwcrypto, Authlib and requests — with `python3 -m pip`.
 //!
 //! This file is the one place that knows how. `cargo xtask ci` runs it before the
 //! tests, and the test binaries that need one of these components compile this same
-//! file (`#[path = ".../xtask/src/deps.rs"] mod deps;`) and call [`ensure_browser`] or
-//! [`ensure_python`], so a plain `cargo nextest run` on a fresh machine installs them
+//! file (`#[path = ".../xtask/src/deps.rs"] mod deps;`) and call [`ensure_browser`],
+//! [`ensure_postgres`] or [`ensure_python`], so a plain `cargo nextest run` on a fresh machine installs them
 //! the same way. Nothing is ever skipped: a component that cannot be installed is an
 //! error that says what failed. Only the standard library is used, so any crate can
 //! compile the file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The headless browser the login test drives.
@@ -55,10 +57,69 @@ pub(crate) const REQUESTS: PythonPackage = PythonPackage {
 /// Every Python package a test needs.
 pub(crate) const ALL_PYTHON: [PythonPackage; 4] = [PYJWT, JWCRYPTO, AUTHLIB, REQUESTS];
 
-/// `cargo xtask deps`: the browser, its driver and every Python package.
+/// Where Debian installs each PostgreSQL major version's server programs
+/// (`/usr/lib/postgresql/VERSION/bin`).
+pub(crate) const POSTGRESQL_LIB: &str = "/usr/lib/postgresql";
+/// The programs a throwaway cluster needs, in a PostgreSQL `bin` directory.
+pub(crate) const POSTGRESQL_PROGRAMS: [&str; 4] = ["initdb", "pg_ctl", "postgres", "psql"];
+/// What makes the test cluster's certificates.
+pub(crate) const OPENSSL: &str = "/usr/bin/openssl";
+
+/// `cargo xtask deps`: the browser, its driver, PostgreSQL and every Python package.
 pub(crate) fn ensure_all() -> Result<(), String> {
     ensure_browser()?;
+    ensure_postgres()?;
     ensure_python(&ALL_PYTHON)
+}
+
+/// The `bin` directory of the newest PostgreSQL under [`POSTGRESQL_LIB`] holding
+/// every one of [`POSTGRESQL_PROGRAMS`], and [`OPENSSL`]: when either is missing,
+/// `apt-get update` then `apt-get install -y postgresql openssl`.
+pub(crate) fn ensure_postgres() -> Result<PathBuf, String> {
+    if let (Some(bin), true) = (postgres_bin(), Path::new(OPENSSL).is_file()) {
+        return Ok(bin);
+    }
+    eprintln!(
+        "deps: PostgreSQL's server programs or openssl missing: installing postgresql openssl"
+    );
+    apt_install(&["postgresql", "openssl"])?;
+    match (postgres_bin(), Path::new(OPENSSL).is_file()) {
+        (Some(bin), true) => Ok(bin),
+        _ => Err(format!(
+            "`apt-get install postgresql openssl` succeeded but no {POSTGRESQL_LIB}/*/bin holds \
+             {} or {OPENSSL} is missing",
+            POSTGRESQL_PROGRAMS.join(", ")
+        )),
+    }
+}
+
+/// The newest `POSTGRESQL_LIB/VERSION/bin` with every program of [`POSTGRESQL_PROGRAMS`].
+fn postgres_bin() -> Option<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir(POSTGRESQL_LIB)
+        .ok()?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let version: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            POSTGRESQL_PROGRAMS
+                .iter()
+                .all(|program| bin.join(program).is_file())
+                .then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin)
+}
+
+/// `apt-get update` then `apt-get install -y PACKAGES…`, waiting for dpkg's lock.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    // Another process may be installing too: wait for dpkg's lock instead of failing.
+    let lock_wait = "DPkg::Lock::Timeout=600";
+    run(Command::new("apt-get").args(["-o", lock_wait, "update"]))?;
+    run(Command::new("apt-get")
+        .args(["-o", lock_wait, "install", "-y"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 /// Makes sure [`CHROMIUM`] and [`CHROMEDRIVER`] exist: when either is missing,
@@ -69,19 +130,7 @@ pub(crate) fn ensure_browser() -> Result<(), String> {
         return Ok(());
     }
     eprintln!("deps: {CHROMIUM} or {CHROMEDRIVER} missing: installing chromium chromium-driver");
-    // Another process may be installing too: wait for dpkg's lock instead of failing.
-    let lock_wait = "DPkg::Lock::Timeout=600";
-    run(Command::new("apt-get").args(["-o", lock_wait, "update"]))?;
-    run(Command::new("apt-get")
-        .args([
-            "-o",
-            lock_wait,
-            "install",
-            "-y",
-            "chromium",
-            "chromium-driver",
-        ])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    apt_install(&["chromium", "chromium-driver"])?;
     if present() {
         Ok(())
     } else {

@@ -24,8 +24,8 @@ Usage: cargo xtask <task>
 
 Tasks:
   ci       fmt, clippy, tests, docs and the jot-codec no_std check; stops at the first failure
-  deps     install what the tests drive when missing: chromium, chromium-driver (apt-get),
-           PyJWT, jwcrypto, Authlib, requests (pip); `ci` runs it before the tests
+  deps     install what the tests drive when missing: chromium, chromium-driver, postgresql,
+           openssl (apt-get), PyJWT, jwcrypto, Authlib, requests (pip); `ci` runs it before the tests
   bench [FILTER]  run the criterion suite (jot-bench) and print jot vs jsonwebtoken vs the floor
   dist     release binary, completions, man page, licenses -> target/dist/jot-<version>-<target>.tar.gz
   release <major|minor|patch|VERSION> [--dry-run]
@@ -49,7 +49,9 @@ fn main() -> ExitCode {
         }
         Some("deps") => Box::new(|| {
             deps::ensure_all().map_err(anyhow::Error::msg)?;
-            eprintln!("deps: chromium, chromedriver and the Python packages are installed");
+            eprintln!(
+                "deps: chromium, chromedriver, PostgreSQL, openssl and the Python packages are installed"
+            );
             Ok(())
         }),
         Some("dist") => Box::new(dist::run),

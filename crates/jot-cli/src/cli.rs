@@ -14,7 +14,7 @@ use crate::when::{When, parse_when};
 
 mod user;
 
-pub(crate) use user::{UserCommand, UserPasswordArgs};
+pub(crate) use user::{DataDirArg, UserCommand, UserPasswordArgs};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -67,7 +67,7 @@ pub(crate) enum Command {
     /// Run a local issuer: OpenID Connect sign-in, OAuth 2.0 tokens, JWKS, discovery.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
-    /// Replace the signing key of a `jot serve` data directory now.
+    /// Replace the signing key of a `jot serve` data directory or database now.
     RotateKey(RotateKeyArgs),
     /// Add, list, disable or remove the people who sign in to `jot serve`.
     #[command(subcommand)]
@@ -78,11 +78,17 @@ pub(crate) enum Command {
 }
 
 const SERVE_HELP: &str = "\
-On the first start with an empty data directory, jot generates the signing key; when
+On the first start with an empty data directory (or database), jot generates the signing key; when
 no user exists it creates the user `dev` and prints its password once, with the URL
 of the home page where a person signs in; when no client is configured, it creates one
 development client whose secret it prints once, with a curl command that gets a token
 and a `jot verify --jwks` command that checks it. Logs go to stderr (RUST_LOG sets the level, default info). Ctrl-C or SIGTERM stops it.
+
+The state lives in a data directory (--data-dir, default ./jot-data) or in a
+PostgreSQL database that several instances may share (--store
+postgres://USER@HOST/DATABASE). Without either flag, JOT_DATABASE_URL names the
+database, else the config file's `data_dir` or `store`. The URL's password is never
+printed; docs/ISSUER.md has TLS (sslmode), password files and the time limits.
 
 Exit status:
   0  stopped cleanly
@@ -97,6 +103,12 @@ pub(crate) struct ServeArgs {
     /// Where keys, clients, users, sessions and tokens are kept [default: ./jot-data].
     #[arg(long, value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
+    /// Keep them in PostgreSQL instead, for several instances:
+    /// postgres://USER@HOST/DATABASE (or set JOT_DATABASE_URL). Give the password
+    /// with PGPASSWORD or ?password_file=FILE rather than in the URL: argv is
+    /// visible to other users.
+    #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
+    pub(crate) store: Option<String>,
     /// The issuer URL written into tokens and discovery documents [default: http://ADDR].
     #[arg(long, value_name = "URL")]
     pub(crate) issuer: Option<String>,
@@ -126,8 +138,11 @@ pub(crate) struct ServeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RotateKeyArgs {
     /// The data directory of the issuer [default: ./jot-data].
-    #[arg(long, value_name = "DIR", default_value = crate::serve::DEFAULT_DATA_DIR)]
-    pub(crate) data_dir: PathBuf,
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// The issuer's PostgreSQL database instead (or set JOT_DATABASE_URL).
+    #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
+    pub(crate) store: Option<String>,
     /// The algorithm of the new key [default: the current key's].
     #[arg(long, value_name = "ALG")]
     pub(crate) alg: Option<Alg>,

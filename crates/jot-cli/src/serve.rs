@@ -3,14 +3,16 @@
 
 mod config;
 mod server;
+mod store;
 #[cfg(test)]
 mod tests;
 mod users;
 
 use std::path::PathBuf;
 
-pub(crate) use config::{ClientSpec, DEFAULT_DATA_DIR, ServeConfig};
+pub(crate) use config::{ClientSpec, ServeConfig};
 pub(crate) use server::{rotate_key_blocking, serve_blocking};
+pub(crate) use store::StoreLocation;
 pub(crate) use users::{UserSpec, random_password};
 
 /// Why `jot serve` or `jot rotate-key` failed.
@@ -22,6 +24,11 @@ pub(crate) enum ServeError {
     /// The data directory could not be opened.
     #[error(transparent)]
     Store(#[from] jot_issuer::StoreError),
+    /// The PostgreSQL database could not be opened (never shows its password). Its
+    /// message already holds the driver's causes: not a `source`, so `{:#}` does
+    /// not print them twice.
+    #[error("{0}")]
+    Postgres(jot_issuer::store::PostgresError),
     /// The configuration file could not be read or parsed.
     #[error("config file {path}: {reason}")]
     Config {
@@ -49,4 +56,10 @@ pub(crate) enum ServeError {
         /// The I/O error.
         source: std::io::Error,
     },
+}
+
+impl From<jot_issuer::store::PostgresError> for ServeError {
+    fn from(error: jot_issuer::store::PostgresError) -> Self {
+        ServeError::Postgres(error)
+    }
 }

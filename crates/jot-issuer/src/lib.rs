@@ -42,6 +42,8 @@ pub use error::{IssuerError, OAuthError, OAuthErrorCode};
 pub use grant::{Introspection, TokenResponse, UserGrant};
 pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
 pub use store::{FileStore, IssuerStore, MemoryStore, StoreError};
+#[cfg(feature = "postgres")]
+pub use store::{PostgresConfig, PostgresStore};
 pub use users::{NewUser, User};
 
 use keyring::KeyRing;

@@ -1,7 +1,9 @@
 //! [`IssuerStore`]: where the issuer keeps its signing keys, clients, refresh tokens,
 //! revocations and, for logins, users, sessions, authorization codes, consents and
 //! pending authorization requests, with two implementations: [`FileStore`] (a data directory, the
-//! default of `jot serve`) and [`MemoryStore`] (nothing survives the process).
+//! default of `jot serve`) and [`MemoryStore`] (nothing survives the process); with
+//! the cargo feature `postgres`, a third: `PostgresStore` (a PostgreSQL database
+//! that several issuer instances share).
 //!
 //! # Designed for a shared store
 //!
@@ -40,6 +42,8 @@ use serde::{Deserialize, Serialize};
 mod file;
 mod login;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 
 pub use file::FileStore;
 pub use login::{
@@ -47,6 +51,11 @@ pub use login::{
     UserRecord, username_key,
 };
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{
+    DEFAULT_POOL_MAX_SIZE, DEFAULT_POOL_TIMEOUT, DEFAULT_QUERY_TIMEOUT, PasswordSource,
+    PostgresConfig, PostgresError, PostgresStore, SCHEMA_VERSION, SslMode, redact_url,
+};
 
 /// How long a used or expired authorization code is kept after its expiry (so a
 /// late second use is still recognised as reuse), in seconds.
@@ -346,6 +355,14 @@ pub enum StoreError {
         found: u32,
         /// The format this version reads and writes.
         expected: u32,
+    },
+    /// The store cannot be reached now (a database down or unreachable, no
+    /// connection free within the wait limit, a call past its time limit): the
+    /// same call may succeed later.
+    #[error("store unavailable: {source}")]
+    Unavailable {
+        /// What failed.
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A blocking store task was cancelled (the runtime is shutting down).
     #[error("store task cancelled")]

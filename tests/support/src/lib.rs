@@ -6,4 +6,6 @@
 
 pub mod forge;
 pub mod inputs;
+#[cfg(unix)]
+pub mod postgres;
 pub mod signatures;

@@ -1,12 +1,14 @@
-//! `jot user …`: the people who sign in to `jot serve`, kept in its data directory.
+//! `jot user …`: the people who sign in to `jot serve`, kept in its data directory
+//! or database.
 
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand};
 
 pub(crate) const USER_HELP: &str = "\
-Users live in the data directory of `jot serve`; these commands work while the
-server runs on it. They never create a data directory: start `jot serve` once.
+Users live in the data directory of `jot serve` (or its PostgreSQL database:
+--store URL, or JOT_DATABASE_URL); these commands work while the server runs on
+it. They never create a data directory: start `jot serve` once.
 Passwords (at least 8 characters) are stored only as argon2id hashes. Give them
 with --password-env VAR or --password-stdin, never on the command line.
 
@@ -38,12 +40,15 @@ pub(crate) enum UserCommand {
     Remove(UserNameArgs),
 }
 
-/// The data directory of the issuer.
+/// The data directory (or database) of the issuer.
 #[derive(Debug, Args)]
 pub(crate) struct DataDirArg {
     /// The data directory of `jot serve` (must exist) [default: ./jot-data].
-    #[arg(long, value_name = "DIR", default_value = crate::serve::DEFAULT_DATA_DIR, hide_default_value = true)]
-    pub(crate) data_dir: PathBuf,
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// The PostgreSQL database of `jot serve` instead (or set JOT_DATABASE_URL).
+    #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
+    pub(crate) store: Option<String>,
 }
 
 /// Where a password comes from.

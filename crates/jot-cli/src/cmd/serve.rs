@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::serve::{self as issuer, ServeConfig};
+use crate::serve::{self as issuer, ServeConfig, StoreLocation};
 use anyhow::{Context, Result};
 
 use crate::cli::{RotateKeyArgs, ServeArgs};
@@ -10,12 +10,16 @@ use crate::cli::{RotateKeyArgs, ServeArgs};
 /// Runs the issuer until Ctrl-C or SIGTERM.
 pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     init_logging();
+    let explicit_dir = args.data_dir.is_some();
     let mut config = ServeConfig::new().clients(args.client).users(args.user);
     if let Some(addr) = args.addr {
         config = config.addr(addr);
     }
-    if let Some(dir) = args.data_dir {
-        config = config.data_dir(dir);
+    // --store, else --data-dir, else JOT_DATABASE_URL, else the config file's.
+    match StoreLocation::from_args(args.store.as_deref(), args.data_dir)? {
+        StoreLocation::Postgres(url) => config = config.store_url(url),
+        StoreLocation::Dir(dir) if explicit_dir => config = config.data_dir(dir),
+        StoreLocation::Dir(_) => {}
     }
     if let Some(url) = args.issuer {
         config = config.issuer_url(url);
@@ -38,8 +42,9 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
 
 /// Replaces the signing key; a running server picks it up on its next maintenance tick.
 pub(super) fn rotate(args: &RotateKeyArgs) -> Result<ExitCode> {
-    let rotated = issuer::rotate_key_blocking(&args.data_dir, args.alg.as_ref().map(|a| a.0))
-        .with_context(|| format!("rotating the key in {}", args.data_dir.display()))?;
+    let location = StoreLocation::from_args(args.store.as_deref(), args.data_dir.clone())?;
+    let rotated = issuer::rotate_key_blocking(&location, args.alg.as_ref().map(|a| a.0))
+        .with_context(|| format!("rotating the key in {location}"))?;
     match rotated.previous {
         Some(previous) => println!(
             "new {} key {}; {} stays published until its tokens expire",

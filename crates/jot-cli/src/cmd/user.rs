@@ -1,16 +1,16 @@
 //! `jot user add|list|passwd|disable|enable|remove`: the people who sign in to
-//! `jot serve`, administered on its data directory (also while it runs).
+//! `jot serve`, administered on its data directory or database (also while it runs).
 
 use std::io::BufRead as _;
-use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
-use jot_issuer::{FileStore, IssuerError, NewUser, User, users};
+use jot_issuer::{IssuerError, IssuerStore, NewUser, User, users};
 use serde_json::json;
 
-use crate::cli::{UserCommand, UserPasswordArgs};
-use crate::serve::random_password;
+use crate::cli::{DataDirArg, UserCommand, UserPasswordArgs};
+use crate::serve::{StoreLocation, random_password};
 
 /// The store refused the change: the user exists, there is no such user, or a
 /// name or password is unusable.
@@ -28,7 +28,7 @@ pub(super) fn run(command: &UserCommand) -> Result<ExitCode> {
 async fn dispatch(command: &UserCommand) -> Result<ExitCode> {
     match command {
         UserCommand::Add(args) => {
-            let store = open(&args.data_dir.data_dir)?;
+            let (store, _) = open(&args.data_dir).await?;
             let (password, generated) = match read_password(&args.password)? {
                 Some(password) => (password, false),
                 None => (random_password()?, true),
@@ -41,7 +41,7 @@ async fn dispatch(command: &UserCommand) -> Result<ExitCode> {
             if let Some(email) = &args.email {
                 user = user.email(email.clone());
             }
-            let added = match refused(users::add(&store, user).await)? {
+            let added = match refused(users::add(store.as_ref(), user).await)? {
                 Ok(added) => added,
                 Err(code) => return Ok(code),
             };
@@ -53,32 +53,32 @@ async fn dispatch(command: &UserCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         UserCommand::List(args) => {
-            let store = open(&args.data_dir.data_dir)?;
-            let list = users::list(&store).await?;
+            let (store, location) = open(&args.data_dir).await?;
+            let list = users::list(store.as_ref()).await?;
             if args.json {
                 let array: Vec<_> = list.iter().map(user_json).collect();
                 crate::exit::print(&format!("{}\n", serde_json::Value::Array(array)))?;
             } else if list.is_empty() {
-                eprintln!("no users in {}", args.data_dir.data_dir.display());
+                eprintln!("no users in {location}");
             } else {
                 crate::exit::print(&table(&list))?;
             }
             Ok(ExitCode::SUCCESS)
         }
         UserCommand::Passwd(args) => {
-            let store = open(&args.data_dir.data_dir)?;
+            let (store, _) = open(&args.data_dir).await?;
             let Some(password) = read_password(&args.password)? else {
                 bail!("give the new password with --password-env VAR or --password-stdin");
             };
             done(
-                users::set_password(&store, &args.username, &password).await,
+                users::set_password(store.as_ref(), &args.username, &password).await,
                 &format!("password of {} changed", args.username),
             )
         }
         UserCommand::Disable(args) => {
-            let store = open(&args.data_dir.data_dir)?;
+            let (store, _) = open(&args.data_dir).await?;
             done(
-                users::disable(&store, &args.username).await,
+                users::disable(store.as_ref(), &args.username).await,
                 &format!(
                     "{} disabled: signed out everywhere, refresh tokens revoked",
                     args.username
@@ -86,16 +86,16 @@ async fn dispatch(command: &UserCommand) -> Result<ExitCode> {
             )
         }
         UserCommand::Enable(args) => {
-            let store = open(&args.data_dir.data_dir)?;
+            let (store, _) = open(&args.data_dir).await?;
             done(
-                users::enable(&store, &args.username).await,
+                users::enable(store.as_ref(), &args.username).await,
                 &format!("{} enabled", args.username),
             )
         }
         UserCommand::Remove(args) => {
-            let store = open(&args.data_dir.data_dir)?;
+            let (store, _) = open(&args.data_dir).await?;
             done(
-                users::remove(&store, &args.username).await,
+                users::remove(store.as_ref(), &args.username).await,
                 &format!(
                     "{} removed: signed out everywhere, refresh tokens revoked",
                     args.username
@@ -105,18 +105,24 @@ async fn dispatch(command: &UserCommand) -> Result<ExitCode> {
     }
 }
 
-/// Opens an existing data directory; never creates one.
-fn open(dir: &Path) -> Result<FileStore> {
-    if !dir.is_dir() {
-        bail!(
-            "no data directory at {} (start `jot serve --data-dir {}` once to create it, \
-             or pass --data-dir)",
-            dir.display(),
-            dir.display()
-        );
+/// Opens an existing data directory (never creates one), or the database.
+async fn open(args: &DataDirArg) -> Result<(Arc<dyn IssuerStore>, StoreLocation)> {
+    let location = StoreLocation::from_args(args.store.as_deref(), args.data_dir.clone())?;
+    if let StoreLocation::Dir(dir) = &location {
+        if !dir.is_dir() {
+            bail!(
+                "no data directory at {} (start `jot serve --data-dir {}` once to create it, \
+                 or pass --data-dir or --store)",
+                dir.display(),
+                dir.display()
+            );
+        }
     }
-    FileStore::open(dir)
-        .with_context(|| format!("cannot open the data directory {}", dir.display()))
+    let store = location
+        .open()
+        .await
+        .with_context(|| format!("cannot open the store {location}"))?;
+    Ok((store, location))
 }
 
 /// The password from `--password-env` or `--password-stdin` (its first line), if given.

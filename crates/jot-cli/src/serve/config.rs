@@ -26,6 +26,7 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// | --- | --- |
 /// | `addr` | `127.0.0.1:8080` |
 /// | `data_dir` | `./jot-data` (relative to the working directory; in a config file, to the file's directory) |
+/// | `store` | none: a PostgreSQL URL (`postgres://…`) instead of the data directory |
 /// | `issuer_url` | `http://ADDR` (an unspecified address shown as loopback) |
 /// | `alg` | the current key's, else ES256 (a different value rotates the key at start) |
 /// | `audience` | the issuer URL |
@@ -36,7 +37,8 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 ///
 /// ```toml
 /// addr = "0.0.0.0:8080"
-/// data_dir = "/var/lib/jot"
+/// data_dir = "/var/lib/jot"        # or, for several instances on one database:
+/// # store = "postgres://jot@db.example.com/jot?sslmode=verify-full"
 /// issuer = "https://auth.example.com"
 /// alg = "ES256"
 /// audience = ["https://api.example.com"]
@@ -70,6 +72,8 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 pub(crate) struct ServeConfig {
     pub(crate) addr: Option<SocketAddr>,
     pub(crate) data_dir: Option<PathBuf>,
+    /// A PostgreSQL URL, instead of the data directory.
+    pub(crate) store: Option<String>,
     pub(crate) issuer_url: Option<String>,
     pub(crate) alg: Option<Algorithm>,
     pub(crate) audience: Vec<String>,
@@ -112,6 +116,12 @@ impl ServeConfig {
     /// The data directory (keys, clients, refresh tokens, revocations).
     pub(crate) fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// A PostgreSQL database (`postgres://…`) instead of the data directory.
+    pub(crate) fn store_url(mut self, url: impl Into<String>) -> Self {
+        self.store = Some(url.into());
         self
     }
 
@@ -184,8 +194,13 @@ impl ServeConfig {
                 );
             }
         }
-        if self.data_dir.is_none() {
+        // A location given here (flag or environment) wins over the file's.
+        if self.data_dir.is_none() && self.store.is_none() {
+            if file.data_dir.is_some() && file.store.is_some() {
+                return Err(bad("give data_dir or store, not both".into()));
+            }
             self.data_dir = file.data_dir.map(|d| base.join(d));
+            self.store = file.store;
         }
         self.issuer_url = self.issuer_url.or(file.issuer);
         if self.alg.is_none() {
@@ -353,6 +368,7 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, ServeError> {
 struct FileConfig {
     addr: Option<String>,
     data_dir: Option<PathBuf>,
+    store: Option<String>,
     issuer: Option<String>,
     alg: Option<String>,
     #[serde(default)]

@@ -1,20 +1,21 @@
-//! `jot serve`: a standalone issuer on a [`FileStore`] with people signing in
-//! (OpenID Connect) and its home page, configured by [`ServeConfig`].
+//! `jot serve`: a standalone issuer on a [`FileStore`](jot_issuer::FileStore)
+//! or a PostgreSQL database ([`StoreLocation`]) with people signing in (OpenID
+//! Connect) and its home page, configured by [`ServeConfig`].
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use jot_algorithms::Algorithm;
 use jot_issuer::home::{self, Home};
 use jot_issuer::{
-    ClientCredentials, FileStore, Issuer, Login, NewClient, NewUser, RotatedKey, stored_algorithm,
-    users,
+    ClientCredentials, Issuer, Login, NewClient, NewUser, RotatedKey, stored_algorithm, users,
 };
 use tokio::net::TcpListener;
 
 use super::ServeError;
 use super::config::{DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig};
+use super::store::StoreLocation;
 use super::users::random_password;
 
 /// The id of the development client created on first start when none is configured.
@@ -28,7 +29,7 @@ pub(crate) struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
     issuer: Issuer,
-    data_dir: PathBuf,
+    location: StoreLocation,
     home: Home,
     development_client: Option<ClientCredentials>,
     development_user: Option<DevelopmentUser>,
@@ -80,15 +81,18 @@ impl Server {
             Some(url) => url,
             None => format!("http://{}", reachable(local_addr)),
         };
-        let data_dir = config
-            .data_dir
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-        let store = FileStore::open(&data_dir)?;
-        let stored_alg = stored_algorithm(&store).await?;
+        let location = match (config.store, config.data_dir) {
+            (Some(url), _) => StoreLocation::from_url(&url)?,
+            (None, dir) => {
+                StoreLocation::Dir(dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)))
+            }
+        };
+        let store = location.open().await?;
+        let stored_alg = stored_algorithm(store.as_ref()).await?;
         let alg = config.alg.or(stored_alg).unwrap_or(Algorithm::ES256);
 
         let mut builder = Issuer::builder(url)
-            .store(store)
+            .shared_store(store)
             .algorithm(alg)
             .login(Login::new());
         for aud in config.audience {
@@ -153,7 +157,7 @@ impl Server {
             listener,
             local_addr,
             issuer,
-            data_dir,
+            location,
             home,
             development_client,
             development_user,
@@ -197,9 +201,9 @@ impl Server {
     pub(crate) fn banner_with(&self, jot: &str) -> String {
         let url = self.issuer.url();
         let mut banner = format!(
-            "\njot issuer {url} (keys, clients and users in {dir})\n\
+            "\njot issuer {url} (keys, clients and users in {store})\n\
              \n  Home page and sign-in: {url}/\n  JWKS:                  {jwks}\n",
-            dir = self.data_dir.display(),
+            store = self.location,
             jwks = self.issuer.jwks_url(),
         );
         if let Some(user) = &self.development_user {
@@ -260,7 +264,7 @@ impl Server {
             jwks = %issuer.jwks_url(),
             kid = %issuer.current_kid(),
             alg = %issuer.algorithm(),
-            data_dir = %self.data_dir.display(),
+            store = %self.location,
             "issuer listening"
         );
         let maintenance = tokio::spawn(issuer.clone().run_maintenance());
@@ -324,25 +328,25 @@ pub(crate) async fn shutdown_signal() {
     tracing::info!(target: "jot::serve", "shutdown signal received");
 }
 
-/// Rotates the signing key of the data directory `data_dir` now (to `alg`, or the
-/// current key's algorithm). A running `jot serve` on that directory starts
-/// signing with the new key on its next maintenance tick (30 s by default); the
-/// old key stays published until its tokens expire.
+/// Rotates the signing key of the store at `location` now (to `alg`, or the
+/// current key's algorithm). A running `jot serve` on that store starts signing
+/// with the new key on its next maintenance tick (30 s by default); the old key
+/// stays published until its tokens expire.
 pub(crate) async fn rotate_key(
-    data_dir: impl AsRef<Path>,
+    location: &StoreLocation,
     alg: Option<Algorithm>,
 ) -> Result<RotatedKey, ServeError> {
-    let store = FileStore::open(data_dir)?;
-    Ok(jot_issuer::rotate_key(&store, alg).await?)
+    let store = location.open().await?;
+    Ok(jot_issuer::rotate_key(store.as_ref(), alg).await?)
 }
 
 /// [`rotate_key`] for a synchronous caller (its own small runtime; do not call it
 /// from async code).
 pub(crate) fn rotate_key_blocking(
-    data_dir: impl AsRef<Path>,
+    location: &StoreLocation,
     alg: Option<Algorithm>,
 ) -> Result<RotatedKey, ServeError> {
-    runtime()?.block_on(rotate_key(data_dir, alg))
+    runtime()?.block_on(rotate_key(location, alg))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ServeError> {

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::ServeConfig;
 use super::server::{Server, rotate_key, serve};
+use super::store::StoreLocation;
 
 fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -277,7 +278,9 @@ async fn rotate_key_on_a_data_directory_and_algorithm_changes() {
     let old = issuer.current_kid();
 
     // `jot` rotating the directory while the server runs: picked up on reload.
-    let rotated = rotate_key(dir.path(), None).await.unwrap();
+    let rotated = rotate_key(&StoreLocation::Dir(dir.path().into()), None)
+        .await
+        .unwrap();
     assert_eq!(rotated.previous.as_deref(), Some(old.as_str()));
     assert_eq!(rotated.alg, Algorithm::ES256);
     assert_eq!(issuer.current_kid(), old);
@@ -306,7 +309,11 @@ async fn rotate_key_on_a_data_directory_and_algorithm_changes() {
     assert_eq!(server.issuer().algorithm(), Algorithm::EdDSA);
 
     assert!(matches!(
-        rotate_key(dir.path(), Some(Algorithm::HS256)).await,
+        rotate_key(
+            &StoreLocation::Dir(dir.path().into()),
+            Some(Algorithm::HS256)
+        )
+        .await,
         Err(super::ServeError::Issuer(
             jot_issuer::IssuerError::UnsupportedAlgorithm { .. }
         ))

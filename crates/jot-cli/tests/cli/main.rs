@@ -17,6 +17,8 @@ mod jwk;
 mod jwks_remote;
 mod key_formats;
 mod keygen;
+#[cfg(unix)]
+mod postgres;
 mod pyjwt;
 mod readme;
 mod round_trip;

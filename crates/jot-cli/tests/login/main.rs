@@ -17,4 +17,6 @@ mod browser;
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../../../xtask/src/deps.rs"]
 mod deps;
+// Shared with the CLI tests, which use more of it.
+#[allow(dead_code)]
 mod support;

@@ -15,6 +15,8 @@ pub(crate) struct Jot {
     child: Child,
     /// The issuer URL its banner printed (`http://127.0.0.1:PORT`).
     pub(crate) url: String,
+    /// The banner's first line (`jot issuer URL (… in STORE)`).
+    pub(crate) banner: String,
     dir: PathBuf,
     _temp: Option<tempfile::TempDir>,
     lines: Receiver<String>,
@@ -47,6 +49,24 @@ impl Jot {
             std::fs::write(&path, config).expect("write the config file");
             cmd.arg("--config").arg(path);
         }
+        Jot::launch(cmd, dir, args, env)
+    }
+
+    /// `jot serve --addr 127.0.0.1:0 args…` in a fresh working directory, with
+    /// `env` added to a cleaned environment: `args` (or `env`) say where the state
+    /// lives, e.g. `--store postgres://…`.
+    pub(crate) fn start_with(args: &[&str], env: &[(&str, &str)]) -> Jot {
+        let temp = tempfile::tempdir().expect("a temporary directory");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_jot"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0"])
+            .current_dir(temp.path());
+        let mut jot = Jot::launch(cmd, temp.path(), args, env);
+        jot._temp = Some(temp);
+        jot
+    }
+
+    /// Runs `cmd args…` and waits for the banner's first line.
+    fn launch(mut cmd: Command, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Jot {
         cmd.args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -60,18 +80,31 @@ impl Jot {
         let mut jot = Jot {
             child,
             url: String::new(),
+            banner: String::new(),
             dir: dir.to_path_buf(),
             _temp: None,
             lines,
         };
         let first = jot.read_until(|line| line.starts_with("jot issuer "));
-        jot.url = first
-            .last()
-            .and_then(|line| line.strip_prefix("jot issuer "))
+        jot.banner = first.last().cloned().unwrap_or_default();
+        jot.url = jot
+            .banner
+            .strip_prefix("jot issuer ")
             .and_then(|rest| rest.split_whitespace().next())
             .expect("the banner line names the URL")
             .to_owned();
         jot
+    }
+
+    /// Stops the server and returns the stderr lines not read yet.
+    pub(crate) fn stop(mut self) -> Vec<String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut rest = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            rest.push(line);
+        }
+        rest
     }
 
     /// The server's stderr lines from here up to the first for which `done` holds

@@ -1,6 +1,7 @@
 //! jot-issuer tests: end to end over real sockets on 127.0.0.1 — tokens,
 //! refresh rotation, introspection, revocation, key rotation, restarts, the
-//! RFC 6749 errors, the store contract, and the OpenID Connect login. One binary, modules per area.
+//! RFC 6749 errors, the store contract (on PostgreSQL too, with the `postgres`
+//! feature), and the OpenID Connect login. One binary, modules per area.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,6 +21,8 @@ mod oidc_authorize;
 mod oidc_login;
 mod oidc_token;
 mod oidc_userinfo_logout;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod refresh;
 mod rotation;
 mod store_contract;

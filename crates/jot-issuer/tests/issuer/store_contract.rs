@@ -1,6 +1,7 @@
 //! One contract for every `IssuerStore`: the login records (users, sessions,
-//! codes, consents, pending requests, family revocation, pruning) behave the same
-//! on `MemoryStore` and `FileStore`.
+//! codes, consents, pending requests, family revocation, pruning) and the token
+//! records ([`tokens`]) behave the same on `MemoryStore`, `FileStore` and (with the
+//! `postgres` feature, in `postgres.rs`) `PostgresStore`.
 
 use jot_issuer::store::{
     CODE_RETENTION, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, FamilyOwner,
@@ -9,6 +10,8 @@ use jot_issuer::store::{
 use jot_issuer::{FileStore, IssuerStore, MemoryStore, NewUser, users};
 
 use crate::support::files;
+
+pub(crate) mod tokens;
 
 fn user(sub: &str, username: &str) -> UserRecord {
     UserRecord {
@@ -65,7 +68,8 @@ fn code(hash: &str) -> CodeRecord {
     }
 }
 
-async fn contract(store: &dyn IssuerStore) {
+/// The login records' contract; a fresh, empty store each time.
+pub(crate) async fn contract(store: &dyn IssuerStore) {
     // Users: unique usernames, case-insensitively; lookups by sub and username.
     assert!(store.insert_user(user("u1", "Alice")).await.unwrap());
     assert!(
@@ -287,12 +291,15 @@ async fn contract(store: &dyn IssuerStore) {
 #[tokio::test]
 async fn memory_store_keeps_the_contract() {
     contract(&MemoryStore::new()).await;
+    tokens::contract(&MemoryStore::new()).await;
 }
 
 #[tokio::test]
 async fn file_store_keeps_the_contract() {
     let dir = tempfile::tempdir().unwrap();
     contract(&FileStore::open(dir.path()).unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    tokens::contract(&FileStore::open(dir.path()).unwrap()).await;
 }
 
 #[tokio::test]

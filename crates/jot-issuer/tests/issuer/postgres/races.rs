@@ -1,0 +1,205 @@
+//! Two `PostgresStore`s on one database — two issuer instances — racing on each
+//! compare-and-set of the store: exactly one winner every time.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use jot_issuer::store::{
+    CodeConsumed, CodeIssued, CodeRecord, Consumed, PendingRecord, RefreshState, UserRecord,
+};
+use jot_issuer::{IssuerStore, PostgresStore};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+use super::{database, open};
+use crate::store_contract::tokens::{key, refresh};
+use crate::support::now;
+
+/// Runs `n` copies of `op`, alternately on `a` and `b`, all released at once;
+/// returns their results.
+async fn race<T, F, Fut>(a: &PostgresStore, b: &PostgresStore, n: usize, op: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(PostgresStore, usize) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let barrier = Arc::new(Barrier::new(n));
+    let mut tasks = JoinSet::new();
+    for i in 0..n {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let barrier = Arc::clone(&barrier);
+        let run = op(store, i);
+        tasks.spawn(async move {
+            barrier.wait().await;
+            run.await
+        });
+    }
+    let mut results = Vec::with_capacity(n);
+    while let Some(result) = tasks.join_next().await {
+        results.push(result.unwrap());
+    }
+    results
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_refreshes_of_one_token_on_two_stores_make_one_winner() {
+    let db = database();
+    let (a, b) = (open(&db).await, open(&db).await);
+    let now = now();
+    a.insert_refresh(refresh("hot", "family", now + 3600))
+        .await
+        .unwrap();
+    let outcomes = race(&a, &b, 200, |store, _| async move {
+        store.consume_refresh("hot", now).await.unwrap()
+    })
+    .await;
+    let fresh = outcomes
+        .iter()
+        .filter(|o| matches!(o, Consumed::Fresh(_)))
+        .count();
+    let reused = outcomes
+        .iter()
+        .filter(|o| matches!(o, Consumed::Reused(r) if r.token_hash == "hot"))
+        .count();
+    assert_eq!((fresh, reused), (1, 199), "{outcomes:?}");
+    assert_eq!(
+        b.get_refresh("hot").await.unwrap().unwrap().1,
+        RefreshState::Used
+    );
+    // What one instance revokes, the other sees at once.
+    a.revoke_family("family", now + 3600).await.unwrap();
+    assert_eq!(
+        b.consume_refresh("hot", now).await.unwrap(),
+        Consumed::Revoked
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_rotations_make_one_new_key() {
+    let db = database();
+    let (a, b) = (open(&db).await, open(&db).await);
+    // Instances starting together on an empty database: one first key.
+    let firsts: Vec<_> = (0..10).map(|i| key(&format!("first{i}"), 100)).collect();
+    let added = race(&a, &b, 10, |store, i| {
+        let key = firsts[i].clone();
+        async move { (i, store.add_key(key, None, 100).await.unwrap()) }
+    })
+    .await;
+    let winners: Vec<_> = added.iter().filter(|(_, won)| *won).collect();
+    assert_eq!(winners.len(), 1, "{added:?}");
+    let first = format!("first{}", winners[0].0);
+    let keys = b.load_keys().await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].kid, first);
+
+    // Instances rotating on the same schedule: one new key, the old one retired.
+    let nexts: Vec<_> = (0..10).map(|i| key(&format!("next{i}"), 200)).collect();
+    let added = race(&a, &b, 10, |store, i| {
+        let key = nexts[i].clone();
+        let first = first.clone();
+        async move { (i, store.add_key(key, Some(&first), 200).await.unwrap()) }
+    })
+    .await;
+    let winners: Vec<_> = added.iter().filter(|(_, won)| *won).collect();
+    assert_eq!(winners.len(), 1, "{added:?}");
+    let mut keys = a.load_keys().await.unwrap();
+    keys.sort_by_key(|k| k.created_at);
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(keys[0].kid, first);
+    assert_eq!(keys[0].retired_at, Some(200));
+    assert!(keys[0].private_pem.is_none());
+    assert_eq!(keys[1].kid, format!("next{}", winners[0].0));
+    assert!(keys[1].is_current());
+}
+
+fn code(hash: &str, expires_at: u64) -> CodeRecord {
+    CodeRecord {
+        code_hash: hash.into(),
+        client_id: "web".into(),
+        redirect_uri: "https://app.example/cb".into(),
+        code_challenge: "x".repeat(43),
+        sub: "u1".into(),
+        scope: vec!["openid".into()],
+        nonce: None,
+        auth_time: 1,
+        sid: "s1".into(),
+        id_token_claims: vec![],
+        issued_at: 1,
+        expires_at,
+        issued: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_code_redemptions_have_one_winner_and_the_losers_see_what_it_issued() {
+    let db = database();
+    let (a, b) = (open(&db).await, open(&db).await);
+    a.insert_code(code("c1", now() + 60)).await.unwrap();
+    let outcomes = race(&a, &b, 50, |store, i| async move {
+        let issued = CodeIssued {
+            jti: format!("jti-{i}"),
+            access_expires_at: 900,
+            family: Some(format!("family-{i}")),
+        };
+        store.consume_code("c1", issued).await.unwrap()
+    })
+    .await;
+    let winners: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            CodeConsumed::Fresh(code) => code.issued.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(winners.len(), 1, "{outcomes:?}");
+    for outcome in &outcomes {
+        match outcome {
+            CodeConsumed::Fresh(_) => {}
+            CodeConsumed::Reused(code) => assert_eq!(code.issued.as_ref(), Some(&winners[0])),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        b.get_code("c1").await.unwrap().unwrap().issued.as_ref(),
+        Some(&winners[0])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_username_one_user_and_a_pending_request_taken_once() {
+    let db = database();
+    let (a, b) = (open(&db).await, open(&db).await);
+    let names = ["Zoe", "zoe", "ZOE", "zOe"];
+    let inserted = race(&a, &b, 20, |store, i| async move {
+        let user = UserRecord {
+            sub: format!("sub-{i}"),
+            username: names[i % names.len()].into(),
+            password_hash: String::new(),
+            name: None,
+            email: None,
+            email_verified: false,
+            disabled: false,
+            created_at: 1,
+            updated_at: 1,
+        };
+        store.insert_user(user).await.unwrap()
+    })
+    .await;
+    assert_eq!(inserted.iter().filter(|won| **won).count(), 1);
+    assert_eq!(b.list_users().await.unwrap().len(), 1);
+
+    let pending = PendingRecord {
+        id: "p1".into(),
+        browser_hash: "b".into(),
+        csrf: "c".into(),
+        request: serde_json::json!({"client_id": "web"}),
+        created_at: 1,
+        expires_at: now() + 60,
+    };
+    a.put_pending(pending).await.unwrap();
+    let taken = race(&a, &b, 20, |store, _| async move {
+        store.take_pending("p1").await.unwrap().is_some()
+    })
+    .await;
+    assert_eq!(taken.iter().filter(|t| **t).count(), 1);
+}

@@ -1,0 +1,230 @@
+//! The contract of the token records, for every `IssuerStore`: signing keys and
+//! their rotation compare-and-set, clients, refresh tokens (consume, reuse,
+//! expiry, family revocation), access-token revocations and their pruning.
+
+use jot_algorithms::{Algorithm, SigningKey};
+use jot_issuer::IssuerStore;
+use jot_issuer::store::{
+    ClientRecord, Consumed, PrivateKeyPem, RefreshRecord, RefreshState, StoredKey,
+};
+
+/// A real ES256 key, stored as the issuer stores one.
+pub(crate) fn key(kid: &str, created_at: u64) -> StoredKey {
+    let signing = SigningKey::generate(Algorithm::ES256)
+        .unwrap()
+        .with_kid(kid);
+    StoredKey {
+        kid: kid.into(),
+        alg: Algorithm::ES256,
+        created_at,
+        retired_at: None,
+        public_jwk: signing.verifying_key().to_jwk().unwrap(),
+        private_pem: Some(PrivateKeyPem(signing.to_pkcs8_pem().unwrap())),
+    }
+}
+
+pub(crate) fn client(id: &str, scopes: &[&str]) -> ClientRecord {
+    ClientRecord {
+        client_id: id.into(),
+        secret_hash: format!("pbkdf2-sha256$i=1$salt${id}"),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        audience: vec!["https://api.test".into()],
+        created_at: 5,
+        name: Some(format!("Client {id}")),
+        public: false,
+        redirect_uris: vec![],
+        post_logout_redirect_uris: vec![],
+        first_party: false,
+        introspect: true,
+    }
+}
+
+pub(crate) fn refresh(hash: &str, family: &str, expires_at: u64) -> RefreshRecord {
+    let mut claims = serde_json::Map::new();
+    claims.insert("tenant".into(), serde_json::json!({"id": 7, "name": "ä"}));
+    RefreshRecord {
+        token_hash: hash.into(),
+        family: family.into(),
+        client_id: "billing".into(),
+        subject: "u1".into(),
+        scope: vec!["read".into(), "write".into()],
+        audience: vec!["https://api.test".into()],
+        claims,
+        issued_at: 1,
+        expires_at,
+        sid: None,
+        auth_time: None,
+        id_token_claims: vec![],
+    }
+}
+
+async fn keys_by_kid(store: &dyn IssuerStore) -> Vec<StoredKey> {
+    let mut keys = store.load_keys().await.unwrap();
+    keys.sort_by(|a, b| a.kid.cmp(&b.kid));
+    keys
+}
+
+pub(crate) async fn contract(store: &dyn IssuerStore) {
+    // Keys: a first key only when there is none; a rotation only from the current one.
+    assert!(store.load_keys().await.unwrap().is_empty());
+    let first = key("k1", 10);
+    assert!(store.add_key(first.clone(), None, 10).await.unwrap());
+    assert!(
+        !store.add_key(key("k0", 11), None, 11).await.unwrap(),
+        "a current key exists"
+    );
+    assert!(
+        !store.add_key(key("k2", 20), Some("k9"), 20).await.unwrap(),
+        "k9 is not current"
+    );
+    let second = key("k2", 20);
+    assert!(store.add_key(second.clone(), Some("k1"), 25).await.unwrap());
+    assert!(
+        !store.add_key(key("k3", 30), Some("k1"), 30).await.unwrap(),
+        "k1 was replaced already"
+    );
+    let keys = keys_by_kid(store).await;
+    assert_eq!(
+        keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(),
+        ["k1", "k2"]
+    );
+    let (old, new) = (&keys[0], &keys[1]);
+    assert_eq!(old.retired_at, Some(25));
+    assert!(
+        old.private_pem.is_none(),
+        "a retired key loses its private key"
+    );
+    assert_eq!(old.public_jwk, first.public_jwk);
+    assert_eq!((old.alg, old.created_at), (Algorithm::ES256, 10));
+    assert!(new.is_current());
+    assert_eq!(new.private_pem, second.private_pem);
+    assert_eq!(new.public_jwk, second.public_jwk);
+    store.remove_key("k1").await.unwrap();
+    store.remove_key("k1").await.unwrap();
+    assert_eq!(keys_by_kid(store).await.len(), 1);
+
+    // Clients: stored, replaced, listed by id.
+    assert!(store.get_client("billing").await.unwrap().is_none());
+    store.put_client(client("web", &["openid"])).await.unwrap();
+    store
+        .put_client(client("billing", &["read"]))
+        .await
+        .unwrap();
+    store
+        .put_client(client("billing", &["read", "write"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_client("billing").await.unwrap(),
+        Some(client("billing", &["read", "write"]))
+    );
+    let ids: Vec<_> = store
+        .list_clients()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.client_id)
+        .collect();
+    assert_eq!(ids, ["billing", "web"]);
+
+    // Refresh tokens: one use, then reuse; expiry; unknown tokens.
+    store
+        .insert_refresh(refresh("t1", "f1", 100))
+        .await
+        .unwrap();
+    let state = |hash: &'static str| async move {
+        store
+            .get_refresh(hash)
+            .await
+            .unwrap()
+            .map(|(record, state)| (record.token_hash, state))
+    };
+    assert_eq!(state("t1").await, Some(("t1".into(), RefreshState::Active)));
+    assert_eq!(
+        store.get_refresh("t1").await.unwrap().unwrap().0,
+        refresh("t1", "f1", 100),
+        "the record comes back whole"
+    );
+    assert_eq!(
+        store.consume_refresh("t1", 50).await.unwrap(),
+        Consumed::Fresh(refresh("t1", "f1", 100))
+    );
+    assert_eq!(
+        store.consume_refresh("t1", 51).await.unwrap(),
+        Consumed::Reused(refresh("t1", "f1", 100))
+    );
+    assert_eq!(state("t1").await, Some(("t1".into(), RefreshState::Used)));
+    store
+        .insert_refresh(refresh("t2", "f2", 100))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.consume_refresh("t2", 100).await.unwrap(),
+        Consumed::Expired
+    );
+    assert_eq!(
+        state("t2").await,
+        Some(("t2".into(), RefreshState::Active)),
+        "an expired token is not consumed"
+    );
+    assert_eq!(
+        store.consume_refresh("nope", 1).await.unwrap(),
+        Consumed::Unknown
+    );
+    assert_eq!(state("nope").await, None);
+
+    // A revoked family: every member, used or not; the mark keeps the latest `until`.
+    store
+        .insert_refresh(refresh("t3", "f1", 300))
+        .await
+        .unwrap();
+    store.revoke_family("f1", 300).await.unwrap();
+    store.revoke_family("f1", 200).await.unwrap();
+    assert_eq!(
+        state("t1").await,
+        Some(("t1".into(), RefreshState::Revoked))
+    );
+    assert_eq!(
+        state("t3").await,
+        Some(("t3".into(), RefreshState::Revoked))
+    );
+    assert_eq!(
+        store.consume_refresh("t3", 60).await.unwrap(),
+        Consumed::Revoked
+    );
+
+    // Access-token revocations.
+    assert!(!store.is_access_revoked("j1").await.unwrap());
+    store.revoke_access("j1", 150).await.unwrap();
+    store.revoke_access("j2", 400).await.unwrap();
+    assert!(store.is_access_revoked("j1").await.unwrap());
+
+    // Pruning: refresh tokens, family marks and revocations, each at its expiry.
+    assert_eq!(store.prune(99).await.unwrap(), 0, "nothing expired yet");
+    assert_eq!(state("t1").await.map(|s| s.1), Some(RefreshState::Revoked));
+    store.prune(150).await.unwrap();
+    assert_eq!(state("t1").await, None, "expired at 100");
+    assert_eq!(state("t2").await, None, "expired at 100");
+    assert!(!store.is_access_revoked("j1").await.unwrap(), "exp 150");
+    assert!(store.is_access_revoked("j2").await.unwrap());
+    assert_eq!(state("t3").await.map(|s| s.1), Some(RefreshState::Revoked));
+    // A new token of the family is still refused until the mark expires.
+    store
+        .insert_refresh(refresh("t4", "f1", 900))
+        .await
+        .unwrap();
+    store.prune(299).await.unwrap();
+    assert_eq!(
+        store.consume_refresh("t4", 299).await.unwrap(),
+        Consumed::Revoked
+    );
+    store.prune(300).await.unwrap();
+    assert_eq!(state("t3").await, None);
+    assert_eq!(
+        store.consume_refresh("t4", 301).await.unwrap(),
+        Consumed::Fresh(refresh("t4", "f1", 900)),
+        "the mark went at 300"
+    );
+    store.prune(400).await.unwrap();
+    assert!(!store.is_access_revoked("j2").await.unwrap());
+}

@@ -42,7 +42,7 @@ use axum::body::Body;
 use base64::Engine as _;
 use http::{HeaderName, HeaderValue, Method, Request};
 use jot_codec::{Clock, NumericDate};
-use jot_issuer::{AuthFuture, Authenticator, Issuer, Login, MemoryStore, NewClient, User};
+use jot_issuer::{AuthFuture, Authenticator, Issuer, Login, NewClient, store::MemoryStore, users::User};
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt as _;
 

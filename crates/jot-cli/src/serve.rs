@@ -23,7 +23,7 @@ pub(crate) enum ServeError {
     Issuer(#[from] jot_issuer::IssuerError),
     /// The data directory could not be opened.
     #[error(transparent)]
-    Store(#[from] jot_issuer::StoreError),
+    Store(#[from] jot_issuer::store::StoreError),
     /// The PostgreSQL database could not be opened (never shows its password). Its
     /// message already holds the driver's causes: not a `source`, so `{:#}` does
     /// not print them twice.

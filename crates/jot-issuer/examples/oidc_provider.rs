@@ -15,7 +15,9 @@
 
 use std::net::SocketAddr;
 
-use jot_issuer::{ClaimsRequest, Issuer, Login, MemoryStore, NewClient, NewUser, TokenKind};
+use jot_issuer::{
+    ClaimsRequest, Issuer, Login, NewClient, TokenKind, store::MemoryStore, users::NewUser,
+};
 use serde_json::{Map, Value, json};
 
 const ADDR: &str = "127.0.0.1:9090";

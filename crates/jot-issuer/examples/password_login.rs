@@ -36,7 +36,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jot_axum::{JwtAuth, Verified};
-use jot_issuer::{Issuer, MemoryStore, TokenResponse, UserGrant};
+use jot_issuer::{Issuer, TokenResponse, UserGrant, store::MemoryStore};
 use serde_json::{Map, Value, json};
 
 /// The `client_id` of this app's tokens: not a registered client, so its refresh

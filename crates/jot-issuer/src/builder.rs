@@ -11,11 +11,12 @@ use jot_algorithms::Algorithm;
 use jot_codec::{Clock, SystemClock};
 
 use crate::keyring::{self, KeyRing};
+use crate::store::{IssuerStore, MemoryStore};
 use crate::{
     ClaimsHook, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_MAINTENANCE_INTERVAL,
     DEFAULT_REFRESH_TOKEN_LIFETIME, DEFAULT_ROTATION_INTERVAL, DEFAULT_SECRET_HASH_ITERATIONS,
-    Inner, Issuer, IssuerError, IssuerStore, Login, MemoryStore, VERIFIER_LEEWAY, login,
-    response_headers, rotate_in, secret, store, throttle,
+    Inner, Issuer, IssuerError, Login, VERIFIER_LEEWAY, login, response_headers, rotate_in, secret,
+    store, throttle,
 };
 
 /// Builds an [`Issuer`]; from [`Issuer::builder`].

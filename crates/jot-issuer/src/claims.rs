@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::User;
+use crate::users::User;
 
 /// Which token a [`ClaimsHook`] is asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -402,7 +402,7 @@ impl Issuer {
         &self,
         record: &RefreshRecord,
         now: u64,
-    ) -> Result<crate::User, OAuthError> {
+    ) -> Result<crate::users::User, OAuthError> {
         if self.inner.login.is_some() {
             if let Some(user) = self.session_user(&record.subject).await? {
                 return Ok(user);

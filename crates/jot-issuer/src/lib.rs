@@ -12,6 +12,9 @@ use jot_codec::{Clock, SystemClock, UntrustedToken, Validation};
 
 use jot_axum::{KeySource, Keys, KeysFuture};
 
+use crate::store::IssuerStore;
+use crate::users::{NewUser, User};
+
 mod builder;
 mod claims;
 mod client_auth;
@@ -41,10 +44,6 @@ pub use clients::{ClientCredentials, MAX_CLIENT_ID_LEN, NewClient};
 pub use error::{IssuerError, OAuthError, OAuthErrorCode};
 pub use grant::{Introspection, TokenResponse, UserGrant};
 pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
-pub use store::{FileStore, IssuerStore, MemoryStore, StoreError};
-#[cfg(feature = "postgres")]
-pub use store::{PostgresConfig, PostgresStore};
-pub use users::{NewUser, User};
 
 use keyring::KeyRing;
 
@@ -113,7 +112,7 @@ impl Issuer {
     /// Starts an issuer configuration for the issuer identifier `url` (the `iss` of
     /// its tokens and the base of its endpoint URLs, e.g. `https://auth.example.com`).
     ///
-    /// Defaults: a [`MemoryStore`], ES256, audience = `url`, access tokens for 15
+    /// Defaults: a [`MemoryStore`](crate::store::MemoryStore), ES256, audience = `url`, access tokens for 15
     /// minutes, refresh tokens for 30 days, key rotation every 30 days, the system
     /// clock.
     pub fn builder(url: impl Into<String>) -> IssuerBuilder {
@@ -328,7 +327,7 @@ impl KeySource for Issuer {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use jot_issuer::{MemoryStore, stored_algorithm};
+/// use jot_issuer::{stored_algorithm, store::MemoryStore};
 ///
 /// assert_eq!(stored_algorithm(&MemoryStore::new()).await?, None);
 /// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
@@ -346,7 +345,7 @@ pub async fn stored_algorithm(store: &dyn IssuerStore) -> Result<Option<Algorith
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// use jot_algorithms::Algorithm;
-/// use jot_issuer::{MemoryStore, rotate_key, stored_algorithm};
+/// use jot_issuer::{rotate_key, stored_algorithm, store::MemoryStore};
 ///
 /// let store = MemoryStore::new();
 /// let rotated = rotate_key(&store, Some(Algorithm::EdDSA)).await?;

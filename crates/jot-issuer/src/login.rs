@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::store::IssuerStore;
-use crate::{IssuerError, User, password};
+use crate::users::User;
+use crate::{IssuerError, password};
 
 /// Default lifetime of a login session: 12 hours.
 pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
@@ -22,7 +23,7 @@ pub type AuthFuture<'a> =
 /// user database or upstream login.
 ///
 /// ```
-/// use jot_issuer::{AuthFuture, Authenticator, User};
+/// use jot_issuer::{AuthFuture, Authenticator, users::User};
 ///
 /// struct OneUser;
 ///

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-//! use jot_issuer::{MemoryStore, NewUser, users};
+//! use jot_issuer::{users, store::MemoryStore, users::NewUser};
 //!
 //! let store = MemoryStore::new();
 //! let alice = users::add(&store, NewUser::new("alice", "correct horse").name("Alice Example")).await?;
@@ -230,7 +230,7 @@ impl User {
     /// [`Authenticator`](crate::Authenticator).
     ///
     /// ```
-    /// let user = jot_issuer::User::new("42", "alice").with_email("alice@example.com", true);
+    /// let user = jot_issuer::users::User::new("42", "alice").with_email("alice@example.com", true);
     /// assert_eq!(user.email.as_deref(), Some("alice@example.com"));
     /// ```
     pub fn new(sub: impl Into<String>, username: impl Into<String>) -> Self {

@@ -6,7 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
-use jot_issuer::{IssuerError, IssuerStore, NewUser, User, users};
+use jot_issuer::{
+    IssuerError,
+    store::IssuerStore,
+    users,
+    users::{NewUser, User},
+};
 use serde_json::json;
 
 use crate::cli::{DataDirArg, UserCommand, UserPasswordArgs};

@@ -1,4 +1,4 @@
-//! `jot serve`: a standalone issuer on a [`FileStore`](jot_issuer::FileStore)
+//! `jot serve`: a standalone issuer on a [`FileStore`](jot_issuer::store::FileStore)
 //! or a PostgreSQL database ([`StoreLocation`]) with people signing in (OpenID
 //! Connect) and its home page, configured by [`ServeConfig`].
 
@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use jot_algorithms::Algorithm;
 use jot_issuer::home::{self, Home};
 use jot_issuer::{
-    ClientCredentials, Issuer, Login, NewClient, NewUser, RotatedKey, stored_algorithm, users,
+    ClientCredentials, Issuer, Login, NewClient, RotatedKey, stored_algorithm, users,
+    users::NewUser,
 };
 use tokio::net::TcpListener;
 

@@ -10,8 +10,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use jot_issuer::store::{FileStore, IssuerStore};
 use jot_issuer::store::{PostgresStore, redact_url};
-use jot_issuer::{FileStore, IssuerStore};
 
 use super::ServeError;
 use super::config::DEFAULT_DATA_DIR;

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use jot_issuer::NewUser;
+use jot_issuer::users::NewUser;
 
 use super::ServeError;
 

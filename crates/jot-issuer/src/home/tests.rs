@@ -7,7 +7,8 @@ use http::{HeaderMap, Request, StatusCode, header};
 use tower::ServiceExt as _;
 
 use super::Home;
-use crate::{Issuer, Login, NewUser};
+use crate::users::NewUser;
+use crate::{Issuer, Login};
 
 const URL: &str = "http://issuer.test";
 

@@ -95,8 +95,8 @@ impl From<IssuerError> for Refused {
     }
 }
 
-impl From<crate::StoreError> for Refused {
-    fn from(error: crate::StoreError) -> Self {
+impl From<crate::store::StoreError> for Refused {
+    fn from(error: crate::store::StoreError) -> Self {
         IssuerError::from(error).into()
     }
 }

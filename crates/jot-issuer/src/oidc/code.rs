@@ -104,7 +104,7 @@ impl Issuer {
                         .await?;
                 }
             }
-            Ok::<_, crate::StoreError>(())
+            Ok::<_, crate::store::StoreError>(())
         };
         if let Err(e) = revoked.await {
             return e.into();

@@ -19,7 +19,8 @@ use crate::request::Form;
 use crate::store::{ClientRecord, CodeRecord, ConsentRecord, PendingRecord, SessionRecord};
 use crate::throttle::Key;
 use crate::untrusted::untrusted;
-use crate::{Issuer, IssuerError, User, redirect, secret};
+use crate::users::User;
+use crate::{Issuer, IssuerError, redirect, secret};
 
 /// How long a pending request waits for the user, in seconds.
 pub(crate) const PENDING_TTL: u64 = 10 * 60;

@@ -7,7 +7,8 @@ use ring::digest;
 use serde_json::{Map, Value};
 
 use crate::claims::{ClaimsRequest, TokenKind, allowed};
-use crate::{Issuer, IssuerError, User};
+use crate::users::User;
+use crate::{Issuer, IssuerError};
 
 /// The `typ` of ID tokens: plain `JWT`, so an access token (`at+jwt`) can never
 /// pass for one, nor one for an access token.

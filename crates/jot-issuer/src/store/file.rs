@@ -159,7 +159,7 @@ impl FileStore {
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;
-    /// let store = jot_issuer::FileStore::open(dir.path().join("issuer"))?;
+    /// let store = jot_issuer::store::FileStore::open(dir.path().join("issuer"))?;
     /// assert!(store.path().join("jot-store.json").exists());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

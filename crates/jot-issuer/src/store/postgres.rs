@@ -76,7 +76,7 @@ pub use schema::SCHEMA_VERSION;
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use jot_issuer::{Issuer, PostgresStore};
+/// use jot_issuer::{Issuer, store::PostgresStore};
 ///
 /// let store = PostgresStore::connect("postgres://jot@db.example.com/jot?sslmode=verify-full").await?;
 /// let issuer = Issuer::builder("https://auth.example.com").store(store).build().await?;

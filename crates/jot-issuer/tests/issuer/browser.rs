@@ -5,7 +5,11 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use jot_issuer::{IssuerBuilder, IssuerStore, Login, MemoryStore, NewClient, NewUser};
+use jot_issuer::{
+    IssuerBuilder, Login, NewClient,
+    store::{IssuerStore, MemoryStore},
+    users::NewUser,
+};
 use ring::digest;
 use serde_json::Value;
 

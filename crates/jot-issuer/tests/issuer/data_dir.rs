@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use jot_issuer::{FileStore, Issuer, IssuerError, UserGrant, rotate_key};
+use jot_issuer::{Issuer, IssuerError, UserGrant, rotate_key, store::FileStore};
 
 use crate::support::{CLIENT, SECRET, capture_logs, digest, files, start};
 

@@ -2,7 +2,7 @@
 //! https issuer, and CORS only for configured origins on the endpoints a
 //! browser app calls.
 
-use jot_issuer::{Issuer, IssuerError, Login, MemoryStore};
+use jot_issuer::{Issuer, IssuerError, Login, store::MemoryStore};
 
 use crate::browser::start_login_with;
 use crate::support::{Auth, CLIENT, SECRET, reply, start_with};

@@ -3,7 +3,7 @@
 //! byte appended is another secret), a scope of spaces only.
 
 use jot_issuer::store::ClientRecord;
-use jot_issuer::{FileStore, IssuerError, Login, MAX_CLIENT_ID_LEN, NewClient, UserGrant};
+use jot_issuer::{IssuerError, Login, MAX_CLIENT_ID_LEN, NewClient, UserGrant, store::FileStore};
 
 use crate::browser::{Browser, WEB, WEB_CALLBACK, authorize_path, pkce, start_login_on};
 use crate::support::{Auth, CLIENT, SECRET, digest, files, start};

@@ -2,7 +2,7 @@
 //! username), the log shows it escaped inside one field of one line, clipped
 //! when nobody authenticated it.
 
-use jot_issuer::{Login, MemoryStore};
+use jot_issuer::{Login, store::MemoryStore};
 
 use crate::browser::{Browser, WEB, WEB_CALLBACK, authorize_path, pkce, start_login_on};
 use crate::support::{Auth, capture_logs};

@@ -555,7 +555,10 @@ async fn an_id_token_hint_for_another_user_needs_a_new_login() {
     let issuer = start_login().await;
     issuer
         .issuer
-        .add_user(jot_issuer::NewUser::new("bob", "bob's long password"))
+        .add_user(jot_issuer::users::NewUser::new(
+            "bob",
+            "bob's long password",
+        ))
         .await
         .unwrap();
     let bobs = Browser::new(&issuer);

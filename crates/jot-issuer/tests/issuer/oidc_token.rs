@@ -2,7 +2,7 @@
 //! PKCE, code binding, reuse (and what it revokes), expiry, refresh with ID
 //! tokens, the claims hook and an application's own authenticator.
 
-use jot_issuer::{AuthFuture, Authenticator, ClaimsRequest, Login, TokenKind, User};
+use jot_issuer::{AuthFuture, Authenticator, ClaimsRequest, Login, TokenKind, users::User};
 use ring::digest;
 use serde_json::{Map, Value, json};
 
@@ -277,7 +277,7 @@ async fn a_reused_code_fails_and_revokes_what_it_issued() {
 #[tokio::test]
 async fn the_whole_flow_works_on_a_file_store() {
     let dir = tempfile::tempdir().unwrap();
-    let store = jot_issuer::FileStore::open(dir.path()).unwrap();
+    let store = jot_issuer::store::FileStore::open(dir.path()).unwrap();
     let issuer = crate::browser::start_login_on(store, |b| b.login(Login::new())).await;
     let browser = Browser::new(&issuer);
     let (code, verifier) = browser.code_for_web(&[]).await;

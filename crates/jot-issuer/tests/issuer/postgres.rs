@@ -2,7 +2,7 @@
 //! database per test): the store contract, compare-and-set races between two
 //! stores on one database, migrations, a stopped database, TLS and passwords.
 
-use jot_issuer::PostgresStore;
+use jot_issuer::store::PostgresStore;
 use jot_test_support::postgres::{self, Database};
 
 use crate::store_contract;

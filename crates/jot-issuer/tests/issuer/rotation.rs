@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use jot_algorithms::Algorithm;
-use jot_issuer::{FileStore, MemoryStore};
+use jot_issuer::store::{FileStore, MemoryStore};
 
 use crate::support::{digest, files, peek, start, start_with};
 

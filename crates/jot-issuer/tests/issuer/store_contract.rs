@@ -7,7 +7,11 @@ use jot_issuer::store::{
     CODE_RETENTION, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, FamilyOwner,
     PendingRecord, RefreshRecord, RefreshState, SessionRecord, UserRecord,
 };
-use jot_issuer::{FileStore, IssuerStore, MemoryStore, NewUser, users};
+use jot_issuer::{
+    store::{FileStore, IssuerStore, MemoryStore},
+    users,
+    users::NewUser,
+};
 
 use crate::support::files;
 

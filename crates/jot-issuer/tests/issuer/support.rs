@@ -12,7 +12,10 @@ use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
 use jot_axum::{JwtAuth, RemoteJwks, TokenCache, Verified};
 use jot_codec::{Clock, NumericDate, Validation};
-use jot_issuer::{FileStore, Issuer, IssuerBuilder, IssuerStore, NewClient};
+use jot_issuer::{
+    Issuer, IssuerBuilder, NewClient,
+    store::{FileStore, IssuerStore},
+};
 use serde_json::{Map, Value};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use jot_issuer::MemoryStore;
+use jot_issuer::store::MemoryStore;
 
 use crate::support::{Auth, CLIENT, SECRET, start_with};
 

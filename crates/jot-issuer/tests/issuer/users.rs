@@ -1,7 +1,7 @@
 //! `jot_issuer::users`: administration on a store, and what it does to the
 //! sessions and refresh tokens of a running issuer.
 
-use jot_issuer::{FileStore, IssuerError, NewUser, users};
+use jot_issuer::{IssuerError, store::FileStore, users, users::NewUser};
 
 use crate::browser::{
     ALICE, ALICE_PASSWORD, Browser, WEB, WEB_CALLBACK, authorize_path, pkce, query_of, start_login,

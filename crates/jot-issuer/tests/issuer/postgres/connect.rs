@@ -2,8 +2,8 @@
 //! server certificate names `localhost` only), the Unix socket, the password's
 //! sources, and a password never shown.
 
+use jot_issuer::store::{IssuerStore, PostgresStore};
 use jot_issuer::store::{PasswordSource, PostgresConfig, PostgresError, SslMode};
-use jot_issuer::{IssuerStore, PostgresStore};
 use jot_test_support::postgres::{self, Database};
 
 use super::database;

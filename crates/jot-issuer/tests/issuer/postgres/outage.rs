@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use jot_issuer::store::PostgresError;
-use jot_issuer::{IssuerStore, PostgresStore, StoreError};
+use jot_issuer::store::{IssuerStore, PostgresStore, StoreError};
 use jot_test_support::postgres::Cluster;
 
 use super::database;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use jot_issuer::store::{
     CodeConsumed, CodeIssued, CodeRecord, Consumed, PendingRecord, RefreshState, UserRecord,
 };
-use jot_issuer::{IssuerStore, PostgresStore};
+use jot_issuer::store::{IssuerStore, PostgresStore};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 

@@ -1,8 +1,8 @@
 //! Migrations: applied once (even by instances starting together), recorded in
 //! `jot_schema`, kept across restarts; a newer schema is refused and left untouched.
 
+use jot_issuer::store::{IssuerStore, PostgresStore, StoreError};
 use jot_issuer::store::{PostgresError, SCHEMA_VERSION};
-use jot_issuer::{IssuerStore, PostgresStore, StoreError};
 use jot_test_support::postgres::Database;
 use tokio::task::JoinSet;
 

@@ -3,7 +3,7 @@
 //! expiry, family revocation), access-token revocations and their pruning.
 
 use jot_algorithms::{Algorithm, SigningKey};
-use jot_issuer::IssuerStore;
+use jot_issuer::store::IssuerStore;
 use jot_issuer::store::{
     ClientRecord, Consumed, PrivateKeyPem, RefreshRecord, RefreshState, StoredKey,
 };

@@ -28,7 +28,7 @@ mod code;
 mod flow;
 mod id_token;
 mod logout;
-mod page;
+pub(crate) mod page;
 mod session;
 mod userinfo;
 

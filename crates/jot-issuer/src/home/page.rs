@@ -204,21 +204,7 @@ fn show(value: &Value) -> String {
     }
 }
 
-/// Escapes text for HTML content and quoted attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(super) use crate::oidc::page::escape;
 
 /// An HTML response with the security headers.
 pub(super) fn html(status: StatusCode, body: String, set_cookie: Option<String>) -> Response {
@@ -265,16 +251,7 @@ fn secure(headers: &mut HeaderMap, set_cookie: Option<String>) {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    crate::oidc::page::security_headers(headers);
     if let Some(cookie) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         headers.append(HeaderName::from_static("set-cookie"), cookie);
     }

@@ -33,6 +33,9 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// | `audience` | the issuer URL |
 /// | access / refresh token lifetime | 15 min / 30 days |
 /// | key rotation | every 30 days |
+/// | `metrics`, `admin_addr` | off: no `/metrics`, no admin listener |
+/// | `trusted_proxies` | none: forwarded headers ignored |
+/// | `log_format` | text |
 ///
 /// The config file is TOML:
 ///

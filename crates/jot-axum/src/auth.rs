@@ -226,6 +226,7 @@ where
             if let Some(hit) = cache.get(digest) {
                 let (held, keys) = self.still_held(&untrusted, hit).await?;
                 if held {
+                    crate::meter::count(crate::meter::TOKEN_CACHE_HITS);
                     // Same bytes as a token whose signature verified with a key that is
                     // still held: re-run every claim check.
                     return match untrusted.decode::<T, _, _>(
@@ -248,6 +249,9 @@ where
                 cache.remove(digest);
                 looked_up = keys;
             }
+        }
+        if cache.is_some() {
+            crate::meter::count(crate::meter::TOKEN_CACHE_MISSES);
         }
         let keys = match looked_up {
             Some(keys) => keys,

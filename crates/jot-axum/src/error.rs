@@ -222,7 +222,9 @@ impl std::error::Error for AuthError {
 }
 
 impl IntoResponse for AuthError {
+    /// The response; counted in `jot_axum_refusals_total` by reason.
     fn into_response(self) -> Response {
+        crate::meter::refused(&self.kind);
         let challenge = self
             .challenge()
             .and_then(|c| HeaderValue::from_str(&c).ok());

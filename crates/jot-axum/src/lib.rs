@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod keys;
 mod layer;
+mod meter;
 mod token_cache;
 mod token_source;
 
@@ -22,5 +23,6 @@ pub use keys::{
     MultiIssuer, RemoteJwks, RemoteJwksBuilder,
 };
 pub use layer::{JwtLayer, JwtService};
+pub use meter::{METRICS, describe as describe_metrics};
 pub use token_cache::TokenCache;
 pub use token_source::TokenSource;

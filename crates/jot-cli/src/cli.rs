@@ -82,7 +82,11 @@ On the first start with an empty data directory (or database), jot generates the
 no user exists it creates the user `dev` and prints its password once, with the URL
 of the home page where a person signs in; when no client is configured, it creates one
 development client whose secret it prints once, with a curl command that gets a token
-and a `jot verify --jwks` command that checks it. Logs go to stderr (RUST_LOG sets the level, default info). Ctrl-C or SIGTERM stops it.
+and a `jot verify --jwks` command that checks it. Logs go to stderr (RUST_LOG sets the level, default info;
+--log-format json for one JSON object a line after the banner). Ctrl-C or SIGTERM stops it.
+
+GET /healthz (alive) and GET /readyz (store reachable, keys loaded; 503 otherwise) are
+always served; GET /metrics (Prometheus) with --metrics, or on --admin-addr.
 
 The state lives in a data directory (--data-dir, default ./jot-data) or in a
 PostgreSQL database that several instances may share (--store
@@ -132,6 +136,19 @@ pub(crate) struct ServeArgs {
     /// A TOML config file; flags win over it.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
+    /// Serve Prometheus metrics on GET /metrics at the main address [default: off].
+    #[arg(long)]
+    pub(crate) metrics: bool,
+    /// A second listener, for GET /metrics, /healthz and /readyz only (e.g. 127.0.0.1:9090).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) admin_addr: Option<std::net::SocketAddr>,
+    /// A reverse proxy (an address or block, e.g. 10.0.0.0/8) whose X-Forwarded-For and
+    /// X-Forwarded-Proto are believed; repeat for several. From other peers they are ignored.
+    #[arg(long, value_name = "CIDR")]
+    pub(crate) trusted_proxy: Vec<String>,
+    /// The format of the logs on stderr [default: text].
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    pub(crate) log_format: Option<crate::serve::LogFormat>,
 }
 
 /// `jot rotate-key`.

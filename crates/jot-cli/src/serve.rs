@@ -2,6 +2,7 @@
 //! `jot_issuer`: the config file, the listening socket, the banner, signals.
 
 mod config;
+mod operate;
 mod server;
 mod store;
 #[cfg(test)]
@@ -11,6 +12,7 @@ mod users;
 use std::path::PathBuf;
 
 pub(crate) use config::{ClientSpec, ServeConfig};
+pub(crate) use operate::{LogFormat, init_logging};
 pub(crate) use server::{rotate_key_blocking, serve_blocking};
 pub(crate) use store::StoreLocation;
 pub(crate) use users::{UserSpec, random_password};

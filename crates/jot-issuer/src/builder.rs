@@ -15,8 +15,8 @@ use crate::store::{IssuerStore, MemoryStore};
 use crate::{
     ClaimsHook, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_MAINTENANCE_INTERVAL,
     DEFAULT_REFRESH_TOKEN_LIFETIME, DEFAULT_ROTATION_INTERVAL, DEFAULT_SECRET_HASH_ITERATIONS,
-    Inner, Issuer, IssuerError, Login, VERIFIER_LEEWAY, login, response_headers, rotate_in, secret,
-    store, throttle,
+    Inner, Issuer, IssuerError, Login, VERIFIER_LEEWAY, client_ip, login, response_headers,
+    rotate_in, secret, store, throttle,
 };
 
 /// Builds an [`Issuer`]; from [`Issuer::builder`].
@@ -36,6 +36,7 @@ pub struct IssuerBuilder {
     claims: Option<Arc<dyn ClaimsHook>>,
     cors_origins: Vec<String>,
     client_ip_header: Option<http::HeaderName>,
+    trusted_proxies: Vec<String>,
     replace_missing_key: bool,
 }
 
@@ -57,6 +58,7 @@ impl IssuerBuilder {
             claims: None,
             cors_origins: Vec::new(),
             client_ip_header: None,
+            trusted_proxies: Vec::new(),
             replace_missing_key: false,
         }
     }
@@ -168,15 +170,20 @@ impl IssuerBuilder {
         self
     }
 
-    /// Behind a reverse proxy: read the client's IP address (for throttling failed
-    /// client authentications and logins) from this header that the proxy sets,
-    /// e.g. `x-real-ip`, or `x-forwarded-for` (its last address, the one the proxy
-    /// added). Without it the peer address of the connection is used (serve the
-    /// router with `into_make_service_with_connect_info::<SocketAddr>()`; without
-    /// either, failures are throttled per client id and username only). Only set
-    /// this when every request comes through a proxy that sets the header. Takes
-    /// precedence over [`Login::client_ip_header`]. An invalid header name is
-    /// ignored, with a warning in the log.
+    /// Behind a reverse proxy: the header that names the client's IP address
+    /// (for throttling failed client authentications and logins), e.g.
+    /// `x-real-ip`; with [`trusted_proxies`](IssuerBuilder::trusted_proxies) it
+    /// replaces `x-forwarded-for` and is believed from those proxies only.
+    ///
+    /// Without trusted proxies, the header is believed from **every** peer (its
+    /// last address, the one the proxy added): only set it so when every request
+    /// comes through a proxy that sets the header; prefer
+    /// [`trusted_proxies`](IssuerBuilder::trusted_proxies). Without either, the
+    /// peer address of the connection is used (serve the router with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`; without that,
+    /// failures are throttled per client id and username only). Takes precedence
+    /// over [`Login::client_ip_header`]. An invalid header name is ignored, with a
+    /// warning in the log.
     pub fn client_ip_header(mut self, name: impl AsRef<str>) -> Self {
         match http::HeaderName::from_bytes(name.as_ref().as_bytes()) {
             Ok(header) => self.client_ip_header = Some(header),
@@ -184,6 +191,32 @@ impl IssuerBuilder {
                 tracing::warn!(target: "jot_issuer", "client_ip_header: not a header name; ignored")
             }
         }
+        self
+    }
+
+    /// The reverse proxies in front of the issuer, as address blocks
+    /// (`10.0.0.0/8`, `127.0.0.1/32`, `2001:db8::/32`) or single addresses. Only
+    /// from a peer in one of them (the TCP connection's address: serve the router
+    /// with `into_make_service_with_connect_info::<SocketAddr>()`) are
+    /// `X-Forwarded-For` and `X-Forwarded-Proto` believed — for throttling by
+    /// client address, and for `Strict-Transport-Security`, which is not sent on
+    /// an answer a trusted proxy says went out over plain `http`. From any other
+    /// peer they are ignored and the peer's own address counts.
+    /// `X-Forwarded-For` is read right to left, skipping the addresses of trusted
+    /// proxies (a chain of proxies). Default: none. An entry that is not a block
+    /// fails [`build`](IssuerBuilder::build) with [`IssuerError::InvalidTrustedProxy`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let issuer = jot_issuer::Issuer::builder("https://auth.example.com")
+    ///     .trusted_proxies(["10.0.0.0/8", "127.0.0.1"])
+    ///     .build()
+    ///     .await?;
+    /// # let _ = issuer;
+    /// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
+    /// ```
+    pub fn trusted_proxies<S: Into<String>>(mut self, blocks: impl IntoIterator<Item = S>) -> Self {
+        self.trusted_proxies = blocks.into_iter().map(Into::into).collect();
         self
     }
 
@@ -208,7 +241,9 @@ impl IssuerBuilder {
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn IssuerStore>);
+        let store: Arc<dyn IssuerStore> = Arc::new(store::Measured(store));
         let cors_origins = response_headers::check_origins(self.cors_origins)?;
+        let trusted_proxies = client_ip::parse_proxies(&self.trusted_proxies)?;
         let now = self.clock.now().seconds();
         let access_ttl = self.access_ttl.as_secs().max(1);
         let mut keys = store.load_keys().await?;
@@ -268,6 +303,7 @@ impl IssuerBuilder {
                 claims: self.claims,
                 cors_origins,
                 client_ip_header: self.client_ip_header,
+                trusted_proxies,
             }),
         })
     }

@@ -35,9 +35,11 @@ impl Issuer {
             // address only.
             let address: Vec<Key> = ip.map(Key::Ip).into_iter().collect();
             if let Err(wait) = throttle.check(&address, now) {
+                crate::meter::client_auth_failed("throttled");
                 return Err(OAuthError::throttled(wait));
             }
             throttle.failed(&address, now);
+            crate::meter::client_auth_failed("invalid");
             tracing::info!(target: "jot_issuer", client_id = %untrusted(&id), ip = ?ip, "unknown client (id too long)");
             return Err(OAuthError::invalid_client());
         }
@@ -58,6 +60,7 @@ impl Issuer {
         let keys: Vec<Key> = std::iter::once(account).chain(ip.map(Key::Ip)).collect();
         if let Err(wait) = throttle.check(&keys, now) {
             tracing::warn!(target: "jot_issuer", client_id = %untrusted(&id), ip = ?ip, wait, "client authentication throttled");
+            crate::meter::client_auth_failed("throttled");
             return Err(OAuthError::throttled(wait));
         }
         let stored = match &client {
@@ -76,11 +79,13 @@ impl Issuer {
             }
             Some(_) => {
                 throttle.failed(&keys, now);
+                crate::meter::client_auth_failed("invalid");
                 tracing::info!(target: "jot_issuer", client_id = %untrusted(&id), ip = ?ip, "client authentication failed");
                 Err(OAuthError::invalid_client())
             }
             None => {
                 throttle.failed(&keys, now);
+                crate::meter::client_auth_failed("invalid");
                 tracing::info!(target: "jot_issuer", client_id = %untrusted(&id), ip = ?ip, "unknown client");
                 Err(OAuthError::invalid_client())
             }

@@ -33,11 +33,13 @@ pub(crate) fn router(issuer: Issuer) -> Router {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/.well-known/oauth-authorization-server", get(discovery))
-        .with_state(issuer.clone());
+        .with_state(issuer.clone())
+        .merge(issuer.health_router());
     let router = match login {
         Some(login) => router.merge(login),
         None => router,
     };
+    let router = router.layer(axum::middleware::from_fn(crate::meter::http));
     crate::response_headers::layer(router, issuer)
 }
 
@@ -79,20 +81,28 @@ async fn token(State(issuer): State<Issuer>, request: Request) -> Response {
                         "a public client cannot use client_credentials",
                     ));
                 }
-                issuer.client_credentials(&client, form.get("scope"))
+                let issued = issuer.client_credentials(&client, form.get("scope"))?;
+                Ok(("client_credentials", issued))
             }
-            "authorization_code" => issuer.code_grant(&form, presented, ip).await,
+            "authorization_code" => {
+                let issued = issuer.code_grant(&form, presented, ip).await?;
+                Ok(("authorization_code", issued))
+            }
             _ => {
                 let refresh_token = form.require("refresh_token")?;
-                issuer
+                let issued = issuer
                     .refresh_grant(refresh_token, form.get("scope"), presented, ip)
-                    .await
+                    .await?;
+                Ok(("refresh_token", issued))
             }
         }
     }
     .await;
     match result {
-        Ok(response) => json_no_store(serde_json::to_value(response)),
+        Ok((grant, response)) => {
+            crate::meter::token_issued(grant);
+            json_no_store(serde_json::to_value(response))
+        }
         Err(e) => refused("token", e),
     }
 }

@@ -77,6 +77,15 @@ pub enum IssuerError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// An entry of [`IssuerBuilder::trusted_proxies`](crate::IssuerBuilder::trusted_proxies)
+    /// is not an address block (`10.0.0.0/8`, `2001:db8::/32`) or an address.
+    #[error("invalid trusted proxy {cidr:?}: {reason}")]
+    InvalidTrustedProxy {
+        /// The entry given.
+        cidr: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The refresh token (or other OAuth input) was refused.
     #[error("{0}")]
     OAuth(OAuthError),
@@ -115,6 +124,15 @@ pub enum IssuerError {
     Authenticator(Box<dyn std::error::Error + Send + Sync>),
 }
 
+impl IssuerError {
+    /// Whether the store could not be reached ([`StoreError::is_unavailable`]):
+    /// the same call may succeed later. The endpoints answer it with `503`
+    /// `temporarily_unavailable` and `Retry-After` ([`STORE_RETRY_AFTER`] seconds).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, IssuerError::Store(e) if e.is_unavailable())
+    }
+}
+
 impl From<ring::error::Unspecified> for IssuerError {
     fn from(_: ring::error::Unspecified) -> Self {
         IssuerError::Random
@@ -126,6 +144,11 @@ impl From<OAuthError> for IssuerError {
         IssuerError::OAuth(e)
     }
 }
+
+/// The `Retry-After` (seconds) of the answers given while the store is
+/// unavailable (a database down): `503` `temporarily_unavailable` on the token,
+/// introspection and revocation endpoints, `503` pages on the login's.
+pub const STORE_RETRY_AFTER: u64 = 5;
 
 /// An RFC 6749 §5.2 error response: `{"error": CODE, "error_description": …}` with
 /// status 400, or 401 and `WWW-Authenticate` for `invalid_client`, 500 for
@@ -157,7 +180,8 @@ pub enum OAuthErrorCode {
     InvalidScope,
     /// The issuer failed (a store error): 500.
     ServerError,
-    /// The issuer is too busy (its hashing pool is full): 503, try again.
+    /// The issuer is too busy (its hashing pool is full) or cannot reach its
+    /// store (a database down): 503 with `Retry-After`, try again.
     TemporarilyUnavailable,
 }
 
@@ -219,6 +243,18 @@ impl OAuthError {
         }
     }
 
+    /// The store cannot be reached (a database down): `503`,
+    /// `temporarily_unavailable`, `Retry-After: STORE_RETRY_AFTER`.
+    pub(crate) fn unavailable() -> Self {
+        OAuthError {
+            retry_after: Some(STORE_RETRY_AFTER),
+            ..Self::new(
+                OAuthErrorCode::TemporarilyUnavailable,
+                "the issuer cannot reach its store; try again",
+            )
+        }
+    }
+
     pub(crate) fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
         Self::new(OAuthErrorCode::InvalidRequest, description)
     }
@@ -259,7 +295,7 @@ impl OAuthError {
     }
 
     /// Seconds the client should wait before trying again (the `Retry-After`
-    /// header), for throttled and busy answers.
+    /// header), for throttled, busy and store-unavailable answers.
     pub fn retry_after(&self) -> Option<u64> {
         self.retry_after
     }
@@ -275,6 +311,10 @@ impl std::error::Error for OAuthError {}
 
 impl From<StoreError> for OAuthError {
     fn from(e: StoreError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(target: "jot_issuer", error = %e, "store unavailable");
+            return OAuthError::unavailable();
+        }
         tracing::error!(target: "jot_issuer", error = %e, "store failure");
         OAuthError::server_error()
     }
@@ -288,6 +328,7 @@ impl From<IssuerError> for OAuthError {
                 OAuthError::invalid_request(e.to_string())
             }
             IssuerError::Busy => OAuthError::busy(),
+            IssuerError::Store(e) => e.into(),
             other => {
                 tracing::error!(target: "jot_issuer", error = %other, "issuer failure");
                 OAuthError::server_error()

@@ -24,9 +24,11 @@ mod endpoints;
 mod error;
 mod grant;
 mod hash_pool;
+mod health;
 pub mod home;
 mod keyring;
 mod login;
+mod meter;
 mod oidc;
 mod password;
 mod redirect;
@@ -41,9 +43,11 @@ pub mod users;
 pub use builder::IssuerBuilder;
 pub use claims::{ClaimsHook, ClaimsRequest, TokenKind};
 pub use clients::{ClientCredentials, MAX_CLIENT_ID_LEN, NewClient};
-pub use error::{IssuerError, OAuthError, OAuthErrorCode};
+pub use error::{IssuerError, OAuthError, OAuthErrorCode, STORE_RETRY_AFTER};
 pub use grant::{Introspection, TokenResponse, UserGrant};
+pub use health::READY_TIMEOUT;
 pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
+pub use meter::{METRICS, describe as describe_metrics};
 
 use keyring::KeyRing;
 
@@ -106,6 +110,8 @@ struct Inner {
     /// Origins allowed to call the browser endpoints (CORS), as browsers send them.
     cors_origins: Vec<String>,
     client_ip_header: Option<http::HeaderName>,
+    /// The peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
+    trusted_proxies: Vec<client_ip::IpNet>,
 }
 
 impl Issuer {
@@ -385,6 +391,7 @@ async fn rotate_in(
             alg: current.alg,
         });
     }
+    meter::key_rotated();
     tracing::info!(target: "jot_issuer", %kid, previous = previous.as_deref(), %alg, "signing key rotated");
     Ok(RotatedKey { kid, previous, alg })
 }

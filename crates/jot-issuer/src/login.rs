@@ -85,16 +85,13 @@ impl Login {
         }
     }
 
-    /// Behind a reverse proxy: read the client's IP address (for login
-    /// throttling) from this header that the proxy sets, e.g. `x-real-ip`, or
-    /// `x-forwarded-for` (its last address, the one the proxy added). Without it the
-    /// peer address of the connection is used, which behind a proxy is the proxy's
-    /// (serve the router with `into_make_service_with_connect_info::<SocketAddr>()`;
-    /// without either, failed logins are throttled per username only). Only set
-    /// this when every request comes through a proxy that sets the header.
+    /// Behind a reverse proxy: the header that names the client's IP address (for
+    /// login throttling), as
     /// [`IssuerBuilder::client_ip_header`](crate::IssuerBuilder::client_ip_header)
-    /// sets it for the whole issuer (client authentication too) and takes
-    /// precedence; this one, without it, applies to the whole issuer as well.
+    /// says — which sets it for the whole issuer (client authentication too) and
+    /// takes precedence; this one, without it, applies to the whole issuer as
+    /// well. Prefer [`IssuerBuilder::trusted_proxies`](crate::IssuerBuilder::trusted_proxies),
+    /// which believes `X-Forwarded-For` from the proxies named only.
     ///
     /// ```
     /// let login = jot_issuer::Login::new().client_ip_header("x-real-ip");

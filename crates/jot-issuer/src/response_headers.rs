@@ -1,5 +1,6 @@
 //! Headers on every response of the issuer's router: `X-Content-Type-Options:
-//! nosniff`; `Strict-Transport-Security` when the issuer URL is https; and CORS
+//! nosniff`; `Strict-Transport-Security` when the issuer URL is https (unless a
+//! trusted proxy says the request came over plain http); and CORS
 //! for the endpoints a browser app calls from another origin, for the origins
 //! configured with [`IssuerBuilder::cors_origins`](crate::IssuerBuilder::cors_origins)
 //! and no other (none by default).
@@ -79,6 +80,12 @@ async fn headers(State(issuer): State<Issuer>, request: Request, next: Next) -> 
         .get(header::ORIGIN)
         .filter(|origin| cors_path && origins.iter().any(|o| o.as_bytes() == origin.as_bytes()))
         .cloned();
+    // A trusted proxy that says the request came over plain http gets no HSTS
+    // (RFC 6797 §7.2: only over a secure transport).
+    let plain_http = issuer.forwarded_https(
+        request.headers(),
+        crate::client_ip::peer(request.extensions()),
+    ) == Some(false);
     let preflight = request.method() == Method::OPTIONS
         && request
             .headers()
@@ -91,7 +98,7 @@ async fn headers(State(issuer): State<Issuer>, request: Request, next: Next) -> 
     headers
         .entry(header::X_CONTENT_TYPE_OPTIONS)
         .or_insert(HeaderValue::from_static("nosniff"));
-    if issuer.inner.url.starts_with("https://") {
+    if issuer.inner.url.starts_with("https://") && !plain_http {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static(HSTS),

@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 
 mod file;
 mod login;
+mod measured;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -50,6 +51,7 @@ pub use login::{
     CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, FamilyOwner, PendingRecord, SessionRecord,
     UserRecord, username_key,
 };
+pub(crate) use measured::Measured;
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{
@@ -64,6 +66,7 @@ pub const CODE_RETENTION: u64 = 10 * 60;
 /// The future every [`IssuerStore`] method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
+// A new method, defaulted or not, is delegated in `store/measured.rs` too.
 /// Persistent state of an issuer. Times are seconds since the Unix epoch, from the
 /// issuer's clock; the store never reads the time itself.
 ///
@@ -200,6 +203,18 @@ pub trait IssuerStore: Send + Sync + 'static {
 
     /// Removes a pending authorization request, atomically: only one caller gets it.
     fn take_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>>;
+
+    /// Whether the store can be reached now: a cheap round trip (the readiness
+    /// check of `GET /readyz`), `Ok(())` or the error a call would fail with
+    /// ([`StoreError::Unavailable`] for a database that is down).
+    ///
+    /// The default reads the signing keys ([`load_keys`](IssuerStore::load_keys)),
+    /// a few small records; a store with a cheaper probe (a database's `SELECT 1`)
+    /// overrides it.
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        let keys = self.load_keys();
+        Box::pin(async move { keys.await.map(drop) })
+    }
 }
 
 /// A signing key as stored.
@@ -370,6 +385,23 @@ pub enum StoreError {
     /// An error of another store implementation (a database driver's, say).
     #[error(transparent)]
     Backend(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// Whether the store could not be reached ([`StoreError::Unavailable`]): the same
+    /// call may succeed later, so the issuer answers `503` with `Retry-After`
+    /// rather than `500`.
+    ///
+    /// ```
+    /// use jot_issuer::store::StoreError;
+    ///
+    /// let down = StoreError::Unavailable { source: "connection refused".into() };
+    /// assert!(down.is_unavailable());
+    /// assert!(!StoreError::Cancelled.is_unavailable());
+    /// ```
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable { .. })
+    }
 }
 
 impl fmt::Debug for StoredKey {

@@ -197,6 +197,7 @@ impl RemoteJwks {
                 (Some(keys), in_flight) => {
                     let known = kid.is_none_or(|kid| keys.get(kid).next().is_some());
                     if known {
+                        crate::meter::count(crate::meter::JWKS_CACHE_HITS);
                         let keys = state.held();
                         if now >= state.expires_at && in_flight.is_none() && cooled {
                             // Stale: serve what we have, refetch in the background.
@@ -204,6 +205,7 @@ impl RemoteJwks {
                         }
                         return keys.ok_or_else(|| FetchError::NotFetched.into());
                     }
+                    crate::meter::count(crate::meter::JWKS_CACHE_MISSES);
                     match in_flight {
                         Some(rx) => rx.clone(),
                         None if cooled => {
@@ -214,9 +216,16 @@ impl RemoteJwks {
                         None => return state.held().ok_or_else(|| FetchError::NotFetched.into()),
                     }
                 }
-                (None, Some(rx)) => rx.clone(),
-                (None, None) if cooled => start_fetch(shared, &mut state),
+                (None, Some(rx)) => {
+                    crate::meter::count(crate::meter::JWKS_CACHE_MISSES);
+                    rx.clone()
+                }
+                (None, None) if cooled => {
+                    crate::meter::count(crate::meter::JWKS_CACHE_MISSES);
+                    start_fetch(shared, &mut state)
+                }
                 (None, None) => {
+                    crate::meter::count(crate::meter::JWKS_CACHE_MISSES);
                     return Err(state
                         .last_error
                         .as_ref()
@@ -463,6 +472,7 @@ impl Shared {
     async fn fetch(self: &Arc<Self>) -> Result<(), FetchError> {
         let result = self.fetch_inner().await;
         let now = Instant::now();
+        crate::meter::count(crate::meter::JWKS_FETCHES);
         let mut state = self.lock();
         state.fetches += 1;
         match result {
@@ -483,6 +493,7 @@ impl Shared {
             }
             Err(e) => {
                 tracing::warn!(target: "jot_axum::jwks", error = %e, stale = state.keys.is_some(), "JWK Set fetch failed");
+                crate::meter::count(crate::meter::JWKS_FETCH_FAILURES);
                 state.failures += 1;
                 state.last_error = Some((SystemTime::now(), e.clone()));
                 if matches!(self.location, Location::Issuer(_)) {

@@ -12,6 +12,7 @@ mod cache_keys;
 mod extractors;
 mod guards;
 mod issuers;
+mod metrics;
 mod remote;
 mod responses;
 mod support;

@@ -9,7 +9,6 @@ use crate::cli::{RotateKeyArgs, ServeArgs};
 
 /// Runs the issuer until Ctrl-C or SIGTERM.
 pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
-    init_logging();
     let explicit_dir = args.data_dir.is_some();
     let mut config = ServeConfig::new().clients(args.client).users(args.user);
     if let Some(addr) = args.addr {
@@ -36,6 +35,13 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     if let Some(file) = args.config {
         config = config.config_file(file);
     }
+    config.metrics = args.metrics;
+    config.admin_addr = args.admin_addr;
+    config.trusted_proxies = args.trusted_proxy;
+    config.log_format = args.log_format;
+    // The config file may set the log format: read it before the first log line.
+    let config = config.resolve().context("jot serve")?;
+    issuer::init_logging(config.log_format.unwrap_or_default());
     issuer::serve_blocking(config).context("jot serve")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -53,15 +59,4 @@ pub(super) fn rotate(args: &RotateKeyArgs) -> Result<ExitCode> {
         None => println!("new {} key {}", rotated.alg, rotated.kid),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Logs to stderr; `RUST_LOG` picks the level (default `info`).
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use jot_issuer::NewClient;
 
 use super::ServeError;
+use super::operate::LogFormat;
 use super::users::UserSpec;
 
 /// The address `jot serve` listens on by default.
@@ -32,6 +33,9 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// | `audience` | the issuer URL |
 /// | access / refresh token lifetime | 15 min / 30 days |
 /// | key rotation | every 30 days |
+/// | `metrics`, `admin_addr` | off: no `/metrics`, no admin listener |
+/// | `trusted_proxies` | none: forwarded headers ignored |
+/// | `log_format` | text |
 ///
 /// The config file is TOML:
 ///
@@ -45,6 +49,10 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// access_token_lifetime = "15m"     # or seconds: 900
 /// refresh_token_lifetime = "30d"
 /// rotate_every = "30d"              # or "never"
+/// metrics = true                    # /metrics on addr (default off)
+/// admin_addr = "127.0.0.1:9090"     # /metrics, /healthz, /readyz here too
+/// trusted_proxies = ["10.0.0.0/8"]  # X-Forwarded-For/-Proto believed from these
+/// log_format = "json"               # or "text" (the default)
 ///
 /// [[client]]
 /// id = "billing"
@@ -84,6 +92,13 @@ pub(crate) struct ServeConfig {
     pub(crate) refresh_ttl: Option<Duration>,
     pub(crate) rotation: Option<Option<Duration>>,
     pub(crate) maintenance: Option<Duration>,
+    /// `/metrics` on the main address (or the file's `metrics = true`).
+    pub(crate) metrics: bool,
+    /// A second listener for `/metrics`, `/healthz`, `/readyz`.
+    pub(crate) admin_addr: Option<SocketAddr>,
+    /// Peers whose `X-Forwarded-For` / `-Proto` are believed (replacing the file's list).
+    pub(crate) trusted_proxies: Vec<String>,
+    pub(crate) log_format: Option<LogFormat>,
 }
 
 /// A client given as `ID:SECRET[:SCOPES]` (scopes separated by `,` or spaces), as
@@ -175,9 +190,9 @@ impl ServeConfig {
         self
     }
 
-    /// Merges in the config file, if any.
+    /// Merges in the config file, if any (once: the file is then forgotten).
     pub(crate) fn resolve(mut self) -> Result<ServeConfig, ServeError> {
-        let Some(path) = self.config_file.clone() else {
+        let Some(path) = self.config_file.take() else {
             return Ok(self);
         };
         let file = FileConfig::load(&path)?;
@@ -203,6 +218,19 @@ impl ServeConfig {
             self.store = file.store;
         }
         self.issuer_url = self.issuer_url.or(file.issuer);
+        self.metrics |= file.metrics;
+        if self.admin_addr.is_none() {
+            if let Some(addr) = &file.admin_addr {
+                self.admin_addr = Some(
+                    addr.parse()
+                        .map_err(|_| bad(format!("admin_addr {addr:?} is not IP:PORT")))?,
+                );
+            }
+        }
+        if self.trusted_proxies.is_empty() {
+            self.trusted_proxies = file.trusted_proxies;
+        }
+        self.log_format = self.log_format.or(file.log_format);
         if self.alg.is_none() {
             if let Some(alg) = &file.alg {
                 self.alg = Some(
@@ -376,6 +404,12 @@ struct FileConfig {
     access_token_lifetime: Option<DurationValue>,
     refresh_token_lifetime: Option<DurationValue>,
     rotate_every: Option<DurationValue>,
+    #[serde(default)]
+    metrics: bool,
+    admin_addr: Option<String>,
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
+    log_format: Option<LogFormat>,
     #[serde(default, rename = "client")]
     clients: Vec<FileClient>,
     #[serde(default, rename = "user")]

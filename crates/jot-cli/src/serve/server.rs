@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 
 use super::ServeError;
 use super::config::{DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig};
+use super::operate::Operate;
 use super::store::StoreLocation;
 use super::users::random_password;
 
@@ -34,6 +35,7 @@ pub(crate) struct Server {
     home: Home,
     development_client: Option<ClientCredentials>,
     development_user: Option<DevelopmentUser>,
+    operate: Operate,
 }
 
 /// The user `jot serve` created on a first start, with its password (shown once).
@@ -78,6 +80,7 @@ impl Server {
             addr: addr.to_string(),
             source,
         })?;
+        let operate = Operate::bind(config.metrics, config.admin_addr).await?;
         let url = match config.issuer_url {
             Some(url) => url,
             None => format!("http://{}", reachable(local_addr)),
@@ -95,6 +98,7 @@ impl Server {
         let mut builder = Issuer::builder(url)
             .shared_store(store)
             .algorithm(alg)
+            .trusted_proxies(config.trusted_proxies)
             .login(Login::new());
         for aud in config.audience {
             builder = builder.audience(aud);
@@ -162,6 +166,7 @@ impl Server {
             home,
             development_client,
             development_user,
+            operate,
         })
     }
 
@@ -269,11 +274,12 @@ impl Server {
             "issuer listening"
         );
         let maintenance = tokio::spawn(issuer.clone().run_maintenance());
+        let app = self
+            .operate
+            .main_router(issuer.router().merge(self.home.router()));
+        let _operate = self.operate.start(&issuer);
         // The peer address reaches the login's per-IP throttling.
-        let app = issuer
-            .router()
-            .merge(self.home.router())
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;

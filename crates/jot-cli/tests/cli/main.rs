@@ -17,6 +17,7 @@ mod jwk;
 mod jwks_remote;
 mod key_formats;
 mod keygen;
+mod operate;
 #[cfg(unix)]
 mod postgres;
 mod pyjwt;

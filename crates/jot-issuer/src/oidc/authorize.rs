@@ -87,6 +87,13 @@ impl Refused {
 
 impl From<IssuerError> for Refused {
     fn from(error: IssuerError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(target: "jot_issuer", %error, "authorization request: store unavailable");
+            return Refused::Page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                super::page::UNAVAILABLE.into(),
+            );
+        }
         tracing::error!(target: "jot_issuer", %error, "authorization request failed");
         Refused::Page(
             StatusCode::INTERNAL_SERVER_ERROR,

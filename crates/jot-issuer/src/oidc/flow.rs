@@ -105,6 +105,7 @@ impl Issuer {
             let now = self.now();
             if let Err(wait) = state.throttle.check(&keys, now) {
                 tracing::warn!(target: "jot_issuer", username = %untrusted(username), ip = ?ip, wait, "login throttled");
+                crate::meter::login_failed("throttled");
                 let message = format!("Too many failed sign-ins. Try again in {wait} seconds.");
                 let mut response = again(&message, StatusCode::TOO_MANY_REQUESTS)?;
                 response
@@ -124,6 +125,7 @@ impl Issuer {
             };
             let Some(user) = user else {
                 state.throttle.failed(&keys, now);
+                crate::meter::login_failed("invalid");
                 tracing::info!(target: "jot_issuer", username = %untrusted(username), ip = ?ip, client_id = %request.client_id, "login failed");
                 return again(WRONG_CREDENTIALS, StatusCode::OK);
             };

@@ -27,6 +27,10 @@ impl Issuer {
         match self.logout_step(headers, form).await {
             Ok(response) => response,
             Err(LogoutError::Page(status, message)) => error_page(status, message),
+            Err(LogoutError::Issuer(error)) if error.is_unavailable() => {
+                tracing::warn!(target: "jot_issuer", %error, "logout: store unavailable");
+                error_page(StatusCode::SERVICE_UNAVAILABLE, super::page::UNAVAILABLE)
+            }
             Err(LogoutError::Issuer(error)) => {
                 tracing::error!(target: "jot_issuer", %error, "logout failed");
                 error_page(

@@ -151,13 +151,23 @@ pub(crate) fn see_other(location: &str, cookies: &[HeaderValue]) -> Response {
     response
 }
 
-/// A page that explains a refused request, never redirecting anywhere.
+/// A page that explains a refused request, never redirecting anywhere. A `503`
+/// (the store unreachable) says when to try again: `Retry-After`.
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
-    Page::new(status, "Sign-in failed")
+    let mut page = Page::new(status, "Sign-in failed")
         .heading("This request cannot be completed")
-        .error(message)
-        .into_response()
+        .error(message);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        page = page.header(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::STORE_RETRY_AFTER),
+        );
+    }
+    page.into_response()
 }
+
+/// What the pages say while the store cannot be reached.
+pub(crate) const UNAVAILABLE: &str = "The server cannot reach its database; try again in a moment.";
 
 /// `text` with `& < > " '` as character references: safe in element content and
 /// in quoted attribute values.

@@ -147,6 +147,14 @@ impl BearerError {
     }
 
     fn server(error: IssuerError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(target: "jot_issuer", %error, "userinfo: store unavailable");
+            return BearerError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: None,
+                description: "",
+            };
+        }
         tracing::error!(target: "jot_issuer", %error, "userinfo failed");
         BearerError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -169,10 +177,16 @@ impl BearerError {
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
-        if self.status != StatusCode::INTERNAL_SERVER_ERROR {
+        if !self.status.is_server_error() {
             if let Ok(value) = HeaderValue::from_str(&challenge) {
                 headers.insert(header::WWW_AUTHENTICATE, value);
             }
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::STORE_RETRY_AFTER),
+            );
         }
         crate::error::no_store(headers);
         response

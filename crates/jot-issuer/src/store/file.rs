@@ -525,6 +525,15 @@ impl IssuerStore for FileStore {
         let id = id.to_owned();
         self.run(move |l| take(&l.pending(&id)))
     }
+
+    /// Reads the format marker: the directory is there and readable.
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        self.run(|l| {
+            let marker = l.root.join(MARKER);
+            let bytes = fs::read(&marker).map_err(|e| io_error(&marker, e))?;
+            parse::<Marker>(&marker, &bytes).map(drop)
+        })
+    }
 }
 
 impl From<&StoredKey> for KeyMeta {

@@ -337,4 +337,9 @@ impl IssuerStore for MemoryStore {
     fn take_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>> {
         Self::ready(self.lock().pending.remove(id))
     }
+
+    /// Always reachable.
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Self::ready(())
+    }
 }

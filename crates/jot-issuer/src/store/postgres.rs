@@ -419,4 +419,9 @@ impl IssuerStore for PostgresStore {
     fn take_pending<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<PendingRecord>> {
         Box::pin(login::take_pending(self, id))
     }
+
+    /// `SELECT 1` on a pooled connection, within the store's time limits.
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.query_opt("SELECT 1", &[]).await.map(drop) })
+    }
 }

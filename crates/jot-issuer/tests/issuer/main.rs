@@ -21,6 +21,7 @@ mod oidc_authorize;
 mod oidc_login;
 mod oidc_token;
 mod oidc_userinfo_logout;
+mod operating;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod refresh;

@@ -11,6 +11,7 @@ mod connect;
 mod outage;
 mod races;
 mod schema;
+mod serving;
 
 /// A fresh database of the shared cluster.
 pub(crate) fn database() -> Database {

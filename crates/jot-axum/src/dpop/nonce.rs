@@ -36,7 +36,8 @@ pub trait NonceSource: Send + Sync + 'static {
 /// let nonce = nonces.current(now);
 /// assert!(nonces.accepts(&nonce, now));
 /// assert!(!nonces.accepts("made-up", now));
-/// # let later = NumericDate::from_seconds(2_000).unwrap();
+/// // Two windows later (5 minutes each), it has expired.
+/// let later = NumericDate::from_seconds(1_600).unwrap();
 /// assert!(!nonces.accepts(&nonce, later));
 /// ```
 pub struct HmacNonces {

@@ -6,7 +6,7 @@
 //! - Debian's `postgresql` (the server programs of the throwaway clusters the
 //!   `PostgresStore` tests start) and `openssl` (their TLS certificates), the same way;
 //! - the Python packages of the interop tests — PyJWT (with `cryptography`),
-//!   jwcrypto, Authlib and requests — with `python3 -m pip`.
+//!   jwcrypto, Authlib, requests and joserfc — with `python3 -m pip`.
 //!
 //! This file is the one place that knows how. `cargo xtask ci` runs it before the
 //! tests, and the test binaries that need one of these components compile this same
@@ -53,9 +53,14 @@ pub(crate) const REQUESTS: PythonPackage = PythonPackage {
     imports: "requests",
     pip: "requests",
 };
+/// joserfc (the DPoP proofs of jot-axum's interop test).
+pub(crate) const JOSERFC: PythonPackage = PythonPackage {
+    imports: "joserfc",
+    pip: "joserfc",
+};
 
 /// Every Python package a test needs.
-pub(crate) const ALL_PYTHON: [PythonPackage; 4] = [PYJWT, JWCRYPTO, AUTHLIB, REQUESTS];
+pub(crate) const ALL_PYTHON: [PythonPackage; 5] = [PYJWT, JWCRYPTO, AUTHLIB, REQUESTS, JOSERFC];
 
 /// Where Debian installs each PostgreSQL major version's server programs
 /// (`/usr/lib/postgresql/VERSION/bin`).

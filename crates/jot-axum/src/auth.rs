@@ -13,8 +13,10 @@ use serde::de::DeserializeOwned;
 
 use jot_algorithms::{KeySet, VerifyingKey};
 
-use crate::error::{AuthError, AuthErrorKind, Challenge, ErrorHook};
+use crate::dpop::{Dpop, DpopVerifier};
+use crate::error::{AuthError, AuthErrorKind, Challenge, ErrorHook, scope_list};
 use crate::keys::{KeySource, KeySourceError, Keys};
+use crate::resource::{Resource, ResourceSettings};
 use crate::token_cache::{AlreadyVerified, Hit, TokenCache, VerifiedCache};
 use crate::token_source::TokenSource;
 use crate::{JwtLayer, Verified};
@@ -41,7 +43,7 @@ use crate::{JwtLayer, Verified};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct JwtAuth<T> {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
     _claims: PhantomData<fn() -> T>,
 }
 
@@ -55,10 +57,13 @@ pub struct JwtAuthBuilder<T> {
     challenge: Challenge,
     cache: TokenCache,
     clock: Arc<dyn Clock + Send + Sync>,
+    pub(crate) resource: ResourceSettings,
+    pub(crate) dpop: Option<Dpop>,
+    pub(crate) require_dpop: bool,
     _claims: PhantomData<fn() -> T>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     keys: Arc<dyn KeySource>,
     /// The source is a [`VerifyingKey`] or a [`KeySet`] owned here: its keys never
     /// change, so a cache hit needs no check that its key is still held.
@@ -67,7 +72,13 @@ struct Inner {
     sources: Vec<TokenSource>,
     challenge: Arc<Challenge>,
     cache: Option<VerifiedCache>,
-    clock: Arc<dyn Clock + Send + Sync>,
+    pub(crate) clock: Arc<dyn Clock + Send + Sync>,
+    /// The RFC 9728 resource, when an identifier is configured.
+    pub(crate) resource: Option<Resource>,
+    /// The DPoP checks, when DPoP is on.
+    pub(crate) dpop: Option<DpopVerifier>,
+    /// Bearer tokens refused.
+    pub(crate) require_dpop: bool,
 }
 
 impl<T> Clone for JwtAuth<T> {
@@ -111,6 +122,9 @@ impl<T> JwtAuth<T> {
             challenge: Challenge::default(),
             cache: TokenCache::default(),
             clock: Arc::new(SystemClock),
+            resource: ResourceSettings::default(),
+            dpop: None,
+            require_dpop: false,
             _claims: PhantomData,
         }
     }
@@ -162,19 +176,25 @@ where
     T: DeserializeOwned + Send + Sync + 'static,
 {
     /// Authenticates a request by its headers: `Ok(None)` when it carries no token.
+    ///
+    /// Headers do not say the request's method and URL, which a DPoP proof is
+    /// checked against: with DPoP on, a `DPoP` request is refused here. Use
+    /// [`JwtAuth::authenticate_parts`] (as the layer and the extractor do).
     pub async fn authenticate(
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<Verified<T>>, AuthError> {
-        match self.find_token(headers)? {
-            Some(token) => self.verify(token).await.map(Some),
-            None => Ok(None),
-        }
+        self.authenticate_request(None, headers).await
     }
 
-    /// Verifies and validates one token (e.g. from a WebSocket message).
+    /// Verifies and validates one token presented as a bearer token (e.g. from a
+    /// WebSocket message): a DPoP-bound token (`cnf.jkt`) is refused, and so is any
+    /// token when DPoP is required.
     pub async fn verify(&self, token: &str) -> Result<Verified<T>, AuthError> {
-        let result = self.verify_inner(token).await;
+        let result = self
+            .verify_inner(token)
+            .await
+            .and_then(|v| self.check_bearer(v));
         match &result {
             Ok(v) => tracing::debug!(
                 target: "jot_axum",
@@ -207,7 +227,7 @@ where
         result
     }
 
-    async fn verify_inner(&self, token: &str) -> Result<Verified<T>, AuthError> {
+    pub(crate) async fn verify_inner(&self, token: &str) -> Result<Verified<T>, AuthError> {
         let inner = &*self.inner;
         let invalid = |e: jot_codec::Error| self.error(AuthErrorKind::InvalidToken(e));
         let untrusted = UntrustedToken::parse_with_limit(token, inner.validation.token_len_limit())
@@ -372,16 +392,49 @@ impl<T> JwtAuthBuilder<T> {
     }
 
     /// Finishes the configuration.
-    pub fn build(self) -> JwtAuth<T> {
+    pub fn build(mut self) -> JwtAuth<T> {
+        let dpop = match (self.dpop, self.require_dpop) {
+            (None, false) => None,
+            (dpop, _) => Some(dpop.unwrap_or_default()),
+        };
+        let url = self.resource.identifier.as_ref().map(|(_, url)| url);
+        let dpop = dpop.map(|dpop| dpop.verifier(url));
+        let resource = self.resource.identifier.take().map(|(id, url)| {
+            let sources = &self.sources;
+            Resource::new(
+                id,
+                url,
+                &self.resource,
+                dpop.as_ref(),
+                self.require_dpop,
+                sources,
+            )
+        });
+        let mut validation = self.validation;
+        if let Some(resource) = &resource {
+            validation = validation.audience(resource.identifier());
+        }
+        let challenge = Challenge {
+            resource_metadata: resource.as_ref().map(|r| r.metadata_url().into()),
+            scope: Some(scope_list(&self.resource.scopes_supported))
+                .filter(|s| !s.is_empty())
+                .map(Into::into),
+            dpop_algs: dpop.as_ref().map(|d| d.algs().into()),
+            bearer: !self.require_dpop,
+            ..self.challenge
+        };
         JwtAuth {
             inner: Arc::new(Inner {
                 keys: self.keys,
                 fixed_keys: self.fixed_keys,
-                validation: self.validation,
+                validation,
                 sources: self.sources,
-                challenge: Arc::new(self.challenge),
+                challenge: Arc::new(challenge),
                 cache: self.cache.build(),
                 clock: self.clock,
+                resource,
+                dpop,
+                require_dpop: self.require_dpop,
             }),
             _claims: PhantomData,
         }
@@ -405,10 +458,13 @@ pub struct AuthContext {
     inner: Arc<ContextInner>,
 }
 
+#[derive(Clone)]
 struct ContextInner {
     raw: Box<str>,
     challenge: Arc<Challenge>,
     claims: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>>,
+    /// The thumbprint of the key of the request's DPoP proof.
+    dpop_jkt: Option<Box<str>>,
 }
 
 impl AuthContext {
@@ -418,8 +474,20 @@ impl AuthContext {
                 raw: raw.into(),
                 challenge: Arc::clone(challenge),
                 claims: std::sync::OnceLock::new(),
+                dpop_jkt: None,
             }),
         }
+    }
+
+    /// The RFC 7638 thumbprint of the key the token is bound to (its `cnf.jkt`)
+    /// when the request proved possession of that key with a DPoP proof; `None`
+    /// for a bearer token.
+    pub fn dpop_thumbprint(&self) -> Option<&str> {
+        self.inner.dpop_jkt.as_deref()
+    }
+
+    pub(crate) fn set_dpop_thumbprint(&mut self, jkt: String) {
+        Arc::make_mut(&mut self.inner).dpop_jkt = Some(jkt.into());
     }
 
     /// Every claim of the verified token, as JSON (decoded on first use).
@@ -470,9 +538,15 @@ impl AuthContext {
         &self.inner.raw
     }
 
-    /// An error for this request, with the realm and hook of its [`JwtAuth`].
+    /// An error for this request, with the realm and hook of its [`JwtAuth`] (and
+    /// in the `DPoP` challenge for a DPoP request).
     pub fn error(&self, kind: AuthErrorKind) -> AuthError {
-        AuthError::new(kind, &self.inner.challenge)
+        let error = AuthError::new(kind, &self.inner.challenge);
+        if self.dpop_thumbprint().is_some() {
+            error.on_dpop_request()
+        } else {
+            error
+        }
     }
 
     /// Checks that every scope in `required` is granted; otherwise a 403

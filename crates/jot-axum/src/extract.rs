@@ -72,6 +72,16 @@ impl<T> Verified<T> {
         &self.context
     }
 
+    /// The RFC 7638 thumbprint of the key this DPoP request proved possession of
+    /// (the token's `cnf.jkt`); `None` for a bearer token.
+    pub fn dpop_thumbprint(&self) -> Option<&str> {
+        self.context.dpop_thumbprint()
+    }
+
+    pub(crate) fn bind_dpop(&mut self, jkt: String) {
+        self.context.set_dpop_thumbprint(jkt);
+    }
+
     /// Checks that every scope in `required` is granted; otherwise an
     /// [`AuthError`] that answers 403 `insufficient_scope`. For use in handlers
     /// that return `Result<_, AuthError>`.
@@ -148,7 +158,7 @@ where
             return Ok(Some(verified.clone()));
         }
         let auth = JwtAuth::<T>::from_ref(state);
-        let verified = auth.authenticate(&parts.headers).await?;
+        let verified = auth.authenticate_parts(parts).await?;
         if let Some(v) = &verified {
             parts.extensions.insert(v.clone());
             parts.extensions.insert(v.context().clone());

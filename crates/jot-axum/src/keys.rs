@@ -22,6 +22,7 @@ pub use file::JwksFile;
 pub use multi::MultiIssuer;
 pub use remote::{JwksStats, RemoteJwks, RemoteJwksBuilder};
 
+pub(crate) use fetch::is_loopback;
 pub(crate) use prints::KeyPrint;
 use prints::Prints;
 

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use tower::{Layer, Service};
 
 use crate::JwtAuth;
+use crate::dpop::DPOP_NONCE;
 
 /// A tower layer that verifies each request's token and puts [`Verified<T>`](crate::Verified)
 /// and [`AuthContext`](crate::AuthContext) in its extensions, or answers with the
@@ -110,28 +111,29 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+    fn call(&mut self, req: Request<B>) -> Self::Future {
         // The clone that was polled ready handles this request (tower's usual dance).
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let auth = self.auth.clone();
         let optional = self.optional;
-        let token = auth.find_token(req.headers()).map(|t| t.map(str::to_owned));
+        let (mut parts, body) = req.into_parts();
         Box::pin(async move {
-            let token = match token {
-                Ok(Some(token)) => token,
-                Ok(None) if optional => return inner.call(req).await,
+            match auth.authenticate_parts(&parts).await {
+                Ok(Some(verified)) => {
+                    let nonce = auth.next_dpop_nonce(verified.context());
+                    parts.extensions.insert(verified.context().clone());
+                    parts.extensions.insert(verified);
+                    let mut response = inner.call(Request::from_parts(parts, body)).await?;
+                    if let Some(nonce) = nonce {
+                        response.headers_mut().entry(DPOP_NONCE).or_insert(nonce);
+                    }
+                    Ok(response)
+                }
+                Ok(None) if optional => inner.call(Request::from_parts(parts, body)).await,
                 Ok(None) => {
                     tracing::debug!(target: "jot_axum", outcome = "missing_token", "request without token");
-                    return Ok(auth.missing_token().into_response());
-                }
-                Err(e) => return Ok(e.into_response()),
-            };
-            match auth.verify(&token).await {
-                Ok(verified) => {
-                    req.extensions_mut().insert(verified.context().clone());
-                    req.extensions_mut().insert(verified);
-                    inner.call(req).await
+                    Ok(auth.missing_token().into_response())
                 }
                 Err(e) => Ok(e.into_response()),
             }

@@ -4,17 +4,24 @@
 
 mod auth;
 mod authorize;
+mod credentials;
+mod dpop;
 mod error;
 mod extract;
 mod keys;
 mod layer;
 mod meter;
+mod resource;
 mod token_cache;
 mod token_source;
 
 pub use auth::{AuthContext, JwtAuth, JwtAuthBuilder};
 pub use authorize::{
     Authorize, AuthorizeLayer, JsonClaims, Policy, RequireClaims, RequireRoles, RequireScopes,
+};
+pub use dpop::{
+    Dpop, DpopBinding, DpopError, HmacNonces, MemoryReplayCache, NonceSource, ReplayCache,
+    ReplayCacheError, ReplayFuture, RequireDpop,
 };
 pub use error::{AuthError, AuthErrorKind, ErrorHook};
 pub use extract::Verified;

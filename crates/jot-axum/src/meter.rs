@@ -77,6 +77,10 @@ pub(crate) fn refused(kind: &AuthErrorKind) {
         AuthErrorKind::KeysUnavailable(_) => "keys_unavailable",
         AuthErrorKind::InsufficientScope { .. } => "insufficient_scope",
         AuthErrorKind::Forbidden { .. } => "forbidden",
+        AuthErrorKind::InvalidDpopProof(_) => "invalid_dpop_proof",
+        AuthErrorKind::UseDpopNonce { .. } => "use_dpop_nonce",
+        AuthErrorKind::DpopBinding(_) => "dpop_binding",
+        AuthErrorKind::ReplayCacheUnavailable(_) => "replay_cache_unavailable",
     };
     metrics::counter!(REFUSALS, "reason" => reason).increment(1);
 }

@@ -49,6 +49,18 @@ impl TokenSource {
 }
 
 fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Malformed> {
+    authorization(headers, "bearer")
+}
+
+/// `Authorization: DPoP <token>` (RFC 9449 §7.1): the same rules as for `Bearer`;
+/// another scheme counts as no token.
+pub(crate) fn dpop(headers: &HeaderMap) -> Result<Option<&str>, Malformed> {
+    authorization(headers, "dpop")
+}
+
+/// The token of an `Authorization` header of `scheme` (lowercase, compared
+/// case-insensitively), with the `b64token` syntax both schemes share.
+fn authorization<'h>(headers: &'h HeaderMap, scheme: &str) -> Result<Option<&'h str>, Malformed> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let Some(value) = values.next() else {
         return Ok(None);
@@ -60,17 +72,21 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Malformed> {
         return Err("malformed Authorization header");
     };
     let value = value.trim_matches(|c| c == ' ' || c == '\t');
-    let (scheme, rest) = match value.find([' ', '\t']) {
+    let (found, rest) = match value.find([' ', '\t']) {
         Some(i) => (&value[..i], &value[i..]),
         None => (value, ""),
     };
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        // Another authentication scheme: not ours, so no bearer token.
+    if !found.eq_ignore_ascii_case(scheme) {
+        // Another authentication scheme: not this one, so no token.
         return Ok(None);
     }
     let token = rest.trim_start_matches([' ', '\t']);
     if token.is_empty() {
-        return Err("Bearer without a token");
+        return Err(if scheme == "dpop" {
+            "DPoP without a token"
+        } else {
+            "Bearer without a token"
+        });
     }
     if token.contains([' ', '\t', ',']) {
         return Err("more than one token in the Authorization header");
@@ -143,6 +159,28 @@ mod tests {
                 .is_err()
         );
         assert!(s.find(&with("authorization", &["Bearer a\"b"])).is_err());
+    }
+
+    #[test]
+    fn dpop_scheme() {
+        assert_eq!(
+            dpop(&with("authorization", &["DPoP a.b.c"])),
+            Ok(Some("a.b.c"))
+        );
+        assert_eq!(
+            dpop(&with("authorization", &["dpop a.b.c"])),
+            Ok(Some("a.b.c"))
+        );
+        assert_eq!(dpop(&with("authorization", &["Bearer a.b.c"])), Ok(None));
+        assert_eq!(
+            dpop(&with("authorization", &["DPoP"])),
+            Err("DPoP without a token")
+        );
+        assert!(dpop(&with("authorization", &["DPoP a b"])).is_err());
+        assert_eq!(
+            TokenSource::AuthorizationBearer.find(&with("authorization", &["DPoP a.b.c"])),
+            Ok(None)
+        );
     }
 
     #[test]

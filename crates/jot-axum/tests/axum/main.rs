@@ -9,10 +9,20 @@
 )]
 
 mod cache_keys;
+mod dpop;
+mod dpop_binding;
+mod dpop_interop;
+// The one installer of the Python packages the tests drive (`cargo xtask deps`).
+#[path = "../../../../xtask/src/deps.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod deps;
 mod extractors;
 mod guards;
 mod issuers;
+mod mcp;
 mod metrics;
+mod proofs;
 mod remote;
+mod resource;
 mod responses;
 mod support;

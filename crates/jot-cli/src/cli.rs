@@ -12,8 +12,10 @@ use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 use crate::paint::ColorChoice;
 use crate::when::{When, parse_when};
 
+mod kek;
 mod user;
 
+pub(crate) use kek::{KekArgs, ROTATE_KEK_HELP, RotateKekArgs};
 pub(crate) use user::{DataDirArg, UserCommand, UserPasswordArgs};
 
 const EXIT_CODES: &str = "\
@@ -67,8 +69,14 @@ pub(crate) enum Command {
     /// Run a local issuer: OpenID Connect sign-in, OAuth 2.0 tokens, JWKS, discovery.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
-    /// Replace the signing key of a `jot serve` data directory or database now.
+    /// Rotate the signing key of a `jot serve` data directory or database: a next
+    /// key published now, signing once verifiers can have fetched it (or, with
+    /// --now, at once).
+    #[command(after_help = ROTATE_KEY_HELP)]
     RotateKey(RotateKeyArgs),
+    /// Seal the private signing keys under a new key-encryption key.
+    #[command(after_help = ROTATE_KEK_HELP)]
+    RotateKek(RotateKekArgs),
     /// Add, list, disable or remove the people who sign in to `jot serve`.
     #[command(subcommand)]
     User(UserCommand),
@@ -132,6 +140,17 @@ pub(crate) struct ServeArgs {
     /// A TOML config file; flags win over it.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) kek: KekArgs,
+    /// The max-age of the JWK Set's Cache-Control [default: 5m]. A new key is
+    /// published this long plus one maintenance interval before it signs: give
+    /// every instance the same value.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) jwks_max_age: Option<std::time::Duration>,
+    /// How often keys are reloaded, next keys promoted and rotations scheduled
+    /// [default: 30s]; how soon an instance follows another's rotation.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) maintenance_interval: Option<std::time::Duration>,
 }
 
 /// `jot rotate-key`.
@@ -146,7 +165,28 @@ pub(crate) struct RotateKeyArgs {
     /// The algorithm of the new key [default: the current key's].
     #[arg(long, value_name = "ALG")]
     pub(crate) alg: Option<Alg>,
+    /// Sign with the new key at once (the emergency switch for a compromised key)
+    /// instead of publishing it first.
+    #[arg(long)]
+    pub(crate) now: bool,
+    /// Also remove the old key from the JWK Set at once: the tokens it signed stop
+    /// verifying once verifiers refetch.
+    #[arg(long, requires = "now")]
+    pub(crate) drop_old: bool,
+    #[command(flatten)]
+    pub(crate) kek: KekArgs,
 }
+
+const ROTATE_KEY_HELP: &str =
+    "Without --now, the new key is published at once as the next key and the running
+`jot serve` instances start signing with it once a JWKS max-age plus a maintenance
+interval has passed (5 min 30 s with the defaults): every verifier has it by then,
+so none meets an unknown key id. The old key stays published until the tokens it
+signed expire. A next key already waiting is kept (and shown).
+
+Exit status:
+  0  done
+  2  usage, KEK, store or I/O error";
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse_lifetime(text).map_err(|e| e.to_string())
@@ -385,7 +425,8 @@ pub(crate) struct DecryptArgs {
 /// `jot keygen`.
 #[derive(Debug, Args)]
 pub(crate) struct KeygenArgs {
-    /// The algorithm the key is for: a JWS algorithm or a JWE key management algorithm.
+    /// The algorithm the key is for: a JWS algorithm, a JWE key management
+    /// algorithm, or `kek` (a key-encryption key for `jot serve`'s private keys).
     #[arg(value_enum, ignore_case = true)]
     pub(crate) alg: KeygenAlg,
     /// Key id [default: the key's RFC 7638 thumbprint].
@@ -619,12 +660,14 @@ pub(crate) enum KeygenAlg {
     Sign(Algorithm),
     /// A JWE key management algorithm.
     Encrypt(KeyAlgorithm),
+    /// A key-encryption key for `jot serve`'s private keys at rest (`kek`).
+    Kek,
 }
 
-const KEYGEN_LEN: usize = Algorithm::ALL.len() + KeyAlgorithm::ALL.len();
+const KEYGEN_LEN: usize = Algorithm::ALL.len() + KeyAlgorithm::ALL.len() + 1;
 
 static KEYGEN_ALGS: [KeygenAlg; KEYGEN_LEN] = {
-    let mut out = [KeygenAlg::Sign(Algorithm::HS256); KEYGEN_LEN];
+    let mut out = [KeygenAlg::Kek; KEYGEN_LEN];
     let mut i = 0;
     while i < Algorithm::ALL.len() {
         out[i] = KeygenAlg::Sign(Algorithm::ALL[i]);
@@ -649,6 +692,9 @@ impl ValueEnum for KeygenAlg {
             KeygenAlg::Encrypt(alg) => {
                 PossibleValue::new(alg.as_str()).hide(alg.family() == KeyFamily::Password)
             }
+            KeygenAlg::Kek => PossibleValue::new("kek").help(
+                "a key-encryption key for `jot serve --kek-file` (32 random bytes, base64url)",
+            ),
         })
     }
 }

@@ -97,6 +97,8 @@ PostgreSQL database that several instances may share (--store
 postgres://USER@HOST/DATABASE). Without either flag, JOT_DATABASE_URL names the
 database, else the config file's `data_dir` or `store`. The URL's password is never
 printed; docs/ISSUER.md has TLS (sslmode), password files and the time limits.
+A database keeps the private signing keys sealed with a key-encryption key: give it
+with --kek-file FILE or JOT_KEK (`jot keygen kek --out FILE` makes one).
 
 Exit status:
   0  stopped cleanly

@@ -78,12 +78,21 @@ pub use schema::SCHEMA_VERSION;
 /// broken connections are replaced, so the store recovers by itself when the
 /// database is back.
 ///
+/// # Private keys
+///
+/// The signing keys' private parts are always sealed with a key-encryption key
+/// ([`kek`](crate::kek)): [`requires_kek`](IssuerStore::requires_kek) is `true`,
+/// so an issuer without [`IssuerBuilder::kek`](crate::IssuerBuilder::kek)
+/// refuses to start on this store, and the database (and its backups) hold only
+/// ciphertext.
+///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use jot_issuer::{Issuer, store::PostgresStore};
+/// use jot_issuer::{Issuer, kek::Kek, store::PostgresStore};
 ///
 /// let store = PostgresStore::connect("postgres://jot@db.example.com/jot?sslmode=verify-full").await?;
-/// let issuer = Issuer::builder("https://auth.example.com").store(store).build().await?;
+/// let kek = Kek::from_base64url(&std::env::var("JOT_KEK")?)?;
+/// let issuer = Issuer::builder("https://auth.example.com").store(store).kek(kek).build().await?;
 /// # let _ = issuer; Ok(()) }
 /// ```
 #[derive(Clone)]

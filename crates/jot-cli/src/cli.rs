@@ -12,10 +12,10 @@ use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 use crate::paint::ColorChoice;
 use crate::when::{When, parse_when};
 
-mod kek;
+mod keys;
 mod user;
 
-pub(crate) use kek::{KekArgs, ROTATE_KEK_HELP, RotateKekArgs};
+pub(crate) use keys::{KekArgs, ROTATE_KEK_HELP, ROTATE_KEY_HELP, RotateKekArgs, RotateKeyArgs};
 pub(crate) use user::{DataDirArg, UserCommand, UserPasswordArgs};
 
 const EXIT_CODES: &str = "\
@@ -154,41 +154,6 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) maintenance_interval: Option<std::time::Duration>,
 }
-
-/// `jot rotate-key`.
-#[derive(Debug, Args)]
-pub(crate) struct RotateKeyArgs {
-    /// The data directory of the issuer [default: ./jot-data].
-    #[arg(long, value_name = "DIR")]
-    pub(crate) data_dir: Option<PathBuf>,
-    /// The issuer's PostgreSQL database instead (or set JOT_DATABASE_URL).
-    #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
-    pub(crate) store: Option<String>,
-    /// The algorithm of the new key [default: the current key's].
-    #[arg(long, value_name = "ALG")]
-    pub(crate) alg: Option<Alg>,
-    /// Sign with the new key at once (the emergency switch for a compromised key)
-    /// instead of publishing it first.
-    #[arg(long)]
-    pub(crate) now: bool,
-    /// Also remove the old key from the JWK Set at once: the tokens it signed stop
-    /// verifying once verifiers refetch.
-    #[arg(long, requires = "now")]
-    pub(crate) drop_old: bool,
-    #[command(flatten)]
-    pub(crate) kek: KekArgs,
-}
-
-const ROTATE_KEY_HELP: &str =
-    "Without --now, the new key is published at once as the next key and the running
-`jot serve` instances start signing with it once a JWKS max-age plus a maintenance
-interval has passed (5 min 30 s with the defaults): every verifier has it by then,
-so none meets an unknown key id. The old key stays published until the tokens it
-signed expire. A next key already waiting is kept (and shown).
-
-Exit status:
-  0  done
-  2  usage, KEK, store or I/O error";
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse_lifetime(text).map_err(|e| e.to_string())

@@ -12,8 +12,10 @@ use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 use crate::paint::ColorChoice;
 use crate::when::{When, parse_when};
 
+mod keys;
 mod user;
 
+pub(crate) use keys::{KekArgs, ROTATE_KEK_HELP, ROTATE_KEY_HELP, RotateKekArgs, RotateKeyArgs};
 pub(crate) use user::{DataDirArg, UserCommand, UserPasswordArgs};
 
 const EXIT_CODES: &str = "\
@@ -67,8 +69,14 @@ pub(crate) enum Command {
     /// Run a local issuer: OpenID Connect sign-in, OAuth 2.0 tokens, JWKS, discovery.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
-    /// Replace the signing key of a `jot serve` data directory or database now.
+    /// Rotate the signing key of a `jot serve` data directory or database: a next
+    /// key published now, signing once verifiers can have fetched it (or, with
+    /// --now, at once).
+    #[command(after_help = ROTATE_KEY_HELP)]
     RotateKey(RotateKeyArgs),
+    /// Seal the private signing keys under a new key-encryption key.
+    #[command(after_help = ROTATE_KEK_HELP)]
+    RotateKek(RotateKekArgs),
     /// Add, list, disable or remove the people who sign in to `jot serve`.
     #[command(subcommand)]
     User(UserCommand),
@@ -93,6 +101,8 @@ PostgreSQL database that several instances may share (--store
 postgres://USER@HOST/DATABASE). Without either flag, JOT_DATABASE_URL names the
 database, else the config file's `data_dir` or `store`. The URL's password is never
 printed; docs/ISSUER.md has TLS (sslmode), password files and the time limits.
+A database keeps the private signing keys sealed with a key-encryption key: give it
+with --kek-file FILE or JOT_KEK (`jot keygen kek --out FILE` makes one).
 
 Exit status:
   0  stopped cleanly
@@ -149,20 +159,17 @@ pub(crate) struct ServeArgs {
     /// The format of the logs on stderr [default: text].
     #[arg(long, value_name = "FORMAT", value_enum)]
     pub(crate) log_format: Option<crate::serve::LogFormat>,
-}
-
-/// `jot rotate-key`.
-#[derive(Debug, Args)]
-pub(crate) struct RotateKeyArgs {
-    /// The data directory of the issuer [default: ./jot-data].
-    #[arg(long, value_name = "DIR")]
-    pub(crate) data_dir: Option<PathBuf>,
-    /// The issuer's PostgreSQL database instead (or set JOT_DATABASE_URL).
-    #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
-    pub(crate) store: Option<String>,
-    /// The algorithm of the new key [default: the current key's].
-    #[arg(long, value_name = "ALG")]
-    pub(crate) alg: Option<Alg>,
+    #[command(flatten)]
+    pub(crate) kek: KekArgs,
+    /// The max-age of the JWK Set's Cache-Control [default: 5m]. A new key is
+    /// published this long plus one maintenance interval before it signs: give
+    /// every instance the same value.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) jwks_max_age: Option<std::time::Duration>,
+    /// How often keys are reloaded, next keys promoted and rotations scheduled
+    /// [default: 30s]; how soon an instance follows another's rotation.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) maintenance_interval: Option<std::time::Duration>,
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -402,7 +409,8 @@ pub(crate) struct DecryptArgs {
 /// `jot keygen`.
 #[derive(Debug, Args)]
 pub(crate) struct KeygenArgs {
-    /// The algorithm the key is for: a JWS algorithm or a JWE key management algorithm.
+    /// The algorithm the key is for: a JWS algorithm, a JWE key management
+    /// algorithm, or `kek` (a key-encryption key for `jot serve`'s private keys).
     #[arg(value_enum, ignore_case = true)]
     pub(crate) alg: KeygenAlg,
     /// Key id [default: the key's RFC 7638 thumbprint].
@@ -636,12 +644,14 @@ pub(crate) enum KeygenAlg {
     Sign(Algorithm),
     /// A JWE key management algorithm.
     Encrypt(KeyAlgorithm),
+    /// A key-encryption key for `jot serve`'s private keys at rest (`kek`).
+    Kek,
 }
 
-const KEYGEN_LEN: usize = Algorithm::ALL.len() + KeyAlgorithm::ALL.len();
+const KEYGEN_LEN: usize = Algorithm::ALL.len() + KeyAlgorithm::ALL.len() + 1;
 
 static KEYGEN_ALGS: [KeygenAlg; KEYGEN_LEN] = {
-    let mut out = [KeygenAlg::Sign(Algorithm::HS256); KEYGEN_LEN];
+    let mut out = [KeygenAlg::Kek; KEYGEN_LEN];
     let mut i = 0;
     while i < Algorithm::ALL.len() {
         out[i] = KeygenAlg::Sign(Algorithm::ALL[i]);
@@ -666,6 +676,9 @@ impl ValueEnum for KeygenAlg {
             KeygenAlg::Encrypt(alg) => {
                 PossibleValue::new(alg.as_str()).hide(alg.family() == KeyFamily::Password)
             }
+            KeygenAlg::Kek => PossibleValue::new("kek").help(
+                "a key-encryption key for `jot serve --kek-file` (32 random bytes, base64url)",
+            ),
         })
     }
 }

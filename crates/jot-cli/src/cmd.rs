@@ -30,6 +30,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Completions { shell } => completions::run(shell),
         Command::Serve(args) => serve::run(args),
         Command::RotateKey(args) => serve::rotate(&args),
+        Command::RotateKek(args) => serve::rotate_kek(&args),
         Command::User(command) => user::run(&command),
         Command::Man => completions::man(),
     }

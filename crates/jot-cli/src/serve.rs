@@ -1,7 +1,8 @@
-//! `jot serve` and `jot rotate-key`: the program around the embeddable issuer of
+//! `jot serve`, `jot rotate-key` and `jot rotate-kek`: the program around the embeddable issuer of
 //! `jot_issuer`: the config file, the listening socket, the banner, signals.
 
 mod config;
+pub(crate) mod kek;
 mod operate;
 mod server;
 mod store;
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 
 pub(crate) use config::{ClientSpec, ServeConfig};
 pub(crate) use operate::{LogFormat, init_logging};
-pub(crate) use server::{rotate_key_blocking, serve_blocking};
+pub(crate) use server::{rotate_kek_blocking, rotate_key_blocking, serve_blocking};
 pub(crate) use store::StoreLocation;
 pub(crate) use users::{UserSpec, random_password};
 
@@ -46,6 +47,32 @@ pub(crate) enum ServeError {
         setting: &'static str,
         /// What is wrong.
         reason: String,
+    },
+    /// The store keeps private keys sealed (PostgreSQL) and no key-encryption key
+    /// was given.
+    #[error(
+        "{store}: a PostgreSQL store keeps the private signing keys sealed with a key-encryption key (KEK), and none was given: {}",
+        kek::HOW_TO_MAKE_ONE
+    )]
+    KekRequired {
+        /// The store, shown without its password.
+        store: String,
+    },
+    /// A key-encryption key is not one.
+    #[error("the key-encryption key in {from}: {reason}")]
+    Kek {
+        /// Where it came from (a file, an environment variable).
+        from: String,
+        /// What is wrong (shown in the message, not as a source: printed once).
+        reason: jot_issuer::kek::KekError,
+    },
+    /// A key-encryption key file could not be read.
+    #[error("the key-encryption key file {path}: {reason}")]
+    KekFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error (shown in the message, not as a source: printed once).
+        reason: std::io::Error,
     },
     /// The Tokio runtime could not be started.
     #[error("cannot start the async runtime: {0}")]

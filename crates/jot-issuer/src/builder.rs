@@ -10,13 +10,14 @@ use std::time::Duration;
 use jot_algorithms::Algorithm;
 use jot_codec::{Clock, SystemClock};
 
+use crate::kek::{Kek, KekError};
 use crate::keyring::{self, KeyRing};
 use crate::store::{IssuerStore, MemoryStore};
 use crate::{
-    ClaimsHook, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_MAINTENANCE_INTERVAL,
+    ClaimsHook, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_JWKS_MAX_AGE, DEFAULT_MAINTENANCE_INTERVAL,
     DEFAULT_REFRESH_TOKEN_LIFETIME, DEFAULT_ROTATION_INTERVAL, DEFAULT_SECRET_HASH_ITERATIONS,
-    Inner, Issuer, IssuerError, Login, VERIFIER_LEEWAY, client_ip, login, response_headers,
-    rotate_in, secret, store, throttle,
+    Inner, Issuer, IssuerError, Login, client_ip, login, publication_window, response_headers,
+    rotation, secret, store, throttle,
 };
 
 /// Builds an [`Issuer`]; from [`Issuer::builder`].
@@ -31,6 +32,8 @@ pub struct IssuerBuilder {
     refresh_ttl: Duration,
     rotation: Option<Duration>,
     maintenance: Duration,
+    jwks_max_age: Duration,
+    kek: Option<Kek>,
     secret_iterations: u32,
     login: Option<Login>,
     claims: Option<Arc<dyn ClaimsHook>>,
@@ -53,6 +56,8 @@ impl IssuerBuilder {
             refresh_ttl: DEFAULT_REFRESH_TOKEN_LIFETIME,
             rotation: Some(DEFAULT_ROTATION_INTERVAL),
             maintenance: DEFAULT_MAINTENANCE_INTERVAL,
+            jwks_max_age: DEFAULT_JWKS_MAX_AGE,
+            kek: None,
             secret_iterations: DEFAULT_SECRET_HASH_ITERATIONS,
             login: None,
             claims: None,
@@ -105,16 +110,40 @@ impl IssuerBuilder {
         self
     }
 
-    /// Rotate the signing key when it is this old (`None`: only on demand). Default
-    /// 30 days. Checked on each maintenance tick.
+    /// Rotate the signing key when it has signed this long (`None`: only on
+    /// demand). Default 30 days. Checked on each maintenance tick: the next key is
+    /// published one [rotation lead](Issuer::rotation_lead) before, and signs from
+    /// then on.
     pub fn rotation_interval(mut self, every: Option<Duration>) -> Self {
         self.rotation = every;
         self
     }
 
-    /// Time between two maintenance ticks of [`Issuer::run_maintenance`] (default 30 s).
+    /// Time between two maintenance ticks of [`Issuer::run_maintenance`] (default
+    /// 30 s): how soon an instance sees keys published, promoted or rotated by
+    /// another. Part of the [rotation lead](Issuer::rotation_lead).
     pub fn maintenance_interval(mut self, every: Duration) -> Self {
         self.maintenance = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// The `max-age` of the JWK Set's `Cache-Control` (default 5 minutes, whole
+    /// seconds): how long a verifier may keep a copy. Part of the [rotation
+    /// lead](Issuer::rotation_lead): a next key is published this long plus one
+    /// maintenance interval before it signs.
+    pub fn jwks_max_age(mut self, max_age: Duration) -> Self {
+        self.jwks_max_age = max_age;
+        self
+    }
+
+    /// Seals the private signing keys in the store with this key-encryption key
+    /// ([`kek`](crate::kek)): each new key is sealed before it is stored, and keys
+    /// stored plain are sealed by [`build`](IssuerBuilder::build). Required by
+    /// stores that [say so](IssuerStore::requires_kek) (PostgreSQL). A store whose
+    /// keys are sealed under another KEK is refused with
+    /// [`KekError::Wrong`](crate::kek::KekError::Wrong).
+    pub fn kek(mut self, kek: Kek) -> Self {
+        self.kek = Some(kek);
         self
     }
 
@@ -234,7 +263,12 @@ impl IssuerBuilder {
     /// Checks the configuration, loads the keys, and generates the first signing key
     /// if the store has none. A store whose current key lost its private key is
     /// refused with [`IssuerError::MissingPrivateKey`] (see
-    /// [`replace_missing_key`](IssuerBuilder::replace_missing_key)).
+    /// [`replace_missing_key`](IssuerBuilder::replace_missing_key)). With a
+    /// [KEK](IssuerBuilder::kek), every stored private key must open with it, and
+    /// those stored plain are sealed; without one, a store that
+    /// [requires one](IssuerStore::requires_kek) is refused with
+    /// [`KekError::Required`](crate::kek::KekError::Required) and sealed keys with
+    /// [`KekError::Missing`](crate::kek::KekError::Missing).
     pub async fn build(self) -> Result<Issuer, IssuerError> {
         let url = check_url(&self.url)?;
         keyring::check_algorithm(self.alg)?;
@@ -246,10 +280,14 @@ impl IssuerBuilder {
         let trusted_proxies = client_ip::parse_proxies(&self.trusted_proxies)?;
         let now = self.clock.now().seconds();
         let access_ttl = self.access_ttl.as_secs().max(1);
+        let kek = self.kek;
+        if store.requires_kek() && kek.is_none() {
+            return Err(KekError::Required.into());
+        }
         let mut keys = store.load_keys().await?;
         match store::current_key(&keys) {
             None => {
-                let key = keyring::generate(self.alg, now)?;
+                let key = keyring::generate(self.alg, now, kek.as_ref())?;
                 let kid = key.kid.clone();
                 if store.add_key(key, None, now).await? {
                     tracing::info!(target: "jot_issuer", %kid, alg = %self.alg, "signing key generated");
@@ -261,7 +299,8 @@ impl IssuerBuilder {
                 if !self.replace_missing_key {
                     return Err(IssuerError::MissingPrivateKey { kid: lost });
                 }
-                let rotated = rotate_in(&*store, self.alg, now).await?;
+                let rotated =
+                    rotation::rotate_now(&*store, self.alg, now, kek.as_ref(), false).await?;
                 tracing::warn!(
                     target: "jot_issuer",
                     lost = %lost,
@@ -272,7 +311,15 @@ impl IssuerBuilder {
             }
             Some(_) => {}
         }
-        let ring = KeyRing::build(&keys, now, access_ttl + VERIFIER_LEEWAY)?;
+        if keyring::check_and_seal(&*store, &keys, kek.as_ref()).await? {
+            keys = store.load_keys().await?;
+        }
+        let window = publication_window(access_ttl, self.maintenance);
+        let ring = KeyRing::build(&keys, now, window, kek.as_ref())?;
+        let jwks_max_age = self.jwks_max_age.as_secs();
+        let jwks_cache_control =
+            http::HeaderValue::from_str(&format!("public, max-age={jwks_max_age}"))
+                .unwrap_or_else(|_| http::HeaderValue::from_static("public, max-age=300"));
         let audience = if self.audience.is_empty() {
             vec![url.clone()]
         } else {
@@ -292,6 +339,9 @@ impl IssuerBuilder {
                 refresh_ttl: self.refresh_ttl.as_secs().max(1),
                 rotation: self.rotation.map(|d| d.as_secs().max(1)),
                 maintenance: self.maintenance,
+                jwks_max_age,
+                jwks_cache_control,
+                kek,
                 secret_iterations: self.secret_iterations,
                 dummy_hash: tokio::sync::OnceCell::new(),
                 keys: RwLock::new(Arc::new(ring)),

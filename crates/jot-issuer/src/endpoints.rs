@@ -16,9 +16,6 @@ use crate::request::{Form, presented};
 use crate::untrusted::escaped;
 use crate::{Introspection, Issuer, OAuthError};
 
-/// `Cache-Control` of the JWK Set: short, so a rotation reaches caches quickly
-/// (verifiers also refetch at once on an unknown `kid`).
-const JWKS_CACHE: &str = "public, max-age=300";
 /// `Cache-Control` of the discovery documents, which change only with the configuration.
 const DISCOVERY_CACHE: &str = "public, max-age=3600";
 
@@ -157,10 +154,15 @@ async fn revoke(State(issuer): State<Issuer>, request: Request) -> Response {
 
 async fn jwks(State(issuer): State<Issuer>) -> Response {
     let body = issuer.ring().jwks_json.clone();
+    // `max-age` from `IssuerBuilder::jwks_max_age`: part of the rotation lead, so
+    // a next key reaches every cache before it signs.
     (
         [
-            (header::CONTENT_TYPE, "application/jwk-set+json"),
-            (header::CACHE_CONTROL, JWKS_CACHE),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/jwk-set+json"),
+            ),
+            (header::CACHE_CONTROL, issuer.jwks_cache_control()),
         ],
         body,
     )

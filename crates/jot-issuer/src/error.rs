@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use jot_algorithms::{Algorithm, KeyError};
 
+use crate::kek::KekError;
 use crate::store::StoreError;
 
 /// Why an issuer operation failed.
@@ -61,13 +62,21 @@ pub enum IssuerError {
     /// `.key.pem` file, say). The issuer does not quietly make a new key: restore
     /// the private key, or rotate to a new one on purpose.
     #[error(
-        "the current signing key {kid:?} has lost its private key: restore it, or rotate to a new key \
-         (`jot rotate-key`, `jot_issuer::rotate_key`, or `IssuerBuilder::replace_missing_key(true)`)"
+        "the current signing key {kid:?} has lost its private key: restore it, or replace it by a new key \
+         at once (`jot rotate-key --now`, `KeyRotation::now`, or `IssuerBuilder::replace_missing_key(true)`)"
     )]
     MissingPrivateKey {
         /// The key's `kid`.
         kid: String,
     },
+    /// A private key could not be sealed or opened with the key-encryption key
+    /// (none given, the wrong one, a damaged record), or the store needs one.
+    #[error("{0}")]
+    Kek(#[from] KekError),
+    /// The keys kept changing under a rotation (other writers rotating at the
+    /// same time, over and over): try again.
+    #[error("the signing keys changed under the rotation several times; try again")]
+    RotationContended,
     /// An origin given to [`IssuerBuilder::cors_origins`](crate::IssuerBuilder::cors_origins)
     /// is not a web origin.
     #[error("invalid CORS origin {origin:?}: {reason}")]

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use jot_algorithms::{Algorithm, JwkSet, KeySet};
-use jot_codec::{Clock, SystemClock, UntrustedToken, Validation};
+use jot_codec::{Clock, UntrustedToken, Validation};
 
 use jot_axum::{KeySource, Keys, KeysFuture};
 
@@ -26,6 +26,7 @@ mod grant;
 mod hash_pool;
 mod health;
 pub mod home;
+pub mod kek;
 mod keyring;
 mod login;
 mod meter;
@@ -34,6 +35,7 @@ mod password;
 mod redirect;
 mod request;
 mod response_headers;
+mod rotation;
 mod secret;
 pub mod store;
 mod throttle;
@@ -48,7 +50,9 @@ pub use grant::{Introspection, TokenResponse, UserGrant};
 pub use health::READY_TIMEOUT;
 pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
 pub use meter::{METRICS, describe as describe_metrics};
+pub use rotation::{KeyRotation, RotatedKey, stored_algorithm};
 
+use kek::Kek;
 use keyring::KeyRing;
 
 /// Default access-token lifetime: 15 minutes.
@@ -57,8 +61,11 @@ pub const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60)
 pub const DEFAULT_REFRESH_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// Default scheduled key rotation: every 30 days.
 pub const DEFAULT_ROTATION_INTERVAL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-/// Default time between two maintenance ticks (key reload, scheduled rotation).
+/// Default time between two maintenance ticks (key reload, promotion of the next
+/// key, scheduled rotation).
 pub const DEFAULT_MAINTENANCE_INTERVAL: Duration = Duration::from_secs(30);
+/// Default `max-age` of the JWK Set's `Cache-Control`: 5 minutes.
+pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(5 * 60);
 /// Default PBKDF2 iterations for client secrets.
 pub const DEFAULT_SECRET_HASH_ITERATIONS: u32 = secret::PBKDF2_ITERATIONS;
 /// Clock skew allowed to verifiers, added to a retired key's publication window.
@@ -76,18 +83,6 @@ pub struct Issuer {
     inner: Arc<Inner>,
 }
 
-/// The result of a key rotation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RotatedKey {
-    /// The new signing key's `kid`.
-    pub kid: String,
-    /// The `kid` of the key it replaced, still published until its tokens expire.
-    pub previous: Option<String>,
-    /// The algorithm of the new key.
-    pub alg: Algorithm,
-}
-
 struct Inner {
     url: String,
     store: Arc<dyn IssuerStore>,
@@ -98,6 +93,12 @@ struct Inner {
     refresh_ttl: u64,
     rotation: Option<u64>,
     maintenance: Duration,
+    /// The JWK Set's `max-age`, in seconds.
+    jwks_max_age: u64,
+    /// `Cache-Control` of the JWK Set.
+    jwks_cache_control: http::HeaderValue,
+    /// Seals the private keys at rest.
+    kek: Option<Kek>,
     secret_iterations: u32,
     dummy_hash: tokio::sync::OnceCell<String>,
     keys: RwLock<Arc<KeyRing>>,
@@ -157,14 +158,14 @@ impl Issuer {
     }
 
     /// The algorithm configured for new keys: the first key, and those of
-    /// [`Issuer::rotate_key`]. A scheduled rotation keeps the current key's
+    /// [`Issuer::rotate_key`] and [`Issuer::rotate_key_now`]. A scheduled rotation keeps the current key's
     /// algorithm instead ([`Issuer::signing_algorithm`]).
     pub fn algorithm(&self) -> Algorithm {
         self.inner.alg
     }
 
-    /// The algorithm of the current signing key (after [`rotate_key`] to another
-    /// algorithm, that one).
+    /// The algorithm of the current signing key (after a [`KeyRotation`] to
+    /// another algorithm, that one, once it signs).
     pub fn signing_algorithm(&self) -> Algorithm {
         self.ring().current_alg
     }
@@ -209,46 +210,126 @@ impl Issuer {
         self.ring().current.kid().unwrap_or_default().to_owned()
     }
 
-    /// Replaces the signing key now: a new key of the issuer's algorithm becomes
-    /// current, the old one stays published until the tokens it signed expire.
-    pub async fn rotate_key(&self) -> Result<RotatedKey, IssuerError> {
-        self.rotate_to(self.inner.alg).await
+    /// The `kid` of the next signing key, published and waiting to be promoted,
+    /// if there is one.
+    pub fn next_kid(&self) -> Option<String> {
+        self.ring().next.as_ref().map(|(kid, _)| kid.clone())
     }
 
-    /// Replaces the signing key now by a new `alg` key.
-    async fn rotate_to(&self, alg: Algorithm) -> Result<RotatedKey, IssuerError> {
+    /// How long a next key is published before it signs: the JWK Set's
+    /// `max-age` plus the maintenance interval ([`IssuerBuilder::jwks_max_age`],
+    /// [`IssuerBuilder::maintenance_interval`]). Every instance sharing the store
+    /// should have the same settings.
+    pub fn rotation_lead(&self) -> Duration {
+        Duration::from_secs(self.lead())
+    }
+
+    /// Rotates the signing key on the timeline (see [`KeyRotation`]): a new key
+    /// of the issuer's algorithm is published at once as the next key, and
+    /// becomes current once [`rotation_lead`](Issuer::rotation_lead) has passed
+    /// (on the maintenance tick of whichever instance gets there first); the old
+    /// key stays published until the tokens it signed expire. While a next key
+    /// waits, returns it.
+    pub async fn rotate_key(&self) -> Result<RotatedKey, IssuerError> {
+        self.publish_next(self.inner.alg).await
+    }
+
+    /// Replaces the signing key at once by a new key of the issuer's algorithm:
+    /// the emergency switch for a compromised key (verifiers see an unknown `kid`
+    /// and refetch the JWK Set). A next key waiting is dropped; the old key stays
+    /// published until its tokens expire (use [`KeyRotation::drop_old`] to
+    /// unpublish it at once).
+    pub async fn rotate_key_now(&self) -> Result<RotatedKey, IssuerError> {
         let _one_at_a_time = self.inner.rotating.lock().await;
-        let rotated = rotate_in(&*self.inner.store, alg, self.now()).await?;
+        let kek = self.inner.kek.as_ref();
+        let rotated =
+            rotation::rotate_now(&*self.inner.store, self.inner.alg, self.now(), kek, false)
+                .await?;
         self.reload_keys().await?;
         Ok(rotated)
+    }
+
+    /// Publishes a new `alg` key as the next key (or finds the one waiting).
+    async fn publish_next(&self, alg: Algorithm) -> Result<RotatedKey, IssuerError> {
+        let _one_at_a_time = self.inner.rotating.lock().await;
+        let kek = self.inner.kek.as_ref();
+        let mut rotated = rotation::publish_next(&*self.inner.store, alg, self.now(), kek).await?;
+        rotated.signs_from = Some(rotated.published_at.saturating_add(self.lead()));
+        self.reload_keys().await?;
+        Ok(rotated)
+    }
+
+    /// Promotes the next key if it has been published for the rotation lead:
+    /// whether this call did.
+    async fn promote_when_due(&self, now: u64) -> Result<bool, IssuerError> {
+        let ring = self.ring();
+        let Some((next, published)) = ring.next.clone() else {
+            return Ok(false);
+        };
+        if now < published.saturating_add(self.lead()) {
+            return Ok(false);
+        }
+        let _one_at_a_time = self.inner.rotating.lock().await;
+        // Its private key must open with this issuer's KEK before anyone signs with it.
+        let keys = self.inner.store.load_keys().await?;
+        if let Some(stored) = keys
+            .iter()
+            .find(|k| k.kid == next && k.next)
+            .and_then(|k| k.private_pem.as_ref())
+        {
+            kek::open(self.inner.kek.as_ref(), &next, stored)?;
+        }
+        let current = ring.current.kid().unwrap_or_default().to_owned();
+        let promoted = self.inner.store.promote_key(&next, &current, now).await?;
+        if promoted {
+            tracing::info!(target: "jot_issuer", kid = %next, previous = %current, "next signing key promoted");
+        }
+        drop(_one_at_a_time);
+        self.reload_keys().await?;
+        Ok(promoted)
     }
 
     /// Reloads the keys from the store (to pick up a rotation done elsewhere).
     pub async fn reload_keys(&self) -> Result<(), IssuerError> {
         let keys = self.inner.store.load_keys().await?;
-        let ring = KeyRing::build(&keys, self.now(), self.publication_window())?;
-        let before = self.current_kid();
+        let ring = KeyRing::build(
+            &keys,
+            self.now(),
+            self.publication_window(),
+            self.inner.kek.as_ref(),
+        )?;
+        let before = self.ring();
         let after = ring.current.kid().unwrap_or_default().to_owned();
+        let next = ring.next.as_ref().map(|(kid, _)| kid.clone());
         *self.inner.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(ring);
-        if before != after {
-            tracing::info!(target: "jot_issuer", kid = %after, previous = %before, "signing key changed");
+        if before.current.kid() != Some(after.as_str()) {
+            tracing::info!(target: "jot_issuer", kid = %after, previous = ?before.current.kid(), "signing key changed");
+        }
+        if let Some(next) = next.filter(|n| before.next.as_ref().is_none_or(|(b, _)| b != n)) {
+            tracing::info!(target: "jot_issuer", kid = %next, "next signing key published");
         }
         Ok(())
     }
 
-    /// One maintenance pass: reload the keys, rotate if the current key is older
-    /// than the rotation interval (to a key of the current key's algorithm, so a
-    /// rotation to another algorithm sticks), forget retired keys no token can
-    /// need any more, and (at most hourly) prune expired refresh tokens and
+    /// One maintenance pass: reload the keys; promote the next key once it has
+    /// been published for the [rotation lead](Issuer::rotation_lead); publish a
+    /// next key (of the current key's algorithm, so a rotation to another
+    /// algorithm sticks) when the current key will have signed for the rotation
+    /// interval by the time it is promoted; forget retired keys no token can need
+    /// any more; and (at most hourly) prune expired refresh tokens and
     /// revocations.
     pub async fn maintain(&self) -> Result<(), IssuerError> {
         self.reload_keys().await?;
         let now = self.now();
+        self.promote_when_due(now).await?;
         if let Some(every) = self.inner.rotation {
             let ring = self.ring();
-            if now.saturating_sub(ring.current_created) >= every {
-                let rotated = self.rotate_to(ring.current_alg).await?;
-                tracing::info!(target: "jot_issuer", kid = %rotated.kid, "scheduled key rotation");
+            let due = ring
+                .current_since
+                .saturating_add(every.saturating_sub(self.lead()));
+            if ring.next.is_none() && now >= due {
+                let rotated = self.publish_next(ring.current_alg).await?;
+                tracing::info!(target: "jot_issuer", kid = %rotated.kid, "scheduled key rotation: next key published");
             }
         }
         let expired = self.ring().expired.clone();
@@ -298,9 +379,20 @@ impl Issuer {
     }
 
     /// How long a retired key stays published: the longest an access token it
-    /// signed stays valid, plus the verifiers' leeway.
+    /// signed stays valid, plus the verifiers' leeway, plus one maintenance
+    /// interval (other instances may sign with it until their next tick).
     fn publication_window(&self) -> u64 {
-        self.inner.access_ttl + VERIFIER_LEEWAY
+        publication_window(self.inner.access_ttl, self.inner.maintenance)
+    }
+
+    /// [`Issuer::rotation_lead`] in seconds.
+    fn lead(&self) -> u64 {
+        self.inner.jwks_max_age + ceil_secs(self.inner.maintenance)
+    }
+
+    /// The `Cache-Control` of the JWK Set.
+    pub(crate) fn jwks_cache_control(&self) -> http::HeaderValue {
+        self.inner.jwks_cache_control.clone()
     }
 }
 
@@ -329,69 +421,12 @@ impl KeySource for Issuer {
     }
 }
 
-/// The algorithm of the current signing key in `store`, if it holds one.
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use jot_issuer::{stored_algorithm, store::MemoryStore};
-///
-/// assert_eq!(stored_algorithm(&MemoryStore::new()).await?, None);
-/// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
-/// ```
-pub async fn stored_algorithm(store: &dyn IssuerStore) -> Result<Option<Algorithm>, IssuerError> {
-    Ok(store::current_key(&store.load_keys().await?).map(|k| k.alg))
+/// See [`Issuer::publication_window`].
+fn publication_window(access_ttl: u64, maintenance: Duration) -> u64 {
+    access_ttl + VERIFIER_LEEWAY + ceil_secs(maintenance)
 }
 
-/// Rotates the signing key kept in `store` now, to `alg` (else the current key's
-/// algorithm, else ES256), without a running [`Issuer`]: what `jot rotate-key` does
-/// to a data directory. An issuer serving from the same store starts signing with
-/// the new key on its next maintenance tick ([`Issuer::run_maintenance`]); the old
-/// key stays published until its tokens expire.
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use jot_algorithms::Algorithm;
-/// use jot_issuer::{rotate_key, stored_algorithm, store::MemoryStore};
-///
-/// let store = MemoryStore::new();
-/// let rotated = rotate_key(&store, Some(Algorithm::EdDSA)).await?;
-/// assert_eq!(rotated.previous, None);
-/// assert_eq!(stored_algorithm(&store).await?, Some(Algorithm::EdDSA));
-/// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
-/// ```
-pub async fn rotate_key(
-    store: &dyn IssuerStore,
-    alg: Option<Algorithm>,
-) -> Result<RotatedKey, IssuerError> {
-    let alg = match alg {
-        Some(alg) => alg,
-        None => stored_algorithm(store).await?.unwrap_or(Algorithm::ES256),
-    };
-    keyring::check_algorithm(alg)?;
-    rotate_in(store, alg, SystemClock.now().seconds()).await
-}
-
-/// Rotates the current key of `store` to a new `alg` key.
-async fn rotate_in(
-    store: &dyn IssuerStore,
-    alg: Algorithm,
-    now: u64,
-) -> Result<RotatedKey, IssuerError> {
-    let keys = store.load_keys().await?;
-    let previous = store::current_key(&keys).map(|k| k.kid.clone());
-    let key = keyring::generate(alg, now)?;
-    let kid = key.kid.clone();
-    if !store.add_key(key, previous.as_deref(), now).await? {
-        // Another writer rotated between our read and write: theirs stands.
-        let keys = store.load_keys().await?;
-        let current = store::current_key(&keys).ok_or(IssuerError::NoSigningKey)?;
-        return Ok(RotatedKey {
-            kid: current.kid.clone(),
-            previous,
-            alg: current.alg,
-        });
-    }
-    meter::key_rotated();
-    tracing::info!(target: "jot_issuer", %kid, previous = previous.as_deref(), %alg, "signing key rotated");
-    Ok(RotatedKey { kid, previous, alg })
+/// A duration in whole seconds, rounded up.
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }

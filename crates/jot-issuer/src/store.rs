@@ -22,11 +22,15 @@
 //!   (case-insensitively): a unique index in SQL.
 //! - [`IssuerStore::take_pending`] removes a pending authorization request and says
 //!   whether it was there, so a form submitted twice completes once.
-//! - [`IssuerStore::add_key`] is compare-and-set on the current key id, so two
-//!   instances rotating on the same schedule produce one new key, not two.
+//! - [`IssuerStore::add_next_key`] is compare-and-set on the current key id and
+//!   the absence of a next key, so two instances rotating on the same schedule
+//!   publish one next key, not two; [`IssuerStore::promote_key`] makes it current
+//!   only if the current key is still the one it replaces, so they promote it
+//!   once; [`IssuerStore::add_key`] (the first key, an emergency rotation) is
+//!   compare-and-set on the current key id.
 //! - Nothing is cached by the store contract itself: the issuer reloads keys on its
-//!   maintenance tick, so a key rotated by one instance is signed with by all of them
-//!   within one tick (see `docs/ISSUER.md`).
+//!   maintenance tick, so a key rotated by one instance is published and signed
+//!   with by all of them within one tick (see `docs/ISSUER.md`).
 //!
 //! Records are plain serde types: a database implementation can keep each one as a
 //! JSON document beside the few columns it indexes on (token hash, family, `jti`,
@@ -73,21 +77,61 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 /// Implementations must make each method atomic with respect to the others (see the
 /// [module documentation](self)) and must not hold a lock across an `.await`.
 pub trait IssuerStore: Send + Sync + 'static {
-    /// Every signing key known: the current one (with its private key) and retired
-    /// ones still published (public part only).
+    /// Every signing key known: the current one and the next one (with their
+    /// private keys), and retired ones still published (public part only).
     fn load_keys(&self) -> StoreFuture<'_, Vec<StoredKey>>;
 
-    /// Makes `key` the current signing key **if** the current key (the newest one
-    /// not retired, whether or not its private key is still there) is still
-    /// `replaces` (`None`: there is no current key yet). The replaced key gets
-    /// `retired_at = now` and loses its private key. Returns `false`, changing
-    /// nothing, when another writer rotated first.
+    /// Makes `key` the current signing key at once **if** the current key (the
+    /// newest one neither retired nor next, whether or not its private key is
+    /// still there) is still `replaces` (`None`: there is no current key yet). The
+    /// replaced key gets `retired_at = now` and loses its private key; a next key
+    /// waiting to be promoted is deleted (it never signed). Returns `false`,
+    /// changing nothing, when another writer rotated first. For the first key and
+    /// emergency rotations; planned rotations go through
+    /// [`add_next_key`](IssuerStore::add_next_key).
     fn add_key<'a>(
         &'a self,
         key: StoredKey,
         replaces: Option<&'a str>,
         now: u64,
     ) -> StoreFuture<'a, bool>;
+
+    /// Adds `key` (with [`StoredKey::next`] set) as the next signing key —
+    /// published, not signing yet — **if** `current` is still the current key and
+    /// there is no next key yet. Returns `false`, changing nothing, otherwise.
+    fn add_next_key<'a>(&'a self, key: StoredKey, current: &'a str) -> StoreFuture<'a, bool>;
+
+    /// Makes the next key `kid` the current one **if** it is still the next key
+    /// and `replaces` is still the current key: `kid` gets `next = false` and
+    /// `promoted_at = now`; `replaces` gets `retired_at = now` and loses its
+    /// private key. Returns `false`, changing nothing, otherwise (another instance
+    /// promoted first, or an emergency rotation replaced both).
+    fn promote_key<'a>(
+        &'a self,
+        kid: &'a str,
+        replaces: &'a str,
+        now: u64,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Replaces the stored private key of the current or next key `kid` by `new`
+    /// **if** it is still `old` (sealing it under a new key-encryption key).
+    /// Returns `false`, changing nothing, otherwise (the key was retired, or its
+    /// private key changed meanwhile).
+    fn replace_private_key<'a>(
+        &'a self,
+        kid: &'a str,
+        old: &'a PrivateKeyPem,
+        new: PrivateKeyPem,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Whether private keys in this store must be sealed with a key-encryption key
+    /// ([`kek`](crate::kek)): `true` for stores whose data leaves the issuer's
+    /// machine (a database server, its backups). The issuer refuses to start on
+    /// such a store without a KEK ([`KekError::Required`](crate::kek::KekError::Required)).
+    /// Default `false`.
+    fn requires_kek(&self) -> bool {
+        false
+    }
 
     /// Forgets a retired key (once no token it signed can still be valid).
     fn remove_key<'a>(&'a self, kid: &'a str) -> StoreFuture<'a, ()>;
@@ -226,17 +270,30 @@ pub struct StoredKey {
     pub alg: Algorithm,
     /// When it was created.
     pub created_at: u64,
-    /// When it stopped signing; `None` for the current key.
+    /// When it stopped signing; `None` for the current and the next key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retired_at: Option<u64>,
+    /// The next signing key: published since `created_at`, not signing yet; the
+    /// issuer promotes it ([`IssuerStore::promote_key`]) once every verifier can
+    /// have fetched it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub next: bool,
+    /// When it was promoted from next to current; `None` for a key that signed
+    /// from its creation (the first key, an emergency rotation) and for the next key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promoted_at: Option<u64>,
     /// The public key, as published (with `kid`, `alg`, `use`).
     pub public_jwk: Jwk,
-    /// The private key as PKCS#8 PEM; present only while the key is current.
+    /// The private key as the issuer stores it (a PKCS#8 PEM, or one sealed with a
+    /// [key-encryption key](crate::kek)); present only while the key is current
+    /// or next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_pem: Option<PrivateKeyPem>,
 }
 
-/// A PKCS#8 PEM private key. Its `Debug` shows nothing of the key.
+/// A private key as the issuer stores it: a PKCS#8 PEM, or a PKCS#8 PEM sealed
+/// with a [key-encryption key](crate::kek) (`-----BEGIN JOT SEALED PRIVATE
+/// KEY-----`). Stores keep it as opaque text. Its `Debug` shows nothing of the key.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct PrivateKeyPem(pub String);
@@ -411,6 +468,8 @@ impl fmt::Debug for StoredKey {
             .field("alg", &self.alg)
             .field("created_at", &self.created_at)
             .field("retired_at", &self.retired_at)
+            .field("next", &self.next)
+            .field("promoted_at", &self.promoted_at)
             .field("private_pem", &self.private_pem)
             .finish_non_exhaustive()
     }
@@ -424,19 +483,33 @@ impl fmt::Debug for PrivateKeyPem {
 }
 
 impl StoredKey {
-    /// Whether this key was never retired: a candidate for the current signing key
-    /// (the newest such key is the current one). A current key without its
+    /// Whether this key was never retired and is not the next key: a candidate
+    /// for the current signing key (the one signing since the latest is the
+    /// current one). A current key without its
     /// [`private_pem`](StoredKey::private_pem) lost its private part; the issuer
     /// refuses to start on it ([`IssuerError::MissingPrivateKey`](crate::IssuerError::MissingPrivateKey)).
     pub fn is_current(&self) -> bool {
-        self.retired_at.is_none()
+        self.retired_at.is_none() && !self.next
+    }
+
+    /// Since when it signs (or signed): its promotion, else its creation.
+    pub fn signing_since(&self) -> u64 {
+        self.promoted_at.unwrap_or(self.created_at)
     }
 }
 
-/// The current key among `keys`: the newest not retired (its private key may be
-/// missing: the caller decides what that means).
+/// The current key among `keys`: the newest neither retired nor next (its private
+/// key may be missing: the caller decides what that means).
 pub(crate) fn current_key(keys: &[StoredKey]) -> Option<&StoredKey> {
+    keys.iter().filter(|k| k.is_current()).max_by(|a, b| {
+        (a.signing_since(), a.created_at, &a.kid).cmp(&(b.signing_since(), b.created_at, &b.kid))
+    })
+}
+
+/// The next key among `keys`, if one waits to be promoted (the newest, should a
+/// store hold two).
+pub(crate) fn next_key(keys: &[StoredKey]) -> Option<&StoredKey> {
     keys.iter()
-        .filter(|k| k.is_current())
+        .filter(|k| k.next && k.retired_at.is_none())
         .max_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)))
 }

@@ -24,6 +24,7 @@ pub(super) fn run(args: &KeygenArgs) -> Result<ExitCode> {
     let alg = match args.alg {
         KeygenAlg::Sign(alg) => alg,
         KeygenAlg::Encrypt(alg) => return run_jwe(args, alg),
+        KeygenAlg::Kek => return run_kek(args),
     };
     if args.enc.is_some() || args.curve.is_some() {
         bail!("--enc and --curve apply to JWE keys only (dir, ECDH-ES)");
@@ -80,6 +81,34 @@ fn emit(args: &KeygenArgs, private: &str, public: Option<&str>) -> Result<ExitCo
             if let (None, Some(text)) = (&args.public_out, public) {
                 exit::print(text)?;
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A key-encryption key for `jot serve --kek-file` / `JOT_KEK`: 32 random bytes
+/// as base64url, on a line of its own (stdout, or `--out FILE`, mode 0600).
+fn run_kek(args: &KeygenArgs) -> Result<ExitCode> {
+    let given = [
+        (args.kid.is_some(), "--kid"),
+        (args.kid_thumbprint, "--kid-thumbprint"),
+        (args.no_kid, "--no-kid"),
+        (args.public_out.is_some(), "--public-out"),
+        (args.format != KeyFormat::Jwk, "--format"),
+        (args.bits.is_some(), "--bits"),
+        (args.enc.is_some(), "--enc"),
+        (args.curve.is_some(), "--curve"),
+    ];
+    if let Some((_, flag)) = given.iter().find(|(set, _)| *set) {
+        bail!("{flag} does not apply to a key-encryption key (only --out and --force do)");
+    }
+    let kek = jot_issuer::kek::Kek::generate().context("cannot generate the key")?;
+    let text = format!("{}\n", kek.to_base64url());
+    match &args.out {
+        None => exit::print(&text)?,
+        Some(path) => {
+            write_new_file(path, text.as_bytes(), PRIVATE_MODE, args.force)?;
+            eprintln!("KEK {} written to {}", kek.id(), path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

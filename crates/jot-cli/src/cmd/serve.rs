@@ -1,11 +1,14 @@
-//! `jot serve` and `jot rotate-key`: the local token issuer of `jot_issuer`.
+//! `jot serve`, `jot rotate-key` and `jot rotate-kek`: the local token issuer of
+//! `jot_issuer`.
 
 use std::process::ExitCode;
 
+use crate::serve::kek::{self as kek, KEK_ENV, NEW_KEK_ENV};
 use crate::serve::{self as issuer, ServeConfig, StoreLocation};
 use anyhow::{Context, Result};
+use jot_issuer::KeyRotation;
 
-use crate::cli::{RotateKeyArgs, ServeArgs};
+use crate::cli::{RotateKekArgs, RotateKeyArgs, ServeArgs};
 
 /// Runs the issuer until Ctrl-C or SIGTERM.
 pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
@@ -35,6 +38,15 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     if let Some(file) = args.config {
         config = config.config_file(file);
     }
+    if let Some(max_age) = args.jwks_max_age {
+        config = config.jwks_max_age(max_age);
+    }
+    if let Some(every) = args.maintenance_interval {
+        config = config.maintenance_interval(every);
+    }
+    if let Some(kek) = kek::load(args.kek.kek_file.as_deref(), KEK_ENV)? {
+        config = config.kek(kek);
+    }
     config.metrics = args.metrics;
     config.admin_addr = args.admin_addr;
     config.trusted_proxies = args.trusted_proxy;
@@ -46,17 +58,51 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Replaces the signing key; a running server picks it up on its next maintenance tick.
+/// Rotates the signing key: a next key the running servers promote once
+/// verifiers can have fetched it, or with `--now` a new key at once.
 pub(super) fn rotate(args: &RotateKeyArgs) -> Result<ExitCode> {
     let location = StoreLocation::from_args(args.store.as_deref(), args.data_dir.clone())?;
-    let rotated = issuer::rotate_key_blocking(&location, args.alg.as_ref().map(|a| a.0))
-        .with_context(|| format!("rotating the key in {location}"))?;
-    match rotated.previous {
-        Some(previous) => println!(
-            "new {} key {}; {} stays published until its tokens expire",
-            rotated.alg, rotated.kid, previous
-        ),
-        None => println!("new {} key {}", rotated.alg, rotated.kid),
+    let kek = kek::load(args.kek.kek_file.as_deref(), KEK_ENV)?;
+    let mut rotation = KeyRotation::new().now(args.now).drop_old(args.drop_old);
+    if let Some(alg) = &args.alg {
+        rotation = rotation.algorithm(alg.0);
     }
+    let rotated = issuer::rotate_key_blocking(&location, rotation, kek.as_ref())
+        .with_context(|| format!("rotating the key in {location}"))?;
+    let (alg, kid) = (rotated.alg, &rotated.kid);
+    if rotated.next {
+        println!(
+            "next {alg} key {kid} published at {}; the running servers sign with it once a JWKS \
+             max-age plus a maintenance interval has passed since (5 min 30 s with the defaults)",
+            crate::dates::format_utc(rotated.published_at)
+        );
+    } else {
+        println!("new {alg} key {kid} signs now");
+    }
+    match (&rotated.previous, rotated.dropped) {
+        (Some(previous), true) => println!("{previous} removed from the JWK Set"),
+        (Some(previous), false) => {
+            println!("{previous} stays published until the tokens it signed expire")
+        }
+        (None, _) => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Seals every private key under a new key-encryption key.
+pub(super) fn rotate_kek(args: &RotateKekArgs) -> Result<ExitCode> {
+    let location = StoreLocation::from_args(args.store.as_deref(), args.data_dir.clone())?;
+    let old = kek::load(args.kek_file.as_deref(), KEK_ENV)?;
+    let new = kek::load(args.new_kek_file.as_deref(), NEW_KEK_ENV)?.with_context(|| {
+        format!("no new key-encryption key: give it with --new-kek-file FILE or {NEW_KEK_ENV} (make one with `jot keygen kek --out FILE`)")
+    })?;
+    let done = issuer::rotate_kek_blocking(&location, old.as_ref(), &new)
+        .with_context(|| format!("sealing the keys in {location} under the new KEK"))?;
+    println!(
+        "{} private key(s) sealed under KEK {} ({} already were); restart every server with the new KEK",
+        done.resealed.len(),
+        new.id(),
+        done.already.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -36,6 +36,8 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// | `metrics`, `admin_addr` | off: no `/metrics`, no admin listener |
 /// | `trusted_proxies` | none: forwarded headers ignored |
 /// | `log_format` | text |
+/// | JWKS `max-age`, maintenance interval | 5 min, 30 s (a new key is published their sum before it signs) |
+/// | key-encryption key | none (required with a database) |
 ///
 /// The config file is TOML:
 ///
@@ -53,6 +55,8 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// admin_addr = "127.0.0.1:9090"     # /metrics, /healthz, /readyz here too
 /// trusted_proxies = ["10.0.0.0/8"]  # X-Forwarded-For/-Proto believed from these
 /// log_format = "json"               # or "text" (the default)
+/// jwks_max_age = "5m"
+/// maintenance_interval = "30s"
 ///
 /// [[client]]
 /// id = "billing"
@@ -99,6 +103,9 @@ pub(crate) struct ServeConfig {
     /// Peers whose `X-Forwarded-For` / `-Proto` are believed (replacing the file's list).
     pub(crate) trusted_proxies: Vec<String>,
     pub(crate) log_format: Option<LogFormat>,
+    pub(crate) jwks_max_age: Option<Duration>,
+    /// Seals the private keys at rest.
+    pub(crate) kek: Option<jot_issuer::kek::Kek>,
 }
 
 /// A client given as `ID:SECRET[:SCOPES]` (scopes separated by `,` or spaces), as
@@ -190,6 +197,24 @@ impl ServeConfig {
         self
     }
 
+    /// How often keys are reloaded, next keys promoted and rotations scheduled.
+    pub(crate) fn maintenance_interval(mut self, every: Duration) -> Self {
+        self.maintenance = Some(every);
+        self
+    }
+
+    /// The `max-age` of the JWK Set.
+    pub(crate) fn jwks_max_age(mut self, max_age: Duration) -> Self {
+        self.jwks_max_age = Some(max_age);
+        self
+    }
+
+    /// The key-encryption key of the private keys at rest.
+    pub(crate) fn kek(mut self, kek: jot_issuer::kek::Kek) -> Self {
+        self.kek = Some(kek);
+        self
+    }
+
     /// Merges in the config file, if any (once: the file is then forgotten).
     pub(crate) fn resolve(mut self) -> Result<ServeConfig, ServeError> {
         let Some(path) = self.config_file.take() else {
@@ -252,6 +277,12 @@ impl ServeConfig {
         }
         if self.refresh_ttl.is_none() {
             self.refresh_ttl = duration(file.refresh_token_lifetime)?;
+        }
+        if self.jwks_max_age.is_none() {
+            self.jwks_max_age = duration(file.jwks_max_age)?;
+        }
+        if self.maintenance.is_none() {
+            self.maintenance = duration(file.maintenance_interval)?;
         }
         if self.rotation.is_none() {
             match file.rotate_every {
@@ -410,6 +441,8 @@ struct FileConfig {
     #[serde(default)]
     trusted_proxies: Vec<String>,
     log_format: Option<LogFormat>,
+    jwks_max_age: Option<DurationValue>,
+    maintenance_interval: Option<DurationValue>,
     #[serde(default, rename = "client")]
     clients: Vec<FileClient>,
     #[serde(default, rename = "user")]
@@ -534,7 +567,8 @@ mod tests {
         std::fs::write(
             &path,
             "addr = \"127.0.0.1:9\"\ndata_dir = \"data\"\nalg = \"EdDSA\"\nrotate_every = \"never\"\n\
-             access_token_lifetime = 60\n[[client]]\nid = \"c\"\nsecret = \"s\"\nscopes = [\"x\"]\n",
+             access_token_lifetime = 60\njwks_max_age = \"2m\"\nmaintenance_interval = 10\n\
+             [[client]]\nid = \"c\"\nsecret = \"s\"\nscopes = [\"x\"]\n",
         )
         .unwrap();
         let config = ServeConfig::new()
@@ -547,7 +581,18 @@ mod tests {
         assert_eq!(config.alg, Some(Algorithm::ES384));
         assert_eq!(config.rotation, Some(None));
         assert_eq!(config.access_ttl, Some(Duration::from_secs(60)));
+        assert_eq!(config.jwks_max_age, Some(Duration::from_secs(120)));
+        assert_eq!(config.maintenance, Some(Duration::from_secs(10)));
         assert_eq!(config.clients[0].scopes(), ["x"]);
+        // A flag wins over the file.
+        let config = ServeConfig::new()
+            .config_file(&path)
+            .jwks_max_age(Duration::from_secs(7))
+            .maintenance_interval(Duration::from_secs(3))
+            .resolve()
+            .unwrap();
+        assert_eq!(config.jwks_max_age, Some(Duration::from_secs(7)));
+        assert_eq!(config.maintenance, Some(Duration::from_secs(3)));
         std::fs::write(&path, "nope = 1\n").unwrap();
         assert!(matches!(
             ServeConfig::new().config_file(&path).resolve(),

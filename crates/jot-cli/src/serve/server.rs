@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use jot_algorithms::Algorithm;
 use jot_issuer::home::{self, Home};
+use jot_issuer::kek::{Kek, KekRotation};
 use jot_issuer::{
-    ClientCredentials, Issuer, Login, NewClient, RotatedKey, stored_algorithm, users,
+    ClientCredentials, Issuer, KeyRotation, Login, NewClient, RotatedKey, stored_algorithm, users,
     users::NewUser,
 };
 use tokio::net::TcpListener;
@@ -91,6 +92,7 @@ impl Server {
                 StoreLocation::Dir(dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)))
             }
         };
+        require_kek(&location, config.kek.as_ref())?;
         let store = location.open().await?;
         let stored_alg = stored_algorithm(store.as_ref()).await?;
         let alg = config.alg.or(stored_alg).unwrap_or(Algorithm::ES256);
@@ -115,10 +117,18 @@ impl Server {
         if let Some(every) = config.maintenance {
             builder = builder.maintenance_interval(every);
         }
+        if let Some(max_age) = config.jwks_max_age {
+            builder = builder.jwks_max_age(max_age);
+        }
+        if let Some(kek) = config.kek {
+            builder = builder.kek(kek);
+        }
         let issuer = builder.build().await?;
         if stored_alg.is_some_and(|stored| stored != alg) {
+            // On the timeline like any planned rotation: published now, signing
+            // once verifiers can have fetched it.
             let rotated = issuer.rotate_key().await?;
-            tracing::info!(target: "jot::serve", kid = %rotated.kid, %alg, "algorithm changed: key rotated");
+            tracing::info!(target: "jot::serve", kid = %rotated.kid, %alg, signs_from = ?rotated.signs_from, "algorithm changed: next key published");
         }
         for client in &config.clients {
             if issuer.ensure_client(client.to_new_client()).await? {
@@ -335,25 +345,61 @@ pub(crate) async fn shutdown_signal() {
     tracing::info!(target: "jot::serve", "shutdown signal received");
 }
 
-/// Rotates the signing key of the store at `location` now (to `alg`, or the
-/// current key's algorithm). A running `jot serve` on that store starts signing
-/// with the new key on its next maintenance tick (30 s by default); the old key
-/// stays published until its tokens expire.
+/// Rotates the signing key of the store at `location` as `rotation` says: a
+/// next key that running `jot serve` instances promote once verifiers can have
+/// fetched it, or (`now`) a new key at once, which they sign with from their next
+/// maintenance tick (30 s by default).
 pub(crate) async fn rotate_key(
     location: &StoreLocation,
-    alg: Option<Algorithm>,
+    rotation: KeyRotation,
+    kek: Option<&Kek>,
 ) -> Result<RotatedKey, ServeError> {
+    require_kek(location, kek)?;
     let store = location.open().await?;
-    Ok(jot_issuer::rotate_key(store.as_ref(), alg).await?)
+    let rotation = match kek {
+        Some(kek) => rotation.kek(kek.clone()),
+        None => rotation,
+    };
+    Ok(rotation.run(store.as_ref()).await?)
 }
 
 /// [`rotate_key`] for a synchronous caller (its own small runtime; do not call it
 /// from async code).
 pub(crate) fn rotate_key_blocking(
     location: &StoreLocation,
-    alg: Option<Algorithm>,
+    rotation: KeyRotation,
+    kek: Option<&Kek>,
 ) -> Result<RotatedKey, ServeError> {
-    runtime()?.block_on(rotate_key(location, alg))
+    runtime()?.block_on(rotate_key(location, rotation, kek))
+}
+
+/// Seals every private key of the store at `location` under `new`.
+pub(crate) async fn rotate_kek(
+    location: &StoreLocation,
+    old: Option<&Kek>,
+    new: &Kek,
+) -> Result<KekRotation, ServeError> {
+    let store = location.open().await?;
+    Ok(jot_issuer::kek::rotate_kek(store.as_ref(), old, new).await?)
+}
+
+/// [`rotate_kek`] for a synchronous caller.
+pub(crate) fn rotate_kek_blocking(
+    location: &StoreLocation,
+    old: Option<&Kek>,
+    new: &Kek,
+) -> Result<KekRotation, ServeError> {
+    runtime()?.block_on(rotate_kek(location, old, new))
+}
+
+/// A database keeps its private keys sealed: no KEK, no start.
+fn require_kek(location: &StoreLocation, kek: Option<&Kek>) -> Result<(), ServeError> {
+    if matches!(location, StoreLocation::Postgres(_)) && kek.is_none() {
+        return Err(ServeError::KekRequired {
+            store: location.to_string(),
+        });
+    }
+    Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ServeError> {

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use jot_algorithms::Algorithm;
-use jot_issuer::UserGrant;
+use jot_issuer::{KeyRotation, UserGrant};
 use serde_json::{Value, json};
 
 use super::ServeConfig;
@@ -277,19 +277,35 @@ async fn rotate_key_on_a_data_directory_and_algorithm_changes() {
     let issuer = server.issuer().clone();
     let old = issuer.current_kid();
 
-    // `jot` rotating the directory while the server runs: picked up on reload.
-    let rotated = rotate_key(&StoreLocation::Dir(dir.path().into()), None)
-        .await
-        .unwrap();
+    // `jot rotate-key` on the directory while the server runs: a next key, which
+    // the server publishes on its next tick and promotes once it is due.
+    let here = StoreLocation::Dir(dir.path().into());
+    let rotated = rotate_key(&here, KeyRotation::new(), None).await.unwrap();
+    assert!(rotated.next);
     assert_eq!(rotated.previous.as_deref(), Some(old.as_str()));
     assert_eq!(rotated.alg, Algorithm::ES256);
-    assert_eq!(issuer.current_kid(), old);
     issuer.maintain().await.unwrap();
-    assert_eq!(issuer.current_kid(), rotated.kid);
+    assert_eq!(issuer.current_kid(), old, "not due before 5 min 30 s");
+    assert_eq!(issuer.next_kid(), Some(rotated.kid.clone()));
     assert_eq!(issuer.published_keys().len(), 2);
+
+    // `jot rotate-key --now`: signed with from the next tick; the next key is dropped.
+    let now = rotate_key(&here, KeyRotation::new().now(true), None)
+        .await
+        .unwrap();
+    assert!(!now.next);
+    issuer.maintain().await.unwrap();
+    assert_eq!(issuer.current_kid(), now.kid);
+    assert_eq!(issuer.next_kid(), None);
+    assert_eq!(
+        issuer.published_keys().len(),
+        2,
+        "the old key stays published"
+    );
     drop(server);
 
-    // A restart with another algorithm rotates to it; the old key stays published.
+    // A restart with another algorithm publishes a next key of it; the old key
+    // goes on signing meanwhile.
     let server = Server::bind(
         ServeConfig::new()
             .addr(local())
@@ -300,7 +316,8 @@ async fn rotate_key_on_a_data_directory_and_algorithm_changes() {
     .unwrap();
     let keys = server.issuer().jwks();
     let algs: Vec<_> = keys.keys.iter().map(|k| k.alg.clone().unwrap()).collect();
-    assert_eq!(algs, ["EdDSA", "ES256", "ES256"]);
+    assert_eq!(algs, ["ES256", "EdDSA", "ES256"]);
+    assert_eq!(server.issuer().signing_algorithm(), Algorithm::ES256);
     // A later start without --alg keeps the stored algorithm.
     drop(server);
     let server = Server::bind(ServeConfig::new().addr(local()).data_dir(dir.path()))
@@ -311,7 +328,8 @@ async fn rotate_key_on_a_data_directory_and_algorithm_changes() {
     assert!(matches!(
         rotate_key(
             &StoreLocation::Dir(dir.path().into()),
-            Some(Algorithm::HS256)
+            KeyRotation::new().algorithm(Algorithm::HS256),
+            None
         )
         .await,
         Err(super::ServeError::Issuer(

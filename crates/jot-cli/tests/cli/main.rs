@@ -15,6 +15,8 @@ mod harness;
 mod jwe;
 mod jwk;
 mod jwks_remote;
+#[cfg(unix)]
+mod kek;
 mod key_formats;
 mod keygen;
 mod operate;

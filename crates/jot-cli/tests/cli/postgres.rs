@@ -3,6 +3,8 @@
 //! added with `jot user add --store …` signs in over HTTP, `jot rotate-key
 //! --store …` rotates, and a restart — by `JOT_DATABASE_URL`, then by the config
 //! file's `store` — keeps everything. The database password is never printed.
+//! The private keys are sealed with the KEK of `JOT_KEK`: without one, nothing
+//! starts, and the error says how to make one.
 
 use std::time::{Duration, Instant};
 
@@ -67,7 +69,8 @@ async fn jot_serve_on_postgres_issues_tokens_signs_users_in_and_keeps_everything
     let url = db.url();
     let password = postgres::shared().password();
     let client = format!("{CLIENT}:{SECRET}:read");
-    let quiet_but_info = [("RUST_LOG", "info")];
+    let kek = new_kek();
+    let quiet_but_info = [("RUST_LOG", "info"), ("JOT_KEK", &kek)];
 
     // First start: tables made, a development user created, the client configured.
     let server = Jot::start_with(&["--store", url, "--client", &client], &quiet_but_info);
@@ -77,8 +80,8 @@ async fn jot_serve_on_postgres_issues_tokens_signs_users_in_and_keeps_everything
         server.banner
     );
     assert_eq!(
-        db.psql("SELECT version FROM jot_schema"),
-        "1",
+        db.psql("SELECT max(version) FROM jot_schema"),
+        jot_issuer::store::SCHEMA_VERSION.to_string(),
         "migrated on start"
     );
     let first_kid = verify(&server.url, &token(&server.url).await);
@@ -109,18 +112,37 @@ async fn jot_serve_on_postgres_issues_tokens_signs_users_in_and_keeps_everything
             .is_err()
     );
 
-    // The key rotates in the database; the server follows on its next tick.
-    let (code, out, err) = jot(&["rotate-key", "--store", url], &[]);
+    // The key rotates in the database (at once: the timeline has its own tests);
+    // the server follows on its next tick. Sealed under the KEK, like the first.
+    let (code, _, err) = jot(&["rotate-key", "--store", url, "--now"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("jot keygen kek"), "{err}");
+    let (code, out, err) = jot(
+        &["rotate-key", "--store", url, "--now"],
+        &[("JOT_KEK", &kek)],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains(&first_kid) && out.contains("stays published"),
+        out.contains(&first_kid) && out.contains("stays published") && out.contains("signs now"),
         "{out}"
+    );
+    assert_eq!(
+        db.psql(
+            "SELECT count(*) FROM jot_keys WHERE private_pem IS NOT NULL \
+             AND private_pem NOT LIKE '-----BEGIN JOT SEALED PRIVATE KEY-----%'"
+        ),
+        "0",
+        "no private key in clear"
     );
     let mut lines = server.stop();
 
     // Restarted by JOT_DATABASE_URL alone: same users (no new development user),
     // same client, the rotated key signs.
-    let by_env = [("JOT_DATABASE_URL", url), ("RUST_LOG", "info")];
+    let by_env = [
+        ("JOT_DATABASE_URL", url),
+        ("RUST_LOG", "info"),
+        ("JOT_KEK", &kek),
+    ];
     let server = Jot::start_with(&["--client", &client], &by_env);
     let second_kid = verify(&server.url, &token(&server.url).await);
     assert_ne!(second_kid, first_kid);
@@ -164,7 +186,53 @@ async fn jot_serve_on_postgres_issues_tokens_signs_users_in_and_keeps_everything
 
     for line in &lines {
         assert!(!line.contains(password), "the password was printed: {line}");
+        assert!(!line.contains(&kek), "the KEK was printed: {line}");
     }
+}
+
+/// A new KEK, from `jot keygen kek`.
+pub(crate) fn new_kek() -> String {
+    let (code, out, err) = jot(&["keygen", "kek"], &[]);
+    assert_eq!(code, 0, "{err}");
+    out.trim().to_owned()
+}
+
+#[test]
+fn without_a_kek_jot_serve_on_postgres_refuses_to_start_and_says_how_to_make_one() {
+    let db = postgres::shared().database();
+    let started = Instant::now();
+    let (code, out, err) = jot(
+        &["serve", "--addr", "127.0.0.1:0", "--store", db.url()],
+        &[],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("key-encryption key") && err.contains("jot keygen kek --out FILE"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--kek-file") && err.contains("JOT_KEK"),
+        "{err}"
+    );
+    assert!(!err.contains(postgres::shared().password()), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(
+        db.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        "0",
+        "refused before touching the database"
+    );
+
+    // A KEK that is not one: the source named, the value never shown.
+    let (code, _, err) = jot(
+        &["serve", "--addr", "127.0.0.1:0", "--store", db.url()],
+        &[("JOT_KEK", "not-a-kek-value")],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("JOT_KEK") && err.contains("43 characters"),
+        "{err}"
+    );
+    assert!(!err.contains("not-a-kek-value"), "{err}");
 }
 
 #[test]
@@ -177,8 +245,13 @@ fn a_database_that_refuses_is_a_clear_error_without_the_password() {
         cluster.port(),
         db.name()
     );
+    let kek = new_kek();
+    let with_kek = [("JOT_KEK", kek.as_str())];
     let started = Instant::now();
-    let (code, out, err) = jot(&["serve", "--addr", "127.0.0.1:0", "--store", &wrong], &[]);
+    let (code, out, err) = jot(
+        &["serve", "--addr", "127.0.0.1:0", "--store", &wrong],
+        &with_kek,
+    );
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("password authentication failed"), "{err}");
     assert!(!err.contains("not-the-password"), "{err}");
@@ -196,7 +269,7 @@ fn a_database_that_refuses_is_a_clear_error_without_the_password() {
         &["user", "list", "--store", &down][..],
         &["rotate-key", "--store", &down],
     ] {
-        let (code, _, err) = jot(args, &[]);
+        let (code, _, err) = jot(args, &with_kek);
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(err.contains("cannot connect to PostgreSQL"), "{err}");
         assert!(err.contains("postgres://jot:***@"), "{err}");

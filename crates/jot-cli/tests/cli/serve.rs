@@ -1,6 +1,6 @@
 //! `jot serve` end to end: start the real binary on 127.0.0.1, follow what its banner
 //! prints (a token from the token endpoint, `jot verify --jwks`), rotate the key with
-//! `jot rotate-key` and check both tokens, then stop it.
+//! `jot rotate-key --now` and check both tokens, then stop it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -107,9 +107,20 @@ fn banner_commands_work_and_rotation_keeps_old_tokens_valid() {
     let (code, _, _) = verify(&url, &format!("{first}x"));
     assert_eq!(code, 1);
 
+    // A planned rotation publishes a next key, which a restart does not sign with
+    // before its time; `--now` replaces the key at once.
     let (code, out, err) = run(&["rotate-key", "--data-dir", data_dir]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("stays published"), "{out}");
+    assert!(
+        out.starts_with("next ES256 key ") && out.contains("stays published"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["rotate-key", "--data-dir", data_dir, "--now"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("signs now") && out.contains("stays published"),
+        "{out}"
+    );
     drop(server);
 
     // Restarted on the same data dir: same client, the new key signs, the old token

@@ -56,11 +56,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     ClientRecord, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, Consumed, FamilyOwner,
-    IssuerStore, PendingRecord, RefreshRecord, RefreshState, SessionRecord, StoreError,
-    StoreFuture, StoredKey, UserRecord, current_key,
+    IssuerStore, PendingRecord, PrivateKeyPem, RefreshRecord, RefreshState, SessionRecord,
+    StoreError, StoreFuture, StoredKey, UserRecord,
 };
 mod atomic;
 mod housekeeping;
+mod keys;
 mod layout;
 mod login;
 mod migrate;
@@ -81,7 +82,7 @@ const MARKER: &str = "jot-store.json";
 /// directory and its in-process locks.
 ///
 /// One directory serves one issuer process; other processes may run
-/// [`rotate_key`](crate::rotate_key) on it (the running issuer picks the
+/// a [`KeyRotation`](crate::KeyRotation) on it (the running issuer picks the
 /// new key up on its next maintenance tick). Several instances need a shared
 /// database store instead (`docs/ISSUER.md`).
 #[derive(Clone, Debug)]
@@ -105,16 +106,6 @@ struct Locks {
 #[derive(Serialize, Deserialize)]
 struct Marker {
     format: u32,
-}
-
-#[derive(Serialize, Deserialize)]
-struct KeyMeta {
-    kid: String,
-    alg: jot_algorithms::Algorithm,
-    created_at: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    retired_at: Option<u64>,
-    public_jwk: jot_algorithms::Jwk,
 }
 
 /// A revoked family's mark.
@@ -244,26 +235,41 @@ impl IssuerStore for FileStore {
         let replaces = replaces.map(str::to_owned);
         self.run(move |l| {
             let _keys = hold(&l.locks.keys);
-            let keys = l.load_keys()?;
-            let current = current_key(&keys);
-            if current.map(|k| k.kid.as_str()) != replaces.as_deref() {
-                return Ok(false);
-            }
-            // New key first (private, then public): a crash in between leaves two
-            // current keys, and the newest wins on the next load.
-            if let Some(pem) = &key.private_pem {
-                write_file(&l.key_pem(&key.kid), pem.0.as_bytes())?;
-            }
-            write_json(&l.key_meta(&key.kid), &KeyMeta::from(&key))?;
-            if let Some(old) = current {
-                let retired = KeyMeta {
-                    retired_at: Some(now),
-                    ..KeyMeta::from(old)
-                };
-                write_json(&l.key_meta(&old.kid), &retired)?;
-                remove(&l.key_pem(&old.kid))?;
-            }
-            Ok(true)
+            l.add_key(key, replaces.as_deref(), now)
+        })
+    }
+
+    fn add_next_key<'a>(&'a self, key: StoredKey, current: &'a str) -> StoreFuture<'a, bool> {
+        let current = current.to_owned();
+        self.run(move |l| {
+            let _keys = hold(&l.locks.keys);
+            l.add_next_key(key, &current)
+        })
+    }
+
+    fn promote_key<'a>(
+        &'a self,
+        kid: &'a str,
+        replaces: &'a str,
+        now: u64,
+    ) -> StoreFuture<'a, bool> {
+        let (kid, replaces) = (kid.to_owned(), replaces.to_owned());
+        self.run(move |l| {
+            let _keys = hold(&l.locks.keys);
+            l.promote_key(&kid, &replaces, now)
+        })
+    }
+
+    fn replace_private_key<'a>(
+        &'a self,
+        kid: &'a str,
+        old: &'a PrivateKeyPem,
+        new: PrivateKeyPem,
+    ) -> StoreFuture<'a, bool> {
+        let (kid, old) = (kid.to_owned(), old.clone());
+        self.run(move |l| {
+            let _keys = hold(&l.locks.keys);
+            l.replace_private_key(&kid, &old, &new)
         })
     }
 
@@ -271,8 +277,7 @@ impl IssuerStore for FileStore {
         let kid = kid.to_owned();
         self.run(move |l| {
             let _keys = hold(&l.locks.keys);
-            remove(&l.key_pem(&kid))?;
-            remove(&l.key_meta(&kid))
+            l.remove_key(&kid)
         })
     }
 
@@ -533,18 +538,6 @@ impl IssuerStore for FileStore {
             let bytes = fs::read(&marker).map_err(|e| io_error(&marker, e))?;
             parse::<Marker>(&marker, &bytes).map(drop)
         })
-    }
-}
-
-impl From<&StoredKey> for KeyMeta {
-    fn from(key: &StoredKey) -> Self {
-        KeyMeta {
-            kid: key.kid.clone(),
-            alg: key.alg,
-            created_at: key.created_at,
-            retired_at: key.retired_at,
-            public_jwk: key.public_jwk.clone(),
-        }
     }
 }
 

@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use super::{
     ClientRecord, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, Consumed, FamilyOwner,
-    IssuerStore, PendingRecord, RefreshRecord, RefreshState, SessionRecord, StoreFuture, StoredKey,
-    UserRecord,
+    IssuerStore, PendingRecord, PrivateKeyPem, RefreshRecord, RefreshState, SessionRecord,
+    StoreFuture, StoredKey, UserRecord,
 };
 use crate::meter::{STORE_DURATION, STORE_ERRORS};
 
@@ -50,6 +50,35 @@ impl IssuerStore for Measured {
         now: u64,
     ) -> StoreFuture<'a, bool> {
         timed("add_key", self.0.add_key(key, replaces, now))
+    }
+
+    fn add_next_key<'a>(&'a self, key: StoredKey, current: &'a str) -> StoreFuture<'a, bool> {
+        timed("add_next_key", self.0.add_next_key(key, current))
+    }
+
+    fn promote_key<'a>(
+        &'a self,
+        kid: &'a str,
+        replaces: &'a str,
+        now: u64,
+    ) -> StoreFuture<'a, bool> {
+        timed("promote_key", self.0.promote_key(kid, replaces, now))
+    }
+
+    fn replace_private_key<'a>(
+        &'a self,
+        kid: &'a str,
+        old: &'a PrivateKeyPem,
+        new: PrivateKeyPem,
+    ) -> StoreFuture<'a, bool> {
+        timed(
+            "replace_private_key",
+            self.0.replace_private_key(kid, old, new),
+        )
+    }
+
+    fn requires_kek(&self) -> bool {
+        self.0.requires_kek()
     }
 
     fn remove_key<'a>(&'a self, kid: &'a str) -> StoreFuture<'a, ()> {

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{
     CODE_RETENTION, ClientRecord, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, Consumed,
-    FamilyOwner, IssuerStore, PendingRecord, RefreshRecord, RefreshState, SessionRecord,
-    StoreFuture, StoredKey, UserRecord, current_key, username_key,
+    FamilyOwner, IssuerStore, PendingRecord, PrivateKeyPem, RefreshRecord, RefreshState,
+    SessionRecord, StoreFuture, StoredKey, UserRecord, current_key, next_key, username_key,
 };
 
 /// An [`IssuerStore`] in memory: for tests, examples and issuers whose tokens need
@@ -87,8 +87,65 @@ impl IssuerStore for MemoryStore {
             old.retired_at = Some(now);
             old.private_pem = None;
         }
-        state.keys.push(key);
+        state.keys.retain(|k| !k.next);
+        state.keys.push(StoredKey { next: false, ..key });
         Self::ready(true)
+    }
+
+    fn add_next_key<'a>(&'a self, key: StoredKey, current: &'a str) -> StoreFuture<'a, bool> {
+        let mut state = self.lock();
+        let is_current = current_key(&state.keys).is_some_and(|k| k.kid == current);
+        if !is_current || next_key(&state.keys).is_some() {
+            return Self::ready(false);
+        }
+        state.keys.push(StoredKey {
+            next: true,
+            retired_at: None,
+            promoted_at: None,
+            ..key
+        });
+        Self::ready(true)
+    }
+
+    fn promote_key<'a>(
+        &'a self,
+        kid: &'a str,
+        replaces: &'a str,
+        now: u64,
+    ) -> StoreFuture<'a, bool> {
+        let mut state = self.lock();
+        let is_current = current_key(&state.keys).is_some_and(|k| k.kid == replaces);
+        let is_next = next_key(&state.keys).is_some_and(|k| k.kid == kid);
+        if !is_current || !is_next {
+            return Self::ready(false);
+        }
+        for key in &mut state.keys {
+            if key.kid == kid {
+                key.next = false;
+                key.promoted_at = Some(now);
+            } else if key.kid == replaces {
+                key.retired_at = Some(now);
+                key.private_pem = None;
+            }
+        }
+        Self::ready(true)
+    }
+
+    fn replace_private_key<'a>(
+        &'a self,
+        kid: &'a str,
+        old: &'a PrivateKeyPem,
+        new: PrivateKeyPem,
+    ) -> StoreFuture<'a, bool> {
+        let mut state = self.lock();
+        let found = state.keys.iter_mut().find(|k| {
+            k.kid == kid && k.retired_at.is_none() && k.private_pem.as_ref() == Some(old)
+        });
+        let replaced = found.is_some();
+        if let Some(key) = found {
+            key.private_pem = Some(new);
+        }
+        Self::ready(replaced)
     }
 
     fn remove_key<'a>(&'a self, kid: &'a str) -> StoreFuture<'a, ()> {

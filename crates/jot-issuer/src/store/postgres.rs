@@ -13,12 +13,13 @@ use tokio_postgres::{NoTls, Row};
 
 use super::{
     ClientRecord, CodeConsumed, CodeIssued, CodeRecord, ConsentRecord, Consumed, FamilyOwner,
-    IssuerStore, PendingRecord, RefreshRecord, RefreshState, SessionRecord, StoreError,
-    StoreFuture, StoredKey, UserRecord,
+    IssuerStore, PendingRecord, PrivateKeyPem, RefreshRecord, RefreshState, SessionRecord,
+    StoreError, StoreFuture, StoredKey, UserRecord,
 };
 
 mod config;
 mod error;
+mod keys;
 mod login;
 mod schema;
 mod tls;
@@ -46,8 +47,11 @@ pub use schema::SCHEMA_VERSION;
 ///   `used_at`/`issued` only if it is still unset — the loser of a race waits for
 ///   the winner's commit and sees what it wrote;
 /// - `add_key` retires the replaced key only if it is still the current one and
-///   inserts the new key in the same statement; a unique partial index allows one
-///   current key at most;
+///   inserts the new key in the same statement; `add_next_key` inserts a next key
+///   only while the current key it names is current (its row locked) and no next
+///   key exists; `promote_key` retires the current key and promotes the next in
+///   one statement; unique partial indexes allow one current and one next key at
+///   most;
 /// - `insert_user` is `INSERT … ON CONFLICT DO NOTHING` on the unique `sub` and
 ///   lowercase username; `take_pending` and `remove_session` are
 ///   `DELETE … RETURNING`.
@@ -74,12 +78,21 @@ pub use schema::SCHEMA_VERSION;
 /// broken connections are replaced, so the store recovers by itself when the
 /// database is back.
 ///
+/// # Private keys
+///
+/// The signing keys' private parts are always sealed with a key-encryption key
+/// ([`kek`](crate::kek)): [`requires_kek`](IssuerStore::requires_kek) is `true`,
+/// so an issuer without [`IssuerBuilder::kek`](crate::IssuerBuilder::kek)
+/// refuses to start on this store, and the database (and its backups) hold only
+/// ciphertext.
+///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use jot_issuer::{Issuer, store::PostgresStore};
+/// use jot_issuer::{Issuer, kek::Kek, store::PostgresStore};
 ///
 /// let store = PostgresStore::connect("postgres://jot@db.example.com/jot?sslmode=verify-full").await?;
-/// let issuer = Issuer::builder("https://auth.example.com").store(store).build().await?;
+/// let kek = Kek::from_base64url(&std::env::var("JOT_KEK")?)?;
+/// let issuer = Issuer::builder("https://auth.example.com").store(store).kek(kek).build().await?;
 /// # let _ = issuer; Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -273,7 +286,7 @@ fn column<'r, T: FromSql<'r>>(
 
 impl IssuerStore for PostgresStore {
     fn load_keys(&self) -> StoreFuture<'_, Vec<StoredKey>> {
-        Box::pin(tokens::load_keys(self))
+        Box::pin(keys::load_keys(self))
     }
 
     fn add_key<'a>(
@@ -282,11 +295,38 @@ impl IssuerStore for PostgresStore {
         replaces: Option<&'a str>,
         now: u64,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(tokens::add_key(self, key, replaces, now))
+        Box::pin(keys::add_key(self, key, replaces, now))
+    }
+
+    fn add_next_key<'a>(&'a self, key: StoredKey, current: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(keys::add_next_key(self, key, current))
+    }
+
+    fn promote_key<'a>(
+        &'a self,
+        kid: &'a str,
+        replaces: &'a str,
+        now: u64,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(keys::promote_key(self, kid, replaces, now))
+    }
+
+    fn replace_private_key<'a>(
+        &'a self,
+        kid: &'a str,
+        old: &'a PrivateKeyPem,
+        new: PrivateKeyPem,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(keys::replace_private_key(self, kid, old, new))
+    }
+
+    /// `true`: the database and its backups are outside the issuer's machine.
+    fn requires_kek(&self) -> bool {
+        true
     }
 
     fn remove_key<'a>(&'a self, kid: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(tokens::remove_key(self, kid))
+        Box::pin(keys::remove_key(self, kid))
     }
 
     fn get_client<'a>(&'a self, client_id: &'a str) -> StoreFuture<'a, Option<ClientRecord>> {

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use jot_issuer::{Issuer, IssuerError, UserGrant, rotate_key, store::FileStore};
+use jot_issuer::{Issuer, IssuerError, KeyRotation, UserGrant, store::FileStore};
 
 use crate::support::{CLIENT, SECRET, capture_logs, digest, files, start};
 
@@ -54,12 +54,16 @@ async fn a_deleted_private_key_stops_the_start_unless_told_to_rotate() {
     drop(issuer);
     assert_eq!(build().build().await.unwrap().current_kid(), kid);
 
-    // `rotate_key` on the directory (what `jot rotate-key` does) is the other fix.
+    // An immediate rotation of the directory (what `jot rotate-key --now` does) is
+    // the other fix; a planned one cannot help (the lost key would sign meanwhile).
     std::fs::remove_file(pem_of(dir.path(), &kid)).unwrap();
     assert!(build().build().await.is_err());
-    let rotated = rotate_key(&FileStore::open(dir.path()).unwrap(), None)
-        .await
-        .unwrap();
+    let store = FileStore::open(dir.path()).unwrap();
+    assert!(matches!(
+        KeyRotation::new().run(&store).await,
+        Err(IssuerError::MissingPrivateKey { .. })
+    ));
+    let rotated = KeyRotation::new().now(true).run(&store).await.unwrap();
     assert_eq!(rotated.previous.as_deref(), Some(kid.as_str()));
     assert_eq!(build().build().await.unwrap().current_kid(), rotated.kid);
 }

@@ -15,6 +15,7 @@ mod data_dir;
 mod errors;
 mod headers;
 mod introspection;
+mod kek;
 mod limits;
 mod logs;
 mod oidc_authorize;

@@ -8,6 +8,7 @@ use jot_test_support::postgres::{self, Database};
 use crate::store_contract;
 
 mod connect;
+mod kek;
 mod outage;
 mod races;
 mod schema;

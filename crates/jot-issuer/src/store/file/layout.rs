@@ -1,15 +1,13 @@
 //! Where each record of a [`FileStore`](super::FileStore) lives (`D(id)`: the
-//! SHA-256 of its id), the store's locks, and the key and family operations the
-//! other modules share.
+//! SHA-256 of its id), the store's locks, and the family operations the other
+//! modules share (the keys' are in `keys.rs`).
 
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{KeyMeta, Locks, Until, exists, io_error, list, read_json, vanished, write_json};
+use super::{Locks, Until, exists, read_json, write_json};
 use crate::secret;
-use crate::store::{PrivateKeyPem, StoreError, StoredKey};
+use crate::store::StoreError;
 
 /// Paths inside the data directory, and its locks.
 pub(super) struct Layout<'a> {
@@ -51,38 +49,6 @@ impl Layout<'_> {
     }
     pub(super) fn revoked(&self, jti: &str) -> PathBuf {
         self.dir("revoked").join(format!("{}.json", digest(jti)))
-    }
-
-    /// Every key; the caller holds the keys lock.
-    pub(super) fn load_keys(&self) -> Result<Vec<StoredKey>, StoreError> {
-        let mut keys = Vec::new();
-        for path in list(&self.dir("keys"), ".json")? {
-            let mut meta: KeyMeta = read_json(&path)?.ok_or_else(|| vanished(&path))?;
-            let mut private_pem = None;
-            if meta.retired_at.is_none() {
-                let pem_path = self.key_pem(&meta.kid);
-                match fs::read_to_string(&pem_path) {
-                    Ok(pem) => private_pem = Some(PrivateKeyPem(pem)),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                        // Another process may have retired the key between the two
-                        // reads: then its record says so now.
-                        if let Some(again) = read_json::<KeyMeta>(&path)? {
-                            meta = again;
-                        }
-                    }
-                    Err(e) => return Err(io_error(&pem_path, e)),
-                }
-            }
-            keys.push(StoredKey {
-                kid: meta.kid,
-                alg: meta.alg,
-                created_at: meta.created_at,
-                retired_at: meta.retired_at,
-                public_jwk: meta.public_jwk,
-                private_pem,
-            });
-        }
-        Ok(keys)
     }
 
     pub(super) fn family_revoked(&self, family: &str) -> Result<bool, StoreError> {

@@ -12,7 +12,8 @@ use std::path::Path;
 
 use jot_codec::base64url;
 
-use super::{KeyMeta, Layout, Until, io_error, list, read_json, remove, sync_dir};
+use super::keys::KeyMeta;
+use super::{Layout, Until, io_error, list, read_json, remove, sync_dir};
 use crate::store::{ClientRecord, RefreshRecord, StoreError};
 
 /// Renames every record of a format-1 directory to its format-2 name.

@@ -30,11 +30,18 @@ struct Migration {
 }
 
 /// Every migration, in order. Never edit a released one: add the next.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "store",
-    sql: include_str!("migrations/0001_store.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "store",
+        sql: include_str!("migrations/0001_store.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "next_key",
+        sql: include_str!("migrations/0002_next_key.sql"),
+    },
+];
 
 /// The advisory lock key of migrations (`jot` in ASCII, then `schema`).
 const LOCK: i64 = 0x6a6f_7473_6368_656d;

@@ -1,36 +1,12 @@
-//! Keys, clients, refresh tokens and revocations of a
+//! Clients, refresh tokens and revocations of a
 //! [`PostgresStore`](super::PostgresStore): one SQL statement per operation.
 
 use tokio_postgres::types::Json;
 
 use super::{PostgresStore, column, db_time, from_db_time};
 use crate::store::{
-    CODE_RETENTION, ClientRecord, Consumed, FamilyOwner, PrivateKeyPem, RefreshRecord,
-    RefreshState, StoreError, StoredKey,
+    CODE_RETENTION, ClientRecord, Consumed, FamilyOwner, RefreshRecord, RefreshState, StoreError,
 };
-
-const LOAD_KEYS: &str = "SELECT record, retired_at, private_pem FROM jot_keys";
-
-/// The first key: only if there is no current key (the unique index settles a race).
-const ADD_FIRST_KEY: &str = "
-INSERT INTO jot_keys (kid, created_at, retired_at, private_pem, record)
-SELECT $1::text, $2::bigint, $3::bigint, $4::text, $5::jsonb
-WHERE NOT EXISTS (
-    SELECT 1 FROM jot_keys WHERE retired_at IS NULL AND private_pem IS NOT NULL
-)
-ON CONFLICT DO NOTHING";
-
-/// A rotation: retires `$7` if it is still current, and adds the new key only then.
-const ADD_REPLACING_KEY: &str = "
-WITH retired AS (
-    UPDATE jot_keys SET retired_at = $6, private_pem = NULL
-    WHERE kid = $7 AND retired_at IS NULL AND private_pem IS NOT NULL
-    RETURNING kid
-)
-INSERT INTO jot_keys (kid, created_at, retired_at, private_pem, record)
-SELECT $1::text, $2::bigint, $3::bigint, $4::text, $5::jsonb FROM retired";
-
-const REMOVE_KEY: &str = "DELETE FROM jot_keys WHERE kid = $1";
 
 const GET_CLIENT: &str = "SELECT record FROM jot_clients WHERE client_id = $1";
 const LIST_CLIENTS: &str = "SELECT client_id, record FROM jot_clients";
@@ -111,70 +87,6 @@ WITH refresh AS (DELETE FROM jot_refresh WHERE expires_at <= $1 RETURNING 1),
 SELECT (SELECT count(*) FROM refresh) + (SELECT count(*) FROM families)
      + (SELECT count(*) FROM revoked) + (SELECT count(*) FROM sessions)
      + (SELECT count(*) FROM codes) + (SELECT count(*) FROM pending)";
-
-pub(super) async fn load_keys(store: &PostgresStore) -> Result<Vec<StoredKey>, StoreError> {
-    let rows = store.query(LOAD_KEYS, &[]).await?;
-    let mut keys = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let Json(mut key): Json<StoredKey> = column(row, 0, "jot_keys", "?")?;
-        let retired_at: Option<i64> = column(row, 1, "jot_keys", &key.kid)?;
-        let private_pem: Option<String> = column(row, 2, "jot_keys", &key.kid)?;
-        key.retired_at = retired_at.map(from_db_time);
-        key.private_pem = private_pem.map(PrivateKeyPem);
-        keys.push(key);
-    }
-    Ok(keys)
-}
-
-pub(super) async fn add_key(
-    store: &PostgresStore,
-    key: StoredKey,
-    replaces: Option<&str>,
-    now: u64,
-) -> Result<bool, StoreError> {
-    let created_at = db_time(key.created_at);
-    let retired_at = key.retired_at.map(db_time);
-    let private_pem = key.private_pem.as_ref().map(|pem| pem.0.as_str());
-    // The record holds what is public; the private key has its own column.
-    let record = StoredKey {
-        private_pem: None,
-        retired_at: None,
-        ..key.clone()
-    };
-    let record = Json(&record);
-    let added = match replaces {
-        None => {
-            store
-                .execute(
-                    ADD_FIRST_KEY,
-                    &[&key.kid, &created_at, &retired_at, &private_pem, &record],
-                )
-                .await?
-        }
-        Some(old) => {
-            let now = db_time(now);
-            store
-                .execute(
-                    ADD_REPLACING_KEY,
-                    &[
-                        &key.kid,
-                        &created_at,
-                        &retired_at,
-                        &private_pem,
-                        &record,
-                        &now,
-                        &old,
-                    ],
-                )
-                .await?
-        }
-    };
-    Ok(added == 1)
-}
-
-pub(super) async fn remove_key(store: &PostgresStore, kid: &str) -> Result<(), StoreError> {
-    store.execute(REMOVE_KEY, &[&kid]).await.map(drop)
-}
 
 pub(super) async fn get_client(
     store: &PostgresStore,

@@ -112,6 +112,81 @@ async fn concurrent_rotations_make_one_new_key() {
     assert!(keys[1].is_current());
 }
 
+/// The timeline's two compare-and-sets: instances publishing a next key at once
+/// publish one; instances promoting it at once promote it once; an emergency
+/// rotation racing a promotion leaves one current key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_next_keys_and_promotions_make_one_of_each() {
+    let db = database();
+    let (a, b) = (open(&db).await, open(&db).await);
+    assert!(a.add_key(key("k1", 100), None, 100).await.unwrap());
+
+    let candidates: Vec<_> = (0..10).map(|i| key(&format!("n{i}"), 200)).collect();
+    let added = race(&a, &b, 10, |store, i| {
+        let key = candidates[i].clone();
+        async move { (i, store.add_next_key(key, "k1").await.unwrap()) }
+    })
+    .await;
+    let winners: Vec<_> = added.iter().filter(|(_, won)| *won).collect();
+    assert_eq!(winners.len(), 1, "{added:?}");
+    let next = format!("n{}", winners[0].0);
+    let keys = b.load_keys().await.unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(keys.iter().filter(|k| k.next).count(), 1);
+
+    let promoted = race(&a, &b, 10, |store, _| {
+        let next = next.clone();
+        async move { store.promote_key(&next, "k1", 300).await.unwrap() }
+    })
+    .await;
+    assert_eq!(
+        promoted.iter().filter(|won| **won).count(),
+        1,
+        "{promoted:?}"
+    );
+    let keys = a.load_keys().await.unwrap();
+    let current: Vec<_> = keys.iter().filter(|k| k.is_current()).collect();
+    assert_eq!(current.len(), 1, "{keys:?}");
+    assert_eq!(current[0].kid, next);
+    assert_eq!(current[0].promoted_at, Some(300));
+    assert!(keys.iter().all(|k| !k.next));
+
+    // A promotion and emergency rotations from the same current key, at once.
+    assert!(a.add_next_key(key("m", 400), &next).await.unwrap());
+    let outcomes = race(&a, &b, 10, |store, i| {
+        let current = next.clone();
+        async move {
+            let won = if i == 0 {
+                store.promote_key("m", &current, 500).await.unwrap()
+            } else {
+                let key = key(&format!("e{i}"), 500);
+                store.add_key(key, Some(&current), 500).await.unwrap()
+            };
+            (i, won)
+        }
+    })
+    .await;
+    let winners: Vec<_> = outcomes.iter().filter(|(_, won)| *won).collect();
+    assert_eq!(winners.len(), 1, "{outcomes:?}");
+    let keys = b.load_keys().await.unwrap();
+    let current: Vec<_> = keys.iter().filter(|k| k.is_current()).collect();
+    assert_eq!(current.len(), 1, "{keys:?}");
+    assert!(
+        keys.iter().all(|k| !k.next),
+        "promoted or dropped: {keys:?}"
+    );
+    match winners[0].0 {
+        0 => assert_eq!(current[0].kid, "m"),
+        i => {
+            assert_eq!(current[0].kid, format!("e{i}"));
+            assert!(
+                keys.iter().all(|k| k.kid != "m"),
+                "the emergency dropped m: {keys:?}"
+            );
+        }
+    }
+}
+
 fn code(hash: &str, expires_at: u64) -> CodeRecord {
     CodeRecord {
         code_hash: hash.into(),

@@ -47,10 +47,10 @@ async fn migrations_run_once_are_recorded_and_survive_restarts() {
     while let Some(started) = starts.join_next().await {
         stores.push(started.unwrap().unwrap());
     }
-    assert_eq!(SCHEMA_VERSION, 1);
+    assert_eq!(SCHEMA_VERSION, 2);
     assert_eq!(
-        db.psql("SELECT version || ':' || name FROM jot_schema"),
-        "1:store"
+        db.psql("SELECT version || ':' || name FROM jot_schema ORDER BY version"),
+        "1:store\n2:next_key"
     );
     assert_eq!(tables(&db), TABLES);
     stores[0]
@@ -77,15 +77,15 @@ async fn a_schema_newer_than_this_jot_is_refused_and_left_untouched() {
         .put_client(client("web", &["openid"]))
         .await
         .unwrap();
-    db.psql("INSERT INTO jot_schema (version, name) VALUES (2, 'from a newer jot')");
+    db.psql("INSERT INTO jot_schema (version, name) VALUES (3, 'from a newer jot')");
     let before = snapshot(&db);
     let refused = PostgresStore::connect(db.url()).await.unwrap_err();
     assert!(
         matches!(
             refused,
             PostgresError::SchemaTooNew {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             }
         ),
         "{refused:?}"

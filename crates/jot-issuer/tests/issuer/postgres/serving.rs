@@ -33,7 +33,9 @@ async fn with_the_database_down_the_issuer_says_503_and_keeps_serving_its_keys()
     let store = PostgresStore::connect(&format!("{}?pool_timeout=2&query_timeout=3", db.url()))
         .await
         .unwrap();
-    let issuer = start_login_on(store, |b| b.login(Login::new())).await;
+    // A database store keeps its private keys sealed: it needs a key-encryption key.
+    let kek = jot_issuer::kek::Kek::generate().unwrap();
+    let issuer = start_login_on(store, |b| b.login(Login::new()).kek(kek)).await;
     let token = issuer.client_token().await;
     let browser = Browser::new(&issuer);
     let (_, challenge) = pkce();

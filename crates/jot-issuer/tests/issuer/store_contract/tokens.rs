@@ -18,6 +18,8 @@ pub(crate) fn key(kid: &str, created_at: u64) -> StoredKey {
         alg: Algorithm::ES256,
         created_at,
         retired_at: None,
+        next: false,
+        promoted_at: None,
         public_jwk: signing.verifying_key().to_jwk().unwrap(),
         private_pem: Some(PrivateKeyPem(signing.to_pkcs8_pem().unwrap())),
     }
@@ -64,6 +66,110 @@ async fn keys_by_kid(store: &dyn IssuerStore) -> Vec<StoredKey> {
     keys
 }
 
+/// The next key, its promotion, private keys replaced, and an immediate
+/// rotation dropping a next key; `k2` is the one (current) key at the start, `k3`
+/// at the end.
+async fn next_keys(store: &dyn IssuerStore) {
+    let kids = |keys: &[StoredKey]| keys.iter().map(|k| k.kid.clone()).collect::<Vec<_>>();
+    assert!(
+        !store.add_next_key(key("n0", 30), "k9").await.unwrap(),
+        "k9 is not current"
+    );
+    let next = key("n1", 30);
+    assert!(store.add_next_key(next.clone(), "k2").await.unwrap());
+    assert!(
+        !store.add_next_key(key("n2", 31), "k2").await.unwrap(),
+        "one next key at a time"
+    );
+    let keys = keys_by_kid(store).await;
+    assert_eq!(kids(&keys), ["k2", "n1"]);
+    let (current, waiting) = (&keys[0], &keys[1]);
+    assert!(current.is_current() && !current.next);
+    assert!(waiting.next && !waiting.is_current());
+    assert_eq!(waiting.retired_at, None);
+    assert_eq!(waiting.promoted_at, None);
+    assert_eq!(
+        waiting.private_pem, next.private_pem,
+        "a next key keeps its private key"
+    );
+    assert_eq!(waiting.public_jwk, next.public_jwk);
+    assert_eq!(waiting.created_at, 30);
+    assert!(
+        !store.add_key(key("k0", 32), None, 32).await.unwrap(),
+        "a next key is no current key"
+    );
+
+    // A private key is replaced (sealed under a new KEK, say) only over the one stored.
+    let sealed = PrivateKeyPem("sealed n1".into());
+    let plain = next.private_pem.clone().unwrap();
+    assert!(
+        !store
+            .replace_private_key("n1", &sealed, sealed.clone())
+            .await
+            .unwrap(),
+        "not the stored private key"
+    );
+    assert!(
+        !store
+            .replace_private_key("n9", &plain, sealed.clone())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .replace_private_key("n1", &plain, sealed.clone())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        keys_by_kid(store).await[1].private_pem.as_ref(),
+        Some(&sealed)
+    );
+
+    // Promotion: only of the next key, only over the current one, once.
+    assert!(!store.promote_key("n1", "k9", 40).await.unwrap());
+    assert!(
+        !store.promote_key("k2", "k2", 40).await.unwrap(),
+        "k2 is not next"
+    );
+    assert!(store.promote_key("n1", "k2", 40).await.unwrap());
+    assert!(
+        !store.promote_key("n1", "k2", 41).await.unwrap(),
+        "promoted once"
+    );
+    let keys = keys_by_kid(store).await;
+    assert_eq!(kids(&keys), ["k2", "n1"]);
+    let (old, new) = (&keys[0], &keys[1]);
+    assert_eq!(old.retired_at, Some(40));
+    assert!(
+        old.private_pem.is_none(),
+        "the replaced key loses its private key"
+    );
+    assert!(new.is_current() && !new.next);
+    assert_eq!((new.promoted_at, new.signing_since()), (Some(40), 40));
+    assert_eq!(new.private_pem.as_ref(), Some(&sealed));
+    assert!(
+        !store
+            .replace_private_key("k2", &sealed, sealed.clone())
+            .await
+            .unwrap(),
+        "a retired key has no private key"
+    );
+
+    // An immediate rotation drops the next key waiting.
+    assert!(store.add_next_key(key("n2", 50), "n1").await.unwrap());
+    assert!(store.add_key(key("k3", 60), Some("n1"), 60).await.unwrap());
+    let keys = keys_by_kid(store).await;
+    assert_eq!(kids(&keys), ["k2", "k3", "n1"], "n2 never signed: gone");
+    assert!(keys[1].is_current() && keys[1].private_pem.is_some());
+    assert_eq!(keys[2].retired_at, Some(60));
+    assert!(keys.iter().all(|k| !k.next));
+    assert!(!store.promote_key("n2", "k3", 70).await.unwrap());
+    store.remove_key("k2").await.unwrap();
+    store.remove_key("n1").await.unwrap();
+    assert_eq!(kids(&keys_by_kid(store).await), ["k3"]);
+}
+
 pub(crate) async fn contract(store: &dyn IssuerStore) {
     // Keys: a first key only when there is none; a rotation only from the current one.
     assert!(store.load_keys().await.unwrap().is_empty());
@@ -102,6 +208,7 @@ pub(crate) async fn contract(store: &dyn IssuerStore) {
     store.remove_key("k1").await.unwrap();
     store.remove_key("k1").await.unwrap();
     assert_eq!(keys_by_kid(store).await.len(), 1);
+    next_keys(store).await;
 
     // Clients: stored, replaced, listed by id.
     assert!(store.get_client("billing").await.unwrap().is_none());

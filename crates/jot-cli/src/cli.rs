@@ -132,6 +132,33 @@ pub(crate) struct ServeArgs {
     /// A TOML config file; flags win over it.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
+    /// An origin (https://app.example.com) whose browser apps may call the token,
+    /// revocation, userinfo, JWKS and discovery endpoints (repeat for several)
+    /// [default: none].
+    #[arg(long, value_name = "ORIGIN")]
+    pub(crate) cors_origin: Vec<String>,
+    /// When the current signing key has lost its private key, rotate to a new key
+    /// instead of refusing to start.
+    #[arg(long)]
+    pub(crate) replace_missing_key: bool,
+    /// Close a connection whose request head is not complete this long after it
+    /// opened (or after its first byte, between requests), with 408 [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) header_timeout: Option<std::time::Duration>,
+    /// Answer 408 to a request whose body is not complete this long after its head
+    /// [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) body_timeout: Option<std::time::Duration>,
+    /// Answer 408 to a request not answered this long after its head [default: 60s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) request_timeout: Option<std::time::Duration>,
+    /// Close a kept-alive connection with no new request this long [default: 60s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) idle_timeout: Option<std::time::Duration>,
+    /// Connections open at once; past it the one waiting longest for a request is
+    /// closed, or the new one gets 503 when all are in a request [default: 1024].
+    #[arg(long, value_name = "N", value_parser = parse_max_connections)]
+    pub(crate) max_connections: Option<usize>,
 }
 
 /// `jot rotate-key`.
@@ -150,6 +177,13 @@ pub(crate) struct RotateKeyArgs {
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse_lifetime(text).map_err(|e| e.to_string())
+}
+
+fn parse_max_connections(text: &str) -> Result<usize, String> {
+    let max = text
+        .parse::<usize>()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    crate::serve::check_max_connections(max)
 }
 
 /// Where a signing or verifying key comes from.

@@ -2,6 +2,7 @@
 //! `jot_issuer`: the config file, the listening socket, the banner, signals.
 
 mod config;
+mod connections;
 mod server;
 mod store;
 #[cfg(test)]
@@ -11,6 +12,7 @@ mod users;
 use std::path::PathBuf;
 
 pub(crate) use config::{ClientSpec, ServeConfig};
+pub(crate) use connections::{LimitSettings, check_max_connections};
 pub(crate) use server::{rotate_key_blocking, serve_blocking};
 pub(crate) use store::StoreLocation;
 pub(crate) use users::{UserSpec, random_password};
@@ -44,6 +46,17 @@ pub(crate) enum ServeError {
         setting: &'static str,
         /// What is wrong.
         reason: String,
+    },
+    /// A data command (`jot rotate-key`) found no issuer where it was pointed:
+    /// only `jot serve` creates one.
+    #[error(
+        "no issuer at {location} ({reason}): start `jot serve` on it once, or pass --data-dir or --store"
+    )]
+    NoIssuer {
+        /// The data directory or database, as shown.
+        location: String,
+        /// What is missing.
+        reason: &'static str,
     },
     /// The Tokio runtime could not be started.
     #[error("cannot start the async runtime: {0}")]

@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 
 use super::ServeError;
 use super::config::{DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig};
+use super::connections::{self, Limits};
 use super::store::StoreLocation;
 use super::users::random_password;
 
@@ -34,6 +35,7 @@ pub(crate) struct Server {
     home: Home,
     development_client: Option<ClientCredentials>,
     development_user: Option<DevelopmentUser>,
+    limits: Limits,
 }
 
 /// The user `jot serve` created on a first start, with its password (shown once).
@@ -95,7 +97,9 @@ impl Server {
         let mut builder = Issuer::builder(url)
             .shared_store(store)
             .algorithm(alg)
-            .login(Login::new());
+            .login(Login::new())
+            .cors_origins(config.cors_origins)
+            .replace_missing_key(config.replace_missing_key.unwrap_or(false));
         for aud in config.audience {
             builder = builder.audience(aud);
         }
@@ -162,6 +166,7 @@ impl Server {
             home,
             development_client,
             development_user,
+            limits: config.limits.resolve(),
         })
     }
 
@@ -252,7 +257,8 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves (in-flight requests are finished), running
-    /// key reloads and scheduled rotation in the background.
+    /// key reloads and scheduled rotation in the background. Connections are held
+    /// to the configured [`Limits`] (timeouts, a connection cap).
     pub(crate) async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -266,23 +272,16 @@ impl Server {
             kid = %issuer.current_kid(),
             alg = %issuer.algorithm(),
             store = %self.location,
+            max_connections = self.limits.max_connections,
             "issuer listening"
         );
         let maintenance = tokio::spawn(issuer.clone().run_maintenance());
-        // The peer address reaches the login's per-IP throttling.
-        let app = issuer
-            .router()
-            .merge(self.home.router())
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // Each request carries its peer address, for the per-address throttling.
+        let app = issuer.router().merge(self.home.router());
+        connections::serve(self.listener, app, self.limits, shutdown).await;
         maintenance.abort();
         tracing::info!(target: "jot::serve", "issuer stopped");
-        result.map_err(|source| ServeError::Listen {
-            addr: self.local_addr.to_string(),
-            source,
-        })
+        Ok(())
     }
 }
 
@@ -329,15 +328,22 @@ pub(crate) async fn shutdown_signal() {
     tracing::info!(target: "jot::serve", "shutdown signal received");
 }
 
-/// Rotates the signing key of the store at `location` now (to `alg`, or the
+/// Rotates the signing key of the issuer at `location` now (to `alg`, or the
 /// current key's algorithm). A running `jot serve` on that store starts signing
 /// with the new key on its next maintenance tick (30 s by default); the old key
-/// stays published until its tokens expire.
+/// stays published until its tokens expire. Creates nothing: a location without
+/// an issuer (no data directory, no signing key) is [`ServeError::NoIssuer`].
 pub(crate) async fn rotate_key(
     location: &StoreLocation,
     alg: Option<Algorithm>,
 ) -> Result<RotatedKey, ServeError> {
-    let store = location.open().await?;
+    let store = location.open_existing().await?;
+    if stored_algorithm(store.as_ref()).await?.is_none() {
+        return Err(ServeError::NoIssuer {
+            location: location.to_string(),
+            reason: "no signing key",
+        });
+    }
     Ok(jot_issuer::rotate_key(store.as_ref(), alg).await?)
 }
 

@@ -58,6 +58,17 @@ pub(crate) enum ServeError {
         /// What is missing.
         reason: &'static str,
     },
+    /// The current signing key lost its private key and `jot serve` was not told
+    /// to replace it.
+    #[error(
+        "the current signing key {kid:?} has lost its private key: restore it, or rotate to a new key \
+         (start with --replace-missing-key, or replace_missing_key = true in the config file, \
+         or run `jot rotate-key`)"
+    )]
+    MissingPrivateKey {
+        /// The key's `kid`.
+        kid: String,
+    },
     /// The Tokio runtime could not be started.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),

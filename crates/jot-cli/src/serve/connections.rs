@@ -10,7 +10,9 @@
 //! connection is in a request is the new one answered `503` (`Retry-After: 1`)
 //! and closed — at once, never left hanging. A request in progress is never cut
 //! for room; it has the body and request timeouts. When the process runs out of
-//! file descriptors, the connection that waited longest is closed too.
+//! file descriptors, the connection that waited longest is closed too; and the
+//! cap is lowered below the open-file limit (`ulimit -n`) at start, keeping
+//! [`limits::RESERVED_FILES`] descriptors for the store.
 //!
 //! Each request's body is read whole (at most [`limits::MAX_BODY`]) before the
 //! router sees it; a request head is at most [`limits::MAX_HEAD`].
@@ -39,9 +41,9 @@ use slots::Slots;
 /// How long a new connection at the cap waits for the place an eviction frees.
 const ADMIT_WAIT: Duration = Duration::from_millis(250);
 
-/// At most this many `503` answers are written at once; past them a connection
-/// with no place is closed without one.
-const MAX_REFUSING: usize = 64;
+/// At most this many `503` answers are written at once (each for at most 100 ms);
+/// past them a connection with no place is closed without one.
+const MAX_REFUSING: usize = 16;
 
 /// What every connection of one server shares.
 #[derive(Debug)]
@@ -60,6 +62,16 @@ pub(crate) async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
+    let fitted = limits.within_open_files(limits::open_file_limit());
+    if fitted.max_connections < limits.max_connections {
+        tracing::warn!(
+            target: "jot::serve",
+            max_connections = fitted.max_connections,
+            configured = limits.max_connections,
+            "connection cap lowered to fit the open-file limit (ulimit -n)"
+        );
+    }
+    let limits = fitted;
     let mut http = hyper::server::conn::http1::Builder::new();
     // The header timeout is the watchdog's (hyper's would also cut idle
     // kept-alive connections, and answers nothing).
@@ -102,7 +114,7 @@ pub(crate) async fn serve(
                 slots.refused();
                 if let Ok(permit) = Arc::clone(&refusing).try_acquire_owned() {
                     tokio::spawn(async move {
-                        connection::answer_and_close(stream, &Refusal::Busy.wire()).await;
+                        connection::answer_quickly(stream, &Refusal::Busy.wire()).await;
                         drop(permit);
                     });
                 }

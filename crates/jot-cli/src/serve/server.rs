@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use jot_algorithms::Algorithm;
 use jot_issuer::home::{self, Home};
 use jot_issuer::{
-    ClientCredentials, Issuer, Login, NewClient, RotatedKey, stored_algorithm, users,
+    ClientCredentials, Issuer, IssuerError, Login, NewClient, RotatedKey, stored_algorithm, users,
     users::NewUser,
 };
 use tokio::net::TcpListener;
@@ -115,7 +115,10 @@ impl Server {
         if let Some(every) = config.maintenance {
             builder = builder.maintenance_interval(every);
         }
-        let issuer = builder.build().await?;
+        let issuer = builder.build().await.map_err(|e| match e {
+            IssuerError::MissingPrivateKey { kid } => ServeError::MissingPrivateKey { kid },
+            e => e.into(),
+        })?;
         if stored_alg.is_some_and(|stored| stored != alg) {
             let rotated = issuer.rotate_key().await?;
             tracing::info!(target: "jot::serve", kid = %rotated.kid, %alg, "algorithm changed: key rotated");

@@ -7,6 +7,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -18,11 +19,15 @@ use super::request::{Handler, Refusal};
 use super::slots::Slot;
 use super::tracker::{Expiry, Tracker, Watched};
 
-/// How long a last answer (`408`, `503`) may take to be written, and the client's
-/// remaining bytes to be read and dropped, before the socket is closed (closing
-/// with unread bytes would reset the connection and could destroy the answer
-/// before the client reads it).
-pub(crate) const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long a `408` may take to be written, and the client's remaining bytes to
+/// be read and dropped, before the socket is closed (closing with unread bytes
+/// would reset the connection and could destroy the answer before the client
+/// reads it).
+const LINGER: Duration = Duration::from_secs(2);
+
+/// How long a `503` may take to be written: it goes to a connection that is
+/// making room (or finds none), so it waits for nothing more.
+const QUICK: Duration = Duration::from_millis(100);
 
 /// What to do with a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +59,8 @@ pub(crate) async fn run(
     let mut conn = shared.http.serve_connection(io, handler);
     let mut gentle = false;
     let mut stopping = false;
-    let mut slot = Some(slot);
+    // Held until the connection is closed (dropped on return).
+    let _slot = slot;
     loop {
         let (deadline, expiry) = tracker.deadline(&limits);
         let close = tokio::select! {
@@ -96,11 +102,11 @@ pub(crate) async fn run(
             Close::Gently => {}
             Close::Answer(refusal) => {
                 let stream = conn.into_parts().io.into_inner().into_stream();
-                if tracker.is_evicted() {
-                    // Its place goes to the connection waiting for it.
-                    drop(slot.take());
+                if refusal == Refusal::Busy {
+                    answer_quickly(stream, &refusal.wire()).await;
+                } else {
+                    answer_and_linger(stream, &refusal.wire()).await;
                 }
-                answer_and_close(stream, &refusal.wire()).await;
                 return;
             }
         }
@@ -122,7 +128,7 @@ fn on_evict(tracker: &Tracker) -> Close {
 
 /// Writes `answer`, ends the sending side, and drops what the client still sends,
 /// for at most [`LINGER`]; then closes.
-pub(crate) async fn answer_and_close(mut stream: TcpStream, answer: &[u8]) {
+async fn answer_and_linger(mut stream: TcpStream, answer: &[u8]) {
     let _ = tokio::time::timeout(LINGER, async {
         stream.write_all(answer).await?;
         stream.shutdown().await?;
@@ -131,4 +137,18 @@ pub(crate) async fn answer_and_close(mut stream: TcpStream, answer: &[u8]) {
         Ok::<(), io::Error>(())
     })
     .await;
+}
+
+/// Writes `answer` (for at most [`QUICK`]), ends the sending side, drops what
+/// already arrived, and closes: no waiting on the client.
+pub(crate) async fn answer_quickly(mut stream: TcpStream, answer: &[u8]) {
+    let written = tokio::time::timeout(QUICK, async {
+        stream.write_all(answer).await?;
+        stream.shutdown().await
+    })
+    .await;
+    if matches!(written, Ok(Ok(()))) {
+        let mut sink = [0u8; 1024];
+        while matches!(stream.try_read(&mut sink), Ok(n) if n > 0) {}
+    }
 }

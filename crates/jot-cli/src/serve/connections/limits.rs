@@ -94,6 +94,48 @@ impl LimitSettings {
     }
 }
 
+/// File descriptors kept free of connections, for everything else: the store's
+/// files, the listener, the runtime, the log.
+pub(crate) const RESERVED_FILES: usize = 32;
+
+impl Limits {
+    /// These limits with the connection cap lowered, when the process may open
+    /// fewer files (`open_files`, `ulimit -n`) than the cap and
+    /// [`RESERVED_FILES`] need: to the limit less the reserve (half the limit
+    /// when it is small). So that connections never take the descriptors the
+    /// store needs to answer them.
+    pub(crate) fn within_open_files(self, open_files: Option<usize>) -> Limits {
+        let Some(files) = open_files else {
+            return self;
+        };
+        let room = if files > 2 * RESERVED_FILES {
+            files - RESERVED_FILES
+        } else {
+            (files / 2).max(1)
+        };
+        Limits {
+            max_connections: self.max_connections.min(room),
+            ..self
+        }
+    }
+}
+
+/// How many files this process may open (the soft limit), where the system
+/// says so without a system call (Linux: `/proc/self/limits`).
+pub(crate) fn open_file_limit() -> Option<usize> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    parse_open_file_limit(&limits)
+}
+
+/// The soft "Max open files" of a `/proc/PID/limits` text; `None` when unlimited.
+fn parse_open_file_limit(limits: &str) -> Option<usize> {
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
 /// Checks a connection cap: 1 to [`MAX_MAX_CONNECTIONS`].
 pub(crate) fn check_max_connections(max: usize) -> Result<usize, String> {
     if (1..=MAX_MAX_CONNECTIONS).contains(&max) {
@@ -128,5 +170,26 @@ mod tests {
         assert!(check_max_connections(0).is_err());
         assert!(check_max_connections(MAX_MAX_CONNECTIONS + 1).is_err());
         assert_eq!(check_max_connections(1), Ok(1));
+    }
+
+    #[test]
+    fn the_cap_stays_below_the_open_file_limit() {
+        let limits = Limits::default();
+        assert_eq!(limits.within_open_files(None), limits);
+        assert_eq!(limits.within_open_files(Some(65_536)), limits);
+        assert_eq!(limits.within_open_files(Some(1024)).max_connections, 992);
+        assert_eq!(limits.within_open_files(Some(64)).max_connections, 32);
+        assert_eq!(limits.within_open_files(Some(1)).max_connections, 1);
+        let text = "Limit                     Soft Limit           Hard Limit           Units     \n\
+                    Max cpu time              unlimited            unlimited            seconds   \n\
+                    Max open files            64                   1048576              files     \n";
+        assert_eq!(parse_open_file_limit(text), Some(64));
+        assert_eq!(
+            parse_open_file_limit(&text.replace(" 64 ", " unlimited ")),
+            None
+        );
+        if cfg!(target_os = "linux") {
+            assert!(open_file_limit().is_some_and(|n| n > 0));
+        }
     }
 }

@@ -67,7 +67,8 @@ pub(crate) enum Command {
     /// Run a local issuer: OpenID Connect sign-in, OAuth 2.0 tokens, JWKS, discovery.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
-    /// Replace the signing key of a `jot serve` data directory or database now.
+    /// Replace the signing key of a `jot serve` data directory or database now
+    /// (an existing issuer's only: it never creates one).
     RotateKey(RotateKeyArgs),
     /// Add, list, disable or remove the people who sign in to `jot serve`.
     #[command(subcommand)]
@@ -89,6 +90,11 @@ PostgreSQL database that several instances may share (--store
 postgres://USER@HOST/DATABASE). Without either flag, JOT_DATABASE_URL names the
 database, else the config file's `data_dir` or `store`. The URL's password is never
 printed; docs/ISSUER.md has TLS (sslmode), password files and the time limits.
+
+Slow or idle connections are cut off (--header-timeout, --body-timeout,
+--request-timeout, --idle-timeout: 10s, 30s, 60s, 60s) and at most
+--max-connections (1024) are open: a new one takes the place of the one waiting
+longest for a request, and gets 503 only when all are in a request.
 
 Exit status:
   0  stopped cleanly
@@ -132,7 +138,7 @@ pub(crate) struct ServeArgs {
     /// A TOML config file; flags win over it.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
-    /// An origin (https://app.example.com) whose browser apps may call the token,
+    /// An origin (`https://app.example.com`) whose browser apps may call the token,
     /// revocation, userinfo, JWKS and discovery endpoints (repeat for several)
     /// [default: none].
     #[arg(long, value_name = "ORIGIN")]
@@ -164,7 +170,7 @@ pub(crate) struct ServeArgs {
 /// `jot rotate-key`.
 #[derive(Debug, Args)]
 pub(crate) struct RotateKeyArgs {
-    /// The data directory of the issuer [default: ./jot-data].
+    /// The data directory of the issuer (must exist) [default: ./jot-data].
     #[arg(long, value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
     /// The issuer's PostgreSQL database instead (or set JOT_DATABASE_URL).

@@ -39,7 +39,7 @@ use request::Refusal;
 use slots::Slots;
 
 /// How long a new connection at the cap waits for the place an eviction frees.
-const ADMIT_WAIT: Duration = Duration::from_millis(250);
+const ADMIT_WAIT: Duration = Duration::from_millis(500);
 
 /// At most this many `503` answers are written at once (each for at most 100 ms);
 /// past them a connection with no place is closed without one.

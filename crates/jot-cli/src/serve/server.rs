@@ -275,7 +275,6 @@ impl Server {
             kid = %issuer.current_kid(),
             alg = %issuer.algorithm(),
             store = %self.location,
-            max_connections = self.limits.max_connections,
             "issuer listening"
         );
         let maintenance = tokio::spawn(issuer.clone().run_maintenance());

@@ -82,7 +82,9 @@ impl Slots {
             .values()
             .filter(|t| !t.is_active() && !t.is_evicted())
             .collect();
-        candidates.sort_by_key(|t| t.waiting_since());
+        // Longest waiting first; on a tie, a kept-alive connection before a new
+        // one (which may be sending its first request right now).
+        candidates.sort_by_key(|t| (t.waiting_since(), !t.has_served()));
         // The first that takes the request: another caller may have asked it first.
         let evicted = candidates.into_iter().any(|t| t.evict());
         drop(open);

@@ -26,7 +26,7 @@ const NONE: u64 = u64::MAX;
 
 /// One connection's state, shared by its socket ([`Watched`]), its requests
 /// ([`Tracker::begin_request`]), its task and the accept loop (which may ask it
-/// to make room: [`Tracker::evict`]). Times are milliseconds after `epoch`.
+/// to make room: [`Tracker::evict`]). Times are microseconds after `epoch`.
 #[derive(Debug)]
 pub(crate) struct Tracker {
     epoch: Instant,
@@ -70,7 +70,7 @@ impl Tracker {
     /// A connection accepted now; `epoch` is the same for every connection, so
     /// that their waits compare.
     pub(crate) fn new(epoch: Instant) -> Tracker {
-        let accepted = millis(epoch, Instant::now());
+        let accepted = micros(epoch, Instant::now());
         Tracker {
             epoch,
             accepted,
@@ -118,7 +118,7 @@ impl Tracker {
 
     /// The next deadline of this connection and what passing it means.
     pub(crate) fn deadline(&self, limits: &Limits) -> (Instant, Expiry) {
-        let at = |ms: u64, after: Duration| self.epoch + Duration::from_millis(ms) + after;
+        let at = |us: u64, after: Duration| self.epoch + Duration::from_micros(us) + after;
         if self.is_active() {
             let started = self.request_started.load(Ordering::Relaxed);
             return (
@@ -175,7 +175,7 @@ impl Tracker {
     }
 
     fn now(&self) -> u64 {
-        millis(self.epoch, Instant::now())
+        micros(self.epoch, Instant::now())
     }
 }
 
@@ -191,8 +191,8 @@ impl Drop for RequestGuard {
     }
 }
 
-fn millis(epoch: Instant, now: Instant) -> u64 {
-    u64::try_from(now.saturating_duration_since(epoch).as_millis()).unwrap_or(NONE - 1)
+fn micros(epoch: Instant, now: Instant) -> u64 {
+    u64::try_from(now.saturating_duration_since(epoch).as_micros()).unwrap_or(NONE - 1)
 }
 
 /// A connection's socket that tells its [`Tracker`] when bytes arrive.

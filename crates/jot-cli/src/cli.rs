@@ -71,7 +71,7 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Rotate the signing key of a `jot serve` data directory or database: a next
     /// key published now, signing once verifiers can have fetched it (or, with
-    /// --now, at once).
+    /// --now, at once). It opens an existing issuer only: it never creates one.
     #[command(after_help = ROTATE_KEY_HELP)]
     RotateKey(RotateKeyArgs),
     /// Seal the private signing keys under a new key-encryption key.
@@ -103,6 +103,11 @@ database, else the config file's `data_dir` or `store`. The URL's password is ne
 printed; docs/ISSUER.md has TLS (sslmode), password files and the time limits.
 A database keeps the private signing keys sealed with a key-encryption key: give it
 with --kek-file FILE or JOT_KEK (`jot keygen kek --out FILE` makes one).
+
+Slow or idle connections are cut off (--header-timeout, --body-timeout,
+--request-timeout, --idle-timeout: 10s, 30s, 60s, 60s) and at most
+--max-connections (1024) are open: a new one takes the place of the one waiting
+longest for a request, and gets 503 only when all are in a request.
 
 Exit status:
   0  stopped cleanly
@@ -170,10 +175,44 @@ pub(crate) struct ServeArgs {
     /// [default: 30s]; how soon an instance follows another's rotation.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) maintenance_interval: Option<std::time::Duration>,
+    /// An origin (`https://app.example.com`) whose browser apps may call the token,
+    /// revocation, userinfo, JWKS and discovery endpoints (repeat for several)
+    /// [default: none].
+    #[arg(long, value_name = "ORIGIN")]
+    pub(crate) cors_origin: Vec<String>,
+    /// When the current signing key has lost its private key, rotate to a new key
+    /// instead of refusing to start.
+    #[arg(long)]
+    pub(crate) replace_missing_key: bool,
+    /// Close a connection whose request head is not complete this long after it
+    /// opened (or after its first byte, between requests), with 408 [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) header_timeout: Option<std::time::Duration>,
+    /// Answer 408 to a request whose body is not complete this long after its head
+    /// [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) body_timeout: Option<std::time::Duration>,
+    /// Answer 408 to a request not answered this long after its head [default: 60s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) request_timeout: Option<std::time::Duration>,
+    /// Close a kept-alive connection with no new request this long [default: 60s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) idle_timeout: Option<std::time::Duration>,
+    /// Connections open at once; past it the one waiting longest for a request is
+    /// closed, or the new one gets 503 when all are in a request [default: 1024].
+    #[arg(long, value_name = "N", value_parser = parse_max_connections)]
+    pub(crate) max_connections: Option<usize>,
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse_lifetime(text).map_err(|e| e.to_string())
+}
+
+fn parse_max_connections(text: &str) -> Result<usize, String> {
+    let max = text
+        .parse::<usize>()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    crate::serve::check_max_connections(max)
 }
 
 /// Where a signing or verifying key comes from.

@@ -2,6 +2,7 @@
 //! `jot_issuer`: the config file, the listening socket, the banner, signals.
 
 mod config;
+mod connections;
 pub(crate) mod kek;
 mod operate;
 mod server;
@@ -13,6 +14,7 @@ mod users;
 use std::path::PathBuf;
 
 pub(crate) use config::{ClientSpec, ServeConfig};
+pub(crate) use connections::{LimitSettings, check_max_connections};
 pub(crate) use operate::{LogFormat, init_logging};
 pub(crate) use server::{rotate_kek_blocking, rotate_key_blocking, serve_blocking};
 pub(crate) use store::StoreLocation;
@@ -73,6 +75,28 @@ pub(crate) enum ServeError {
         path: PathBuf,
         /// The I/O error (shown in the message, not as a source: printed once).
         reason: std::io::Error,
+    },
+    /// A data command (`jot rotate-key`) found no issuer where it was pointed:
+    /// only `jot serve` creates one.
+    #[error(
+        "no issuer at {location} ({reason}): start `jot serve` on it once, or pass --data-dir or --store"
+    )]
+    NoIssuer {
+        /// The data directory or database, as shown.
+        location: String,
+        /// What is missing.
+        reason: &'static str,
+    },
+    /// The current signing key lost its private key and `jot serve` was not told
+    /// to replace it.
+    #[error(
+        "the current signing key {kid:?} has lost its private key: restore it, or rotate to a new key \
+         (start with --replace-missing-key, or replace_missing_key = true in the config file, \
+         or run `jot rotate-key --now`)"
+    )]
+    MissingPrivateKey {
+        /// The key's `kid`.
+        kid: String,
     },
     /// The Tokio runtime could not be started.
     #[error("cannot start the async runtime: {0}")]

@@ -428,6 +428,14 @@ pub enum StoreError {
         /// The format this version reads and writes.
         expected: u32,
     },
+    /// [`FileStore::open_existing`](crate::store::FileStore::open_existing) found
+    /// no data directory of an issuer at this path (no directory, or no
+    /// `jot-store.json` in it).
+    #[error("{path}: no data directory of an issuer here (no jot-store.json)")]
+    NotAStore {
+        /// The directory.
+        path: std::path::PathBuf,
+    },
     /// The store cannot be reached now (a database down or unreachable, no
     /// connection free within the wait limit, a call past its time limit): the
     /// same call may succeed later.

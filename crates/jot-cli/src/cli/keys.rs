@@ -51,7 +51,7 @@ pub(crate) struct RotateKekArgs {
 /// `jot rotate-key`.
 #[derive(Debug, Args)]
 pub(crate) struct RotateKeyArgs {
-    /// The data directory of the issuer [default: ./jot-data].
+    /// The data directory of the issuer (must exist) [default: ./jot-data].
     #[arg(long, value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
     /// The issuer's PostgreSQL database instead (or set JOT_DATABASE_URL).

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use crate::serve::kek::{self as kek, KEK_ENV, NEW_KEK_ENV};
-use crate::serve::{self as issuer, ServeConfig, StoreLocation};
+use crate::serve::{self as issuer, LimitSettings, ServeConfig, StoreLocation};
 use anyhow::{Context, Result};
 use jot_issuer::KeyRotation;
 
@@ -38,6 +38,19 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     if let Some(file) = args.config {
         config = config.config_file(file);
     }
+    for origin in args.cors_origin {
+        config = config.cors_origin(origin);
+    }
+    if args.replace_missing_key {
+        config = config.replace_missing_key(true);
+    }
+    config = config.limits(LimitSettings {
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        request_timeout: args.request_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections,
+    });
     if let Some(max_age) = args.jwks_max_age {
         config = config.jwks_max_age(max_age);
     }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use jot_issuer::NewClient;
 
 use super::ServeError;
+use super::connections::{LimitSettings, check_max_connections};
 use super::operate::LogFormat;
 use super::users::UserSpec;
 
@@ -38,6 +39,10 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// | `log_format` | text |
 /// | JWKS `max-age`, maintenance interval | 5 min, 30 s (a new key is published their sum before it signs) |
 /// | key-encryption key | none (required with a database) |
+/// | CORS origins | none |
+/// | a current key without its private key | refuse to start (`replace_missing_key` rotates) |
+/// | header / body / request / idle timeouts | 10 s / 30 s / 60 s / 60 s |
+/// | connections | 1024 |
 ///
 /// The config file is TOML:
 ///
@@ -57,12 +62,24 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// log_format = "json"               # or "text" (the default)
 /// jwks_max_age = "5m"
 /// maintenance_interval = "30s"
+/// cors_origins = ["https://app.example.com"]
+/// replace_missing_key = false
+/// header_timeout = "10s"
+/// body_timeout = "30s"
+/// request_timeout = "60s"
+/// idle_timeout = "60s"
+/// max_connections = 1024
 ///
 /// [[client]]
 /// id = "billing"
 /// secret_env = "BILLING_SECRET"     # or: secret = "…"
 /// scopes = ["invoices:read"]
 /// audience = ["https://billing.example.com"]
+///
+/// [[client]]                        # a resource server
+/// id = "orders-api"
+/// secret_env = "ORDERS_API_SECRET"
+/// introspect = true                 # may introspect every client's tokens
 ///
 /// [[client]]                        # people sign in to it (code flow + PKCE)
 /// id = "web"
@@ -106,6 +123,12 @@ pub(crate) struct ServeConfig {
     pub(crate) jwks_max_age: Option<Duration>,
     /// Seals the private keys at rest.
     pub(crate) kek: Option<jot_issuer::kek::Kek>,
+    /// The origins browser apps may call from (replacing the config file's list).
+    pub(crate) cors_origins: Vec<String>,
+    /// Rotate to a new key when the current one lost its private key.
+    pub(crate) replace_missing_key: Option<bool>,
+    /// Timeouts and the connection cap.
+    pub(crate) limits: LimitSettings,
 }
 
 /// A client given as `ID:SECRET[:SCOPES]` (scopes separated by `,` or spaces), as
@@ -121,6 +144,8 @@ pub(crate) struct ClientSpec {
     redirect_uris: Vec<String>,
     post_logout_redirect_uris: Vec<String>,
     first_party: bool,
+    /// May introspect every client's tokens (a resource server).
+    introspect: bool,
 }
 
 impl ServeConfig {
@@ -215,6 +240,27 @@ impl ServeConfig {
         self
     }
 
+    /// Adds an origin browser apps may call from (the list replaces the config
+    /// file's).
+    pub(crate) fn cors_origin(mut self, origin: impl Into<String>) -> Self {
+        self.cors_origins.push(origin.into());
+        self
+    }
+
+    /// Whether to rotate to a new key when the current one lost its private key
+    /// (else `jot serve` refuses to start).
+    pub(crate) fn replace_missing_key(mut self, replace: bool) -> Self {
+        self.replace_missing_key = Some(replace);
+        self
+    }
+
+    /// Timeouts and the connection cap; those left unset come from the config
+    /// file, else the defaults.
+    pub(crate) fn limits(mut self, limits: LimitSettings) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Merges in the config file, if any (once: the file is then forgotten).
     pub(crate) fn resolve(mut self) -> Result<ServeConfig, ServeError> {
         let Some(path) = self.config_file.take() else {
@@ -296,6 +342,23 @@ impl ServeConfig {
                 }
             }
         }
+        if self.cors_origins.is_empty() {
+            self.cors_origins = file.cors_origins;
+        }
+        self.replace_missing_key = self.replace_missing_key.or(file.replace_missing_key);
+        let max_connections = file
+            .max_connections
+            .map(|max| usize::try_from(max).unwrap_or(usize::MAX))
+            .map(check_max_connections)
+            .transpose()
+            .map_err(&bad)?;
+        self.limits = self.limits.or(LimitSettings {
+            header_timeout: duration(file.header_timeout)?,
+            body_timeout: duration(file.body_timeout)?,
+            request_timeout: duration(file.request_timeout)?,
+            idle_timeout: duration(file.idle_timeout)?,
+            max_connections,
+        });
         for client in file.clients {
             let what = format!("client {}", client.id);
             let secret = from_env_or_value(client.secret, client.secret_env, "secret", &what)
@@ -308,6 +371,7 @@ impl ServeConfig {
                 redirect_uris: client.redirect_uris,
                 post_logout_redirect_uris: client.post_logout_redirect_uris,
                 first_party: client.first_party,
+                introspect: client.introspect,
             });
         }
         for user in file.users {
@@ -337,6 +401,7 @@ impl ClientSpec {
             redirect_uris: Vec::new(),
             post_logout_redirect_uris: Vec::new(),
             first_party: false,
+            introspect: false,
         }
     }
 
@@ -367,7 +432,8 @@ impl ClientSpec {
             .audience(self.audience.clone())
             .redirect_uris(self.redirect_uris.clone())
             .post_logout_redirect_uris(self.post_logout_redirect_uris.clone())
-            .first_party(self.first_party);
+            .first_party(self.first_party)
+            .introspect(self.introspect);
         match &self.secret {
             Some(secret) => client.secret(secret.clone()),
             None => client.public(),
@@ -443,6 +509,14 @@ struct FileConfig {
     log_format: Option<LogFormat>,
     jwks_max_age: Option<DurationValue>,
     maintenance_interval: Option<DurationValue>,
+    #[serde(default)]
+    cors_origins: Vec<String>,
+    replace_missing_key: Option<bool>,
+    header_timeout: Option<DurationValue>,
+    body_timeout: Option<DurationValue>,
+    request_timeout: Option<DurationValue>,
+    idle_timeout: Option<DurationValue>,
+    max_connections: Option<u64>,
     #[serde(default, rename = "client")]
     clients: Vec<FileClient>,
     #[serde(default, rename = "user")]
@@ -465,6 +539,8 @@ struct FileClient {
     post_logout_redirect_uris: Vec<String>,
     #[serde(default)]
     first_party: bool,
+    #[serde(default)]
+    introspect: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -599,6 +675,60 @@ mod tests {
             Err(ServeError::Config { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn config_files_give_hardening_settings_under_the_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jot.toml");
+        std::fs::write(
+            &path,
+            "cors_origins = [\"https://app.example\"]\nreplace_missing_key = true\n\
+             header_timeout = \"5s\"\nbody_timeout = 20\nrequest_timeout = \"1m\"\n\
+             idle_timeout = \"2m\"\nmax_connections = 64\n\
+             [[client]]\nid = \"api\"\nsecret = \"s\"\nintrospect = true\n",
+        )
+        .unwrap();
+        let flags = LimitSettings {
+            header_timeout: Some(Duration::from_secs(2)),
+            ..LimitSettings::default()
+        };
+        let config = ServeConfig::new()
+            .config_file(&path)
+            .limits(flags)
+            .resolve()
+            .unwrap();
+        assert_eq!(config.cors_origins, ["https://app.example"]);
+        assert_eq!(config.replace_missing_key, Some(true));
+        let limits = config.limits.resolve();
+        assert_eq!(limits.header_timeout, Duration::from_secs(2));
+        assert_eq!(limits.body_timeout, Duration::from_secs(20));
+        assert_eq!(limits.request_timeout, Duration::from_secs(60));
+        assert_eq!(limits.idle_timeout, Duration::from_secs(120));
+        assert_eq!(limits.max_connections, 64);
+        assert!(config.clients[0].introspect);
+        let config = ServeConfig::new()
+            .config_file(&path)
+            .cors_origin("https://other.example")
+            .replace_missing_key(false)
+            .resolve()
+            .unwrap();
+        assert_eq!(config.cors_origins, ["https://other.example"]);
+        assert_eq!(config.replace_missing_key, Some(false));
+        for bad in [
+            "max_connections = 0\n",
+            "header_timeout = 0\n",
+            "idle_timeout = \"1y\"\n",
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            assert!(
+                matches!(
+                    ServeConfig::new().config_file(&path).resolve(),
+                    Err(ServeError::Config { .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

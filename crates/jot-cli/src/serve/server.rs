@@ -10,13 +10,14 @@ use jot_algorithms::Algorithm;
 use jot_issuer::home::{self, Home};
 use jot_issuer::kek::{Kek, KekRotation};
 use jot_issuer::{
-    ClientCredentials, Issuer, KeyRotation, Login, NewClient, RotatedKey, stored_algorithm, users,
-    users::NewUser,
+    ClientCredentials, Issuer, IssuerError, KeyRotation, Login, NewClient, RotatedKey,
+    stored_algorithm, users, users::NewUser,
 };
 use tokio::net::TcpListener;
 
 use super::ServeError;
 use super::config::{DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig};
+use super::connections::{self, Limits};
 use super::operate::Operate;
 use super::store::StoreLocation;
 use super::users::random_password;
@@ -37,6 +38,7 @@ pub(crate) struct Server {
     development_client: Option<ClientCredentials>,
     development_user: Option<DevelopmentUser>,
     operate: Operate,
+    limits: Limits,
 }
 
 /// The user `jot serve` created on a first start, with its password (shown once).
@@ -101,7 +103,9 @@ impl Server {
             .shared_store(store)
             .algorithm(alg)
             .trusted_proxies(config.trusted_proxies)
-            .login(Login::new());
+            .login(Login::new())
+            .cors_origins(config.cors_origins)
+            .replace_missing_key(config.replace_missing_key.unwrap_or(false));
         for aud in config.audience {
             builder = builder.audience(aud);
         }
@@ -123,7 +127,10 @@ impl Server {
         if let Some(kek) = config.kek {
             builder = builder.kek(kek);
         }
-        let issuer = builder.build().await?;
+        let issuer = builder.build().await.map_err(|e| match e {
+            IssuerError::MissingPrivateKey { kid } => ServeError::MissingPrivateKey { kid },
+            e => e.into(),
+        })?;
         if stored_alg.is_some_and(|stored| stored != alg) {
             // On the timeline like any planned rotation: published now, signing
             // once verifiers can have fetched it.
@@ -177,6 +184,7 @@ impl Server {
             development_client,
             development_user,
             operate,
+            limits: config.limits.resolve(),
         })
     }
 
@@ -267,7 +275,8 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves (in-flight requests are finished), running
-    /// key reloads and scheduled rotation in the background.
+    /// key reloads and scheduled rotation in the background. Connections are held
+    /// to the configured [`Limits`] (timeouts, a connection cap).
     pub(crate) async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -288,17 +297,11 @@ impl Server {
             .operate
             .main_router(issuer.router().merge(self.home.router()));
         let _operate = self.operate.start(&issuer);
-        // The peer address reaches the login's per-IP throttling.
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // Each request carries its peer address, for the per-address throttling.
+        connections::serve(self.listener, app, self.limits, shutdown).await;
         maintenance.abort();
         tracing::info!(target: "jot::serve", "issuer stopped");
-        result.map_err(|source| ServeError::Listen {
-            addr: self.local_addr.to_string(),
-            source,
-        })
+        Ok(())
     }
 }
 
@@ -348,14 +351,21 @@ pub(crate) async fn shutdown_signal() {
 /// Rotates the signing key of the store at `location` as `rotation` says: a
 /// next key that running `jot serve` instances promote once verifiers can have
 /// fetched it, or (`now`) a new key at once, which they sign with from their next
-/// maintenance tick (30 s by default).
+/// maintenance tick (30 s by default). Creates nothing: a location without an
+/// issuer (no data directory, no signing key) is [`ServeError::NoIssuer`].
 pub(crate) async fn rotate_key(
     location: &StoreLocation,
     rotation: KeyRotation,
     kek: Option<&Kek>,
 ) -> Result<RotatedKey, ServeError> {
     require_kek(location, kek)?;
-    let store = location.open().await?;
+    let store = location.open_existing().await?;
+    if stored_algorithm(store.as_ref()).await?.is_none() {
+        return Err(ServeError::NoIssuer {
+            location: location.to_string(),
+            reason: "no signing key",
+        });
+    }
     let rotation = match kek {
         Some(kek) => rotation.kek(kek.clone()),
         None => rotation,

@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use jot_issuer::store::{FileStore, IssuerStore};
+use jot_issuer::store::{FileStore, IssuerStore, StoreError};
 use jot_issuer::store::{PostgresStore, redact_url};
 
 use super::ServeError;
@@ -73,6 +73,24 @@ impl StoreLocation {
             StoreLocation::Dir(dir) => Arc::new(FileStore::open(dir)?),
             StoreLocation::Postgres(url) => Arc::new(PostgresStore::connect(url).await?),
         })
+    }
+
+    /// Opens the store of an existing issuer and creates nothing: the data
+    /// directory must be one `jot serve` made ([`FileStore::open_existing`]); a
+    /// database is opened as by [`StoreLocation::open`]. For the data commands
+    /// (`jot rotate-key`), where a mistyped path must not start a new issuer.
+    pub(crate) async fn open_existing(&self) -> Result<Arc<dyn IssuerStore>, ServeError> {
+        match self {
+            StoreLocation::Dir(dir) => match FileStore::open_existing(dir) {
+                Ok(store) => Ok(Arc::new(store)),
+                Err(StoreError::NotAStore { .. }) => Err(ServeError::NoIssuer {
+                    location: self.to_string(),
+                    reason: "no data directory",
+                }),
+                Err(e) => Err(e.into()),
+            },
+            StoreLocation::Postgres(_) => self.open().await,
+        }
     }
 }
 

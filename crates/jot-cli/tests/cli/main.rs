@@ -11,6 +11,7 @@ mod decode;
 #[path = "../../../../xtask/src/deps.rs"]
 mod deps;
 mod failures;
+mod hardening;
 mod harness;
 mod jwe;
 mod jwk;

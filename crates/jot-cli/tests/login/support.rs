@@ -65,6 +65,22 @@ impl Jot {
         jot
     }
 
+    /// [`Jot::start`] allowed at most `files` open files (`ulimit -n`, set by
+    /// `/bin/sh` before it runs `jot`).
+    #[cfg(unix)]
+    pub(crate) fn start_with_file_limit(files: u32, args: &[&str], env: &[(&str, &str)]) -> Jot {
+        let temp = tempfile::tempdir().expect("a temporary directory");
+        let mut cmd = Command::new("/bin/sh");
+        cmd.arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_jot"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(temp.path().join("jot-data"));
+        let mut jot = Jot::launch(cmd, temp.path(), args, env);
+        jot._temp = Some(temp);
+        jot
+    }
+
     /// Runs `cmd args…` and waits for the banner's first line.
     fn launch(mut cmd: Command, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Jot {
         cmd.args(args)

@@ -191,6 +191,35 @@ impl FileStore {
         Ok(store)
     }
 
+    /// Opens the store of an existing data directory, as [`FileStore::open`] does,
+    /// but never creates one: a path that is no directory, or a directory without
+    /// `jot-store.json` (one no issuer wrote), is [`StoreError::NotAStore`] and
+    /// nothing is created. For the tools that work on an issuer's data (rotating
+    /// its key, managing its users), where a mistyped path must not start a new
+    /// issuer.
+    ///
+    /// ```
+    /// use jot_issuer::store::{FileStore, StoreError};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let typo = dir.path().join("isuser");
+    /// assert!(matches!(FileStore::open_existing(&typo), Err(StoreError::NotAStore { .. })));
+    /// assert!(!typo.exists());
+    /// FileStore::open(dir.path().join("issuer"))?;
+    /// FileStore::open_existing(dir.path().join("issuer"))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_existing(dir: impl AsRef<Path>) -> Result<FileStore, StoreError> {
+        let root = dir.as_ref();
+        let marker = root.join(MARKER);
+        if !marker.try_exists().map_err(|e| io_error(&marker, e))? {
+            return Err(StoreError::NotAStore {
+                path: root.to_path_buf(),
+            });
+        }
+        FileStore::open(root)
+    }
+
     /// The data directory.
     pub fn path(&self) -> &Path {
         &self.root

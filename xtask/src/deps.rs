@@ -98,6 +98,23 @@ pub(crate) fn ensure_postgres() -> Result<PathBuf, String> {
     }
 }
 
+/// [`OPENSSL`] (the TLS tests' certificates): when missing, `apt-get update`
+/// then `apt-get install -y openssl`.
+pub(crate) fn ensure_openssl() -> Result<(), String> {
+    if Path::new(OPENSSL).is_file() {
+        return Ok(());
+    }
+    eprintln!("deps: openssl missing: installing openssl");
+    apt_install(&["openssl"])?;
+    if Path::new(OPENSSL).is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`apt-get install openssl` succeeded but {OPENSSL} is missing"
+        ))
+    }
+}
+
 /// The newest `POSTGRESQL_LIB/VERSION/bin` with every program of [`POSTGRESQL_PROGRAMS`].
 fn postgres_bin() -> Option<PathBuf> {
     let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir(POSTGRESQL_LIB)

@@ -312,3 +312,61 @@ fn a_certificate_without_its_key_or_half_the_flags_refuse_to_start() {
     assert!(!out.status.success());
     assert!(stderr.contains("--tls-key"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_handshake_is_held_to_the_header_timeout_and_gives_up_its_place() {
+    use std::io::{Read as _, Write as _};
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    make_ca(dir);
+    make_server_cert(dir, "server", "1");
+    let (cert, key, ca) = (
+        dir.join("server.pem"),
+        dir.join("server.key"),
+        dir.join("ca.pem"),
+    );
+    let jot = Jot::start(
+        None,
+        &[
+            "--tls-cert",
+            path_str(&cert),
+            "--tls-key",
+            path_str(&key),
+            "--client",
+            "svc:svc-secret",
+            "--header-timeout",
+            "1s",
+            "--max-connections",
+            "1",
+        ],
+        &[],
+    );
+    let addr = jot.url.strip_prefix("https://").unwrap().to_owned();
+    // A client that begins a handshake (half a record) and never finishes it is
+    // closed at the header timeout.
+    let mut stalled = TcpStream::connect(&addr).unwrap();
+    stalled
+        .write_all(&[0x16, 0x03, 0x01, 0x01, 0x00, 0x01])
+        .unwrap();
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let read = stalled.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        read.is_ok() || waited < Duration::from_secs(5),
+        "the stalled handshake was not closed: {read:?} after {waited:?}"
+    );
+    assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(800),
+        "closed too early: {waited:?}"
+    );
+    // A silent connection in its handshake holds the only place; a real client
+    // takes it over.
+    let _silent = TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    issuer_works(&https(&ca), &jot.url).await;
+}

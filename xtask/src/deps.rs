@@ -70,9 +70,10 @@ pub(crate) const POSTGRESQL_PROGRAMS: [&str; 4] = ["initdb", "pg_ctl", "postgres
 /// What makes the test cluster's certificates.
 pub(crate) const OPENSSL: &str = "/usr/bin/openssl";
 
-/// `cargo xtask deps`: the browser, its driver, PostgreSQL and every Python package.
+/// `cargo xtask deps`: the browser, its driver, openssl, PostgreSQL and every Python package.
 pub(crate) fn ensure_all() -> Result<(), String> {
     ensure_browser()?;
+    ensure_openssl()?;
     ensure_postgres()?;
     ensure_python(&ALL_PYTHON)
 }

@@ -146,6 +146,8 @@ pub(crate) struct Tls {
     provider: Arc<CryptoProvider>,
     cert: Arc<ReloadingCert>,
     config: Arc<ServerConfig>,
+    /// The files' modification times before the pair in use was read.
+    loaded: [Option<SystemTime>; 2],
 }
 
 impl Tls {
@@ -153,6 +155,8 @@ impl Tls {
     /// configuration: TLS 1.2 and 1.3 on ring, HTTP/1.1 only.
     pub(crate) fn load(files: TlsFiles) -> Result<Tls, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        // Read before the files: a change while they are read is seen by `watch`.
+        let loaded = files.stamps();
         let cert = Arc::new(ReloadingCert::new(files.load(&provider)?));
         let mut config = ServerConfig::builder_with_provider(Arc::clone(&provider))
             .with_safe_default_protocol_versions()
@@ -170,6 +174,7 @@ impl Tls {
             provider,
             cert,
             config: Arc::new(config),
+            loaded,
         })
     }
 
@@ -183,12 +188,13 @@ impl Tls {
     /// logged as an error and the certificate in use is kept; it is tried again
     /// when a file changes again.
     pub(crate) async fn watch(self: Arc<Self>, every: Duration) {
-        let mut seen = self.files.stamps();
+        let mut seen = self.loaded;
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.tick().await;
         loop {
             ticks.tick().await;
+            // Read before the files, like `loaded`.
             let now = self.files.stamps();
             if now == seen {
                 continue;

@@ -353,13 +353,13 @@ async fn a_handshake_is_held_to_the_header_timeout_and_gives_up_its_place() {
         .unwrap();
     let started = Instant::now();
     let mut rest = Vec::new();
+    // Closed (end of stream or reset), not the 10 s read timeout.
     let read = stalled.read_to_end(&mut rest);
     let waited = started.elapsed();
     assert!(
-        read.is_ok() || waited < Duration::from_secs(5),
-        "the stalled handshake was not closed: {read:?} after {waited:?}"
+        waited < Duration::from_secs(5),
+        "not closed in time: {read:?} after {waited:?}"
     );
-    assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
     assert!(
         waited >= Duration::from_millis(800),
         "closed too early: {waited:?}"

@@ -70,9 +70,10 @@ pub(crate) const POSTGRESQL_PROGRAMS: [&str; 4] = ["initdb", "pg_ctl", "postgres
 /// What makes the test cluster's certificates.
 pub(crate) const OPENSSL: &str = "/usr/bin/openssl";
 
-/// `cargo xtask deps`: the browser, its driver, PostgreSQL and every Python package.
+/// `cargo xtask deps`: the browser, its driver, openssl, PostgreSQL and every Python package.
 pub(crate) fn ensure_all() -> Result<(), String> {
     ensure_browser()?;
+    ensure_openssl()?;
     ensure_postgres()?;
     ensure_python(&ALL_PYTHON)
 }
@@ -95,6 +96,23 @@ pub(crate) fn ensure_postgres() -> Result<PathBuf, String> {
              {} or {OPENSSL} is missing",
             POSTGRESQL_PROGRAMS.join(", ")
         )),
+    }
+}
+
+/// [`OPENSSL`] (the TLS tests' certificates): when missing, `apt-get update`
+/// then `apt-get install -y openssl`.
+pub(crate) fn ensure_openssl() -> Result<(), String> {
+    if Path::new(OPENSSL).is_file() {
+        return Ok(());
+    }
+    eprintln!("deps: openssl missing: installing openssl");
+    apt_install(&["openssl"])?;
+    if Path::new(OPENSSL).is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`apt-get install openssl` succeeded but {OPENSSL} is missing"
+        ))
     }
 }
 

@@ -128,7 +128,8 @@ pub(crate) struct ServeArgs {
     /// visible to other users.
     #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
     pub(crate) store: Option<String>,
-    /// The issuer URL written into tokens and discovery documents [default: http://ADDR].
+    /// The issuer URL written into tokens and discovery documents [default: http://ADDR,
+    /// https://ADDR with --tls-cert].
     #[arg(long, value_name = "URL")]
     pub(crate) issuer: Option<String>,
     /// The signing algorithm of new keys [default: the stored key's, else ES256].
@@ -202,6 +203,13 @@ pub(crate) struct ServeArgs {
     /// closed, or the new one gets 503 when all are in a request [default: 1024].
     #[arg(long, value_name = "N", value_parser = parse_max_connections)]
     pub(crate) max_connections: Option<usize>,
+    /// Serve HTTPS with this PEM certificate chain (the server's certificate first);
+    /// reloaded when it or the key file changes.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {

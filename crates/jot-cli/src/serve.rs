@@ -9,6 +9,7 @@ mod server;
 mod store;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod users;
 
 use std::path::PathBuf;
@@ -18,6 +19,7 @@ pub(crate) use connections::{LimitSettings, check_max_connections};
 pub(crate) use operate::{LogFormat, init_logging};
 pub(crate) use server::{rotate_kek_blocking, rotate_key_blocking, serve_blocking};
 pub(crate) use store::StoreLocation;
+pub(crate) use tls::TlsFiles;
 pub(crate) use users::{UserSpec, random_password};
 
 /// Why `jot serve` or `jot rotate-key` failed.
@@ -98,6 +100,9 @@ pub(crate) enum ServeError {
         /// The key's `kid`.
         kid: String,
     },
+    /// The TLS certificate or key could not be used.
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsError),
     /// The Tokio runtime could not be started.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use crate::serve::kek::{self as kek, KEK_ENV, NEW_KEK_ENV};
-use crate::serve::{self as issuer, LimitSettings, ServeConfig, StoreLocation};
+use crate::serve::{self as issuer, LimitSettings, ServeConfig, StoreLocation, TlsFiles};
 use anyhow::{Context, Result};
 use jot_issuer::KeyRotation;
 
@@ -59,6 +59,9 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     }
     if let Some(kek) = kek::load(args.kek.kek_file.as_deref(), KEK_ENV)? {
         config = config.kek(kek);
+    }
+    if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
+        config.tls = Some(TlsFiles { cert, key });
     }
     config.metrics = args.metrics;
     config.admin_addr = args.admin_addr;

@@ -14,6 +14,7 @@ use jot_issuer::NewClient;
 use super::ServeError;
 use super::connections::{LimitSettings, check_max_connections};
 use super::operate::LogFormat;
+use super::tls::TlsFiles;
 use super::users::UserSpec;
 
 /// The address `jot serve` listens on by default.
@@ -29,7 +30,8 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// | `addr` | `127.0.0.1:8080` |
 /// | `data_dir` | `./jot-data` (relative to the working directory; in a config file, to the file's directory) |
 /// | `store` | none: a PostgreSQL URL (`postgres://…`) instead of the data directory |
-/// | `issuer_url` | `http://ADDR` (an unspecified address shown as loopback) |
+/// | `issuer_url` | `http://ADDR`, or `https://ADDR` with TLS (an unspecified address shown as loopback) |
+/// | `tls_cert`, `tls_key` | none: plain HTTP (both or neither; reloaded when they change) |
 /// | `alg` | the current key's, else ES256 (a different value rotates the key at start) |
 /// | `audience` | the issuer URL |
 /// | access / refresh token lifetime | 15 min / 30 days |
@@ -69,6 +71,8 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// request_timeout = "60s"
 /// idle_timeout = "60s"
 /// max_connections = 1024
+/// tls_cert = "/etc/jot/cert.pem"    # PEM chain; with tls_key, HTTPS (default off)
+/// tls_key = "/etc/jot/key.pem"      # PKCS#8, PKCS#1 or SEC1; both reloaded on change
 ///
 /// [[client]]
 /// id = "billing"
@@ -129,6 +133,8 @@ pub(crate) struct ServeConfig {
     pub(crate) replace_missing_key: Option<bool>,
     /// Timeouts and the connection cap.
     pub(crate) limits: LimitSettings,
+    /// HTTPS with this certificate and key (given both or neither).
+    pub(crate) tls: Option<TlsFiles>,
 }
 
 /// A client given as `ID:SECRET[:SCOPES]` (scopes separated by `,` or spaces), as
@@ -352,6 +358,16 @@ impl ServeConfig {
             .map(check_max_connections)
             .transpose()
             .map_err(&bad)?;
+        if self.tls.is_none() {
+            self.tls = match (file.tls_cert, file.tls_key) {
+                (Some(cert), Some(key)) => Some(TlsFiles {
+                    cert: base.join(cert),
+                    key: base.join(key),
+                }),
+                (None, None) => None,
+                _ => return Err(bad("give tls_cert and tls_key together".into())),
+            };
+        }
         self.limits = self.limits.or(LimitSettings {
             header_timeout: duration(file.header_timeout)?,
             body_timeout: duration(file.body_timeout)?,
@@ -517,6 +533,8 @@ struct FileConfig {
     request_timeout: Option<DurationValue>,
     idle_timeout: Option<DurationValue>,
     max_connections: Option<u64>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
     #[serde(default, rename = "client")]
     clients: Vec<FileClient>,
     #[serde(default, rename = "user")]
@@ -675,6 +693,36 @@ mod tests {
             Err(ServeError::Config { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn config_files_give_tls_files_both_or_neither_relative_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jot.toml");
+        std::fs::write(
+            &path,
+            "tls_cert = \"cert.pem\"\ntls_key = \"/abs/key.pem\"\n",
+        )
+        .unwrap();
+        let config = ServeConfig::new().config_file(&path).resolve().unwrap();
+        let tls = config.tls.unwrap();
+        assert_eq!(tls.cert, dir.path().join("cert.pem"));
+        assert_eq!(tls.key, PathBuf::from("/abs/key.pem"));
+        std::fs::write(&path, "tls_cert = \"cert.pem\"\n").unwrap();
+        let error = ServeConfig::new().config_file(&path).resolve().unwrap_err();
+        assert!(
+            error.to_string().contains("tls_cert and tls_key"),
+            "{error}"
+        );
+        std::fs::write(&path, "addr = \"127.0.0.1:9\"\n").unwrap();
+        assert!(
+            ServeConfig::new()
+                .config_file(&path)
+                .resolve()
+                .unwrap()
+                .tls
+                .is_none()
+        );
     }
 
     #[test]

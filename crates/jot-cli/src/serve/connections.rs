@@ -14,6 +14,10 @@
 //! cap is lowered below the open-file limit (`ulimit -n`) at start, keeping
 //! [`limits::RESERVED_FILES`] descriptors for the store.
 //!
+//! **TLS** (when given a server configuration): each connection's handshake
+//! happens in its place under the cap and within its header timeout; a
+//! connection refused for want of a place gets its `503` after a short handshake.
+//!
 //! Each request's body is read whole (at most [`limits::MAX_BODY`]) before the
 //! router sees it; a request head is at most [`limits::MAX_HEAD`].
 
@@ -21,6 +25,7 @@ mod connection;
 mod limits;
 mod request;
 mod slots;
+mod stream;
 #[cfg(test)]
 mod tests;
 mod tracker;
@@ -51,15 +56,18 @@ pub(crate) struct Shared {
     app: Router,
     limits: Limits,
     http: hyper::server::conn::http1::Builder,
+    /// TLS on every connection, when on.
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
-/// Serves `app` on `listener` under `limits` until `shutdown` resolves; then
-/// stops accepting, lets requests in progress finish (at most the request
-/// timeout and the write grace) and closes the rest.
+/// Serves `app` on `listener` under `limits` (over TLS with `tls`) until
+/// `shutdown` resolves; then stops accepting, lets requests in progress finish
+/// (at most the request timeout and the write grace) and closes the rest.
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) {
     let fitted = limits.within_open_files(limits::open_file_limit());
@@ -78,7 +86,12 @@ pub(crate) async fn serve(
     http.header_read_timeout(None)
         .max_header_size(limits::MAX_HEAD)
         .keep_alive(true);
-    let shared = Arc::new(Shared { app, limits, http });
+    let shared = Arc::new(Shared {
+        app,
+        limits,
+        http,
+        tls,
+    });
     let slots = Slots::new(limits.max_connections);
     let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
     let (stop, stopped) = watch::channel(false);
@@ -113,8 +126,9 @@ pub(crate) async fn serve(
             None => {
                 slots.refused();
                 if let Ok(permit) = Arc::clone(&refusing).try_acquire_owned() {
+                    let tls = shared.tls.clone();
                     tokio::spawn(async move {
-                        connection::answer_quickly(stream, &Refusal::Busy.wire()).await;
+                        connection::refuse(stream, tls, &Refusal::Busy.wire()).await;
                         drop(permit);
                     });
                 }

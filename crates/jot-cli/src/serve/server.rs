@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jot_algorithms::Algorithm;
 use jot_issuer::home::{self, Home};
@@ -20,6 +21,7 @@ use super::config::{DEFAULT_ADDR, DEFAULT_DATA_DIR, ServeConfig};
 use super::connections::{self, Limits};
 use super::operate::Operate;
 use super::store::StoreLocation;
+use super::tls::Tls;
 use super::users::random_password;
 
 /// The id of the development client created on first start when none is configured.
@@ -39,6 +41,7 @@ pub(crate) struct Server {
     development_user: Option<DevelopmentUser>,
     operate: Operate,
     limits: Limits,
+    tls: Option<Arc<Tls>>,
 }
 
 /// The user `jot serve` created on a first start, with its password (shown once).
@@ -84,8 +87,10 @@ impl Server {
             source,
         })?;
         let operate = Operate::bind(config.metrics, config.admin_addr).await?;
+        let tls = config.tls.map(Tls::load).transpose()?.map(Arc::new);
         let url = match config.issuer_url {
             Some(url) => url,
+            None if tls.is_some() => format!("https://{}", reachable(local_addr)),
             None => format!("http://{}", reachable(local_addr)),
         };
         let location = match (config.store, config.data_dir) {
@@ -185,6 +190,7 @@ impl Server {
             development_user,
             operate,
             limits: config.limits.resolve(),
+            tls,
         })
     }
 
@@ -298,8 +304,15 @@ impl Server {
             .main_router(issuer.router().merge(self.home.router()));
         let _operate = self.operate.start(&issuer);
         // Each request carries its peer address, for the per-address throttling.
-        connections::serve(self.listener, app, self.limits, shutdown).await;
+        let tls_config = self.tls.as_ref().map(|tls| tls.config());
+        let reload = self
+            .tls
+            .map(|tls| tokio::spawn(tls.watch(super::tls::POLL)));
+        connections::serve(self.listener, app, self.limits, tls_config, shutdown).await;
         maintenance.abort();
+        if let Some(reload) = reload {
+            reload.abort();
+        }
         tracing::info!(target: "jot::serve", "issuer stopped");
         Ok(())
     }

@@ -32,5 +32,6 @@ mod serve;
 #[allow(dead_code)]
 #[path = "../login/support.rs"]
 mod support;
+mod tls;
 mod usage;
 mod users;

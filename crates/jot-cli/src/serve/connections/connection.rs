@@ -1,7 +1,9 @@
 //! One connection's life: hyper serves it while a watchdog holds it to the
 //! deadline of what it is doing ([`Tracker::deadline`]), closes it when the
 //! accept loop needs its place ([`Tracker::evict`]), and ends it when the server
-//! stops.
+//! stops. With TLS, the handshake comes first, under the same watchdog: it
+//! counts against the header timeout of a new connection, and a connection in
+//! its handshake may be closed to make room like one that sent nothing.
 
 use std::io;
 use std::net::SocketAddr;
@@ -13,10 +15,12 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 
 use super::Shared;
 use super::request::{Handler, Refusal};
 use super::slots::Slot;
+use super::stream::Stream;
 use super::tracker::{Expiry, Tracker, Watched};
 
 /// How long a `408` may take to be written, and the client's remaining bytes to
@@ -54,6 +58,17 @@ pub(crate) async fn run(
     let limits = shared.limits;
     // Small answers go out at once.
     let _ = stream.set_nodelay(true);
+    let stream = match &shared.tls {
+        None => Stream::Plain(stream),
+        Some(config) => {
+            let acceptor = TlsAcceptor::from(Arc::clone(config));
+            let Some(tls) = handshake(&acceptor, stream, peer, &tracker, &shared, &mut stop).await
+            else {
+                return;
+            };
+            tls
+        }
+    };
     let io = TokioIo::new(Watched::new(stream, Arc::clone(&tracker)));
     let handler = Handler::new(shared.app.clone(), peer, Arc::clone(&tracker), limits);
     let mut conn = shared.http.serve_connection(io, handler);
@@ -113,6 +128,36 @@ pub(crate) async fn run(
     }
 }
 
+/// The TLS handshake of a new connection, cut (`None`) at the header timeout,
+/// when the accept loop needs its place, when the server stops, or when it fails.
+async fn handshake(
+    acceptor: &TlsAcceptor,
+    stream: TcpStream,
+    peer: SocketAddr,
+    tracker: &Tracker,
+    shared: &Shared,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<Stream> {
+    // A new connection's deadline is the header timeout from its accept.
+    let (deadline, _) = tracker.deadline(&shared.limits);
+    tokio::select! {
+        biased;
+        accepted = acceptor.accept(stream) => match accepted {
+            Ok(tls) => Some(Stream::Tls(Box::new(tls))),
+            Err(error) => {
+                tracing::debug!(target: "jot::serve", %peer, %error, "TLS handshake failed");
+                None
+            }
+        },
+        () = tracker.evicted() => None,
+        _ = stop.wait_for(|stopped| *stopped) => None,
+        () = tokio::time::sleep_until(deadline) => {
+            tracing::debug!(target: "jot::serve", %peer, "TLS handshake timed out");
+            None
+        }
+    }
+}
+
 /// What an evicted connection does: finish a request it has begun (or close
 /// quietly if kept alive), answer `503` to a head it began to send, close if it
 /// sent nothing.
@@ -128,7 +173,7 @@ fn on_evict(tracker: &Tracker) -> Close {
 
 /// Writes `answer`, ends the sending side, and drops what the client still sends,
 /// for at most [`LINGER`]; then closes.
-async fn answer_and_linger(mut stream: TcpStream, answer: &[u8]) {
+async fn answer_and_linger(mut stream: Stream, answer: &[u8]) {
     let _ = tokio::time::timeout(LINGER, async {
         stream.write_all(answer).await?;
         stream.shutdown().await?;
@@ -141,14 +186,33 @@ async fn answer_and_linger(mut stream: TcpStream, answer: &[u8]) {
 
 /// Writes `answer` (for at most [`QUICK`]), ends the sending side, drops what
 /// already arrived, and closes: no waiting on the client.
-pub(crate) async fn answer_quickly(mut stream: TcpStream, answer: &[u8]) {
+async fn answer_quickly(mut stream: Stream, answer: &[u8]) {
     let written = tokio::time::timeout(QUICK, async {
         stream.write_all(answer).await?;
         stream.shutdown().await
     })
     .await;
     if matches!(written, Ok(Ok(()))) {
-        let mut sink = [0u8; 1024];
-        while matches!(stream.try_read(&mut sink), Ok(n) if n > 0) {}
+        stream.drain_ready();
     }
+}
+
+/// Answers a connection the accept loop has no place for with `answer`, quickly:
+/// with TLS, after a handshake of at most [`QUICK`] (closed without an answer
+/// past it).
+pub(crate) async fn refuse(
+    stream: TcpStream,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    answer: &[u8],
+) {
+    let stream = match tls {
+        None => Stream::Plain(stream),
+        Some(config) => {
+            match tokio::time::timeout(QUICK, TlsAcceptor::from(config).accept(stream)).await {
+                Ok(Ok(tls)) => Stream::Tls(Box::new(tls)),
+                Ok(Err(_)) | Err(_) => return,
+            }
+        }
+    };
+    answer_quickly(stream, answer).await;
 }

@@ -41,7 +41,7 @@ async fn start(limits: Limits) -> (SocketAddr, oneshot::Sender<()>, JoinHandle<(
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, app, limits, async {
+    let server = tokio::spawn(serve(listener, app, limits, None, async {
         let _ = stopped.await;
     }));
     (addr, stop, server)

@@ -11,11 +11,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::limits::Limits;
+use super::stream::Stream;
 
 /// How long past the request timeout a response may take to be written before
 /// the connection is closed (the client is not reading it).
@@ -198,17 +198,17 @@ fn micros(epoch: Instant, now: Instant) -> u64 {
 /// A connection's socket that tells its [`Tracker`] when bytes arrive.
 #[derive(Debug)]
 pub(crate) struct Watched {
-    stream: TcpStream,
+    stream: Stream,
     tracker: Arc<Tracker>,
 }
 
 impl Watched {
-    pub(crate) fn new(stream: TcpStream, tracker: Arc<Tracker>) -> Watched {
+    pub(crate) fn new(stream: Stream, tracker: Arc<Tracker>) -> Watched {
         Watched { stream, tracker }
     }
 
     /// The socket, for a last answer.
-    pub(crate) fn into_stream(self) -> TcpStream {
+    pub(crate) fn into_stream(self) -> Stream {
         self.stream
     }
 }

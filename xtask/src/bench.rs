@@ -1,6 +1,12 @@
 //! `cargo xtask bench [FILTER]`: runs the criterion suite in `jot-bench`, then prints
 //! one table of medians — jot, jsonwebtoken, the floor (raw ring + the unavoidable
 //! base64url/serde_json work) — and the ratios.
+//!
+//! `cargo xtask bench server`: `jot serve` under load ([`server`]).
+
+mod mint;
+pub(crate) mod server;
+mod wrk;
 
 use std::fs;
 use std::path::Path;

@@ -5,6 +5,7 @@
 //!   `jot serve`), with `apt-get` (which needs root, as CI runs);
 //! - Debian's `postgresql` (the server programs of the throwaway clusters the
 //!   `PostgresStore` tests start) and `openssl` (their TLS certificates), the same way;
+//! - Debian's `wrk`, the load tool of `cargo xtask bench server` (not run by `ci`);
 //! - the Python packages of the interop tests — PyJWT (with `cryptography`),
 //!   jwcrypto, Authlib, requests and joserfc — with `python3 -m pip`.
 //!
@@ -143,6 +144,26 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
         .args(["-o", lock_wait, "install", "-y"])
         .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The load tool of `cargo xtask bench server`.
+pub(crate) const WRK: &str = "/usr/bin/wrk";
+
+/// Makes sure [`WRK`] exists: when missing, `apt-get update` then
+/// `apt-get install -y wrk`.
+pub(crate) fn ensure_wrk() -> Result<(), String> {
+    if Path::new(WRK).is_file() {
+        return Ok(());
+    }
+    eprintln!("deps: {WRK} missing: installing wrk");
+    apt_install(&["wrk"])?;
+    if Path::new(WRK).is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`apt-get install wrk` succeeded but {WRK} is still missing"
+        ))
+    }
 }
 
 /// Makes sure [`CHROMIUM`] and [`CHROMEDRIVER`] exist: when either is missing,

@@ -27,6 +27,9 @@ Tasks:
   deps     install what the tests drive when missing: chromium, chromium-driver, postgresql,
            openssl (apt-get), PyJWT, jwcrypto, Authlib, requests (pip); `ci` runs it before the tests
   bench [FILTER]  run the criterion suite (jot-bench) and print jot vs jsonwebtoken vs the floor
+  bench server    jot serve under load (wrk, installed when missing) on 127.0.0.1: client_credentials,
+           refresh_token, introspect, JWKS, with and without an attacker; file store and
+           PostgreSQL (one and two instances) -> a table, also in target/bench-server.md
   dist     release binary, completions, man page, licenses -> target/dist/jot-<version>-<target>.tar.gz
   release <major|minor|patch|VERSION> [--dry-run]
            check, bump, promote the changelog, commit and tag (never publishes)
@@ -45,6 +48,12 @@ fn main() -> ExitCode {
         Some("ci") => Box::new(ci::run),
         Some("bench") => {
             let filter = args.next();
+            if filter.as_deref() == Some("server") {
+                if let Some(extra) = args.next() {
+                    return usage_error(&format!("unexpected argument `{extra}`"));
+                }
+                return finish(bench::server::run());
+            }
             Box::new(move || bench::run(filter.as_deref()))
         }
         Some("deps") => Box::new(|| {
@@ -78,7 +87,11 @@ fn main() -> ExitCode {
     if let Some(extra) = args.next() {
         return usage_error(&format!("unexpected argument `{extra}`"));
     }
-    match task() {
+    finish(task())
+}
+
+fn finish(result: Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

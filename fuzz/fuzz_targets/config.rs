@@ -15,8 +15,11 @@ use libfuzzer_sys::fuzz_target;
 /// The variables the seeds' `secret_env` / `password_env` name; every other one is
 /// unset.
 fn env(var: &str) -> Option<String> {
-    matches!(var, "BILLING_SECRET" | "ORDERS_API_SECRET" | "ALICE_PASSWORD")
-        .then(|| format!("value of {var}"))
+    matches!(
+        var,
+        "BILLING_SECRET" | "ORDERS_API_SECRET" | "ALICE_PASSWORD"
+    )
+    .then(|| format!("value of {var}"))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -25,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let verdict = jot_cli::check_config(text, &env);
     if let Err(err) = &verdict {
-        assert!(err.is_config_file_error(), "not a config-file error: {err:?}");
+        assert!(
+            err.is_config_file_error(),
+            "not a config-file error: {err:?}"
+        );
         assert!(
             err.to_string().starts_with("config file jot.toml: "),
             "{err}"

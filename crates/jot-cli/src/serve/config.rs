@@ -395,9 +395,10 @@ impl ServeConfig {
         }
         for user in file.users {
             let what = format!("user {}", user.username);
-            let password = from_env_or_value(user.password, user.password_env, env, "password", &what)
-                .map_err(&bad)?
-                .ok_or_else(|| bad(format!("{what}: give one of password, password_env")))?;
+            let password =
+                from_env_or_value(user.password, user.password_env, env, "password", &what)
+                    .map_err(&bad)?
+                    .ok_or_else(|| bad(format!("{what}: give one of password, password_env")))?;
             self.users
                 .push(UserSpec::new(user.username, password).with_profile(
                     user.name,
@@ -746,7 +747,10 @@ mod tests {
         let env = |var: &str| Some(format!("{var} value"));
         let config = ServeConfig::new().merge_file(text, path, &env).unwrap();
         assert_eq!(config.data_dir, Some(PathBuf::from("/etc/jot/data")));
-        assert_eq!(config.clients[0].secret.as_deref(), Some("JOT_TEST_C value"));
+        assert_eq!(
+            config.clients[0].secret.as_deref(),
+            Some("JOT_TEST_C value")
+        );
         assert_eq!(config.users, [UserSpec::new("u", "JOT_TEST_U value")]);
         // An empty environment: the variables are missing, whatever the process has.
         let err = ServeConfig::new()

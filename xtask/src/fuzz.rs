@@ -19,13 +19,14 @@ use anyhow::{Context, Result, bail, ensure};
 use crate::workspace_root;
 
 /// Every fuzz target, as named in `fuzz/Cargo.toml`.
-pub(crate) const TARGETS: [&str; 6] = [
+pub(crate) const TARGETS: [&str; 7] = [
     "compact",
     "claims",
     "jwk",
     "key_import",
     "jwe",
     "issuer_http",
+    "config",
 ];
 
 /// The default run time of each target, in seconds.

@@ -267,17 +267,36 @@ impl ServeConfig {
         self
     }
 
-    /// Merges in the config file, if any (once: the file is then forgotten).
+    /// Merges in the config file, if any (once: the file is then forgotten), its
+    /// `secret_env` and `password_env` read from the process environment.
     pub(crate) fn resolve(mut self) -> Result<ServeConfig, ServeError> {
         let Some(path) = self.config_file.take() else {
             return Ok(self);
         };
-        let file = FileConfig::load(&path)?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        let bad = |reason: String| ServeError::Config {
+        let text = std::fs::read_to_string(&path).map_err(|e| ServeError::Config {
             path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        self.merge_file(&text, &path, &|var| std::env::var(var).ok())
+    }
+
+    /// Merges in the text of the config file at `path` (relative paths in it are
+    /// taken from the file's directory): every setting still unset takes the
+    /// file's value, the file's clients and users are added. `env` gives the
+    /// variables that `secret_env` and `password_env` name. Touches neither the
+    /// filesystem nor the environment: the config-file fuzz target runs it.
+    pub(crate) fn merge_file(
+        mut self,
+        text: &str,
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<ServeConfig, ServeError> {
+        let bad = |reason: String| ServeError::Config {
+            path: path.to_path_buf(),
             reason,
         };
+        let file: FileConfig = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
         if self.addr.is_none() {
             if let Some(addr) = &file.addr {
                 self.addr = Some(
@@ -377,7 +396,7 @@ impl ServeConfig {
         });
         for client in file.clients {
             let what = format!("client {}", client.id);
-            let secret = from_env_or_value(client.secret, client.secret_env, "secret", &what)
+            let secret = from_env_or_value(client.secret, client.secret_env, env, "secret", &what)
                 .map_err(&bad)?;
             self.clients.push(ClientSpec {
                 id: client.id,
@@ -392,9 +411,10 @@ impl ServeConfig {
         }
         for user in file.users {
             let what = format!("user {}", user.username);
-            let password = from_env_or_value(user.password, user.password_env, "password", &what)
-                .map_err(&bad)?
-                .ok_or_else(|| bad(format!("{what}: give one of password, password_env")))?;
+            let password =
+                from_env_or_value(user.password, user.password_env, env, "password", &what)
+                    .map_err(&bad)?
+                    .ok_or_else(|| bad(format!("{what}: give one of password, password_env")))?;
             self.users
                 .push(UserSpec::new(user.username, password).with_profile(
                     user.name,
@@ -574,19 +594,20 @@ struct FileUser {
 }
 
 /// A secret given by value (`key`) or by the environment variable it names
-/// (`key_env`), not both; `None` when neither is given.
+/// (`key_env`, looked up with `env`), not both; `None` when neither is given.
 fn from_env_or_value(
     value: Option<String>,
     var: Option<String>,
+    env: &dyn Fn(&str) -> Option<String>,
     key: &str,
     what: &str,
 ) -> Result<Option<String>, String> {
     match (value, var) {
         (Some(_), Some(_)) => Err(format!("{what}: give {key} or {key}_env, not both")),
         (Some(value), None) => Ok(Some(value)),
-        (None, Some(var)) => std::env::var(&var)
+        (None, Some(var)) => env(&var)
             .map(Some)
-            .map_err(|_| format!("{what}: environment variable {var} is not set")),
+            .ok_or_else(|| format!("{what}: environment variable {var} is not set")),
         (None, None) => Ok(None),
     }
 }
@@ -605,19 +626,6 @@ impl DurationValue {
             DurationValue::Secs(secs) => Ok(Duration::from_secs(*secs)),
             DurationValue::Text(text) => parse_duration(text),
         }
-    }
-}
-
-impl FileConfig {
-    fn load(path: &Path) -> Result<FileConfig, ServeError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ServeError::Config {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        toml::from_str(&text).map_err(|e| ServeError::Config {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })
     }
 }
 
@@ -777,6 +785,30 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn config_text_takes_secrets_from_the_given_environment_only() {
+        let text = "data_dir = \"data\"\n[[client]]\nid = \"c\"\nsecret_env = \"JOT_TEST_C\"\n\
+                    [[user]]\nusername = \"u\"\npassword_env = \"JOT_TEST_U\"\n";
+        let path = Path::new("/etc/jot/jot.toml");
+        let env = |var: &str| Some(format!("{var} value"));
+        let config = ServeConfig::new().merge_file(text, path, &env).unwrap();
+        assert_eq!(config.data_dir, Some(PathBuf::from("/etc/jot/data")));
+        assert_eq!(
+            config.clients[0].secret.as_deref(),
+            Some("JOT_TEST_C value")
+        );
+        assert_eq!(config.users, [UserSpec::new("u", "JOT_TEST_U value")]);
+        // An empty environment: the variables are missing, whatever the process has.
+        let err = ServeConfig::new()
+            .merge_file(text, path, &|_| None)
+            .unwrap_err();
+        assert!(
+            matches!(&err, ServeError::Config { path: p, reason }
+                if p == path && reason.contains("JOT_TEST_C is not set")),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! TLS for `jot serve` (rustls on ring, HTTP/1.1): a PEM certificate chain and
 //! its private key ([`TlsFiles`]), served through a [`ReloadingCert`] that
-//! [`watch`] swaps when either file changes. A new pair that does not load is
+//! `watch` swaps when either file changes. A new pair that does not load is
 //! logged as an error and the one in use is kept.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 
-/// How often [`watch`] looks at the files' modification times.
+/// How often `watch` looks at the files' modification times.
 pub(crate) const POLL: Duration = Duration::from_secs(2);
 
 /// The certificate chain and private key files (PEM) `jot serve` serves TLS with.

@@ -248,6 +248,16 @@ impl<'a> Browser<'a> {
         self.get(reply.header("location").unwrap()).await
     }
 
+    /// Starts a code flow for `web` (a fresh PKCE challenge) and returns the login
+    /// page it leads to.
+    pub async fn login_page(&self) -> Reply {
+        let (_, challenge) = pkce();
+        let start = self
+            .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
+            .await;
+        self.follow(&start).await
+    }
+
     /// Submits the login form of `page` with these credentials.
     pub async fn submit_login(&self, page: &Reply, username: &str, password: &str) -> Reply {
         assert_eq!(page.status, 200, "{}", page.text);

@@ -5,7 +5,7 @@
 use jot_issuer::store::ClientRecord;
 use jot_issuer::{IssuerError, Login, MAX_CLIENT_ID_LEN, NewClient, UserGrant, store::FileStore};
 
-use crate::browser::{Browser, WEB, WEB_CALLBACK, authorize_path, pkce, start_login_on};
+use crate::browser::{Browser, WEB_CALLBACK, authorize_path, pkce, start_login_on};
 use crate::support::{Auth, CLIENT, SECRET, digest, files, start};
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -173,14 +173,7 @@ async fn client_ids_of_any_length_never_fail_the_server() {
 
     // A username of any length is a failed login, not an error.
     let browser = Browser::new(&issuer);
-    let (_, challenge) = pkce();
-    let page = browser
-        .follow(
-            &browser
-                .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
-                .await,
-        )
-        .await;
+    let page = browser.login_page().await;
     let failed = browser
         .submit_login(&page, &"n".repeat(10_000), "some password")
         .await;

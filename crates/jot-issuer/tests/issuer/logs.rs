@@ -4,7 +4,7 @@
 
 use jot_issuer::{Login, store::MemoryStore};
 
-use crate::browser::{Browser, WEB, WEB_CALLBACK, authorize_path, pkce, start_login_on};
+use crate::browser::{Browser, start_login_on};
 use crate::support::{Auth, capture_logs};
 
 /// A newline and a fake event: what an attacker would like a terminal or a log
@@ -42,14 +42,7 @@ async fn client_values_cannot_forge_log_lines() {
         .assert_error(400, "invalid_request");
     // A username at the login form.
     let browser = Browser::new(&issuer);
-    let (_, challenge) = pkce();
-    let page = browser
-        .follow(
-            &browser
-                .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
-                .await,
-        )
-        .await;
+    let page = browser.login_page().await;
     assert_eq!(
         browser.submit_login(&page, FORGED, "guess").await.status,
         200

@@ -66,14 +66,7 @@ async fn the_login_page_is_a_plain_form_with_the_security_headers() {
 async fn wrong_and_unknown_users_get_the_same_answer_in_similar_time() {
     let issuer = start_login().await;
     let browser = Browser::new(&issuer);
-    let (_, challenge) = pkce();
-    let page = browser
-        .follow(
-            &browser
-                .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
-                .await,
-        )
-        .await;
+    let page = browser.login_page().await;
     let mut wrong_times = Vec::new();
     let mut unknown_times = Vec::new();
     let mut answers = Vec::new();
@@ -118,14 +111,7 @@ async fn wrong_and_unknown_users_get_the_same_answer_in_similar_time() {
 async fn the_form_needs_its_csrf_token_and_its_browser() {
     let issuer = start_login().await;
     let browser = Browser::new(&issuer);
-    let (_, challenge) = pkce();
-    let page = browser
-        .follow(
-            &browser
-                .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
-                .await,
-        )
-        .await;
+    let page = browser.login_page().await;
     let csrf = input_value(&page.text, "csrf");
     let request = input_value(&page.text, "request");
     let credentials = [("username", ALICE), ("password", ALICE_PASSWORD)];
@@ -167,14 +153,7 @@ async fn the_form_needs_its_csrf_token_and_its_browser() {
 async fn failed_logins_are_throttled_per_username() {
     let issuer = start_login().await;
     let browser = Browser::new(&issuer);
-    let (_, challenge) = pkce();
-    let page = browser
-        .follow(
-            &browser
-                .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
-                .await,
-        )
-        .await;
+    let page = browser.login_page().await;
     for _ in 0..5 {
         assert_eq!(
             browser.submit_login(&page, "ALICE", "guess").await.status,
@@ -212,14 +191,7 @@ async fn failed_logins_are_throttled_per_username() {
 async fn failed_logins_are_throttled_per_client_ip() {
     let issuer = start_login().await;
     let browser = Browser::new(&issuer);
-    let (_, challenge) = pkce();
-    let page = browser
-        .follow(
-            &browser
-                .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
-                .await,
-        )
-        .await;
+    let page = browser.login_page().await;
     // Twenty-one different names from one address: the address is locked.
     for i in 0..21 {
         let reply = browser
@@ -244,14 +216,7 @@ async fn behind_a_proxy_the_client_ip_comes_from_its_header() {
     let issuer =
         start_login_with(|b| b.login(Login::new().client_ip_header("x-forwarded-for"))).await;
     let browser = Browser::new(&issuer);
-    let (_, challenge) = pkce();
-    let page = browser
-        .follow(
-            &browser
-                .get(&authorize_path(WEB, WEB_CALLBACK, &challenge, &[]))
-                .await,
-        )
-        .await;
+    let page = browser.login_page().await;
     // The proxy appends the real client's address; what the client sent before it
     // is not trusted.
     let via = |client: &str| Some(("x-forwarded-for".to_owned(), format!("6.6.6.6, {client}")));

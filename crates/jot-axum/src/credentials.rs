@@ -126,8 +126,10 @@ where
         headers: &HeaderMap,
     ) -> Result<Verified<T>, AuthError> {
         let now = self.inner.clock.now();
+        let url = line.and_then(|(method, path)| Some((method, dpop.request_url(path)?)));
+        let line = url.as_ref().map(|(method, url)| (*method, url.as_str()));
         let proof = dpop
-            .check(headers, line, token, now)
+            .check(headers, line, Some(token), now)
             .map_err(|kind| self.error(kind))?;
         let mut verified = self.verify_inner(token).await?;
         let binding = match bound_key(verified.context()) {

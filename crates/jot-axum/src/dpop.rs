@@ -6,6 +6,7 @@ mod guard;
 mod htu;
 mod nonce;
 mod proof;
+mod proofs;
 mod replay;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use jot_algorithms::{Algorithm, AlgorithmFamily, KeyError};
 pub use guard::RequireDpop;
 pub use nonce::{HmacNonces, NonceSource};
 pub(crate) use proof::DpopVerifier;
+pub use proofs::{DpopProof, DpopProofs, ProofRefusal};
 pub use replay::{MemoryReplayCache, ReplayCache, ReplayCacheError, ReplayFuture};
 
 use crate::{ConfigError, JwtAuthBuilder};

@@ -20,8 +20,8 @@ pub use authorize::{
     Authorize, AuthorizeLayer, JsonClaims, Policy, RequireClaims, RequireRoles, RequireScopes,
 };
 pub use dpop::{
-    Dpop, DpopBinding, DpopError, HmacNonces, MemoryReplayCache, NonceSource, ReplayCache,
-    ReplayCacheError, ReplayFuture, RequireDpop,
+    Dpop, DpopBinding, DpopError, DpopProof, DpopProofs, HmacNonces, MemoryReplayCache,
+    NonceSource, ProofRefusal, ReplayCache, ReplayCacheError, ReplayFuture, RequireDpop,
 };
 pub use error::{AuthError, AuthErrorKind, ErrorHook};
 pub use extract::Verified;

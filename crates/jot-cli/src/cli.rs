@@ -181,6 +181,16 @@ pub(crate) struct ServeArgs {
     /// [default: none].
     #[arg(long, value_name = "ORIGIN")]
     pub(crate) cors_origin: Vec<String>,
+    /// A resource (RFC 8707) clients may ask tokens for with `resource`, e.g. an
+    /// MCP server's identifier `https://mcp.example.com/mcp`: its tokens have it
+    /// as their only `aud` (repeat for several) [default: none; every `resource`
+    /// is refused with invalid_target].
+    #[arg(long, value_name = "URI")]
+    pub(crate) resource: Vec<String>,
+    /// Require a server nonce in every DPoP proof (RFC 9449 §8): a proof without
+    /// one is answered `use_dpop_nonce` with a `DPoP-Nonce` header.
+    #[arg(long)]
+    pub(crate) dpop_nonces: bool,
     /// When the current signing key has lost its private key, rotate to a new key
     /// instead of refusing to start.
     #[arg(long)]

@@ -41,6 +41,8 @@ pub struct IssuerBuilder {
     client_ip_header: Option<http::HeaderName>,
     trusted_proxies: Vec<String>,
     replace_missing_key: bool,
+    resources: Vec<String>,
+    dpop: Option<jot_axum::Dpop>,
 }
 
 impl IssuerBuilder {
@@ -65,6 +67,8 @@ impl IssuerBuilder {
             client_ip_header: None,
             trusted_proxies: Vec::new(),
             replace_missing_key: false,
+            resources: Vec::new(),
+            dpop: None,
         }
     }
 }
@@ -260,6 +264,46 @@ impl IssuerBuilder {
         self
     }
 
+    /// The resource identifiers (RFC 8707) clients may ask tokens for with the
+    /// `resource` parameter at `/authorize` and `/token`: an access token asked for
+    /// a resource has it as its only `aud`. A `resource` not in this list is
+    /// refused with `invalid_target`; without a list, every `resource` is. Each is
+    /// an absolute URI without fragment, compared exactly, e.g. the identifier an
+    /// MCP server publishes in its RFC 9728 metadata.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), jot_issuer::IssuerError> {
+    /// let issuer = jot_issuer::Issuer::builder("https://auth.example.com")
+    ///     .resources(["https://mcp.example.com/mcp", "https://api.example.com"])
+    ///     .build()
+    ///     .await?;
+    /// # let _ = issuer; Ok(()) }
+    /// ```
+    pub fn resources<S: Into<String>>(mut self, resources: impl IntoIterator<Item = S>) -> Self {
+        self.resources = resources.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// How DPoP proofs (RFC 9449) at the token and userinfo endpoints are checked:
+    /// algorithms, age, replay cache, server nonces (default: [`jot_axum::Dpop::new`],
+    /// every asymmetric algorithm, no nonces). A token request with a valid proof
+    /// gets a DPoP-bound access token (`token_type: DPoP`, `cnf.jkt`).
+    ///
+    /// ```
+    /// use jot_axum::{Dpop, HmacNonces};
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let issuer = jot_issuer::Issuer::builder("https://auth.example.com")
+    ///     .dpop(Dpop::new().nonces(HmacNonces::random()?))
+    ///     .build()
+    ///     .await?;
+    /// # let _ = issuer; Ok(()) }
+    /// ```
+    pub fn dpop(mut self, dpop: jot_axum::Dpop) -> Self {
+        self.dpop = Some(dpop);
+        self
+    }
+
     /// Checks the configuration, loads the keys, and generates the first signing key
     /// if the store has none. A store whose current key lost its private key is
     /// refused with [`IssuerError::MissingPrivateKey`] (see
@@ -278,6 +322,7 @@ impl IssuerBuilder {
         let store: Arc<dyn IssuerStore> = Arc::new(store::Measured(store));
         let cors_origins = response_headers::check_origins(self.cors_origins)?;
         let trusted_proxies = client_ip::parse_proxies(&self.trusted_proxies)?;
+        let resources = crate::resource::check_resources(self.resources)?;
         let now = self.clock.now().seconds();
         let access_ttl = self.access_ttl.as_secs().max(1);
         let kek = self.kek;
@@ -354,6 +399,8 @@ impl IssuerBuilder {
                 cors_origins,
                 client_ip_header: self.client_ip_header,
                 trusted_proxies,
+                resources,
+                dpop: self.dpop.unwrap_or_default().proofs(),
             }),
         })
     }

@@ -24,6 +24,7 @@ pub struct NewClient {
     post_logout_redirect_uris: Vec<String>,
     first_party: bool,
     introspect: bool,
+    token_exchange: bool,
 }
 
 /// A client's id and secret, as registered.
@@ -59,6 +60,7 @@ impl Issuer {
             post_logout_redirect_uris,
             first_party,
             introspect,
+            token_exchange,
         } = client;
         let client_secret = match (given, public) {
             (_, true) => String::new(),
@@ -83,6 +85,7 @@ impl Issuer {
             post_logout_redirect_uris,
             first_party,
             introspect,
+            token_exchange,
         };
         self.inner.store.put_client(record).await?;
         tracing::info!(target: "jot_issuer", client_id = %id, "client registered");
@@ -107,7 +110,8 @@ impl Issuer {
                 && stored.redirect_uris == client.redirect_uris
                 && stored.post_logout_redirect_uris == client.post_logout_redirect_uris
                 && stored.first_party == client.first_party
-                && stored.introspect == client.introspect;
+                && stored.introspect == client.introspect
+                && stored.token_exchange == client.token_exchange;
             let same_secret = match client.secret.clone() {
                 _ if client.public => stored.secret_hash.is_empty(),
                 Some(_) if secret::is_first_format(&stored.secret_hash) => false,
@@ -140,6 +144,11 @@ impl Issuer {
             (Some(_), true) => return Err(invalid("a public client has no secret")),
             (Some(s), false) if s.is_empty() => return Err(invalid("the secret is empty")),
             _ => {}
+        }
+        if client.public && client.token_exchange {
+            return Err(invalid(
+                "a public client cannot exchange tokens: token exchange needs client authentication",
+            ));
         }
         if client.public && client.redirect_uris.is_empty() {
             return Err(invalid("a public client needs a redirect URI"));
@@ -186,6 +195,7 @@ impl NewClient {
             post_logout_redirect_uris: Vec::new(),
             first_party: false,
             introspect: false,
+            token_exchange: false,
         }
     }
 
@@ -256,6 +266,20 @@ impl NewClient {
         self.introspect = introspect;
         self
     }
+
+    /// Lets the client exchange the access tokens it receives for tokens aimed at
+    /// another resource (RFC 8693 token exchange): an API, or an MCP server,
+    /// calling a downstream API on its caller's behalf instead of passing the
+    /// caller's token on. A confidential client only.
+    ///
+    /// ```
+    /// let mcp = jot_issuer::NewClient::new("mcp-server").token_exchange(true);
+    /// # let _ = mcp;
+    /// ```
+    pub fn token_exchange(mut self, allowed: bool) -> Self {
+        self.token_exchange = allowed;
+        self
+    }
 }
 
 impl fmt::Debug for NewClient {
@@ -267,6 +291,7 @@ impl fmt::Debug for NewClient {
             .field("scopes", &self.scopes)
             .field("redirect_uris", &self.redirect_uris)
             .field("introspect", &self.introspect)
+            .field("token_exchange", &self.token_exchange)
             .finish_non_exhaustive()
     }
 }

@@ -12,6 +12,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::json;
 
 use crate::error::{OAuthErrorCode, no_store};
+use crate::grant::TOKEN_EXCHANGE;
 use crate::request::{Form, presented};
 use crate::untrusted::escaped;
 use crate::{Introspection, Issuer, OAuthError};
@@ -54,7 +55,7 @@ async fn token(State(issuer): State<Issuer>, request: Request) -> Response {
         let grant_type = form.require("grant_type")?;
         let login = issuer.login_enabled();
         let supported = match grant_type {
-            "client_credentials" | "refresh_token" => true,
+            "client_credentials" | "refresh_token" | TOKEN_EXCHANGE => true,
             "authorization_code" => login,
             _ => false,
         };
@@ -62,13 +63,20 @@ async fn token(State(issuer): State<Issuer>, request: Request) -> Response {
             return Err(OAuthError::new(
                 OAuthErrorCode::UnsupportedGrantType,
                 if login {
-                    "supported grant types: authorization_code, client_credentials, refresh_token"
+                    "supported grant types: authorization_code, client_credentials, refresh_token, \
+                     urn:ietf:params:oauth:grant-type:token-exchange"
                 } else {
-                    "supported grant types: client_credentials, refresh_token"
+                    "supported grant types: client_credentials, refresh_token, \
+                     urn:ietf:params:oauth:grant-type:token-exchange"
                 },
             ));
         }
         let presented = presented(&headers, &form)?;
+        // Every grant takes a DPoP proof (RFC 9449 §5); its `jti` is recorded
+        // here, so a proof is good for one token request.
+        let jkt = issuer.token_proof(&headers).await?;
+        let jkt = jkt.as_deref();
+        let resource = form.get("resource");
         match grant_type {
             "client_credentials" => {
                 let client = issuer.authenticate(presented, ip).await?;
@@ -78,29 +86,54 @@ async fn token(State(issuer): State<Issuer>, request: Request) -> Response {
                         "a public client cannot use client_credentials",
                     ));
                 }
-                let issued = issuer.client_credentials(&client, form.get("scope"))?;
+                let issued =
+                    issuer.client_credentials(&client, form.get("scope"), resource, jkt)?;
                 Ok(("client_credentials", issued))
             }
             "authorization_code" => {
-                let issued = issuer.code_grant(&form, presented, ip).await?;
+                let issued = issuer.code_grant(&form, presented, ip, jkt).await?;
                 Ok(("authorization_code", issued))
+            }
+            TOKEN_EXCHANGE => {
+                let client = issuer.authenticate(presented, ip).await?;
+                let issued = issuer.token_exchange(&client, &form, jkt).await?;
+                Ok(("token_exchange", issued))
             }
             _ => {
                 let refresh_token = form.require("refresh_token")?;
                 let issued = issuer
-                    .refresh_grant(refresh_token, form.get("scope"), presented, ip)
+                    .refresh_grant(
+                        refresh_token,
+                        form.get("scope"),
+                        resource,
+                        presented,
+                        ip,
+                        jkt,
+                    )
                     .await?;
                 Ok(("refresh_token", issued))
             }
         }
     }
     .await;
+    let with_nonce = |mut response: Response| {
+        // RFC 9449 §8.2: a fresh nonce with every answer to a DPoP request.
+        if headers.contains_key(crate::dpop::DPOP) {
+            if let Some(nonce) = issuer.next_dpop_nonce() {
+                response
+                    .headers_mut()
+                    .entry(http::HeaderName::from_static("dpop-nonce"))
+                    .or_insert(nonce);
+            }
+        }
+        response
+    };
     match result {
         Ok((grant, response)) => {
             crate::meter::token_issued(grant);
-            json_no_store(serde_json::to_value(response))
+            with_nonce(json_no_store(serde_json::to_value(response)))
         }
-        Err(e) => refused("token", e),
+        Err(e) => with_nonce(refused("token", e)),
     }
 }
 
@@ -178,7 +211,8 @@ async fn discovery(State(issuer): State<Issuer>) -> Response {
         "token_endpoint": format!("{url}/token"),
         "introspection_endpoint": format!("{url}/introspect"),
         "revocation_endpoint": format!("{url}/revoke"),
-        "grant_types_supported": ["client_credentials", "refresh_token"],
+        "grant_types_supported": ["client_credentials", "refresh_token", TOKEN_EXCHANGE],
+        "dpop_signing_alg_values_supported": issuer.dpop_algorithms(),
         "response_types_supported": [],
         "token_endpoint_auth_methods_supported": auth_methods,
         "introspection_endpoint_auth_methods_supported": auth_methods,
@@ -204,7 +238,7 @@ async fn discovery(State(issuer): State<Issuer>) -> Response {
             "end_session_endpoint": format!("{url}/logout"),
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+            "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", TOKEN_EXCHANGE],
             "code_challenge_methods_supported": ["S256"],
             "scopes_supported": scopes,
             "claims_supported": [

@@ -98,6 +98,15 @@ pub enum IssuerError {
     /// The refresh token (or other OAuth input) was refused.
     #[error("{0}")]
     OAuth(OAuthError),
+    /// A resource identifier given to [`IssuerBuilder::resources`](crate::IssuerBuilder::resources)
+    /// is not an absolute URI without fragment (RFC 8707 §2).
+    #[error("invalid resource {resource:?}: {reason}")]
+    InvalidResource {
+        /// The resource identifier.
+        resource: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A user with this username (compared case-insensitively) exists already.
     #[error("user {username:?} exists already")]
     UserExists {
@@ -169,6 +178,8 @@ pub struct OAuthError {
     description: Cow<'static, str>,
     status: StatusCode,
     retry_after: Option<u64>,
+    /// The `DPoP-Nonce` to send (RFC 9449 §8), with `use_dpop_nonce`.
+    dpop_nonce: Option<String>,
 }
 
 /// The `error` codes of RFC 6749 §5.2 and RFC 7009 §2.2.1.
@@ -192,6 +203,18 @@ pub enum OAuthErrorCode {
     /// The issuer is too busy (its hashing pool is full) or cannot reach its
     /// store (a database down): 503 with `Retry-After`, try again.
     TemporarilyUnavailable,
+    /// `invalid_target` (RFC 8707 §2): the `resource` is not one this issuer
+    /// issues tokens for.
+    InvalidTarget,
+    /// `invalid_dpop_proof` (RFC 9449 §5): the DPoP proof failed a check.
+    InvalidDpopProof,
+    /// `use_dpop_nonce` (RFC 9449 §8): retry with the nonce of the `DPoP-Nonce`
+    /// header.
+    UseDpopNonce,
+    /// `invalid_client_metadata` (RFC 7591 §3.2.2).
+    InvalidClientMetadata,
+    /// `invalid_redirect_uri` (RFC 7591 §3.2.2).
+    InvalidRedirectUri,
 }
 
 impl OAuthErrorCode {
@@ -206,6 +229,11 @@ impl OAuthErrorCode {
             OAuthErrorCode::InvalidScope => "invalid_scope",
             OAuthErrorCode::ServerError => "server_error",
             OAuthErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            OAuthErrorCode::InvalidTarget => "invalid_target",
+            OAuthErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            OAuthErrorCode::UseDpopNonce => "use_dpop_nonce",
+            OAuthErrorCode::InvalidClientMetadata => "invalid_client_metadata",
+            OAuthErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
         }
     }
 }
@@ -224,7 +252,24 @@ impl OAuthError {
             description: description.into(),
             status,
             retry_after: None,
+            dpop_nonce: None,
         }
+    }
+
+    /// `use_dpop_nonce` with the nonce to use (RFC 9449 §8): `400`, `DPoP-Nonce: nonce`.
+    pub(crate) fn use_dpop_nonce(nonce: String) -> Self {
+        OAuthError {
+            dpop_nonce: Some(nonce),
+            ..Self::new(
+                OAuthErrorCode::UseDpopNonce,
+                "the DPoP proof must carry the server nonce",
+            )
+        }
+    }
+
+    /// `invalid_target` (RFC 8707 §2).
+    pub(crate) fn invalid_target(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(OAuthErrorCode::InvalidTarget, description)
     }
 
     /// Client authentication refused without checking the secret, because the
@@ -357,6 +402,9 @@ impl IntoResponse for OAuthError {
         no_store(headers);
         if let Some(wait) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        }
+        if let Some(nonce) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            headers.insert(http::HeaderName::from_static("dpop-nonce"), nonce);
         }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(

@@ -12,12 +12,14 @@ use crate::secret;
 use crate::store::{ClientRecord, Consumed, RefreshRecord};
 use crate::{Issuer, IssuerError};
 
+mod exchange;
 mod introspection;
 
+pub(crate) use exchange::TOKEN_EXCHANGE;
 pub use introspection::Introspection;
 
 /// The claims the issuer sets; an application's own claims may not use these names.
-const RESERVED: [&str; 9] = [
+const RESERVED: [&str; 11] = [
     "iss",
     "sub",
     "aud",
@@ -27,6 +29,8 @@ const RESERVED: [&str; 9] = [
     "jti",
     "client_id",
     "scope",
+    "cnf",
+    "act",
 ];
 
 /// A successful token response (RFC 6749 §5.1).
@@ -35,7 +39,8 @@ const RESERVED: [&str; 9] = [
 pub struct TokenResponse {
     /// The access token (an RFC 9068 JWT).
     pub access_token: String,
-    /// Always `Bearer`.
+    /// `Bearer`, or `DPoP` for a token bound to the key of the request's DPoP
+    /// proof (RFC 9449 §5).
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
@@ -48,6 +53,10 @@ pub struct TokenResponse {
     /// The OpenID Connect ID token, when `openid` was granted to a user who signed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// What `access_token` is, in a token exchange (RFC 8693 §2.2.1):
+    /// `urn:ietf:params:oauth:token-type:access_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
 }
 
 /// What to put in the tokens of a user the application authenticated itself, for
@@ -77,8 +86,19 @@ struct AccessClaims<'a> {
     client_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<String>,
+    /// The key the token is bound to (RFC 9449 §6.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cnf: Option<Confirmation<'a>>,
+    /// Who acts for the subject, after a token exchange (RFC 8693 §4.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    act: Option<&'a Value>,
     #[serde(flatten)]
     extra: &'a Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct Confirmation<'a> {
+    jkt: &'a str,
 }
 
 impl UserGrant {
@@ -130,6 +150,34 @@ pub(crate) struct Subject<'a> {
     pub(crate) scope: &'a [String],
     pub(crate) audience: &'a [String],
     pub(crate) claims: &'a Map<String, Value>,
+    /// The thumbprint of the DPoP key the access token is bound to.
+    pub(crate) jkt: Option<&'a str>,
+    /// The `act` claim (token exchange).
+    pub(crate) act: Option<&'a Value>,
+    /// The latest the access token may expire (token exchange: the subject token's `exp`).
+    pub(crate) not_after: Option<u64>,
+}
+
+impl<'a> Subject<'a> {
+    /// A subject with no DPoP binding, no actor and the issuer's lifetime.
+    pub(crate) fn new(
+        sub: &'a str,
+        client_id: &'a str,
+        scope: &'a [String],
+        audience: &'a [String],
+        claims: &'a Map<String, Value>,
+    ) -> Self {
+        Subject {
+            sub,
+            client_id,
+            scope,
+            audience,
+            claims,
+            jkt: None,
+            act: None,
+            not_after: None,
+        }
+    }
 }
 
 /// What ties a refresh token to a sign-in: its session and authentication time.
@@ -165,17 +213,17 @@ impl Issuer {
         } else {
             grant.audience
         };
-        let subject = Subject {
-            sub: &grant.subject,
-            client_id: &grant.client_id,
-            scope: &grant.scopes,
-            audience: &audience,
-            claims: &grant.claims,
-        };
+        let subject = Subject::new(
+            &grant.subject,
+            &grant.client_id,
+            &grant.scopes,
+            &audience,
+            &grant.claims,
+        );
         let mut response = self.mint(&subject)?;
         if grant.refresh {
             let family = secret::random_token(16)?;
-            let refresh = self.new_refresh(&subject, family, None).await?;
+            let refresh = self.new_refresh(&subject, family, None, None).await?;
             response.refresh_token = Some(refresh);
         }
         tracing::info!(
@@ -193,14 +241,26 @@ impl Issuer {
     /// no client authentication. A token used twice revokes its whole family.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, IssuerError> {
         let hash = secret::sha256_b64(refresh_token.as_bytes());
-        Ok(self.exchange_refresh(&hash, None).await?)
+        // A token bound to a DPoP key is refreshed at `/token` with a proof only.
+        if let Some((record, _)) = self.inner.store.get_refresh(&hash).await? {
+            check_binding(record.dpop_jkt.as_deref(), None)?;
+        }
+        let narrowed = Narrowed {
+            scope: None,
+            resource: None,
+            jkt: None,
+        };
+        Ok(self.exchange_refresh(&hash, narrowed).await?)
     }
 
-    /// The `client_credentials` grant for an authenticated client.
+    /// The `client_credentials` grant for an authenticated client: for `resource`
+    /// (RFC 8707), bound to the DPoP key `jkt`, when given.
     pub(crate) fn client_credentials(
         &self,
         client: &ClientRecord,
         scope: Option<&str>,
+        resource: Option<&str>,
+        jkt: Option<&str>,
     ) -> Result<TokenResponse, OAuthError> {
         // The OpenID Connect scopes are about a user who signs in: never granted
         // to a client acting for itself.
@@ -227,17 +287,24 @@ impl Issuer {
                 requested
             }
         };
-        let audience = if client.audience.is_empty() {
-            &self.inner.audience
-        } else {
-            &client.audience
+        let resource = self
+            .requested_resource(resource)?
+            .map(|r| vec![r.to_owned()]);
+        let audience = match &resource {
+            Some(resource) => resource,
+            None if client.audience.is_empty() => &self.inner.audience,
+            None => &client.audience,
         };
+        let claims = Map::new();
         let response = self.mint(&Subject {
-            sub: &client.client_id,
-            client_id: &client.client_id,
-            scope: &granted,
-            audience,
-            claims: &Map::new(),
+            jkt,
+            ..Subject::new(
+                &client.client_id,
+                &client.client_id,
+                &granted,
+                audience,
+                &claims,
+            )
         })?;
         tracing::info!(
             target: "jot_issuer",
@@ -253,12 +320,17 @@ impl Issuer {
     /// client's authentication, one issued to a registered public client its
     /// `client_id`; one issued to an unregistered id needs none, but a client that
     /// names itself must be the right one.
+    ///
+    /// A refresh token bound to a DPoP key (a public client's) needs a proof made
+    /// with that key, `jkt`. `resource` narrows the audience to one of the grant's.
     pub(crate) async fn refresh_grant(
         &self,
         token: &str,
         scope: Option<&str>,
+        resource: Option<&str>,
         presented: Presented,
         ip: Option<std::net::IpAddr>,
+        jkt: Option<&str>,
     ) -> Result<TokenResponse, OAuthError> {
         let authenticated = match presented {
             Presented::Secret { .. } => Some(self.authenticate(presented, ip).await?.client_id),
@@ -310,14 +382,27 @@ impl Issuer {
                 )));
             }
         }
-        self.exchange_refresh(&hash, requested).await
+        if let Some(resource) = self.requested_resource(resource)? {
+            if !record.audience.iter().any(|aud| aud == resource) {
+                return Err(OAuthError::invalid_target(
+                    "the resource was not granted originally",
+                ));
+            }
+        }
+        check_binding(record.dpop_jkt.as_deref(), jkt)?;
+        let narrowed = Narrowed {
+            scope: requested,
+            resource: resource.map(|r| vec![r.to_owned()]),
+            jkt,
+        };
+        self.exchange_refresh(&hash, narrowed).await
     }
 
     /// Consumes a refresh token and issues its successor; detects reuse.
     async fn exchange_refresh(
         &self,
         hash: &str,
-        narrowed: Option<Vec<String>>,
+        narrowed: Narrowed<'_>,
     ) -> Result<TokenResponse, OAuthError> {
         let now = self.now();
         let record = match self.inner.store.consume_refresh(hash, now).await? {
@@ -342,22 +427,26 @@ impl Issuer {
             Consumed::Expired => return Err(OAuthError::invalid_grant("refresh token expired")),
             _ => return Err(OAuthError::invalid_grant("unknown refresh token")),
         };
-        let scope = narrowed.as_deref().unwrap_or(&record.scope);
+        let scope = narrowed.scope.as_deref().unwrap_or(&record.scope);
         let subject = Subject {
-            sub: &record.subject,
-            client_id: &record.client_id,
-            scope,
-            audience: &record.audience,
-            claims: &record.claims,
+            jkt: narrowed.jkt,
+            ..Subject::new(
+                &record.subject,
+                &record.client_id,
+                scope,
+                narrowed.resource.as_deref().unwrap_or(&record.audience),
+                &record.claims,
+            )
         };
         let user = match record.auth_time {
             Some(_) => Some(self.refresh_user(&record, now).await?),
             None => None,
         };
         let mut response = self.mint(&subject)?;
-        // The successor keeps the original grant's scope (RFC 6749 §6).
+        // The successor keeps the original grant's scope and audience (RFC 6749 §6).
         let successor = Subject {
             scope: &record.scope,
+            audience: &record.audience,
             ..subject
         };
         let sign_in = match (&record.sid, record.auth_time) {
@@ -369,8 +458,13 @@ impl Issuer {
             _ => None,
         };
         response.refresh_token = Some(
-            self.new_refresh(&successor, record.family.clone(), sign_in.as_ref())
-                .await?,
+            self.new_refresh(
+                &successor,
+                record.family.clone(),
+                sign_in.as_ref(),
+                record.dpop_jkt.as_deref(),
+            )
+            .await?,
         );
         if let (Some(user), Some(auth_time)) = (&user, record.auth_time) {
             if scope.iter().any(|s| s == "openid") {
@@ -429,12 +523,19 @@ impl Issuer {
         subject: &Subject<'_>,
         jti: String,
     ) -> Result<TokenResponse, IssuerError> {
-        let now = NumericDate::EPOCH.saturating_add(self.now());
-        let exp = now.saturating_add(self.inner.access_ttl);
+        let now_secs = self.now();
+        let lifetime = match subject.not_after {
+            Some(limit) => self.inner.access_ttl.min(limit.saturating_sub(now_secs)),
+            None => self.inner.access_ttl,
+        };
+        let now = NumericDate::EPOCH.saturating_add(now_secs);
+        let exp = now.saturating_add(lifetime);
         let scope = scope_string(subject.scope);
         let mut claims = Claims::new(AccessClaims {
             client_id: subject.client_id,
             scope: scope.clone(),
+            cnf: subject.jkt.map(|jkt| Confirmation { jkt }),
+            act: subject.act,
             extra: subject.claims,
         })
         .issuer(self.inner.url.clone())
@@ -446,22 +547,29 @@ impl Issuer {
         let ring = self.ring();
         let token = jot_codec::encode(&ring.current, &Header::new().typ("at+jwt"), &claims)
             .map_err(IssuerError::Sign)?;
+        let token_type = match subject.jkt {
+            Some(_) => crate::dpop::DPOP_TOKEN_TYPE,
+            None => "Bearer",
+        };
         Ok(TokenResponse {
             access_token: token,
-            token_type: "Bearer".into(),
-            expires_in: self.inner.access_ttl,
+            token_type: token_type.into(),
+            expires_in: lifetime,
             refresh_token: None,
             scope,
             id_token: None,
+            issued_token_type: None,
         })
     }
 
-    /// Stores a new refresh token of `family` and returns it.
+    /// Stores a new refresh token of `family` and returns it; `bound` is the DPoP
+    /// key it is bound to (a public client's).
     pub(crate) async fn new_refresh(
         &self,
         subject: &Subject<'_>,
         family: String,
         sign_in: Option<&SignIn<'_>>,
+        bound: Option<&str>,
     ) -> Result<String, IssuerError> {
         let token = secret::random_token(32)?;
         let now = self.now();
@@ -478,9 +586,36 @@ impl Issuer {
             sid: sign_in.map(|s| s.sid.to_owned()),
             auth_time: sign_in.map(|s| s.auth_time),
             id_token_claims: sign_in.map_or_else(Vec::new, |s| s.id_token_claims.to_vec()),
+            dpop_jkt: bound.map(str::to_owned),
         };
         self.inner.store.insert_refresh(record).await?;
         Ok(token)
+    }
+}
+
+/// What a refresh request narrows: the scope, the audience (one `resource`), and
+/// the DPoP key of its proof, if any.
+struct Narrowed<'a> {
+    scope: Option<Vec<String>>,
+    resource: Option<Vec<String>>,
+    jkt: Option<&'a str>,
+}
+
+/// A grant bound to a DPoP key (`bound`) needs a proof made with that key (RFC
+/// 9449 §5 and §10).
+pub(crate) fn check_binding(bound: Option<&str>, proof: Option<&str>) -> Result<(), OAuthError> {
+    use crate::error::OAuthErrorCode::InvalidDpopProof;
+    match (bound, proof) {
+        (None, _) => Ok(()),
+        (Some(_), None) => Err(OAuthError::new(
+            InvalidDpopProof,
+            "the grant is bound to a DPoP key: send a DPoP proof made with it",
+        )),
+        (Some(bound), Some(proof)) if secret::constant_time_eq(bound, proof) => Ok(()),
+        (Some(_), Some(_)) => Err(OAuthError::new(
+            InvalidDpopProof,
+            "the DPoP proof is not made with the key the grant is bound to",
+        )),
     }
 }
 

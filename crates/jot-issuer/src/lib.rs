@@ -20,6 +20,7 @@ mod claims;
 mod client_auth;
 mod client_ip;
 mod clients;
+mod dpop;
 mod endpoints;
 mod error;
 mod grant;
@@ -34,6 +35,7 @@ mod oidc;
 mod password;
 mod redirect;
 mod request;
+mod resource;
 mod response_headers;
 mod rotation;
 mod secret;
@@ -113,6 +115,10 @@ struct Inner {
     client_ip_header: Option<http::HeaderName>,
     /// The peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
     trusted_proxies: Vec<client_ip::IpNet>,
+    /// The RFC 8707 resources tokens may be asked for.
+    resources: Vec<String>,
+    /// The DPoP proof checks of the token and userinfo endpoints.
+    dpop: jot_axum::DpopProofs,
 }
 
 impl Issuer {

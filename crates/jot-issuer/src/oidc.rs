@@ -6,7 +6,7 @@
 //! | `GET, POST /authorize` | authorization request (code flow, PKCE S256) |
 //! | `GET, POST /login` | the login page and its form |
 //! | `GET, POST /consent` | the consent page and its form |
-//! | `GET, POST /userinfo` | the user's claims for a bearer access token |
+//! | `GET, POST /userinfo` | the user's claims for an access token (bearer or DPoP) |
 //! | `GET, POST /logout` | RP-initiated logout |
 //!
 //! The `authorization_code` grant is served by `/token`, and discovery lists all
@@ -119,7 +119,12 @@ async fn userinfo(State(issuer): State<Issuer>, request: Request) -> Response {
         None
     };
     issuer
-        .userinfo(&parts.headers, query.as_deref(), form.as_ref())
+        .userinfo(
+            &parts.headers,
+            &parts.method,
+            query.as_deref(),
+            form.as_ref(),
+        )
         .await
 }
 

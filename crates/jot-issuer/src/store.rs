@@ -331,6 +331,10 @@ pub struct ClientRecord {
     /// May introspect every token (a resource server); otherwise only its own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub introspect: bool,
+    /// May exchange access tokens it receives for tokens aimed at another
+    /// resource (RFC 8693).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub token_exchange: bool,
 }
 
 /// A refresh token as stored: its hash, never the token.
@@ -368,6 +372,10 @@ pub struct RefreshRecord {
     /// The user claims the client asked for in its ID tokens (`claims` parameter).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub id_token_claims: Vec<String>,
+    /// The RFC 7638 thumbprint of the DPoP key it is bound to (a public client's,
+    /// RFC 9449 §5): refreshing it needs a proof made with that key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 /// The state of a stored refresh token.

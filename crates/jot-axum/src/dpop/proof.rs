@@ -101,15 +101,25 @@ impl DpopVerifier {
         self.nonces.as_ref().map(|n| n.current(now))
     }
 
+    /// The normalised URL of a request for `path` on the configured origin.
+    pub(crate) fn request_url(&self, path: &str) -> Option<String> {
+        self.origin
+            .as_ref()
+            .and_then(|origin| htu::request_url(origin, path))
+    }
+
     /// Every check of RFC 9449 §4.3 on the request's proof, except the binding to
     /// the token (the caller compares [`CheckedProof::jkt`] with `cnf.jkt`) and the
     /// replay check ([`DpopVerifier::record`], once everything else passed).
-    /// `line` is the request's method and path, when known.
+    /// `line` is the request's method and its normalised URL
+    /// ([`DpopVerifier::request_url`]), when known; `access_token` the token the
+    /// proof comes with (its hash is then required in `ath`), `None` at a token
+    /// endpoint.
     pub(crate) fn check(
         &self,
         headers: &HeaderMap,
         line: Option<(&Method, &str)>,
-        access_token: &str,
+        access_token: Option<&str>,
         now: NumericDate,
     ) -> Result<CheckedProof, AuthErrorKind> {
         let invalid = AuthErrorKind::InvalidDpopProof;
@@ -144,18 +154,13 @@ impl DpopVerifier {
         let htu_claim = custom.htu.as_deref().ok_or_else(|| missing("htu"))?;
         let jti = claims.jti.as_deref().ok_or_else(|| missing("jti"))?;
         let iat = claims.iat.ok_or_else(|| missing("iat"))?;
-        let Some((method, path)) = line else {
+        let Some((method, expected)) = line else {
             return Err(invalid(DpopError::UnknownRequestUrl));
         };
         if htm != method.as_str() {
             return Err(invalid(DpopError::Method));
         }
-        let expected = self
-            .origin
-            .as_ref()
-            .and_then(|origin| htu::request_url(origin, path))
-            .ok_or(invalid(DpopError::UnknownRequestUrl))?;
-        if htu::normalise_htu(htu_claim).as_deref() != Some(expected.as_str()) {
+        if htu::normalise_htu(htu_claim).as_deref() != Some(expected) {
             return Err(invalid(DpopError::Url));
         }
         if let Some(nonces) = &self.nonces {
@@ -169,13 +174,15 @@ impl DpopVerifier {
                 });
             }
         }
-        let ath = custom
-            .ath
-            .as_deref()
-            .ok_or(invalid(DpopError::MissingClaim { claim: "ath" }))?;
-        let hash = digest::digest(&digest::SHA256, access_token.as_bytes());
-        if ath != base64url::encode(hash.as_ref()) {
-            return Err(invalid(DpopError::AccessTokenHash));
+        if let Some(access_token) = access_token {
+            let ath = custom
+                .ath
+                .as_deref()
+                .ok_or(invalid(DpopError::MissingClaim { claim: "ath" }))?;
+            let hash = digest::digest(&digest::SHA256, access_token.as_bytes());
+            if ath != base64url::encode(hash.as_ref()) {
+                return Err(invalid(DpopError::AccessTokenHash));
+            }
         }
         let jkt = jwk.thumbprint().map_err(|e| invalid(DpopError::Key(e)))?;
         let mut jti_digest = [0u8; 32];

@@ -44,6 +44,12 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     if args.replace_missing_key {
         config = config.replace_missing_key(true);
     }
+    for resource in args.resource {
+        config = config.resource(resource);
+    }
+    if args.dpop_nonces {
+        config = config.dpop_nonces(true);
+    }
     config = config.limits(LimitSettings {
         header_timeout: args.header_timeout,
         body_timeout: args.body_timeout,

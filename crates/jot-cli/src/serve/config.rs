@@ -65,6 +65,8 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// jwks_max_age = "5m"
 /// maintenance_interval = "30s"
 /// cors_origins = ["https://app.example.com"]
+/// resources = ["https://mcp.example.com/mcp"]  # RFC 8707: what `resource` may name
+/// dpop_nonces = true                # DPoP proofs must carry a server nonce (default off)
 /// replace_missing_key = false
 /// header_timeout = "10s"
 /// body_timeout = "30s"
@@ -84,6 +86,7 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// id = "orders-api"
 /// secret_env = "ORDERS_API_SECRET"
 /// introspect = true                 # may introspect every client's tokens
+/// token_exchange = true             # may exchange tokens it receives (RFC 8693)
 ///
 /// [[client]]                        # people sign in to it (code flow + PKCE)
 /// id = "web"
@@ -131,6 +134,10 @@ pub(crate) struct ServeConfig {
     pub(crate) cors_origins: Vec<String>,
     /// Rotate to a new key when the current one lost its private key.
     pub(crate) replace_missing_key: Option<bool>,
+    /// The RFC 8707 resources tokens may be asked for (replacing the file's list).
+    pub(crate) resources: Vec<String>,
+    /// DPoP proofs must carry a server nonce.
+    pub(crate) dpop_nonces: Option<bool>,
     /// Timeouts and the connection cap.
     pub(crate) limits: LimitSettings,
     /// HTTPS with this certificate and key (given both or neither).
@@ -152,6 +159,8 @@ pub(crate) struct ClientSpec {
     first_party: bool,
     /// May introspect every client's tokens (a resource server).
     introspect: bool,
+    /// May exchange the tokens it receives (RFC 8693).
+    token_exchange: bool,
 }
 
 impl ServeConfig {
@@ -250,6 +259,19 @@ impl ServeConfig {
     /// file's).
     pub(crate) fn cors_origin(mut self, origin: impl Into<String>) -> Self {
         self.cors_origins.push(origin.into());
+        self
+    }
+
+    /// Adds a resource (RFC 8707) tokens may be asked for (the list replaces the
+    /// config file's).
+    pub(crate) fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resources.push(resource.into());
+        self
+    }
+
+    /// Whether DPoP proofs must carry a server nonce.
+    pub(crate) fn dpop_nonces(mut self, on: bool) -> Self {
+        self.dpop_nonces = Some(on);
         self
     }
 
@@ -371,6 +393,10 @@ impl ServeConfig {
             self.cors_origins = file.cors_origins;
         }
         self.replace_missing_key = self.replace_missing_key.or(file.replace_missing_key);
+        if self.resources.is_empty() {
+            self.resources = file.resources;
+        }
+        self.dpop_nonces = self.dpop_nonces.or(file.dpop_nonces);
         let max_connections = file
             .max_connections
             .map(|max| usize::try_from(max).unwrap_or(usize::MAX))
@@ -407,6 +433,7 @@ impl ServeConfig {
                 post_logout_redirect_uris: client.post_logout_redirect_uris,
                 first_party: client.first_party,
                 introspect: client.introspect,
+                token_exchange: client.token_exchange,
             });
         }
         for user in file.users {
@@ -438,6 +465,7 @@ impl ClientSpec {
             post_logout_redirect_uris: Vec::new(),
             first_party: false,
             introspect: false,
+            token_exchange: false,
         }
     }
 
@@ -469,7 +497,8 @@ impl ClientSpec {
             .redirect_uris(self.redirect_uris.clone())
             .post_logout_redirect_uris(self.post_logout_redirect_uris.clone())
             .first_party(self.first_party)
-            .introspect(self.introspect);
+            .introspect(self.introspect)
+            .token_exchange(self.token_exchange);
         match &self.secret {
             Some(secret) => client.secret(secret.clone()),
             None => client.public(),
@@ -548,6 +577,9 @@ struct FileConfig {
     #[serde(default)]
     cors_origins: Vec<String>,
     replace_missing_key: Option<bool>,
+    #[serde(default)]
+    resources: Vec<String>,
+    dpop_nonces: Option<bool>,
     header_timeout: Option<DurationValue>,
     body_timeout: Option<DurationValue>,
     request_timeout: Option<DurationValue>,
@@ -579,6 +611,8 @@ struct FileClient {
     first_party: bool,
     #[serde(default)]
     introspect: bool,
+    #[serde(default)]
+    token_exchange: bool,
 }
 
 #[derive(Debug, Deserialize)]

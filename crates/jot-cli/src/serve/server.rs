@@ -110,7 +110,15 @@ impl Server {
             .trusted_proxies(config.trusted_proxies)
             .login(Login::new())
             .cors_origins(config.cors_origins)
+            .resources(config.resources)
             .replace_missing_key(config.replace_missing_key.unwrap_or(false));
+        if config.dpop_nonces == Some(true) {
+            let nonces = jot_axum::HmacNonces::random().map_err(|e| ServeError::Setting {
+                setting: "dpop_nonces",
+                reason: e.to_string(),
+            })?;
+            builder = builder.dpop(jot_axum::Dpop::new().nonces(nonces));
+        }
         for aud in config.audience {
             builder = builder.audience(aud);
         }

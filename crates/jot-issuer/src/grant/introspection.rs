@@ -23,7 +23,8 @@ pub struct Introspection {
     /// The client the token was issued to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `Bearer` for access tokens, `refresh_token` for refresh tokens.
+    /// `Bearer` or `DPoP` (bound to a key, RFC 9449 §6.2) for access tokens,
+    /// `refresh_token` for refresh tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Expiry.
@@ -44,6 +45,13 @@ pub struct Introspection {
     /// Token id (access tokens).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// The key the token is bound to, `{"jkt": "…"}` (RFC 9449 §6.2): a
+    /// resource server that introspects checks the DPoP proof against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Value>,
+    /// Who acts for the subject, for a token from a token exchange (RFC 8693 §4.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Value>,
 }
 
 impl Issuer {
@@ -51,20 +59,24 @@ impl Issuer {
     /// issuer signed (signature, `iss`, `typ`, expiry, revocation) or a refresh token.
     pub async fn introspect(&self, token: &str) -> Result<Introspection, IssuerError> {
         if token.contains('.') {
-            let Some(claims) = self.verify_own(token, true) else {
+            let Some(claims) = self.active_access_token(token).await? else {
                 return Ok(Introspection::default());
             };
-            let jti = claims.jti.clone().unwrap_or_default();
-            if self.inner.store.is_access_revoked(&jti).await? {
-                return Ok(Introspection::default());
-            }
             let custom = &claims.custom;
             let string = |name: &str| custom.get(name).and_then(Value::as_str).map(String::from);
+            let bound = crate::dpop::bound_key(custom).ok().flatten().is_some();
+            let token_type = if bound {
+                crate::dpop::DPOP_TOKEN_TYPE
+            } else {
+                "Bearer"
+            };
             return Ok(Introspection {
                 active: true,
                 scope: string("scope"),
                 client_id: string("client_id"),
-                token_type: Some("Bearer".into()),
+                token_type: Some(token_type.into()),
+                cnf: custom.get("cnf").cloned(),
+                act: custom.get("act").cloned(),
                 exp: claims.exp.map(NumericDate::seconds),
                 iat: claims.iat.map(NumericDate::seconds),
                 sub: claims.sub,
@@ -87,6 +99,8 @@ impl Issuer {
                     aud: audience(&record.audience),
                     iss: Some(self.inner.url.clone()),
                     jti: None,
+                    cnf: record.dpop_jkt.map(|jkt| serde_json::json!({ "jkt": jkt })),
+                    act: None,
                 })
             }
             _ => Ok(Introspection::default()),
@@ -141,6 +155,22 @@ impl Issuer {
             .await?;
         tracing::info!(target: "jot_issuer", family = %record.family, "refresh token family revoked");
         Ok(())
+    }
+
+    /// The claims of an access token that is active now: signed by this issuer
+    /// with a published key, not expired, not revoked.
+    pub(crate) async fn active_access_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<Claims<Map<String, Value>>>, IssuerError> {
+        let Some(claims) = self.verify_own(token, true) else {
+            return Ok(None);
+        };
+        let jti = claims.jti.as_deref().unwrap_or_default();
+        if self.inner.store.is_access_revoked(jti).await? {
+            return Ok(None);
+        }
+        Ok(Some(claims))
     }
 
     /// The claims of an access token this issuer signed with a published key;

@@ -51,6 +51,12 @@ pub(crate) struct AuthRequest {
     /// Once signed in and waiting for consent: the user.
     #[serde(default)]
     pub(crate) sub: Option<String>,
+    /// The resource (RFC 8707) the access token is for.
+    #[serde(default)]
+    pub(crate) resource: Option<String>,
+    /// The thumbprint of the DPoP key the code is bound to (RFC 9449 §10).
+    #[serde(default)]
+    pub(crate) dpop_jkt: Option<String>,
 }
 
 /// The `prompt` parameter.
@@ -214,6 +220,25 @@ impl Issuer {
                 "a requested scope is not allowed for this client",
             ));
         }
+        let resource = self
+            .requested_resource(form.get("resource"))
+            .map_err(|_| {
+                refuse(
+                    "invalid_target",
+                    "the resource is not one this issuer issues tokens for",
+                )
+            })?
+            .map(str::to_owned);
+        let dpop_jkt = match form.get("dpop_jkt") {
+            None => None,
+            Some(jkt) if crate::dpop::is_thumbprint(jkt) => Some(jkt.to_owned()),
+            Some(_) => {
+                return Err(refuse(
+                    "invalid_request",
+                    "dpop_jkt must be a base64url SHA-256 JWK thumbprint",
+                ));
+            }
+        };
         let nonce = form.get("nonce").map(str::to_owned);
         if nonce.as_ref().is_some_and(|n| n.len() > MAX_NONCE_LEN) {
             return Err(refuse("invalid_request", "nonce is too long"));
@@ -266,6 +291,8 @@ impl Issuer {
             hint_sub,
             id_token_claims,
             sub: None,
+            resource,
+            dpop_jkt,
         };
         Ok((request, client))
     }

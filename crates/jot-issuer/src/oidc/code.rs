@@ -14,12 +14,14 @@ use crate::store::{ClientRecord, CodeConsumed, CodeIssued, CodeRecord};
 use crate::{Issuer, OAuthError, TokenResponse, secret};
 
 impl Issuer {
-    /// Exchanges an authorization code.
+    /// Exchanges an authorization code; `jkt` is the key of the request's DPoP
+    /// proof, if any.
     pub(crate) async fn code_grant(
         &self,
         form: &Form,
         presented: Presented,
         ip: Option<std::net::IpAddr>,
+        jkt: Option<&str>,
     ) -> Result<TokenResponse, OAuthError> {
         let code = form.require("code")?;
         let redirect_uri = form.require("redirect_uri")?;
@@ -44,6 +46,21 @@ impl Issuer {
                 "code_verifier does not match the code_challenge",
             ));
         }
+        // RFC 8707 §2.2: the token request may repeat the authorization request's
+        // resource, never name another one.
+        let resource = match (
+            self.requested_resource(form.get("resource"))?,
+            &record.resource,
+        ) {
+            (Some(asked), Some(granted)) if asked != granted => {
+                return Err(OAuthError::invalid_target(
+                    "the resource differs from the authorization request's",
+                ));
+            }
+            (Some(asked), _) => Some(asked.to_owned()),
+            (None, granted) => granted.clone(),
+        };
+        crate::grant::check_binding(record.dpop_jkt.as_deref(), jkt)?;
         let now = self.now();
         if record.issued.is_some() {
             return Err(self.code_reused(record, now).await);
@@ -66,7 +83,11 @@ impl Issuer {
             CodeConsumed::Reused(first) => return Err(self.code_reused(first, now).await),
             _ => return Err(OAuthError::invalid_grant("unknown authorization code")),
         };
-        self.tokens_for_code(&client, &record, issued).await
+        let bound = Bound {
+            resource: resource.as_deref(),
+            jkt,
+        };
+        self.tokens_for_code(&client, &record, issued, bound).await
     }
 
     /// The client of a code exchange: authenticated, or a public client naming itself.
@@ -125,6 +146,7 @@ impl Issuer {
         client: &ClientRecord,
         record: &CodeRecord,
         issued: CodeIssued,
+        bound: Bound<'_>,
     ) -> Result<TokenResponse, OAuthError> {
         let Some(user) = self.session_user(&record.sub).await? else {
             return Err(OAuthError::invalid_grant(
@@ -140,17 +162,21 @@ impl Issuer {
             })),
             None => Map::new(),
         };
-        let audience = if client.audience.is_empty() {
-            &self.inner.audience
-        } else {
-            &client.audience
+        let resource = bound.resource.map(|r| vec![r.to_owned()]);
+        let audience = match &resource {
+            Some(resource) => resource,
+            None if client.audience.is_empty() => &self.inner.audience,
+            None => &client.audience,
         };
         let subject = Subject {
-            sub: &user.sub,
-            client_id: &client.client_id,
-            scope: &record.scope,
-            audience,
-            claims: &claims,
+            jkt: bound.jkt,
+            ..Subject::new(
+                &user.sub,
+                &client.client_id,
+                &record.scope,
+                audience,
+                &claims,
+            )
         };
         let mut response = self.mint_with_jti(&subject, issued.jti)?;
         if let Some(family) = issued.family {
@@ -159,8 +185,12 @@ impl Issuer {
                 auth_time: record.auth_time,
                 id_token_claims: &record.id_token_claims,
             };
-            response.refresh_token =
-                Some(self.new_refresh(&subject, family, Some(&sign_in)).await?);
+            // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
+            let refresh_bound = if client.public { bound.jkt } else { None };
+            response.refresh_token = Some(
+                self.new_refresh(&subject, family, Some(&sign_in), refresh_bound)
+                    .await?,
+            );
         }
         if record.scope.iter().any(|s| s == "openid") {
             response.id_token = Some(self.mint_id_token(&IdTokenInput {
@@ -183,6 +213,12 @@ impl Issuer {
         );
         Ok(response)
     }
+}
+
+/// What a code's tokens are bound to: the resource (their `aud`) and the DPoP key.
+struct Bound<'a> {
+    resource: Option<&'a str>,
+    jkt: Option<&'a str>,
 }
 
 /// RFC 7636 §4.6 with S256: the verifier is 43 to 128 unreserved characters, and

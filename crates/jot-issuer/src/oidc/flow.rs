@@ -338,6 +338,8 @@ impl Issuer {
                 issued_at: now,
                 expires_at: now + CODE_TTL,
                 issued: None,
+                resource: request.resource.clone(),
+                dpop_jkt: request.dpop_jkt.clone(),
             })
             .await?;
         tracing::info!(target: "jot_issuer", client_id = %request.client_id, sub = %session.sub, "authorization code issued");

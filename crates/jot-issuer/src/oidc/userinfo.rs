@@ -1,10 +1,12 @@
-//! `GET|POST /userinfo` (OIDC Core §5.3): the signed-in user's claims for a bearer
+//! `GET|POST /userinfo` (OIDC Core §5.3): the signed-in user's claims for an
 //! access token, which comes in the `Authorization` header only (RFC 6750 §2.1);
-//! a token in the query or the body is refused. `sub` always; `name` and
+//! a token in the query or the body is refused. A DPoP-bound token comes as
+//! `Authorization: DPoP` with a proof made with its key (RFC 9449 §7); sent as
+//! `Bearer`, it is refused. `sub` always; `name` and
 //! `preferred_username` with `profile`; `email` and `email_verified` with `email`.
 
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde_json::{Map, Value};
 
 use super::id_token::user_claims;
@@ -18,27 +20,45 @@ struct BearerError {
     description: &'static str,
 }
 
+/// The scheme of the `Authorization` header.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Bearer,
+    Dpop,
+}
+
 impl Issuer {
     /// `/userinfo`: `query` is the raw query string; `body` a form body, if any.
     pub(crate) async fn userinfo(
         &self,
         headers: &HeaderMap,
+        method: &Method,
         query: Option<&str>,
         body: Option<&Form>,
     ) -> Response {
-        match self.userinfo_claims(headers, query, body).await {
+        let mut response = match self.userinfo_claims(headers, method, query, body).await {
             Ok(claims) => {
                 let mut response = axum::Json(Value::Object(claims)).into_response();
                 crate::error::no_store(response.headers_mut());
                 response
             }
-            Err(e) => e.into_response(self.url()),
+            Err(e) => e.into_response(self.url(), &self.dpop_algorithms().join(" ")),
+        };
+        if headers.contains_key(crate::dpop::DPOP) {
+            if let Some(nonce) = self.next_dpop_nonce() {
+                response
+                    .headers_mut()
+                    .entry(http::HeaderName::from_static("dpop-nonce"))
+                    .or_insert(nonce);
+            }
         }
+        response
     }
 
     async fn userinfo_claims(
         &self,
         headers: &HeaderMap,
+        method: &Method,
         query: Option<&str>,
         body: Option<&Form>,
     ) -> Result<Map<String, Value>, BearerError> {
@@ -50,10 +70,35 @@ impl Issuer {
                 "send the access token in the Authorization header, never in the URL or body",
             ));
         }
-        let token = bearer(headers)?;
+        let (scheme, token) = access_token(headers)?;
         let claims = self
             .verify_own(token, true)
             .ok_or_else(|| BearerError::invalid_token("the access token is invalid or expired"))?;
+        let bound = crate::dpop::bound_key(&claims.custom)
+            .map_err(|()| BearerError::invalid_token("malformed cnf claim"))?;
+        match (scheme, bound) {
+            (Scheme::Bearer, None) => {}
+            (Scheme::Bearer, Some(_)) => {
+                return Err(BearerError::invalid_token(
+                    "a DPoP-bound token must be sent with the DPoP scheme and a proof",
+                ));
+            }
+            (Scheme::Dpop, None) => {
+                return Err(BearerError::invalid_token("the token is not DPoP-bound"));
+            }
+            (Scheme::Dpop, Some(jkt)) => {
+                let url = format!("{}/userinfo", self.url());
+                let proof = self
+                    .check_proof(headers, method, &url, Some(token))
+                    .await
+                    .map_err(BearerError::from_proof)?;
+                if !crate::secret::constant_time_eq(&proof, jkt) {
+                    return Err(BearerError::invalid_token(
+                        "the DPoP proof is not made with the token's key",
+                    ));
+                }
+            }
+        }
         let jti = claims.jti.as_deref().unwrap_or_default();
         if self
             .inner
@@ -102,8 +147,8 @@ impl Issuer {
     }
 }
 
-/// The token of `Authorization: Bearer …`.
-fn bearer(headers: &HeaderMap) -> Result<&str, BearerError> {
+/// The token of `Authorization: Bearer …` or `Authorization: DPoP …`.
+fn access_token(headers: &HeaderMap) -> Result<(Scheme, &str), BearerError> {
     let missing = BearerError {
         status: StatusCode::UNAUTHORIZED,
         code: None,
@@ -119,14 +164,18 @@ fn bearer(headers: &HeaderMap) -> Result<&str, BearerError> {
         .ok_or(BearerError::invalid_request(
             "malformed Authorization header",
         ))?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
+    let scheme = if scheme.eq_ignore_ascii_case("bearer") {
+        Scheme::Bearer
+    } else if scheme.eq_ignore_ascii_case("dpop") {
+        Scheme::Dpop
+    } else {
         return Err(BearerError {
             status: StatusCode::UNAUTHORIZED,
             code: None,
             description: "",
         });
-    }
-    Ok(token.trim())
+    };
+    Ok((scheme, token.trim()))
 }
 
 impl BearerError {
@@ -143,6 +192,29 @@ impl BearerError {
             status: StatusCode::UNAUTHORIZED,
             code: Some("invalid_token"),
             description,
+        }
+    }
+
+    /// A refused DPoP proof: 401 `invalid_dpop_proof` or `use_dpop_nonce` (RFC
+    /// 9449 §7.1, §9), 503 when the replay cache is down.
+    fn from_proof(error: crate::OAuthError) -> Self {
+        use crate::error::OAuthErrorCode;
+        match error.code() {
+            OAuthErrorCode::UseDpopNonce => BearerError {
+                status: StatusCode::UNAUTHORIZED,
+                code: Some("use_dpop_nonce"),
+                description: "the DPoP proof must carry the server nonce",
+            },
+            OAuthErrorCode::InvalidDpopProof => BearerError {
+                status: StatusCode::UNAUTHORIZED,
+                code: Some("invalid_dpop_proof"),
+                description: "the DPoP proof is invalid",
+            },
+            _ => BearerError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: None,
+                description: "",
+            },
         }
     }
 
@@ -163,8 +235,15 @@ impl BearerError {
         }
     }
 
-    fn into_response(self, realm: &str) -> Response {
-        let mut challenge = format!("Bearer realm=\"{}\"", realm.replace(['"', '\\'], ""));
+    fn into_response(self, realm: &str, algs: &str) -> Response {
+        // RFC 9449 §7.1: a DPoP error is answered with a DPoP challenge.
+        let dpop = matches!(self.code, Some("invalid_dpop_proof" | "use_dpop_nonce"));
+        let realm = realm.replace(['"', '\\'], "");
+        let mut challenge = if dpop {
+            format!("DPoP realm=\"{realm}\", algs=\"{algs}\"")
+        } else {
+            format!("Bearer realm=\"{realm}\"")
+        };
         let body = match self.code {
             Some(code) => {
                 challenge.push_str(&format!(

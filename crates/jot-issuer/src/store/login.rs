@@ -84,6 +84,14 @@ pub struct CodeRecord {
     /// What its exchange issued, once used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued: Option<CodeIssued>,
+    /// The resource (RFC 8707) of the authorization request: the `aud` of the
+    /// access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// The `dpop_jkt` of the authorization request (RFC 9449 §10): the token
+    /// request must carry a DPoP proof made with that key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 /// What the exchange of an authorization code issued, so that a second use can

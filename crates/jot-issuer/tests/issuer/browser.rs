@@ -286,6 +286,24 @@ impl<'a> Browser<'a> {
         self.submit_login(&page, username, password).await
     }
 
+    /// Allows what the consent page `reply` redirects to asks; the reply to the
+    /// form (a redirect to the client).
+    pub async fn allow_consent(&self, reply: &Reply) -> Reply {
+        let page = self.follow(reply).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let csrf = input_value(&page.text, "csrf");
+        let request = input_value(&page.text, "request");
+        self.post(
+            "/consent",
+            &[
+                ("csrf", &csrf),
+                ("request", &request),
+                ("decision", "allow"),
+            ],
+        )
+        .await
+    }
+
     /// The whole flow for [`WEB`] as [`ALICE`]: the code and the verifier.
     pub async fn code_for_web(&self, extra: &[(&str, &str)]) -> (String, String) {
         let (verifier, challenge) = pkce();

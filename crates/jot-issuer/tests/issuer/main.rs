@@ -12,6 +12,7 @@
 
 mod browser;
 mod data_dir;
+mod dpop;
 mod errors;
 mod headers;
 mod introspection;
@@ -26,9 +27,11 @@ mod operating;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod refresh;
+mod resource;
 mod rotation;
 mod store_contract;
 mod support;
 mod throttling;
+mod token_exchange;
 mod tokens;
 mod users;

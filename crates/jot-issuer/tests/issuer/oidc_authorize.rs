@@ -37,7 +37,12 @@ async fn discovery_is_complete_with_login() {
     );
     assert_eq!(
         doc["grant_types_supported"],
-        json!(["authorization_code", "client_credentials", "refresh_token"])
+        json!([
+            "authorization_code",
+            "client_credentials",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:token-exchange"
+        ])
     );
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"],

@@ -51,6 +51,7 @@ fn refresh(
         sid: sid.map(Into::into),
         auth_time: Some(1),
         id_token_claims: vec![],
+        dpop_jkt: Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".into()),
     }
 }
 
@@ -69,6 +70,8 @@ fn code(hash: &str) -> CodeRecord {
         issued_at: 100,
         expires_at: 160,
         issued: None,
+        resource: Some("https://mcp.example/mcp".into()),
+        dpop_jkt: Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".into()),
     }
 }
 

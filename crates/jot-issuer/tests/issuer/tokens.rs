@@ -127,7 +127,11 @@ async fn jwks_and_discovery_documents() {
         );
         assert_eq!(
             doc["grant_types_supported"],
-            json!(["client_credentials", "refresh_token"])
+            json!([
+                "client_credentials",
+                "refresh_token",
+                "urn:ietf:params:oauth:grant-type:token-exchange"
+            ])
         );
     }
 

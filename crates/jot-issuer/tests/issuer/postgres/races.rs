@@ -202,6 +202,8 @@ fn code(hash: &str, expires_at: u64) -> CodeRecord {
         issued_at: 1,
         expires_at,
         issued: None,
+        resource: None,
+        dpop_jkt: None,
     }
 }
 

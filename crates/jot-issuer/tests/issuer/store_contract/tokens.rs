@@ -38,6 +38,7 @@ pub(crate) fn client(id: &str, scopes: &[&str]) -> ClientRecord {
         post_logout_redirect_uris: vec![],
         first_party: false,
         introspect: true,
+        token_exchange: true,
     }
 }
 
@@ -57,6 +58,7 @@ pub(crate) fn refresh(hash: &str, family: &str, expires_at: u64) -> RefreshRecor
         sid: None,
         auth_time: None,
         id_token_claims: vec![],
+        dpop_jkt: None,
     }
 }
 

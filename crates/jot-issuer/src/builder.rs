@@ -286,8 +286,11 @@ impl IssuerBuilder {
 
     /// How DPoP proofs (RFC 9449) at the token and userinfo endpoints are checked:
     /// algorithms, age, replay cache, server nonces (default: [`jot_axum::Dpop::new`],
-    /// every asymmetric algorithm, no nonces). A token request with a valid proof
-    /// gets a DPoP-bound access token (`token_type: DPoP`, `cnf.jkt`).
+    /// every asymmetric algorithm, no nonces, proofs recorded in the issuer's store
+    /// by a [`StoreReplayCache`](crate::store::StoreReplayCache), so that instances
+    /// sharing a database refuse each other's proofs; give the `Dpop` one too when
+    /// several instances share the store). A token request with a valid proof gets
+    /// a DPoP-bound access token (`token_type: DPoP`, `cnf.jkt`).
     ///
     /// ```
     /// use jot_axum::{Dpop, HmacNonces};
@@ -373,6 +376,9 @@ impl IssuerBuilder {
         let login = self
             .login
             .map(|login| login::LoginState::new(login, &url, &store));
+        let dpop = self.dpop.unwrap_or_else(|| {
+            jot_axum::Dpop::new().replay_cache(store::StoreReplayCache::new(store.clone()))
+        });
         Ok(Issuer {
             inner: Arc::new(Inner {
                 url,
@@ -400,7 +406,7 @@ impl IssuerBuilder {
                 client_ip_header: self.client_ip_header,
                 trusted_proxies,
                 resources,
-                dpop: self.dpop.unwrap_or_default().proofs(),
+                dpop: dpop.proofs(),
             }),
         })
     }

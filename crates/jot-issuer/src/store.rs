@@ -49,6 +49,7 @@ mod measured;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod replay;
 
 pub use file::FileStore;
 pub use login::{
@@ -62,6 +63,7 @@ pub use postgres::{
     DEFAULT_POOL_MAX_SIZE, DEFAULT_POOL_TIMEOUT, DEFAULT_QUERY_TIMEOUT, PasswordSource,
     PostgresConfig, PostgresError, PostgresStore, SCHEMA_VERSION, SslMode, redact_url,
 };
+pub use replay::StoreReplayCache;
 
 /// How long a used or expired authorization code is kept after its expiry (so a
 /// late second use is still recognised as reuse), in seconds.
@@ -167,6 +169,13 @@ pub trait IssuerStore: Send + Sync + 'static {
 
     /// Whether the access token with this `jti` was revoked.
     fn is_access_revoked<'a>(&'a self, jti: &'a str) -> StoreFuture<'a, bool>;
+
+    /// Records `id` (the digest of a DPoP proof's `jti`) as used until `until`:
+    /// `true` the first time, `false` while an earlier record is alive at `now`.
+    /// Atomic: of concurrent calls with one `id`, exactly one sees `true`, across
+    /// every instance sharing the store. Records end at `until` ([`prune`](IssuerStore::prune)
+    /// deletes them).
+    fn use_once<'a>(&'a self, id: &'a str, until: u64, now: u64) -> StoreFuture<'a, bool>;
 
     /// Revokes every refresh-token family with a token of this session or subject
     /// (logout, a user disabled or removed), until `until` or the latest expiry of

@@ -105,7 +105,7 @@ impl Server {
         let alg = config.alg.or(stored_alg).unwrap_or(Algorithm::ES256);
 
         let mut builder = Issuer::builder(url)
-            .shared_store(store)
+            .shared_store(store.clone())
             .algorithm(alg)
             .trusted_proxies(config.trusted_proxies)
             .login(Login::new())
@@ -117,7 +117,8 @@ impl Server {
                 setting: "dpop_nonces",
                 reason: e.to_string(),
             })?;
-            builder = builder.dpop(jot_axum::Dpop::new().nonces(nonces));
+            let replay = jot_issuer::store::StoreReplayCache::new(store.clone());
+            builder = builder.dpop(jot_axum::Dpop::new().nonces(nonces).replay_cache(replay));
         }
         for aud in config.audience {
             builder = builder.audience(aud);

@@ -101,6 +101,8 @@ struct Locks {
     /// A code's use is a rename then a write of what it issued: a reader in
     /// between would see a used code that issued nothing.
     codes: Mutex<()>,
+    /// A used id's record is read, then written when absent or ended.
+    used: Mutex<()>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -117,18 +119,25 @@ struct Until {
     family: Option<String>,
 }
 
+/// A used id's record ([`IssuerStore::use_once`]).
+#[derive(Serialize, Deserialize)]
+struct Used {
+    until: u64,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Revoked {
     jti: String,
     exp: u64,
 }
 
-const DIRS: [&str; 11] = [
+const DIRS: [&str; 12] = [
     "keys",
     "clients",
     "refresh",
     "families",
     "revoked",
+    "used",
     "users",
     "usernames",
     "sessions",
@@ -419,6 +428,19 @@ impl IssuerStore for FileStore {
         self.run(move |l| exists(&l.revoked(&jti)))
     }
 
+    fn use_once<'a>(&'a self, id: &'a str, until: u64, now: u64) -> StoreFuture<'a, bool> {
+        let id = id.to_owned();
+        self.run(move |l| {
+            let _used = hold(&l.locks.used);
+            let path = l.used(&id);
+            if read_json::<Used>(&path)?.is_some_and(|u| u.until > now) {
+                return Ok(false);
+            }
+            write_json(&path, &Used { until })?;
+            Ok(true)
+        })
+    }
+
     fn prune(&self, now: u64) -> StoreFuture<'_, usize> {
         self.run(move |l| {
             let mut removed = 0;
@@ -434,6 +456,15 @@ impl IssuerStore for FileStore {
                 let _families = hold(&l.locks.families);
                 for path in list(&l.dir("families"), ".revoked")? {
                     if read_json::<Until>(&path)?.is_some_and(|u| u.until <= now) {
+                        remove(&path)?;
+                        removed += 1;
+                    }
+                }
+            }
+            {
+                let _used = hold(&l.locks.used);
+                for path in list(&l.dir("used"), ".json")? {
+                    if read_json::<Used>(&path)?.is_some_and(|u| u.until <= now) {
                         remove(&path)?;
                         removed += 1;
                     }

@@ -124,6 +124,10 @@ impl IssuerStore for Measured {
         timed("is_access_revoked", self.0.is_access_revoked(jti))
     }
 
+    fn use_once<'a>(&'a self, id: &'a str, until: u64, now: u64) -> StoreFuture<'a, bool> {
+        timed("use_once", self.0.use_once(id, until, now))
+    }
+
     fn revoke_families_of<'a>(
         &'a self,
         owner: FamilyOwner<'a>,

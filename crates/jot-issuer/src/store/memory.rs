@@ -25,6 +25,8 @@ struct State {
     families: HashMap<String, u64>,
     /// Revoked access tokens by `jti`, and their `exp`.
     revoked: HashMap<String, u64>,
+    /// Used ids ([`IssuerStore::use_once`]) and when their record ends.
+    used: HashMap<String, u64>,
     /// Users by `sub`.
     users: HashMap<String, UserRecord>,
     /// [`username_key`] → `sub`.
@@ -227,6 +229,18 @@ impl IssuerStore for MemoryStore {
         Self::ready(self.lock().revoked.contains_key(jti))
     }
 
+    fn use_once<'a>(&'a self, id: &'a str, until: u64, now: u64) -> StoreFuture<'a, bool> {
+        let mut state = self.lock();
+        let first = match state.used.get(id) {
+            Some(end) => *end <= now,
+            None => true,
+        };
+        if first {
+            state.used.insert(id.to_owned(), until);
+        }
+        Self::ready(first)
+    }
+
     fn revoke_families_of<'a>(
         &'a self,
         owner: FamilyOwner<'a>,
@@ -251,6 +265,7 @@ impl IssuerStore for MemoryStore {
             s.refresh.len()
                 + s.families.len()
                 + s.revoked.len()
+                + s.used.len()
                 + s.sessions.len()
                 + s.codes.len()
                 + s.pending.len()
@@ -259,6 +274,7 @@ impl IssuerStore for MemoryStore {
         state.refresh.retain(|_, (r, _)| r.expires_at > now);
         state.families.retain(|_, until| *until > now);
         state.revoked.retain(|_, exp| *exp > now);
+        state.used.retain(|_, until| *until > now);
         state.sessions.retain(|_, s| s.expires_at > now);
         state
             .codes

@@ -368,6 +368,10 @@ impl IssuerStore for PostgresStore {
         Box::pin(tokens::is_access_revoked(self, jti))
     }
 
+    fn use_once<'a>(&'a self, id: &'a str, until: u64, now: u64) -> StoreFuture<'a, bool> {
+        Box::pin(tokens::use_once(self, id, until, now))
+    }
+
     fn revoke_families_of<'a>(
         &'a self,
         owner: FamilyOwner<'a>,

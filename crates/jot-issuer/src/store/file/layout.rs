@@ -50,6 +50,9 @@ impl Layout<'_> {
     pub(super) fn revoked(&self, jti: &str) -> PathBuf {
         self.dir("revoked").join(format!("{}.json", digest(jti)))
     }
+    pub(super) fn used(&self, id: &str) -> PathBuf {
+        self.dir("used").join(format!("{}.json", digest(id)))
+    }
 
     pub(super) fn family_revoked(&self, family: &str) -> Result<bool, StoreError> {
         exists(&self.family(family))

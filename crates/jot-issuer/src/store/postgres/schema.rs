@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "next_key",
         sql: include_str!("migrations/0002_next_key.sql"),
     },
+    Migration {
+        version: 3,
+        name: "used_ids",
+        sql: include_str!("migrations/0003_used_ids.sql"),
+    },
 ];
 
 /// The advisory lock key of migrations (`jot` in ASCII, then `schema`).

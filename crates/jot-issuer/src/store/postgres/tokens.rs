@@ -54,6 +54,12 @@ ON CONFLICT (jti) DO UPDATE SET exp = excluded.exp";
 
 const IS_ACCESS_REVOKED: &str = "SELECT EXISTS (SELECT 1 FROM jot_revoked WHERE jti = $1)";
 
+/// A row comes back when the id is new, or its record had ended (and is renewed).
+const USE_ONCE: &str = "
+INSERT INTO jot_used (id, until) VALUES ($1, $2)
+ON CONFLICT (id) DO UPDATE SET until = excluded.until WHERE jot_used.until <= $3
+RETURNING 1";
+
 const REVOKE_FAMILIES_OF_SESSION: &str = "
 WITH owned AS (
     SELECT family, greatest(max(expires_at), $2::bigint) AS until
@@ -81,11 +87,13 @@ const PRUNE: &str = "
 WITH refresh AS (DELETE FROM jot_refresh WHERE expires_at <= $1 RETURNING 1),
      families AS (DELETE FROM jot_families WHERE revoked_until <= $1 RETURNING 1),
      revoked AS (DELETE FROM jot_revoked WHERE exp <= $1 RETURNING 1),
+     used AS (DELETE FROM jot_used WHERE until <= $1 RETURNING 1),
      sessions AS (DELETE FROM jot_sessions WHERE expires_at <= $1 RETURNING 1),
      codes AS (DELETE FROM jot_codes WHERE expires_at <= $2 RETURNING 1),
      pending AS (DELETE FROM jot_pending WHERE expires_at <= $1 RETURNING 1)
 SELECT (SELECT count(*) FROM refresh) + (SELECT count(*) FROM families)
-     + (SELECT count(*) FROM revoked) + (SELECT count(*) FROM sessions)
+     + (SELECT count(*) FROM revoked) + (SELECT count(*) FROM used)
+     + (SELECT count(*) FROM sessions)
      + (SELECT count(*) FROM codes) + (SELECT count(*) FROM pending)";
 
 pub(super) async fn get_client(
@@ -210,6 +218,18 @@ pub(super) async fn revoke_access(
 ) -> Result<(), StoreError> {
     let exp = db_time(exp);
     store.execute(REVOKE_ACCESS, &[&jti, &exp]).await.map(drop)
+}
+
+pub(super) async fn use_once(
+    store: &PostgresStore,
+    id: &str,
+    until: u64,
+    now: u64,
+) -> Result<bool, StoreError> {
+    let rows = store
+        .query(USE_ONCE, &[&id, &db_time(until), &db_time(now)])
+        .await?;
+    Ok(!rows.is_empty())
 }
 
 pub(super) async fn is_access_revoked(

@@ -91,7 +91,10 @@ async fn a_schema_1_database_is_migrated_and_its_plain_key_sealed() {
         json = serde_json::to_string(&public).unwrap(),
     ));
     let store = open(&db).await;
-    assert_eq!(db.psql("SELECT max(version) FROM jot_schema"), "2");
+    assert_eq!(
+        db.psql("SELECT max(version) FROM jot_schema"),
+        jot_issuer::store::SCHEMA_VERSION.to_string()
+    );
     let keys = store.load_keys().await.unwrap();
     assert_eq!(keys.len(), 1);
     assert!(keys[0].is_current() && !keys[0].next);

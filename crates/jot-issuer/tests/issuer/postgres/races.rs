@@ -280,3 +280,41 @@ async fn one_username_one_user_and_a_pending_request_taken_once() {
     .await;
     assert_eq!(taken.iter().filter(|t| **t).count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dpop_proof_is_accepted_by_one_instance_only() {
+    let db = database();
+    let (a, b) = (open(&db).await, open(&db).await);
+    let now = now();
+    let first = race(&a, &b, 40, |store, _| async move {
+        store.use_once("dpop:proof", now + 65, now).await.unwrap()
+    })
+    .await;
+    assert_eq!(first.iter().filter(|won| **won).count(), 1, "{first:?}");
+
+    // Through the issuer: two instances on one database, one proof.
+    let key = jot_algorithms::SigningKey::generate(jot_algorithms::Algorithm::ES256).unwrap();
+    let url = "https://auth.example.com";
+    let one = jot_issuer::store::StoreReplayCache::new(Arc::new(a.clone()));
+    let two = jot_issuer::store::StoreReplayCache::new(Arc::new(b.clone()));
+    let proofs = |cache| jot_axum::Dpop::new().replay_cache(cache).proofs();
+    let (one, two) = (proofs(one), proofs(two));
+    let proof = crate::dpop::Proof::new(&key, "POST", &format!("{url}/token"), None).sign(&key);
+    let mut headers = http::HeaderMap::new();
+    headers.insert("dpop", proof.parse().unwrap());
+    let at = jot_codec::NumericDate::from_seconds(now).unwrap();
+    let method = http::Method::POST;
+    let token_url = format!("{url}/token");
+    let accepted = one.verify(&headers, &method, &token_url, None, at).await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+    let replayed = two.verify(&headers, &method, &token_url, None, at).await;
+    assert!(
+        matches!(
+            replayed,
+            Err(jot_axum::ProofRefusal::Invalid(
+                jot_axum::DpopError::Replayed
+            ))
+        ),
+        "{replayed:?}"
+    );
+}

@@ -10,7 +10,7 @@ use super::{database, open};
 use crate::store_contract::tokens::client;
 
 const TABLES: &str = "jot_clients,jot_codes,jot_consents,jot_families,jot_keys,jot_pending,\
-                      jot_refresh,jot_revoked,jot_schema,jot_sessions,jot_users";
+                      jot_refresh,jot_revoked,jot_schema,jot_sessions,jot_used,jot_users";
 
 fn tables(db: &Database) -> String {
     db.psql(
@@ -47,10 +47,10 @@ async fn migrations_run_once_are_recorded_and_survive_restarts() {
     while let Some(started) = starts.join_next().await {
         stores.push(started.unwrap().unwrap());
     }
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     assert_eq!(
         db.psql("SELECT version || ':' || name FROM jot_schema ORDER BY version"),
-        "1:store\n2:next_key"
+        "1:store\n2:next_key\n3:used_ids"
     );
     assert_eq!(tables(&db), TABLES);
     stores[0]
@@ -77,15 +77,15 @@ async fn a_schema_newer_than_this_jot_is_refused_and_left_untouched() {
         .put_client(client("web", &["openid"]))
         .await
         .unwrap();
-    db.psql("INSERT INTO jot_schema (version, name) VALUES (3, 'from a newer jot')");
+    db.psql("INSERT INTO jot_schema (version, name) VALUES (4, 'from a newer jot')");
     let before = snapshot(&db);
     let refused = PostgresStore::connect(db.url()).await.unwrap_err();
     assert!(
         matches!(
             refused,
             PostgresError::SchemaTooNew {
-                found: 3,
-                supported: 2
+                found: 4,
+                supported: 3
             }
         ),
         "{refused:?}"

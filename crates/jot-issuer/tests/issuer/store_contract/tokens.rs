@@ -336,4 +336,28 @@ pub(crate) async fn contract(store: &dyn IssuerStore) {
     );
     store.prune(400).await.unwrap();
     assert!(!store.is_access_revoked("j2").await.unwrap());
+
+    // Ids used once: refused while their record lives, new again after it ends.
+    assert!(store.use_once("dpop:a", 500, 400).await.unwrap());
+    assert!(
+        !store.use_once("dpop:a", 560, 420).await.unwrap(),
+        "a replay"
+    );
+    assert!(store.use_once("dpop:b", 470, 420).await.unwrap());
+    assert!(!store.use_once("dpop:a", 600, 499).await.unwrap());
+    assert!(
+        store.use_once("dpop:a", 600, 500).await.unwrap(),
+        "its record ended at 500"
+    );
+    assert!(
+        !store.use_once("dpop:a", 700, 550).await.unwrap(),
+        "renewed until 600"
+    );
+    let pruned = store.prune(470).await.unwrap();
+    assert_eq!(pruned, 1, "dpop:b ended at 470");
+    assert!(store.use_once("dpop:b", 900, 471).await.unwrap());
+    assert!(
+        !store.use_once("dpop:a", 900, 599).await.unwrap(),
+        "pruning kept a live one"
+    );
 }

@@ -19,6 +19,7 @@ mod builder;
 mod claims;
 mod client_auth;
 mod client_ip;
+mod client_metadata;
 mod clients;
 mod endpoints;
 mod error;
@@ -33,6 +34,7 @@ mod meter;
 mod oidc;
 mod password;
 mod redirect;
+mod registration;
 mod request;
 mod response_headers;
 mod rotation;
@@ -44,12 +46,16 @@ pub mod users;
 
 pub use builder::IssuerBuilder;
 pub use claims::{ClaimsHook, ClaimsRequest, TokenKind};
+pub use client_metadata::{
+    ClientMetadataDocuments, ClientMetadataError, MAX_CLIENT_METADATA_BYTES,
+};
 pub use clients::{ClientCredentials, MAX_CLIENT_ID_LEN, NewClient};
 pub use error::{IssuerError, OAuthError, OAuthErrorCode, STORE_RETRY_AFTER};
 pub use grant::{Introspection, TokenResponse, UserGrant};
 pub use health::READY_TIMEOUT;
 pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
 pub use meter::{METRICS, describe as describe_metrics};
+pub use registration::{ClientRegistration, MAX_REGISTRATION_BYTES};
 pub use rotation::{KeyRotation, RotatedKey, stored_algorithm};
 
 use kek::Kek;
@@ -113,6 +119,10 @@ struct Inner {
     client_ip_header: Option<http::HeaderName>,
     /// The peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
     trusted_proxies: Vec<client_ip::IpNet>,
+    /// Resolves Client ID Metadata Documents, when they are on.
+    client_metadata: Option<client_metadata::Resolver>,
+    /// Dynamic Client Registration, when it is on.
+    registration: Option<registration::RegistrationState>,
 }
 
 impl Issuer {

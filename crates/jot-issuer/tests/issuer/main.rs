@@ -11,6 +11,7 @@
 )]
 
 mod browser;
+mod client_metadata;
 mod data_dir;
 mod errors;
 mod headers;
@@ -26,6 +27,7 @@ mod operating;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod refresh;
+mod registration;
 mod rotation;
 mod store_contract;
 mod support;

@@ -136,9 +136,18 @@ pub(crate) async fn register(State(issuer): State<Issuer>, request: Request) -> 
     }
     // Every request counts, accepted or not: registering is rare.
     state.throttle.failed(&keys, now);
-    let privileged = match initial_access_token(&parts.headers, &state.settings) {
-        Ok(privileged) => privileged,
-        Err(response) => return response,
+    let Ok(privileged) = initial_access_token(&parts.headers, &state.settings) else {
+        tracing::info!(target: "jot_issuer", %ip, "client registration: wrong initial access token");
+        let mut response = error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "the initial access token is not valid",
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+        return response;
     };
     let is_json = parts
         .headers
@@ -221,12 +230,9 @@ impl Issuer {
     }
 }
 
-/// Whether the request carries the initial access token; a wrong one (or any
-/// token when none is configured) is `401 invalid_token`.
-fn initial_access_token(
-    headers: &HeaderMap,
-    settings: &ClientRegistration,
-) -> Result<bool, Response> {
+/// Whether the request carries the initial access token; `Err` for a wrong one
+/// (or any token when none is configured).
+fn initial_access_token(headers: &HeaderMap, settings: &ClientRegistration) -> Result<bool, ()> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(false);
     };
@@ -238,19 +244,7 @@ fn initial_access_token(
         .map(|(_, token)| token.trim());
     match (presented, &settings.initial_access_token) {
         (Some(token), Some(expected)) if secret::constant_time_eq(token, expected) => Ok(true),
-        _ => {
-            tracing::info!(target: "jot_issuer", "client registration: wrong initial access token");
-            let mut response = error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                "the initial access token is not valid",
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer error=\"invalid_token\""),
-            );
-            Err(response)
-        }
+        _ => Err(()),
     }
 }
 

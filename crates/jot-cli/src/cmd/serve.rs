@@ -79,7 +79,9 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
             .ok()
             .filter(|t| !t.is_empty())
             .with_context(|| {
-                format!("--registration-initial-access-token-env: environment variable {var} is not set")
+                format!(
+                    "--registration-initial-access-token-env: environment variable {var} is not set"
+                )
             })?;
         config.registration_token = Some(RegistrationToken(token));
     }

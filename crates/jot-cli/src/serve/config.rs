@@ -857,12 +857,17 @@ mod tests {
         };
         let config = flags.merge_file(text, path, &env).unwrap();
         assert_eq!(config.dynamic_registration, Some(false));
-        assert_eq!(config.registration_token, Some(RegistrationToken("flag".into())));
+        assert_eq!(
+            config.registration_token,
+            Some(RegistrationToken("flag".into()))
+        );
         // Off unless asked; a named variable that is not set is an error.
         let config = ServeConfig::new().merge_file("", path, &env).unwrap();
         assert_eq!(config.client_id_metadata_documents, None);
         assert_eq!(config.dynamic_registration, None);
-        let error = ServeConfig::new().merge_file(text, path, &|_| None).unwrap_err();
+        let error = ServeConfig::new()
+            .merge_file(text, path, &|_| None)
+            .unwrap_err();
         assert!(error.to_string().contains("REG is not set"), "{error}");
     }
 

@@ -11,8 +11,8 @@ use jot_algorithms::Algorithm;
 use jot_issuer::home::{self, Home};
 use jot_issuer::kek::{Kek, KekRotation};
 use jot_issuer::{
-    ClientCredentials, ClientMetadataDocuments, ClientRegistration, Issuer, IssuerError, KeyRotation, Login, NewClient, RotatedKey,
-    stored_algorithm, users, users::NewUser,
+    ClientCredentials, ClientMetadataDocuments, ClientRegistration, Issuer, IssuerError,
+    KeyRotation, Login, NewClient, RotatedKey, stored_algorithm, users, users::NewUser,
 };
 use tokio::net::TcpListener;
 

@@ -78,7 +78,10 @@ async fn discovery(jot: &Jot) -> Value {
 async fn assert_on(jot: &Jot) {
     let doc = discovery(jot).await;
     assert_eq!(doc["client_id_metadata_document_supported"], true, "{doc}");
-    assert_eq!(doc["registration_endpoint"], format!("{}/register", jot.url));
+    assert_eq!(
+        doc["registration_endpoint"],
+        format!("{}/register", jot.url)
+    );
 
     let (status, location) = authorize(jot, &document().await).await;
     assert_eq!(status, 303);
@@ -93,10 +96,17 @@ async fn assert_on(jot: &Jot) {
 
     let confidential = json!({"redirect_uris": [CALLBACK]});
     let (status, body) = register(jot, &confidential, None).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client_metadata")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_client_metadata"))
+    );
     let (status, body) = register(jot, &confidential, Some(TOKEN)).await;
     assert_eq!(status, 201, "{body}");
-    assert!(body["client_secret"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(
+        body["client_secret"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -120,11 +130,7 @@ async fn the_config_file_turns_them_on() {
     let config = "client_id_metadata_documents = true\nclient_id_metadata_allow_loopback = true\n\
                   dynamic_registration = true\n\
                   registration_initial_access_token_env = \"JOT_TEST_REGISTRATION_TOKEN\"\n";
-    let jot = Jot::start(
-        Some(config),
-        &[],
-        &[("JOT_TEST_REGISTRATION_TOKEN", TOKEN)],
-    );
+    let jot = Jot::start(Some(config), &[], &[("JOT_TEST_REGISTRATION_TOKEN", TOKEN)]);
     assert_on(&jot).await;
 }
 
@@ -151,5 +157,8 @@ fn a_missing_token_variable_stops_jot_serve() {
         "JOT_TEST_UNSET_REGISTRATION_TOKEN",
     ]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("JOT_TEST_UNSET_REGISTRATION_TOKEN is not set"), "{stderr}");
+    assert!(
+        stderr.contains("JOT_TEST_UNSET_REGISTRATION_TOKEN is not set"),
+        "{stderr}"
+    );
 }

@@ -66,10 +66,11 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         return false;
     }
     // … less the special blocks inside it.
-    let refused = (s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments, Teredo
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-        || s[0] == 0x2002 // 6to4
-        || (s[0] & 0xfff0) == 0x3ff0; // documentation (3fff::/20)
+    // IETF protocol assignments and Teredo (2001::/23), documentation
+    // (2001:db8::/32), 6to4 (2002::/16), documentation (3fff::/20).
+    let refused = (s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8))
+        || s[0] == 0x2002
+        || (s[0] & 0xfff0) == 0x3ff0;
     !refused
 }
 

@@ -55,7 +55,7 @@ pub(crate) fn check(id: &str, allow_loopback: bool) -> Result<reqwest::Url, Clie
         .parse::<IpAddr>()
         .ok();
     let loopback_host =
-        host.eq_ignore_ascii_case("localhost") || ip.is_some_and(|ip| address::is_loopback(ip));
+        host.eq_ignore_ascii_case("localhost") || ip.is_some_and(address::is_loopback);
     match url.scheme() {
         "https" => {}
         "http" if allow_loopback && loopback_host => {}

@@ -159,7 +159,7 @@ async fn a_metadata_document_client_signs_in_and_gets_tokens() {
     let id_token = issuer
         .verify_id_token(&tokens.str("id_token"), &client_id)
         .await;
-    assert_eq!(id_token["sub"].as_str().is_some(), true);
+    assert!(id_token["sub"].as_str().is_some_and(|s| !s.is_empty()));
     let (_, claims) = crate::support::peek(&tokens.str("access_token"));
     assert_eq!(claims["client_id"], client_id.as_str());
     // Its refresh token is bound to it.
@@ -277,4 +277,65 @@ async fn private_addresses_and_plain_http_are_refused_without_the_development_se
         assert_page(&reply, says);
     }
     assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing fetched");
+}
+
+/// A hand-written HTTP server on 127.0.0.1 for what axum does not send: a
+/// chunked JSON body larger than the cap without `Content-Length`
+/// (`/chunked.json`), and headers followed by silence (`/slow.json`). Returns
+/// its base URL.
+async fn raw_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 4096];
+                let n = socket.read(&mut request).await.unwrap_or(0);
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n";
+                if String::from_utf8_lossy(&request[..n]).starts_with("GET /chunked.json") {
+                    let _ = socket
+                        .write_all(format!("{head}transfer-encoding: chunked\r\n\r\n").as_bytes())
+                        .await;
+                    let chunk = format!("400\r\n{}\r\n", " ".repeat(0x400));
+                    // 8 KiB of whitespace after an opening brace, never closed.
+                    let _ = socket.write_all(b"1\r\n{\r\n").await;
+                    for _ in 0..8 {
+                        if socket.write_all(chunk.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                    let _ = socket.write_all(b"0\r\n\r\n").await;
+                } else {
+                    let _ = socket
+                        .write_all(format!("{head}content-length: 100\r\n\r\n{{").as_bytes())
+                        .await;
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                }
+            });
+        }
+    });
+    base
+}
+
+#[tokio::test]
+async fn oversized_streams_and_slow_servers_are_cut_off() {
+    let base = raw_server().await;
+    let issuer = start_login_with(|b| {
+        b.login(Login::new()).client_id_metadata_documents(
+            ClientMetadataDocuments::new()
+                .allow_loopback(true)
+                .timeout(std::time::Duration::from_secs(1)),
+        )
+    })
+    .await;
+    let reply = authorize(&issuer, &format!("{base}/chunked.json"), CALLBACK).await;
+    assert_page(&reply, "larger than 5120 bytes");
+    let started = std::time::Instant::now();
+    let reply = authorize(&issuer, &format!("{base}/slow.json"), CALLBACK).await;
+    assert_page(&reply, "timed out");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

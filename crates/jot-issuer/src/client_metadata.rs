@@ -196,7 +196,15 @@ pub(crate) struct Resolver {
     cache: cache::Cache,
     /// Bounds the fetches running at once.
     fetches: tokio::sync::Semaphore,
+    /// The fetch under way for each URL.
+    in_flight: std::sync::Mutex<InFlight>,
 }
+
+/// The fetches under way, by URL.
+type InFlight = std::collections::HashMap<
+    String,
+    Arc<tokio::sync::OnceCell<Result<ClientRecord, ClientMetadataError>>>,
+>;
 
 /// The most fetches running at once.
 const MAX_CONCURRENT_FETCHES: usize = 16;
@@ -209,14 +217,38 @@ impl Resolver {
             settings,
             http,
             fetches: tokio::sync::Semaphore::new(MAX_CONCURRENT_FETCHES),
+            in_flight: std::sync::Mutex::new(InFlight::new()),
         })
     }
 
-    /// The client a document URL names, from the cache or fetched now.
+    /// The client a document URL names, from the cache or fetched now; callers
+    /// asking for the same URL meanwhile wait for the same fetch (single flight).
     async fn resolve(&self, id: &str, now: u64) -> Result<ClientRecord, ClientMetadataError> {
         if let Some(cached) = self.cache.get(id, now) {
             return cached;
         }
+        let flight = Arc::clone(
+            self.lock_in_flight()
+                .entry(id.to_owned())
+                .or_insert_with(|| Arc::new(tokio::sync::OnceCell::new())),
+        );
+        let result = flight
+            .get_or_init(|| self.fetch_and_remember(id, now))
+            .await
+            .clone();
+        let mut in_flight = self.lock_in_flight();
+        if in_flight.get(id).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+            in_flight.remove(id);
+        }
+        result
+    }
+
+    /// Fetches and checks a document, logs the outcome and caches it.
+    async fn fetch_and_remember(
+        &self,
+        id: &str,
+        now: u64,
+    ) -> Result<ClientRecord, ClientMetadataError> {
         let result = self.fetch_and_check(id, now).await;
         let ttl = match &result {
             Ok((_, ttl)) => *ttl,
@@ -237,6 +269,11 @@ impl Resolver {
                 .put(id, result.clone(), now.saturating_add(ttl), now);
         }
         result
+    }
+
+    fn lock_in_flight(&self) -> std::sync::MutexGuard<'_, InFlight> {
+        // A map of cells: a panic cannot leave it half-written.
+        self.in_flight.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     async fn fetch_and_check(

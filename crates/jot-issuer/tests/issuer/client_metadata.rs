@@ -61,6 +61,21 @@ async fn document_server() -> (String, Arc<AtomicUsize>) {
             }),
         )
         .route(
+            "/slow-good.json",
+            get({
+                let counted = Arc::clone(&hits);
+                let body = doc("/slow-good.json", json!({}));
+                move || {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let body = body.clone();
+                    async move {
+                        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                        ([("content-type", "application/json")], body).into_response()
+                    }
+                }
+            }),
+        )
+        .route(
             "/big.json",
             get(json_reply(doc(
                 "/big.json",
@@ -338,4 +353,21 @@ async fn oversized_streams_and_slow_servers_are_cut_off() {
     let reply = authorize(&issuer, &format!("{base}/slow.json"), CALLBACK).await;
     assert_page(&reply, "timed out");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn requests_for_one_document_share_one_fetch() {
+    let (base, hits) = document_server().await;
+    let issuer = start_cimd(true).await;
+    let client_id = format!("{base}/slow-good.json");
+    let one = || authorize(&issuer, &client_id, CALLBACK);
+    let (a, b, c, d, e) = tokio::join!(one(), one(), one(), one(), one());
+    for reply in [a, b, c, d, e] {
+        assert_eq!(reply.status, 303, "{}", reply.text);
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "one fetch for five requests"
+    );
 }

@@ -172,7 +172,9 @@ pub(crate) async fn register(State(issuer): State<Issuer>, request: Request) -> 
             "the request body is too large",
         );
     };
-    let requested = match metadata::read(&body, privileged, &state.settings.scopes) {
+    let requested = match metadata::read(&body, privileged, &state.settings.scopes)
+        .and_then(|r| metadata::check_login(r, issuer.login_enabled()))
+    {
         Ok(requested) => requested,
         Err(e) => {
             tracing::info!(target: "jot_issuer", %ip, error = e.code(), description = %e, "client registration refused");

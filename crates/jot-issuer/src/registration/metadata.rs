@@ -163,6 +163,20 @@ pub(crate) fn read(
     })
 }
 
+/// Refuses the authorization code grant on an issuer without a login, where it
+/// could never be used.
+pub(crate) fn check_login(
+    requested: Requested,
+    login: bool,
+) -> Result<Requested, RegistrationError> {
+    if !login && requested.grant_types.contains(&"authorization_code") {
+        return Err(RegistrationError::Metadata(
+            "this issuer has no login: only the client_credentials grant can be registered",
+        ));
+    }
+    Ok(requested)
+}
+
 /// A redirect URI a registered client may use: `https`, or `http` on
 /// `127.0.0.1`, `[::1]` or `localhost`; no fragment, no user information.
 fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {
@@ -201,6 +215,20 @@ mod tests {
     fn read_json(doc: Value, privileged: bool) -> Result<Requested, RegistrationError> {
         read(doc.to_string().as_bytes(), privileged, &["api".to_owned()])
     }
+
+    #[test]
+    fn the_code_flow_needs_a_login() {
+        let code = read_json(
+            json!({"redirect_uris": [CALLBACK_FOR_TESTS], "token_endpoint_auth_method": "none"}),
+            false,
+        )
+        .unwrap();
+        assert!(check_login(code, false).is_err());
+        let machine = read_json(json!({"grant_types": ["client_credentials"]}), true).unwrap();
+        assert!(check_login(machine, false).is_ok());
+    }
+
+    const CALLBACK_FOR_TESTS: &str = "https://app.example/cb";
 
     #[test]
     fn a_public_client_needs_no_token() {

@@ -17,7 +17,7 @@ use libfuzzer_sys::fuzz_target;
 fn env(var: &str) -> Option<String> {
     matches!(
         var,
-        "BILLING_SECRET" | "ORDERS_API_SECRET" | "ALICE_PASSWORD"
+        "BILLING_SECRET" | "ORDERS_API_SECRET" | "ALICE_PASSWORD" | "JOT_REGISTRATION_TOKEN"
     )
     .then(|| format!("value of {var}"))
 }

@@ -220,6 +220,32 @@ pub(crate) struct ServeArgs {
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub(crate) tls_key: Option<PathBuf>,
+    /// Resolve a client_id that is an https URL by fetching the client's metadata
+    /// document there (Client ID Metadata Documents) [default: off].
+    #[arg(long)]
+    pub(crate) client_id_metadata_documents: bool,
+    /// Development only: metadata documents may be served from this machine
+    /// (127.0.0.1, localhost), over plain http there.
+    #[arg(long)]
+    pub(crate) client_id_metadata_allow_loopback: bool,
+    /// A scope clients named by a metadata document may ask for, besides the
+    /// OpenID Connect ones, e.g. an MCP server's `mcp:tools` (repeat for several)
+    /// [default: none].
+    #[arg(long, value_name = "SCOPE")]
+    pub(crate) client_id_metadata_scope: Vec<String>,
+    /// Serve Dynamic Client Registration (RFC 7591) at POST /register: public
+    /// clients, and confidential ones with the initial access token [default: off].
+    #[arg(long)]
+    pub(crate) dynamic_registration: bool,
+    /// The environment variable that holds the initial access token of
+    /// --dynamic-registration (sent as Authorization: Bearer to register a
+    /// confidential client).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) registration_initial_access_token_env: Option<String>,
+    /// A scope registering clients may ask for, besides the OpenID Connect ones
+    /// (repeat for several) [default: none].
+    #[arg(long, value_name = "SCOPE")]
+    pub(crate) registration_scope: Vec<String>,
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {

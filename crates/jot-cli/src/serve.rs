@@ -14,7 +14,7 @@ mod users;
 
 use std::path::PathBuf;
 
-pub(crate) use config::{ClientSpec, ServeConfig};
+pub(crate) use config::{ClientSpec, RegistrationToken, ServeConfig};
 pub(crate) use connections::{LimitSettings, check_max_connections};
 pub(crate) use operate::{LogFormat, init_logging};
 pub(crate) use server::{rotate_kek_blocking, rotate_key_blocking, serve_blocking};

@@ -14,9 +14,10 @@ use crate::kek::{Kek, KekError};
 use crate::keyring::{self, KeyRing};
 use crate::store::{IssuerStore, MemoryStore};
 use crate::{
-    ClaimsHook, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_JWKS_MAX_AGE, DEFAULT_MAINTENANCE_INTERVAL,
-    DEFAULT_REFRESH_TOKEN_LIFETIME, DEFAULT_ROTATION_INTERVAL, DEFAULT_SECRET_HASH_ITERATIONS,
-    Inner, Issuer, IssuerError, Login, client_ip, login, publication_window, response_headers,
+    ClaimsHook, ClientMetadataDocuments, ClientRegistration, DEFAULT_ACCESS_TOKEN_LIFETIME,
+    DEFAULT_JWKS_MAX_AGE, DEFAULT_MAINTENANCE_INTERVAL, DEFAULT_REFRESH_TOKEN_LIFETIME,
+    DEFAULT_ROTATION_INTERVAL, DEFAULT_SECRET_HASH_ITERATIONS, Inner, Issuer, IssuerError, Login,
+    client_ip, client_metadata, login, publication_window, registration, response_headers,
     rotation, secret, store, throttle,
 };
 
@@ -43,6 +44,8 @@ pub struct IssuerBuilder {
     replace_missing_key: bool,
     resources: Vec<String>,
     dpop: Option<jot_axum::Dpop>,
+    client_metadata: Option<ClientMetadataDocuments>,
+    registration: Option<ClientRegistration>,
 }
 
 impl IssuerBuilder {
@@ -69,6 +72,8 @@ impl IssuerBuilder {
             replace_missing_key: false,
             resources: Vec::new(),
             dpop: None,
+            client_metadata: None,
+            registration: None,
         }
     }
 }
@@ -307,6 +312,50 @@ impl IssuerBuilder {
         self
     }
 
+    /// Resolves Client ID Metadata Documents (off by default): a `client_id` that
+    /// is an `https` URL names a public client whose metadata the issuer fetches
+    /// from that URL (see [`ClientMetadataDocuments`]); discovery says
+    /// `client_id_metadata_document_supported`. Useful with a
+    /// [login](IssuerBuilder::login) only.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use jot_issuer::{ClientMetadataDocuments, Issuer, Login};
+    ///
+    /// let issuer = Issuer::builder("https://auth.example.com")
+    ///     .login(Login::new())
+    ///     .client_id_metadata_documents(ClientMetadataDocuments::new())
+    ///     .build()
+    ///     .await?;
+    /// # let _ = issuer;
+    /// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
+    /// ```
+    pub fn client_id_metadata_documents(mut self, settings: ClientMetadataDocuments) -> Self {
+        self.client_metadata = Some(settings);
+        self
+    }
+
+    /// Serves Dynamic Client Registration (RFC 7591) at `POST /register` (off by
+    /// default; see [`ClientRegistration`]); discovery lists the
+    /// `registration_endpoint`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use jot_issuer::{ClientRegistration, Issuer, Login};
+    ///
+    /// let issuer = Issuer::builder("https://auth.example.com")
+    ///     .login(Login::new())
+    ///     .dynamic_client_registration(ClientRegistration::new())
+    ///     .build()
+    ///     .await?;
+    /// # let _ = issuer;
+    /// # Ok::<(), jot_issuer::IssuerError>(()) }).unwrap();
+    /// ```
+    pub fn dynamic_client_registration(mut self, settings: ClientRegistration) -> Self {
+        self.registration = Some(settings);
+        self
+    }
+
     /// Checks the configuration, loads the keys, and generates the first signing key
     /// if the store has none. A store whose current key lost its private key is
     /// refused with [`IssuerError::MissingPrivateKey`] (see
@@ -373,6 +422,11 @@ impl IssuerBuilder {
         } else {
             self.audience
         };
+        let client_metadata = self
+            .client_metadata
+            .map(client_metadata::Resolver::new)
+            .transpose()?;
+        let registration = self.registration.map(registration::RegistrationState::new);
         let login = self
             .login
             .map(|login| login::LoginState::new(login, &url, &store));
@@ -407,6 +461,8 @@ impl IssuerBuilder {
                 trusted_proxies,
                 resources,
                 dpop: dpop.proofs(),
+                client_metadata,
+                registration,
             }),
         })
     }

@@ -30,7 +30,13 @@ pub(crate) fn router(issuer: Issuer) -> Router {
         .route("/revoke", post(revoke))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/.well-known/openid-configuration", get(discovery))
-        .route("/.well-known/oauth-authorization-server", get(discovery))
+        .route("/.well-known/oauth-authorization-server", get(discovery));
+    let router = if issuer.registration_enabled() {
+        router.route("/register", post(crate::registration::register))
+    } else {
+        router
+    };
+    let router = router
         .with_state(issuer.clone())
         .merge(issuer.health_router());
     let router = match login {
@@ -256,6 +262,17 @@ async fn discovery(State(issuer): State<Issuer>) -> Response {
             (document.as_object_mut(), login)
         {
             document.extend(login);
+        }
+    }
+    if let Some(document) = document.as_object_mut() {
+        if issuer.client_metadata_enabled() {
+            document.insert("client_id_metadata_document_supported".into(), true.into());
+        }
+        if issuer.registration_enabled() {
+            document.insert(
+                "registration_endpoint".into(),
+                format!("{url}/register").into(),
+            );
         }
     }
     let mut response = axum::Json(document).into_response();

@@ -95,6 +95,10 @@ pub enum IssuerError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The HTTP client that fetches client metadata documents could not be built
+    /// (its TLS configuration).
+    #[error("the HTTP client for client metadata documents could not be built")]
+    HttpClient,
     /// The refresh token (or other OAuth input) was refused.
     #[error("{0}")]
     OAuth(OAuthError),

@@ -340,13 +340,7 @@ impl Issuer {
             Presented::PublicId(id) => {
                 // A registered client names itself without a secret only if it is
                 // a public one.
-                if self
-                    .inner
-                    .store
-                    .get_client(&id)
-                    .await?
-                    .is_some_and(|c| !c.public)
-                {
+                if self.client(&id).await?.is_some_and(|c| !c.public) {
                     return Err(OAuthError::invalid_client());
                 }
                 Some(id)
@@ -364,13 +358,7 @@ impl Issuer {
                     "the refresh token was issued to another client",
                 ));
             }
-            None if self
-                .inner
-                .store
-                .get_client(&record.client_id)
-                .await?
-                .is_some() =>
-            {
+            None if self.client(&record.client_id).await?.is_some() => {
                 return Err(OAuthError::invalid_client());
             }
             _ => {}

@@ -19,6 +19,7 @@ mod builder;
 mod claims;
 mod client_auth;
 mod client_ip;
+mod client_metadata;
 mod clients;
 mod dpop;
 mod endpoints;
@@ -34,6 +35,7 @@ mod meter;
 mod oidc;
 mod password;
 mod redirect;
+mod registration;
 mod request;
 mod resource;
 mod response_headers;
@@ -46,12 +48,16 @@ pub mod users;
 
 pub use builder::IssuerBuilder;
 pub use claims::{ClaimsHook, ClaimsRequest, TokenKind};
+pub use client_metadata::{
+    ClientMetadataDocuments, ClientMetadataError, MAX_CLIENT_METADATA_BYTES,
+};
 pub use clients::{ClientCredentials, MAX_CLIENT_ID_LEN, NewClient};
 pub use error::{IssuerError, OAuthError, OAuthErrorCode, STORE_RETRY_AFTER};
 pub use grant::{Introspection, TokenResponse, UserGrant};
 pub use health::READY_TIMEOUT;
 pub use login::{AuthFuture, Authenticator, DEFAULT_SESSION_LIFETIME, Login};
 pub use meter::{METRICS, describe as describe_metrics};
+pub use registration::{ClientRegistration, MAX_REGISTRATION_BYTES};
 pub use rotation::{KeyRotation, RotatedKey, stored_algorithm};
 
 use kek::Kek;
@@ -119,6 +125,10 @@ struct Inner {
     resources: Vec<String>,
     /// The DPoP proof checks of the token and userinfo endpoints.
     dpop: jot_axum::DpopProofs,
+    /// Resolves Client ID Metadata Documents, when they are on.
+    client_metadata: Option<client_metadata::Resolver>,
+    /// Dynamic Client Registration, when it is on.
+    registration: Option<registration::RegistrationState>,
 }
 
 impl Issuer {

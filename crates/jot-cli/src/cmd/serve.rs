@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 
 use crate::serve::kek::{self as kek, KEK_ENV, NEW_KEK_ENV};
-use crate::serve::{self as issuer, LimitSettings, ServeConfig, StoreLocation, TlsFiles};
+use crate::serve::{
+    self as issuer, LimitSettings, RegistrationToken, ServeConfig, StoreLocation, TlsFiles,
+};
 use anyhow::{Context, Result};
 use jot_issuer::KeyRotation;
 
@@ -68,6 +70,30 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     }
     if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
         config.tls = Some(TlsFiles { cert, key });
+    }
+    if args.client_id_metadata_documents {
+        config.client_id_metadata_documents = Some(true);
+    }
+    if args.client_id_metadata_allow_loopback {
+        config.client_id_metadata_allow_loopback = Some(true);
+    }
+    if args.dynamic_registration {
+        config.dynamic_registration = Some(true);
+    }
+    config
+        .client_id_metadata_scopes
+        .extend(args.client_id_metadata_scope);
+    config.registration_scopes.extend(args.registration_scope);
+    if let Some(var) = args.registration_initial_access_token_env {
+        let token = std::env::var(&var)
+            .ok()
+            .filter(|t| !t.is_empty())
+            .with_context(|| {
+                format!(
+                    "--registration-initial-access-token-env: environment variable {var} is not set"
+                )
+            })?;
+        config.registration_token = Some(RegistrationToken(token));
     }
     config.metrics = args.metrics;
     config.admin_addr = args.admin_addr;

@@ -45,6 +45,11 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// | a current key without its private key | refuse to start (`replace_missing_key` rotates) |
 /// | header / body / request / idle timeouts | 10 s / 30 s / 60 s / 60 s |
 /// | connections | 1024 |
+/// | `client_id_metadata_documents` | off: an `https` client id is an unknown client |
+/// | `client_id_metadata_allow_loopback` | off: metadata documents from public addresses only |
+/// | `client_id_metadata_scopes`, `registration_scopes` | none: such clients get the OpenID Connect scopes only |
+/// | `dynamic_registration` | off: no `POST /register` |
+/// | `registration_initial_access_token_env` | none: public clients only may register |
 ///
 /// The config file is TOML:
 ///
@@ -75,6 +80,12 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./jot-data";
 /// max_connections = 1024
 /// tls_cert = "/etc/jot/cert.pem"    # PEM chain; with tls_key, HTTPS (default off)
 /// tls_key = "/etc/jot/key.pem"      # PKCS#8, PKCS#1 or SEC1; both reloaded on change
+/// client_id_metadata_documents = true     # https client ids name their metadata (default off)
+/// client_id_metadata_allow_loopback = false # development only: documents on 127.0.0.1
+/// client_id_metadata_scopes = ["mcp:tools"] # what such clients may ask for, besides OIDC
+/// dynamic_registration = true       # POST /register, RFC 7591 (default off)
+/// registration_initial_access_token_env = "JOT_REGISTRATION_TOKEN" # confidential clients
+/// registration_scopes = ["mcp:tools"] # what registering clients may ask for, besides OIDC
 ///
 /// [[client]]
 /// id = "billing"
@@ -142,6 +153,30 @@ pub(crate) struct ServeConfig {
     pub(crate) limits: LimitSettings,
     /// HTTPS with this certificate and key (given both or neither).
     pub(crate) tls: Option<TlsFiles>,
+    /// Resolve `https` client ids as Client ID Metadata Documents.
+    pub(crate) client_id_metadata_documents: Option<bool>,
+    /// Let metadata documents come from loopback addresses (and plain http there).
+    pub(crate) client_id_metadata_allow_loopback: Option<bool>,
+    /// Scopes a client named by a metadata document may ask for, besides the
+    /// OpenID Connect ones (replacing the file's list).
+    pub(crate) client_id_metadata_scopes: Vec<String>,
+    /// Serve Dynamic Client Registration at `POST /register`.
+    pub(crate) dynamic_registration: Option<bool>,
+    /// Scopes a registering client may ask for, besides the OpenID Connect ones
+    /// (replacing the file's list).
+    pub(crate) registration_scopes: Vec<String>,
+    /// The initial access token that lets a registration be a confidential client.
+    pub(crate) registration_token: Option<RegistrationToken>,
+}
+
+/// The initial access token of Dynamic Client Registration; never shown.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct RegistrationToken(pub(crate) String);
+
+impl std::fmt::Debug for RegistrationToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RegistrationToken(…)")
+    }
 }
 
 /// A client given as `ID:SECRET[:SCOPES]` (scopes separated by `,` or spaces), as
@@ -397,6 +432,29 @@ impl ServeConfig {
             self.resources = file.resources;
         }
         self.dpop_nonces = self.dpop_nonces.or(file.dpop_nonces);
+        self.client_id_metadata_documents = self
+            .client_id_metadata_documents
+            .or(file.client_id_metadata_documents);
+        self.client_id_metadata_allow_loopback = self
+            .client_id_metadata_allow_loopback
+            .or(file.client_id_metadata_allow_loopback);
+        self.dynamic_registration = self.dynamic_registration.or(file.dynamic_registration);
+        if self.client_id_metadata_scopes.is_empty() {
+            self.client_id_metadata_scopes = file.client_id_metadata_scopes;
+        }
+        if self.registration_scopes.is_empty() {
+            self.registration_scopes = file.registration_scopes;
+        }
+        if self.registration_token.is_none() {
+            if let Some(var) = file.registration_initial_access_token_env {
+                let token = env(&var).filter(|t| !t.is_empty()).ok_or_else(|| {
+                    bad(format!(
+                        "registration_initial_access_token_env: environment variable {var} is not set"
+                    ))
+                })?;
+                self.registration_token = Some(RegistrationToken(token));
+            }
+        }
         let max_connections = file
             .max_connections
             .map(|max| usize::try_from(max).unwrap_or(usize::MAX))
@@ -587,6 +645,14 @@ struct FileConfig {
     max_connections: Option<u64>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    client_id_metadata_documents: Option<bool>,
+    client_id_metadata_allow_loopback: Option<bool>,
+    #[serde(default)]
+    client_id_metadata_scopes: Vec<String>,
+    dynamic_registration: Option<bool>,
+    registration_initial_access_token_env: Option<String>,
+    #[serde(default)]
+    registration_scopes: Vec<String>,
     #[serde(default, rename = "client")]
     clients: Vec<FileClient>,
     #[serde(default, rename = "user")]
@@ -819,6 +885,46 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn config_files_turn_on_client_metadata_and_registration_under_the_flags() {
+        let text = "client_id_metadata_documents = true\nclient_id_metadata_allow_loopback = true\n\
+                    dynamic_registration = true\nregistration_initial_access_token_env = \"REG\"\n\
+                    client_id_metadata_scopes = [\"mcp:tools\"]\nregistration_scopes = [\"a\", \"b\"]\n";
+        let path = Path::new("/etc/jot/jot.toml");
+        let env = |var: &str| (var == "REG").then(|| "reg-token".to_owned());
+        let config = ServeConfig::new().merge_file(text, path, &env).unwrap();
+        assert_eq!(config.client_id_metadata_documents, Some(true));
+        assert_eq!(config.client_id_metadata_allow_loopback, Some(true));
+        assert_eq!(config.dynamic_registration, Some(true));
+        assert_eq!(config.client_id_metadata_scopes, ["mcp:tools"]);
+        assert_eq!(config.registration_scopes, ["a", "b"]);
+        assert_eq!(
+            config.registration_token,
+            Some(RegistrationToken("reg-token".into()))
+        );
+        assert!(!format!("{config:?}").contains("reg-token"));
+        // Flags win over the file.
+        let flags = ServeConfig {
+            dynamic_registration: Some(false),
+            registration_token: Some(RegistrationToken("flag".into())),
+            ..ServeConfig::new()
+        };
+        let config = flags.merge_file(text, path, &env).unwrap();
+        assert_eq!(config.dynamic_registration, Some(false));
+        assert_eq!(
+            config.registration_token,
+            Some(RegistrationToken("flag".into()))
+        );
+        // Off unless asked; a named variable that is not set is an error.
+        let config = ServeConfig::new().merge_file("", path, &env).unwrap();
+        assert_eq!(config.client_id_metadata_documents, None);
+        assert_eq!(config.dynamic_registration, None);
+        let error = ServeConfig::new()
+            .merge_file(text, path, &|_| None)
+            .unwrap_err();
+        assert!(error.to_string().contains("REG is not set"), "{error}");
     }
 
     #[test]

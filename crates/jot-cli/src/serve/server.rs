@@ -11,8 +11,8 @@ use jot_algorithms::Algorithm;
 use jot_issuer::home::{self, Home};
 use jot_issuer::kek::{Kek, KekRotation};
 use jot_issuer::{
-    ClientCredentials, Issuer, IssuerError, KeyRotation, Login, NewClient, RotatedKey,
-    stored_algorithm, users, users::NewUser,
+    ClientCredentials, ClientMetadataDocuments, ClientRegistration, Issuer, IssuerError,
+    KeyRotation, Login, NewClient, RotatedKey, stored_algorithm, users, users::NewUser,
 };
 use tokio::net::TcpListener;
 
@@ -140,6 +140,25 @@ impl Server {
         }
         if let Some(kek) = config.kek {
             builder = builder.kek(kek);
+        }
+        if config.client_id_metadata_documents.unwrap_or(false) {
+            let allow_loopback = config.client_id_metadata_allow_loopback.unwrap_or(false);
+            if allow_loopback {
+                tracing::warn!(target: "jot::serve", "client metadata documents may come from loopback addresses (development only)");
+            }
+            builder = builder.client_id_metadata_documents(
+                ClientMetadataDocuments::new()
+                    .allow_loopback(allow_loopback)
+                    .scopes(config.client_id_metadata_scopes.clone()),
+            );
+        }
+        if config.dynamic_registration.unwrap_or(false) {
+            let mut registration =
+                ClientRegistration::new().scopes(config.registration_scopes.clone());
+            if let Some(token) = &config.registration_token {
+                registration = registration.initial_access_token(token.0.clone());
+            }
+            builder = builder.dynamic_client_registration(registration);
         }
         let issuer = builder.build().await.map_err(|e| match e {
             IssuerError::MissingPrivateKey { kid } => ServeError::MissingPrivateKey { kid },

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod attacks;
+mod client_registration;
 mod decode;
 // The one installer of the browser and Python packages the tests drive.
 #[allow(dead_code, unreachable_pub)]

@@ -34,7 +34,7 @@ mod deps;
 #[path = "../login/support.rs"]
 mod support;
 
-use support::{Cookies, Jot, free_port, hidden_field, http};
+use support::{Cookies, Jot, hidden_field, http};
 
 const ALICE: &str = "alice";
 const ALICE_PASSWORD: &str = "correct horse battery staple";
@@ -204,7 +204,12 @@ password = "{ALICE_PASSWORD}"
     let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize"});
 
     // 1. No token: 401, and the way to the resource metadata.
-    let first = client.post(&mcp_url).json(&initialize).send().await.unwrap();
+    let first = client
+        .post(&mcp_url)
+        .json(&initialize)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.status(), 401);
     let challenges: Vec<String> = first
         .headers()
@@ -220,7 +225,14 @@ password = "{ALICE_PASSWORD}"
     let metadata_url = param(dpop_challenge, "resource_metadata").unwrap();
 
     // 2. The RFC 9728 document names the issuer.
-    let metadata: Value = client.get(&metadata_url).send().await.unwrap().json().await.unwrap();
+    let metadata: Value = client
+        .get(&metadata_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(metadata["resource"], json!(mcp_url));
     assert_eq!(metadata["dpop_bound_access_tokens_required"], true);
     let authorization_server = metadata["authorization_servers"][0].as_str().unwrap();
@@ -228,21 +240,32 @@ password = "{ALICE_PASSWORD}"
 
     // 3. The issuer's RFC 8414 metadata.
     let server_metadata: Value = client
-        .get(format!("{authorization_server}/.well-known/oauth-authorization-server"))
+        .get(format!(
+            "{authorization_server}/.well-known/oauth-authorization-server"
+        ))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(server_metadata["code_challenge_methods_supported"], json!(["S256"]));
-    assert_eq!(server_metadata["client_id_metadata_document_supported"], true);
+    assert_eq!(
+        server_metadata["code_challenge_methods_supported"],
+        json!(["S256"])
+    );
+    assert_eq!(
+        server_metadata["client_id_metadata_document_supported"],
+        true
+    );
     let algs = server_metadata["dpop_signing_alg_values_supported"]
         .as_array()
         .unwrap();
     assert!(algs.contains(&json!("ES256")));
     let authorization_endpoint = server_metadata["authorization_endpoint"].as_str().unwrap();
-    let token_endpoint = server_metadata["token_endpoint"].as_str().unwrap().to_owned();
+    let token_endpoint = server_metadata["token_endpoint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // 4. The client's DPoP key (joserfc) and the code flow, bound to the key.
     let key: Value = serde_json::from_str(&joserfc(&["key"])).unwrap();
@@ -262,7 +285,10 @@ password = "{ALICE_PASSWORD}"
         .append_pair("resource", &mcp_url)
         .append_pair("dpop_jkt", &jkt);
     let code = sign_in_and_consent(&issuer, authorize.as_str(), &redirect_uri).await;
-    assert!(fetches.load(Ordering::SeqCst) >= 1, "the issuer fetched the document");
+    assert!(
+        fetches.load(Ordering::SeqCst) >= 1,
+        "the issuer fetched the document"
+    );
 
     // 5. The token request, with a joserfc proof.
     let proof = joserfc(&["proof", &jwk, "POST", &token_endpoint, "-"]);
@@ -298,7 +324,14 @@ password = "{ALICE_PASSWORD}"
     std::fs::write(&key_file, &jwk).unwrap();
     let key_path = key_file.to_str().unwrap();
     let proof = jot(&[
-        "dpop", "--key", key_path, "--method", "POST", "--url", &mcp_url, "--access-token",
+        "dpop",
+        "--key",
+        key_path,
+        "--method",
+        "POST",
+        "--url",
+        &mcp_url,
+        "--access-token",
         &access_token,
     ]);
     let called = client
@@ -334,8 +367,16 @@ password = "{ALICE_PASSWORD}"
     // `jot verify` checks the binding too.
     let jwks = format!("{issuer}/.well-known/jwks.json");
     jot(&[
-        "verify", &access_token, "--jwks", &jwks, "--iss", &issuer, "--aud", &mcp_url,
-        "--cnf-jkt", &jkt,
+        "verify",
+        &access_token,
+        "--jwks",
+        &jwks,
+        "--iss",
+        &issuer,
+        "--aud",
+        &mcp_url,
+        "--cnf-jkt",
+        &jkt,
     ]);
 
     // 7. The MCP server exchanges the token for a downstream one (RFC 8693).
@@ -344,7 +385,10 @@ password = "{ALICE_PASSWORD}"
             .post(&token_endpoint)
             .basic_auth(EXCHANGER, Some(EXCHANGER_SECRET))
             .form(&[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+                (
+                    "grant_type",
+                    "urn:ietf:params:oauth:grant-type:token-exchange",
+                ),
                 ("subject_token", &access_token),
                 (
                     "subject_token_type",

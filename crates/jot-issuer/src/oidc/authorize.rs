@@ -108,6 +108,19 @@ impl From<IssuerError> for Refused {
     }
 }
 
+impl From<crate::client_metadata::ClientLookupError> for Refused {
+    /// A client metadata document that cannot be used is shown on a page: its
+    /// redirect URIs are not to be trusted.
+    fn from(error: crate::client_metadata::ClientLookupError) -> Self {
+        match error {
+            crate::client_metadata::ClientLookupError::Store(e) => e.into(),
+            crate::client_metadata::ClientLookupError::Document(e) => Refused::page(format!(
+                "The client's metadata document cannot be used: {e}."
+            )),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for Refused {
     fn from(error: crate::store::StoreError) -> Self {
         IssuerError::from(error).into()
@@ -127,12 +140,7 @@ impl Issuer {
         if client_id.len() > crate::MAX_CLIENT_ID_LEN {
             return Err(unknown());
         }
-        let client = self
-            .inner
-            .store
-            .get_client(client_id)
-            .await?
-            .ok_or_else(unknown)?;
+        let client = self.client(client_id).await?.ok_or_else(unknown)?;
         let redirect_uri = form
             .get("redirect_uri")
             .ok_or_else(|| Refused::page("The request has no redirect_uri."))?;

@@ -101,7 +101,7 @@ impl Issuer {
             Presented::PublicId(id) if id.len() > crate::MAX_CLIENT_ID_LEN => {
                 Err(OAuthError::invalid_client())
             }
-            Presented::PublicId(id) => match self.inner.store.get_client(&id).await? {
+            Presented::PublicId(id) => match self.client(&id).await? {
                 Some(client) if client.public => Ok(client),
                 _ => Err(OAuthError::invalid_client()),
             },

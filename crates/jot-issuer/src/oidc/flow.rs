@@ -368,9 +368,7 @@ impl Issuer {
         let request: AuthRequest =
             serde_json::from_value(pending.request.clone()).map_err(|_| expired())?;
         let client = self
-            .inner
-            .store
-            .get_client(&request.client_id)
+            .client(&request.client_id)
             .await?
             .filter(|c| redirect::matches(&c.redirect_uris, &request.redirect_uri))
             .ok_or_else(expired)?;

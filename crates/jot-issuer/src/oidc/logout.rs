@@ -10,6 +10,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::Value;
 
 use super::page::{Page, error_page, hidden, see_other};
+use crate::client_metadata::ClientLookupError;
 use crate::request::Form;
 use crate::store::SessionRecord;
 use crate::{Issuer, IssuerError, redirect, secret};
@@ -126,12 +127,12 @@ impl Issuer {
                 "post_logout_redirect_uri needs a client_id or an id_token_hint.",
             ));
         };
-        let client = self
-            .inner
-            .store
-            .get_client(id)
-            .await
-            .map_err(IssuerError::from)?;
+        // A client metadata document that cannot be used names no URI to go back to.
+        let client = match self.client(id).await {
+            Ok(client) => client,
+            Err(ClientLookupError::Document(_)) => None,
+            Err(ClientLookupError::Store(e)) => return Err(IssuerError::from(e).into()),
+        };
         let registered =
             client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|r| r == uri));
         if !registered {

@@ -304,6 +304,37 @@ impl<'a> Browser<'a> {
         .await
     }
 
+    /// The whole flow for a third-party `client` as [`ALICE`], consent given:
+    /// the code and the verifier; the consent page's text is checked to contain
+    /// `shown`.
+    pub async fn code_with_consent(
+        &self,
+        client: &str,
+        redirect_uri: &str,
+        scope: &str,
+        shown: &str,
+    ) -> (String, String) {
+        let (verifier, challenge) = pkce();
+        let path = authorize_path(client, redirect_uri, &challenge, &[("scope", scope)]);
+        let signed_in = self.authorize(&path, ALICE, ALICE_PASSWORD).await;
+        let page = self.follow(&signed_in).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert!(page.text.contains(shown), "{shown} in {}", page.text);
+        let allowed = self
+            .post(
+                "/consent",
+                &[
+                    ("csrf", &input_value(&page.text, "csrf")),
+                    ("request", &input_value(&page.text, "request")),
+                    ("decision", "allow"),
+                ],
+            )
+            .await;
+        let location = allowed.header("location").unwrap();
+        assert!(location.starts_with(redirect_uri), "{location}");
+        (query_of(location)["code"].clone(), verifier)
+    }
+
     /// The whole flow for [`WEB`] as [`ALICE`]: the code and the verifier.
     pub async fn code_for_web(&self, extra: &[(&str, &str)]) -> (String, String) {
         let (verifier, challenge) = pkce();

@@ -11,6 +11,7 @@
 )]
 
 mod browser;
+mod client_metadata;
 mod data_dir;
 mod dpop;
 mod errors;
@@ -27,6 +28,7 @@ mod operating;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod refresh;
+mod registration;
 mod resource;
 mod rotation;
 mod store_contract;

@@ -2,6 +2,19 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+/// `Debug` for an error type, as its `Display` sentence: what
+/// `fn main() -> Result<(), E>` prints after `Error: ` is then the same explanation
+/// (and fix) a log line shows, not a bare variant name.
+macro_rules! debug_as_display {
+    ($($error:ty),+ $(,)?) => {$(
+        impl std::fmt::Debug for $error {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self, f)
+            }
+        }
+    )+};
+}
+
 mod auth;
 mod authorize;
 mod credentials;

@@ -5,6 +5,9 @@
 //! and the axum example of the READMEs is `examples/api_server.rs` word for word
 //! (which `cargo xtask examples` runs against `jot serve`).
 
+// Test helpers outside #[test] functions panic on purpose: a failed step fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -39,7 +39,8 @@ Tasks:
            (default 60; needs nightly)
   examples run the library crates' examples: sign_verify, encrypt_decrypt, and the READMEs'
            api_server against a real `jot serve` (a token: 200, none: 401); `ci` runs it
-  msrv     build the libraries with the declared rust-version toolchain, if installed
+  msrv     build the libraries with the declared rust-version toolchain (installed with rustup;
+           fails when it cannot be)
   help     print this message
 
 Exit codes: 0 success, 1 the task failed, 2 usage error

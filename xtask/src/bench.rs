@@ -4,7 +4,7 @@
 //!
 //! `cargo xtask bench server`: `jot serve` under load ([`server`]).
 
-mod mint;
+pub(crate) mod mint;
 pub(crate) mod server;
 mod wrk;
 

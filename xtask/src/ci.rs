@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::{cargo, deps, exec, fuzz, nostd};
+use crate::{cargo, deps, examples, exec, fuzz, nostd};
 
 type Step = fn() -> Result<()>;
 
@@ -13,6 +13,7 @@ const STEPS: &[(&str, Step)] = &[
     ("format", format),
     ("clippy", clippy),
     ("tests", tests),
+    ("examples", examples::run),
     ("docs", docs),
     ("no_std jot-codec", nostd::check),
     ("fuzz build", fuzz::ci_build),

@@ -6,6 +6,7 @@ mod bench;
 mod ci;
 mod deps;
 mod dist;
+mod examples;
 mod fuzz;
 mod msrv;
 mod nostd;
@@ -14,7 +15,7 @@ mod release;
 mod tidy;
 
 use std::env;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{Context, Result, ensure};
@@ -36,7 +37,10 @@ Tasks:
   fuzz [SECONDS] [TARGET...]
            run the cargo-fuzz targets of fuzz/ (all, or those named) for SECONDS each
            (default 60; needs nightly)
-  msrv     build the libraries with the declared rust-version toolchain, if installed
+  examples run the library crates' examples: sign_verify, encrypt_decrypt, and the READMEs'
+           api_server against a real `jot serve` (a token: 200, none: 401); `ci` runs it
+  msrv     build the libraries with the declared rust-version toolchain (installed with rustup;
+           fails when it cannot be)
   help     print this message
 
 Exit codes: 0 success, 1 the task failed, 2 usage error
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
             Ok(())
         }),
         Some("dist") => Box::new(dist::run),
+        Some("examples") => Box::new(examples::run),
         Some("fuzz") => {
             let rest: Vec<String> = args.by_ref().collect();
             let plan = match fuzz::parse_args(&rest) {
@@ -108,6 +113,13 @@ fn usage_error(message: &str) -> ExitCode {
 fn workspace_root() -> &'static Path {
     let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     xtask_dir.parent().unwrap_or(xtask_dir)
+}
+
+/// `CARGO_TARGET_DIR`, else the workspace's `target`.
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 fn cargo(args: &[&str]) -> Command {

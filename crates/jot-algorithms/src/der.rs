@@ -120,7 +120,7 @@ pub(crate) fn parse(kind: DerKind, der: &[u8]) -> Result<KeyMaterial, KeyError> 
         DerKind::Pkcs1Private => parse_pkcs1_private(der),
         DerKind::Pkcs1Public => parse_pkcs1_public(der),
         DerKind::Sec1 => parse_sec1(der, None),
-        DerKind::Certificate => parse_spki(certificate_spki(der)?),
+        DerKind::Certificate => parse_spki(&certificate_spki(der)?),
     }
 }
 

@@ -1,6 +1,10 @@
 #![doc = include_str!("../README.md")]
+//!
+//! ## Cargo features in detail
+//!
+#![doc = document_features::document_features!()]
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod any_key;
 mod certificate;

@@ -146,10 +146,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let resource =
         std::env::var("MCP_RESOURCE").unwrap_or_else(|_| "http://127.0.0.1:3000/mcp".into());
     let listen = std::env::var("MCP_LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".into());
-    // Plain HTTP only to an issuer on this machine (development).
-    let keys = RemoteJwks::discover(issuer.clone())
-        .allow_http_loopback()
-        .build()?;
+    // HTTPS, or plain HTTP to an issuer on this machine (development).
+    let keys = RemoteJwks::discover(issuer.clone()).build()?;
     let auth = auth(keys, &issuer, &resource)?;
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     eprintln!(

@@ -224,7 +224,7 @@ impl<T> JwtAuthBuilder<T> {
 /// Why a DPoP proof was refused (RFC 9449 §4.3). The client sees
 /// [`DpopError::public_description`]; the variant tells the programmer which check
 /// failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum DpopError {
     /// `Authorization: DPoP` without a `DPoP` header.
@@ -289,6 +289,8 @@ pub enum DpopError {
     Replayed,
 }
 
+debug_as_display!(DpopError);
+
 impl DpopError {
     /// A description that is safe to show to the client.
     pub fn public_description(&self) -> &'static str {
@@ -321,7 +323,7 @@ impl DpopError {
 }
 
 /// Why a token and the way it was presented disagree: always `invalid_token`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DpopBinding {
     /// A token with `cnf.jkt` (DPoP-bound) sent as a bearer token (RFC 9449 §7.2).
@@ -340,6 +342,8 @@ pub enum DpopBinding {
     #[error("DPoP required")]
     Required,
 }
+
+debug_as_display!(DpopBinding);
 
 impl DpopBinding {
     /// A description that is safe to show to the client.

@@ -255,7 +255,7 @@ impl Verifier for Keys {
 }
 
 /// Why a [`KeySource`] gave no keys.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum KeySourceError {
     /// The keys cannot be obtained (the issuer is unreachable and nothing is cached,
@@ -271,9 +271,11 @@ pub enum KeySourceError {
     Token(jot_codec::Error),
 }
 
+debug_as_display!(KeySourceError);
+
 /// Why fetching or reading a key set failed. Carried by [`KeySourceError::Unavailable`]
 /// and kept as the last error in [`JwksStats`].
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FetchError {
     /// The server answered with a non-success status.
@@ -315,8 +317,11 @@ pub enum FetchError {
         /// The issuer the document names (truncated to 128 characters).
         found: String,
     },
-    /// A URL learned at run time (e.g. `jwks_uri`) is plain HTTP while only HTTPS is allowed.
-    #[error("URL is not HTTPS")]
+    /// A URL learned at run time (e.g. `jwks_uri`) is plain HTTP to another host than
+    /// this machine, and [`RemoteJwksBuilder::allow_insecure_http`] was not called.
+    #[error(
+        "URL is plain http to a host other than this machine: serve it over https, or call allow_insecure_http() on the RemoteJwks builder"
+    )]
     InsecureUrl,
     /// Reading a local file failed.
     #[error("could not read the key file ({kind})")]
@@ -330,15 +335,21 @@ pub enum FetchError {
     NotFetched,
 }
 
+debug_as_display!(FetchError);
+
 /// Why a key source could not be built.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The URL does not parse or is not `http`/`https`.
-    #[error("invalid URL")]
+    #[error("invalid URL: give an absolute https:// URL (http:// only to this machine)")]
     InvalidUrl,
-    /// A plain-HTTP URL while only HTTPS is allowed (see [`RemoteJwksBuilder::allow_http`]).
-    #[error("URL is not HTTPS (call allow_http() to permit plain HTTP)")]
+    /// A plain-HTTP URL to another host than this machine (plain HTTP to `localhost`,
+    /// `127.0.0.0/8` and `::1` is always allowed), and
+    /// [`RemoteJwksBuilder::allow_insecure_http`] was not called.
+    #[error(
+        "URL is plain http to a host other than this machine: use https, or call allow_insecure_http() on the RemoteJwks builder to accept keys anyone on the path can replace"
+    )]
     InsecureUrl,
     /// The TLS client could not be set up (e.g. no usable root certificates).
     #[error("TLS client setup failed")]
@@ -350,3 +361,5 @@ pub enum ConfigError {
     #[error("invalid setting: {0}")]
     Setting(&'static str),
 }
+
+debug_as_display!(ConfigError);

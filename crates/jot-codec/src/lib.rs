@@ -1,7 +1,11 @@
 #![doc = include_str!("../README.md")]
+//!
+//! ## Cargo features in detail
+//!
+#![doc = document_features::document_features!()]
 #![no_std]
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
 #[cfg(any(test, feature = "std"))]

@@ -4,9 +4,11 @@
 //! In order: an id longer than [`MAX_CLIENT_ID_LEN`] is no client (no lookup, no
 //! hash); a secret that verified in the last ten minutes passes at the cost of a
 //! SHA-256; a client id or address that failed too often is answered `429` with
-//! `Retry-After`, before any hash; otherwise the secret is checked with PBKDF2 on
-//! the [hashing pool](crate::hash_pool), an unknown client against a dummy hash
-//! of the same cost, so that its answer takes as long as a wrong secret's.
+//! `Retry-After`, before any hash; otherwise the secret is checked (argon2id, or
+//! PBKDF2 for a hash of an earlier format) on the [hashing pool](crate::hash_pool),
+//! an unknown client against a dummy hash of the same cost, so that its answer
+//! takes as long as a wrong secret's. A secret that verified against a PBKDF2 hash
+//! is hashed again with argon2id, on the same pool, and the store's hash replaced.
 
 use std::net::IpAddr;
 
@@ -71,6 +73,7 @@ impl Issuer {
         let matched = hash_pool::run(move || secret::verify_secret(&presented, &stored)).await?;
         match client {
             Some(client) if matched && !client.public => {
+                let client = self.rehash_secret(client, &secret).await;
                 self.inner
                     .secrets
                     .remember(&id, &secret, &client.secret_hash, now);
@@ -90,6 +93,39 @@ impl Issuer {
                 Err(OAuthError::invalid_client())
             }
         }
+    }
+
+    /// After `secret` verified against a hash of an earlier format: hashes it
+    /// with argon2id (on the hashing pool) and replaces the stored hash if no one
+    /// changed it meanwhile. The client authenticated either way: a failure here is
+    /// logged, and the old hash stays until the next success.
+    async fn rehash_secret(&self, mut client: ClientRecord, secret: &str) -> ClientRecord {
+        if !secret::needs_rehash(&client.secret_hash) {
+            return client;
+        }
+        let (presented, cost) = (secret.to_owned(), self.inner.secret_iterations);
+        let new = match hash_pool::run(move || secret::hash_secret_with(&presented, cost)).await {
+            Ok(Ok(new)) => new,
+            Ok(Err(_)) | Err(_) => {
+                tracing::warn!(target: "jot_issuer", client_id = %untrusted(&client.client_id), "could not hash the client secret again");
+                return client;
+            }
+        };
+        let store = &self.inner.store;
+        match store
+            .replace_client_secret_hash(&client.client_id, &client.secret_hash, new.clone())
+            .await
+        {
+            Ok(true) => {
+                tracing::info!(target: "jot_issuer", client_id = %untrusted(&client.client_id), "client secret hash upgraded to argon2id");
+                client.secret_hash = new;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(target: "jot_issuer", client_id = %untrusted(&client.client_id), error = %e, "could not store the client's new secret hash");
+            }
+        }
+        client
     }
 
     /// A hash of a random secret at this issuer's cost (made once, on the

@@ -99,8 +99,8 @@ impl Issuer {
     /// Registers a client with this exact secret (or as a public client) unless it
     /// is already stored with the same secret and settings (so a configured client
     /// is not re-hashed at every start). Returns whether the store changed. A
-    /// secret stored as a hash of the first format (`pbkdf2-sha256$i=…`) is hashed
-    /// again in the current one.
+    /// secret stored as a hash of an earlier format (PBKDF2, `pbkdf2-sha256$…`) is
+    /// hashed again in the current one (argon2id).
     pub async fn ensure_client(&self, client: NewClient) -> Result<bool, IssuerError> {
         if let Some(stored) = self.inner.store.get_client(&client.id).await? {
             let same_settings = stored.scopes == client.scopes
@@ -114,7 +114,7 @@ impl Issuer {
                 && stored.token_exchange == client.token_exchange;
             let same_secret = match client.secret.clone() {
                 _ if client.public => stored.secret_hash.is_empty(),
-                Some(_) if secret::is_first_format(&stored.secret_hash) => false,
+                Some(_) if secret::needs_rehash(&stored.secret_hash) => false,
                 Some(secret) => {
                     let hash = stored.secret_hash.clone();
                     hash_pool::run(move || secret::verify_secret(&secret, &hash)).await?

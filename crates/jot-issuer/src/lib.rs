@@ -1,6 +1,10 @@
 #![doc = include_str!("../README.md")]
+//!
+//! ## Cargo features in detail
+//!
+#![doc = document_features::document_features!()]
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -74,8 +78,12 @@ pub const DEFAULT_ROTATION_INTERVAL: Duration = Duration::from_secs(30 * 24 * 60
 pub const DEFAULT_MAINTENANCE_INTERVAL: Duration = Duration::from_secs(30);
 /// Default `max-age` of the JWK Set's `Cache-Control`: 5 minutes.
 pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(5 * 60);
-/// Default PBKDF2 iterations for client secrets.
-pub const DEFAULT_SECRET_HASH_ITERATIONS: u32 = secret::PBKDF2_ITERATIONS;
+/// Default cost of client-secret hashes: argon2id with the parameters of user
+/// passwords (19 MiB, 2 passes, 1 lane). A lower cost given to
+/// [`IssuerBuilder::client_secret_hash_iterations`] scales the memory down in
+/// proportion, a higher one the passes up. (The name is from when the hashes were
+/// PBKDF2, whose iterations this figure counted.)
+pub const DEFAULT_SECRET_HASH_ITERATIONS: u32 = secret::DEFAULT_COST;
 /// Clock skew allowed to verifiers, added to a retired key's publication window.
 const VERIFIER_LEEWAY: u64 = jot_codec::DEFAULT_LEEWAY;
 /// Expired records are pruned at most this often (seconds).

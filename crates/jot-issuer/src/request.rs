@@ -141,36 +141,35 @@ fn parse_basic(value: &http::HeaderValue) -> Result<(String, String), OAuthError
     Ok((id, secret))
 }
 
-/// Undoes `application/x-www-form-urlencoded` encoding of one value; a value that is
-/// not validly encoded is taken as it is.
+/// Undoes `application/x-www-form-urlencoded` encoding of one value with
+/// `form_urlencoded` (as [`Form::parse`] does for a body); a value that is not
+/// validly encoded (a `%` not followed by two hex digits, bytes that are not UTF-8
+/// once decoded) is taken as it is.
 fn form_decode(s: &str) -> String {
     if !s.contains(['%', '+']) {
         return s.to_owned();
     }
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => return s.to_owned(),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
+    let escapes_valid = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_valid {
+        return s.to_owned();
     }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+    // One value, not a form: `&` and `=` are data here, so they are escaped before
+    // `form_urlencoded` would split on them.
+    let escaped = s.replace('&', "%26").replace('=', "%3D");
+    let decoded: String = form_urlencoded::parse(escaped.as_bytes())
+        .map(|(name, _)| name)
+        .collect();
+    // `form_urlencoded` decodes lossily: a new U+FFFD means bytes that were not UTF-8.
+    if decoded.matches('\u{FFFD}').count() > s.matches('\u{FFFD}').count() {
+        return s.to_owned();
+    }
+    decoded
 }
 
 /// Splits and checks a `scope` value (RFC 6749 §3.3): space-separated tokens of
@@ -222,6 +221,12 @@ mod tests {
         let (id, secret) = parse_basic(&http::HeaderValue::from_str(&value).unwrap()).unwrap();
         assert_eq!((id.as_str(), secret.as_str()), ("my id", "p:w d"));
         assert_eq!(form_decode("100%"), "100%");
+        // `&` and `=` are data in one value (base64 secrets end with `=`).
+        assert_eq!(form_decode("a%2Bb=&c;d+e"), "a+b=&c;d e");
+        assert_eq!(form_decode("%41%"), "%41%");
+        assert_eq!(form_decode("%FF+x"), "%FF+x");
+        assert_eq!(form_decode("caf%C3%A9"), "caf\u{e9}");
+        assert_eq!(form_decode(""), "");
     }
 
     #[test]

@@ -147,6 +147,33 @@ pub trait IssuerStore: Send + Sync + 'static {
     /// Adds or replaces a client.
     fn put_client(&self, client: ClientRecord) -> StoreFuture<'_, ()>;
 
+    /// Replaces the secret hash of the client `client_id` by `new` **if** it is
+    /// still `old`, keeping the rest of the record: the issuer re-hashes a secret
+    /// stored in an earlier format once it has verified. Returns `false`, changing
+    /// nothing, otherwise (the client was removed, or its secret changed meanwhile).
+    ///
+    /// The default reads the client and writes it back with
+    /// [`put_client`](IssuerStore::put_client), which is not atomic: a store that
+    /// several writers share overrides it with one compare-and-set (the stores of
+    /// this crate do).
+    fn replace_client_secret_hash<'a>(
+        &'a self,
+        client_id: &'a str,
+        old: &'a str,
+        new: String,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            match self.get_client(client_id).await? {
+                Some(mut client) if client.secret_hash == old => {
+                    client.secret_hash = new;
+                    self.put_client(client).await?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            }
+        })
+    }
+
     /// Stores a new, unused refresh token.
     fn insert_refresh(&self, record: RefreshRecord) -> StoreFuture<'_, ()>;
 
@@ -312,7 +339,10 @@ pub struct PrivateKeyPem(pub String);
 pub struct ClientRecord {
     /// The `client_id`.
     pub client_id: String,
-    /// The secret's PBKDF2-HMAC-SHA256 hash (`pbkdf2-sha256$i=…$salt$hash`), never the secret.
+    /// The secret's hash, never the secret: an argon2id PHC string
+    /// (`$argon2id$v=19$m=…,t=…,p=1$salt$hash`), or a PBKDF2 hash of an earlier
+    /// format (`pbkdf2-sha256$…`) until the secret next verifies; empty for a
+    /// public client.
     pub secret_hash: String,
     /// The scopes it may be granted; a request without `scope` gets all of them.
     #[serde(default)]

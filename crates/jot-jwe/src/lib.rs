@@ -1,6 +1,10 @@
 #![doc = include_str!("../README.md")]
+//!
+//! ## Cargo features in detail
+//!
+#![doc = document_features::document_features!()]
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
 mod compact;
@@ -34,5 +38,5 @@ pub use key::{DEFAULT_PBES2_ITERATIONS, DecryptionKey, EncryptionKey, MIN_PBES2_
 pub use policy::{DEFAULT_MAX_DECOMPRESSED_LEN, DEFAULT_MAX_TOKEN_LEN, DecryptionPolicy};
 pub use wrap::concat_kdf;
 
-pub use jot_algorithms::Jwk;
+pub use jot_algorithms::{Algorithm, Jwk, SigningKey, VerifyingKey};
 pub use jot_codec::{Claims, Clock, FixedClock, SystemClock, Validation, base64url};

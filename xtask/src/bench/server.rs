@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 
 use super::mint::{self, CodeFlow};
 use super::wrk::{self, Attacker, Load, Report};
-use crate::{cargo, deps, exec, workspace_root};
+use crate::{cargo, deps, exec, target_dir};
 
 /// Connections of the measured load, split between the instances.
 const CONNECTIONS: u32 = 16;
@@ -359,11 +359,4 @@ impl Drop for WorkDir {
 fn path(p: &Path) -> Result<&str> {
     p.to_str()
         .with_context(|| format!("{} is not UTF-8", p.display()))
-}
-
-/// `CARGO_TARGET_DIR`, else the workspace's `target`.
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"))
 }

@@ -44,7 +44,7 @@ pub trait ReplayCache: Send + Sync + 'static {
 }
 
 /// Why a [`ReplayCache`] could not record a proof.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ReplayCacheError {
     /// The cache holds its capacity of proofs that are all still within their
@@ -58,6 +58,8 @@ pub enum ReplayCacheError {
     #[error("replay store failed")]
     Store(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
+
+debug_as_display!(ReplayCacheError);
 
 /// The default [`ReplayCache`]: in memory, for one instance, bounded.
 ///

@@ -42,9 +42,9 @@ const MIN_BACKGROUND_INTERVAL: Duration = Duration::from_millis(100);
 ///   no set was ever fetched are requests answered with 503. A failed fetch is
 ///   retried after `cooldown`.
 /// - **Remote sets are public**: symmetric (`oct`) keys in them are ignored.
-/// - **HTTPS only**, unless [`RemoteJwksBuilder::allow_http`] is called (for tests on
-///   loopback), or [`RemoteJwksBuilder::allow_http_loopback`] (plain HTTP to this
-///   machine only).
+/// - **HTTPS**, or plain HTTP to this machine (`localhost`, `127.0.0.0/8`, `::1`),
+///   where a development issuer such as `jot serve` listens; plain HTTP to any
+///   other host only after [`RemoteJwksBuilder::allow_insecure_http`].
 ///
 /// Cloning is cheap and clones share the cache. Its fetches and refresh task run
 /// on the Tokio runtime it is first used from.
@@ -57,6 +57,8 @@ const MIN_BACKGROUND_INTERVAL: Duration = Duration::from_millis(100);
 /// // Or from the issuer, through /.well-known/openid-configuration
 /// // (falling back to /.well-known/oauth-authorization-server):
 /// let jwks = RemoteJwks::discover("https://auth.example.com").build()?;
+/// // A development issuer on this machine (`jot serve`) needs no opt-in:
+/// let jwks = RemoteJwks::discover("http://127.0.0.1:8080").build()?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
@@ -119,7 +121,7 @@ impl RemoteJwks {
             location: url.into(),
             discover: false,
             config: Config::default(),
-            plain: PlainHttp::Never,
+            plain: PlainHttp::Loopback,
             extra_roots: Vec::new(),
         }
     }
@@ -302,18 +304,38 @@ impl RemoteJwksBuilder {
         self
     }
 
-    /// Permits plain-HTTP URLs (the configured one, `jwks_uri`, redirects). Only for
-    /// tests and trusted networks: keys fetched over plain HTTP can be replaced by
-    /// anyone on the path.
-    pub fn allow_http(mut self) -> Self {
+    /// Permits plain-HTTP URLs to any host (the configured one, `jwks_uri`,
+    /// redirects). Plain HTTP to this machine (`localhost`, `127.0.0.0/8`, `::1`) is
+    /// always permitted and needs no call; this opt-in is for other hosts, on
+    /// trusted networks only: keys fetched over plain HTTP can be replaced by anyone
+    /// on the path, and with them every token.
+    ///
+    /// ```
+    /// use jot_axum::{ConfigError, RemoteJwks};
+    ///
+    /// // Loopback: no ceremony.
+    /// assert!(RemoteJwks::discover("http://127.0.0.1:8080").build().is_ok());
+    /// // Another host: refused, unless asked for by name.
+    /// let err = RemoteJwks::discover("http://auth.internal").build().unwrap_err();
+    /// assert_eq!(err, ConfigError::InsecureUrl);
+    /// assert!(RemoteJwks::discover("http://auth.internal").allow_insecure_http().build().is_ok());
+    /// ```
+    pub fn allow_insecure_http(mut self) -> Self {
         self.plain = PlainHttp::Anywhere;
         self
     }
 
-    /// Permits plain-HTTP URLs (the configured one, `jwks_uri`, redirects) only when
-    /// they name this machine: `localhost`, `127.0.0.0/8` or `::1`. For tools run
-    /// next to a local issuer (`jot verify --jwks http://localhost:8080/...`); every
-    /// other URL must still be HTTPS.
+    /// The former name of [`RemoteJwksBuilder::allow_insecure_http`].
+    ///
+    /// **Deprecated**: call [`allow_insecure_http`](RemoteJwksBuilder::allow_insecure_http),
+    /// whose name says what it permits; plain HTTP to this machine needs neither.
+    pub fn allow_http(self) -> Self {
+        self.allow_insecure_http()
+    }
+
+    /// Plain HTTP to this machine only: `localhost`, `127.0.0.0/8` or `::1`. This
+    /// is the default; the call remains for code written when it was not, and
+    /// undoes an earlier [`allow_insecure_http`](RemoteJwksBuilder::allow_insecure_http).
     pub fn allow_http_loopback(mut self) -> Self {
         self.plain = PlainHttp::Loopback;
         self
@@ -613,6 +635,12 @@ mod tests {
             ConfigError::InsecureUrl
         );
         assert_eq!(
+            RemoteJwks::discover("http://a.example")
+                .build()
+                .unwrap_err(),
+            ConfigError::InsecureUrl
+        );
+        assert_eq!(
             RemoteJwks::builder("not a url").build().unwrap_err(),
             ConfigError::InvalidUrl
         );
@@ -623,8 +651,8 @@ mod tests {
             ConfigError::InvalidUrl
         );
         assert!(
-            RemoteJwks::builder("http://127.0.0.1/jwks")
-                .allow_http()
+            RemoteJwks::builder("http://a.example/jwks")
+                .allow_insecure_http()
                 .build()
                 .is_ok()
         );
@@ -633,18 +661,52 @@ mod tests {
                 .build()
                 .is_ok()
         );
-        assert!(
-            RemoteJwks::builder("http://localhost:8080/jwks")
-                .allow_http_loopback()
-                .build()
-                .is_ok()
-        );
+        // An explicit loopback-only rule takes back a wider one.
         assert_eq!(
             RemoteJwks::builder("http://a.example/jwks")
+                .allow_insecure_http()
                 .allow_http_loopback()
                 .build()
                 .unwrap_err(),
             ConfigError::InsecureUrl
         );
+    }
+
+    #[test]
+    fn plain_http_to_loopback_needs_no_opt_in() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3/jwks",
+            "http://localhost:8080/",
+            "http://LOCALHOST",
+            "http://[::1]:8080",
+        ] {
+            assert!(RemoteJwks::discover(url).build().is_ok(), "{url}");
+            assert!(RemoteJwks::builder(url).build().is_ok(), "{url}");
+        }
+        for url in [
+            "http://128.0.0.1",
+            "http://[::2]",
+            "http://localhost.example.com",
+            "http://10.0.0.1",
+        ] {
+            assert_eq!(
+                RemoteJwks::builder(url).build().unwrap_err(),
+                ConfigError::InsecureUrl,
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_debug_as_a_sentence_naming_the_fix() {
+        let err = RemoteJwks::builder("http://a.example/jwks")
+            .build()
+            .unwrap_err();
+        // What `fn main() -> Result<(), ConfigError>` prints after "Error: ".
+        let shown = format!("{err:?}");
+        assert_eq!(shown, err.to_string());
+        assert!(shown.contains("allow_insecure_http()"), "{shown}");
+        assert!(shown.contains("https"), "{shown}");
     }
 }

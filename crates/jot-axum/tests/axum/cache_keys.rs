@@ -38,7 +38,6 @@ fn remote(server: &JwksServer) -> RemoteJwks {
 
 fn remote_cooling(server: &JwksServer, cooldown: Duration) -> RemoteJwks {
     RemoteJwks::builder(server.url())
-        .allow_http()
         .min_ttl(Duration::ZERO)
         .cooldown(cooldown)
         .timeout(Duration::from_secs(2))

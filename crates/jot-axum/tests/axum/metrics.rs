@@ -36,10 +36,7 @@ async fn fetches_caches_and_refusals_are_counted() {
     let metrics = recorder();
     let key = es256("k1");
     let server = JwksServer::start(&[&key]).await;
-    let keys = RemoteJwks::builder(server.url())
-        .allow_http()
-        .build()
-        .unwrap();
+    let keys = RemoteJwks::builder(server.url()).build().unwrap();
     let auth = JwtAuth::<()>::builder(keys.clone()).build();
     async fn ok(_: Verified<()>) -> &'static str {
         "ok"

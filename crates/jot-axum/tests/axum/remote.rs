@@ -14,7 +14,6 @@ use crate::support::*;
 
 fn remote(server: &JwksServer, cooldown: Duration) -> RemoteJwks {
     RemoteJwks::builder(server.url())
-        .allow_http()
         .cooldown(cooldown)
         .timeout(Duration::from_secs(2))
         .build()
@@ -162,7 +161,6 @@ async fn stale_keys_are_served_when_the_issuer_fails_or_is_gone() {
     let key = es256("k");
     let server = JwksServer::start(&[&key]).await;
     let keys = RemoteJwks::builder(server.url())
-        .allow_http()
         .cooldown(Duration::from_millis(50))
         .min_ttl(Duration::ZERO)
         .default_ttl(Duration::from_millis(100))
@@ -269,7 +267,6 @@ async fn cache_control_bounds_and_refresh_ahead() {
     let server = JwksServer::start(&[&key]).await;
     server.set_cache_control("public, max-age=1");
     let keys = RemoteJwks::builder(server.url())
-        .allow_http()
         .min_ttl(Duration::ZERO)
         .cooldown(Duration::from_millis(100))
         .build()
@@ -301,10 +298,7 @@ async fn cache_control_bounds_and_refresh_ahead() {
 async fn discovery_openid_then_rfc8414() {
     let key = es256("k");
     let server = JwksServer::start(&[&key]).await;
-    let keys = RemoteJwks::discover(server.base())
-        .allow_http()
-        .build()
-        .unwrap();
+    let keys = RemoteJwks::discover(server.base()).build().unwrap();
     keys.refresh_now().await.unwrap();
     assert_eq!(
         keys.stats().jwks_uri.as_deref(),
@@ -318,20 +312,14 @@ async fn discovery_openid_then_rfc8414() {
 
     // Without an OpenID configuration, the RFC 8414 document is used.
     *server.state.oidc_enabled.lock().unwrap() = false;
-    let keys = RemoteJwks::discover(server.base())
-        .allow_http()
-        .build()
-        .unwrap();
+    let keys = RemoteJwks::discover(server.base()).build().unwrap();
     keys.refresh_now().await.unwrap();
     assert_eq!(keys.stats().key_ids, ["k"]);
     assert_eq!(server.state.discovery_hits.load(Ordering::SeqCst), 2);
 
     // A document for another issuer is refused: no keys, 503.
     *server.state.issuer.lock().unwrap() = "https://evil.example".into();
-    let keys = RemoteJwks::discover(server.base())
-        .allow_http()
-        .build()
-        .unwrap();
+    let keys = RemoteJwks::discover(server.base()).build().unwrap();
     assert!(matches!(
         keys.refresh_now().await,
         Err(FetchError::IssuerMismatch { .. })
@@ -405,27 +393,26 @@ async fn a_failed_tls_handshake_is_a_tls_error() {
 }
 
 #[tokio::test]
-async fn plain_http_to_loopback_only() {
+async fn plain_http_to_loopback_without_opt_in_elsewhere_refused() {
     let key = es256("k");
     let server = JwksServer::start(&[&key]).await;
-    let keys = RemoteJwks::builder(server.url())
-        .allow_http_loopback()
-        .build()
-        .unwrap();
+    let keys = RemoteJwks::builder(server.url()).build().unwrap();
     keys.refresh_now().await.unwrap();
     assert_eq!(keys.stats().key_ids, ["k"]);
     assert_eq!(
         RemoteJwks::builder("http://a.example/jwks.json")
-            .allow_http_loopback()
             .build()
             .unwrap_err(),
         jot_axum::ConfigError::InsecureUrl
     );
+    assert!(
+        RemoteJwks::builder("http://a.example/jwks.json")
+            .allow_insecure_http()
+            .build()
+            .is_ok()
+    );
     // Through discovery too: the loopback issuer's plain-HTTP jwks_uri is allowed.
-    let discovered = RemoteJwks::discover(server.base())
-        .allow_http_loopback()
-        .build()
-        .unwrap();
+    let discovered = RemoteJwks::discover(server.base()).build().unwrap();
     discovered.refresh_now().await.unwrap();
     assert_eq!(discovered.stats().key_ids, ["k"]);
 }

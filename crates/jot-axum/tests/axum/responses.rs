@@ -133,7 +133,6 @@ async fn realm_is_quote_escaped() {
 #[tokio::test]
 async fn keys_unavailable_is_503_without_invalid_token() {
     let keys = RemoteJwks::builder(closed_port_url().await)
-        .allow_http()
         .build()
         .unwrap();
     let auth = JwtAuth::<()>::builder(keys).realm("api").build();

@@ -103,6 +103,9 @@ struct Locks {
     codes: Mutex<()>,
     /// A used id's record is read, then written when absent or ended.
     used: Mutex<()>,
+    /// A client's secret hash is replaced by a read, a compare and a write; a
+    /// client written meanwhile must not be overwritten with its old settings.
+    clients: Mutex<()>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -338,7 +341,31 @@ impl IssuerStore for FileStore {
     }
 
     fn put_client(&self, client: ClientRecord) -> StoreFuture<'_, ()> {
-        self.run(move |l| write_json(&l.client(&client.client_id), &client))
+        self.run(move |l| {
+            let _clients = hold(&l.locks.clients);
+            write_json(&l.client(&client.client_id), &client)
+        })
+    }
+
+    fn replace_client_secret_hash<'a>(
+        &'a self,
+        client_id: &'a str,
+        old: &'a str,
+        new: String,
+    ) -> StoreFuture<'a, bool> {
+        let (id, old) = (client_id.to_owned(), old.to_owned());
+        self.run(move |l| {
+            let _clients = hold(&l.locks.clients);
+            let path = l.client(&id);
+            match read_json::<ClientRecord>(&path)? {
+                Some(mut client) if client.secret_hash == old => {
+                    client.secret_hash = new;
+                    write_json(&path, &client)?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            }
+        })
     }
 
     fn insert_refresh(&self, record: RefreshRecord) -> StoreFuture<'_, ()> {

@@ -97,6 +97,18 @@ impl IssuerStore for Measured {
         timed("put_client", self.0.put_client(client))
     }
 
+    fn replace_client_secret_hash<'a>(
+        &'a self,
+        client_id: &'a str,
+        old: &'a str,
+        new: String,
+    ) -> StoreFuture<'a, bool> {
+        timed(
+            "replace_client_secret_hash",
+            self.0.replace_client_secret_hash(client_id, old, new),
+        )
+    }
+
     fn insert_refresh(&self, record: RefreshRecord) -> StoreFuture<'_, ()> {
         timed("insert_refresh", self.0.insert_refresh(record))
     }

@@ -170,6 +170,23 @@ impl IssuerStore for MemoryStore {
         Self::ready(())
     }
 
+    fn replace_client_secret_hash<'a>(
+        &'a self,
+        client_id: &'a str,
+        old: &'a str,
+        new: String,
+    ) -> StoreFuture<'a, bool> {
+        let mut state = self.lock();
+        let replaced = match state.clients.get_mut(client_id) {
+            Some(client) if client.secret_hash == old => {
+                client.secret_hash = new;
+                true
+            }
+            _ => false,
+        };
+        Self::ready(replaced)
+    }
+
     fn insert_refresh(&self, record: RefreshRecord) -> StoreFuture<'_, ()> {
         self.lock()
             .refresh

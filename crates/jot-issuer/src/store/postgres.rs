@@ -341,6 +341,17 @@ impl IssuerStore for PostgresStore {
         Box::pin(tokens::put_client(self, client))
     }
 
+    fn replace_client_secret_hash<'a>(
+        &'a self,
+        client_id: &'a str,
+        old: &'a str,
+        new: String,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(tokens::replace_client_secret_hash(
+            self, client_id, old, new,
+        ))
+    }
+
     fn insert_refresh(&self, record: RefreshRecord) -> StoreFuture<'_, ()> {
         Box::pin(tokens::insert_refresh(self, record))
     }

@@ -182,8 +182,10 @@ async fn client_ids_of_any_length_never_fail_the_server() {
 }
 
 /// PBKDF2 takes the secret as an HMAC key, which HMAC pads with zero bytes: a
-/// NUL byte appended used to be the same secret. Now the secret is hashed first,
-/// and hashes of the first format refuse any secret with a NUL byte.
+/// NUL byte appended used to be the same secret. Secrets are now argon2id PHC
+/// strings; PBKDF2 hashes of the first format refuse any secret with a NUL byte,
+/// and every PBKDF2 hash is replaced by an argon2id one once its secret verifies
+/// (or when `ensure_client` registers the client again).
 #[tokio::test]
 async fn a_secret_with_nul_bytes_appended_is_another_secret() {
     let dir = tempfile::tempdir().unwrap();
@@ -201,7 +203,7 @@ async fn a_secret_with_nul_bytes_appended_is_another_secret() {
         .unwrap()
         .unwrap();
     assert!(
-        stored.secret_hash.starts_with("pbkdf2-sha256$v=2$i="),
+        stored.secret_hash.starts_with("$argon2id$v=19$"),
         "{}",
         stored.secret_hash
     );
@@ -263,7 +265,12 @@ async fn a_secret_with_nul_bytes_appended_is_another_secret() {
         secret_hash: first_format.clone(),
         ..stored
     };
-    issuer.issuer.store().put_client(record).await.unwrap();
+    issuer
+        .issuer
+        .store()
+        .put_client(record.clone())
+        .await
+        .unwrap();
     let old = |secret: &'static str| {
         let issuer = &issuer;
         async move {
@@ -279,24 +286,61 @@ async fn a_secret_with_nul_bytes_appended_is_another_secret() {
     old("svc-secret-123\0")
         .await
         .assert_error(401, "invalid_client");
+    let get = |id: &'static str| {
+        let issuer = &issuer;
+        async move { issuer.issuer.store().get_client(id).await.unwrap().unwrap() }
+    };
+    // A wrong secret leaves the old hash alone.
+    assert_eq!(get("old-svc").await.secret_hash, first_format);
     assert_eq!(old("svc-secret-123").await.status, 200);
-    // Registering it again from configuration replaces the old hash.
+    // The secret verified: its hash is now argon2id, the rest of the record kept.
+    let upgraded = get("old-svc").await;
     assert!(
-        issuer
+        upgraded.secret_hash.starts_with("$argon2id$"),
+        "{}",
+        upgraded.secret_hash
+    );
+    assert_eq!(
+        ClientRecord {
+            secret_hash: first_format.clone(),
+            ..upgraded.clone()
+        },
+        record
+    );
+    assert_eq!(old("svc-secret-123").await.status, 200);
+    old("svc-secret-123\0")
+        .await
+        .assert_error(401, "invalid_client");
+    // Registering it again from configuration changes nothing now.
+    assert!(
+        !issuer
             .issuer
             .ensure_client(NewClient::new("old-svc").secret("svc-secret-123"))
             .await
             .unwrap()
     );
-    let upgraded = issuer
-        .issuer
-        .store()
-        .get_client("old-svc")
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(upgraded.secret_hash.starts_with("pbkdf2-sha256$v=2$"));
-    assert_eq!(old("svc-secret-123").await.status, 200);
+    assert_eq!(get("old-svc").await, upgraded);
+
+    // A PBKDF2 hash never used since is replaced when configuration registers the
+    // client again.
+    let unused = ClientRecord {
+        client_id: "unused-svc".into(),
+        ..record
+    };
+    issuer.issuer.store().put_client(unused).await.unwrap();
+    assert!(
+        issuer
+            .issuer
+            .ensure_client(NewClient::new("unused-svc").secret("svc-secret-123"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        get("unused-svc")
+            .await
+            .secret_hash
+            .starts_with("$argon2id$")
+    );
 }
 
 /// RFC 6749 §3.3: a scope is one or more scope tokens; spaces alone are none.

@@ -13,6 +13,10 @@ const LIST_CLIENTS: &str = "SELECT client_id, record FROM jot_clients";
 const PUT_CLIENT: &str = "
 INSERT INTO jot_clients (client_id, record) VALUES ($1, $2)
 ON CONFLICT (client_id) DO UPDATE SET record = excluded.record";
+/// One compare-and-set: the hash changes only if it is still the old one.
+const REPLACE_CLIENT_SECRET_HASH: &str = "
+UPDATE jot_clients SET record = jsonb_set(record, '{secret_hash}', to_jsonb($3::text))
+WHERE client_id = $1 AND record->>'secret_hash' = $2";
 
 const INSERT_REFRESH: &str = "
 INSERT INTO jot_refresh (token_hash, family, subject, sid, expires_at, used_at, record)
@@ -129,6 +133,18 @@ pub(super) async fn put_client(
         .execute(PUT_CLIENT, &[&client.client_id, &Json(&client)])
         .await
         .map(drop)
+}
+
+pub(super) async fn replace_client_secret_hash(
+    store: &PostgresStore,
+    client_id: &str,
+    old: &str,
+    new: String,
+) -> Result<bool, StoreError> {
+    store
+        .execute(REPLACE_CLIENT_SECRET_HASH, &[&client_id, &old, &new])
+        .await
+        .map(|rows| rows == 1)
 }
 
 pub(super) async fn insert_refresh(

@@ -172,6 +172,32 @@ async fn next_keys(store: &dyn IssuerStore) {
     assert_eq!(kids(&keys_by_kid(store).await), ["k3"]);
 }
 
+/// A client's secret hash replaced only while it is the expected one, the rest of
+/// the record kept (the client `rehash` stays in the store).
+async fn client_secret_hashes(store: &dyn IssuerStore) {
+    let replace = |old: &'static str, new: &'static str| {
+        store.replace_client_secret_hash("rehash", old, new.to_owned())
+    };
+    assert!(!replace("h0", "h1").await.unwrap(), "no such client");
+    let stored = ClientRecord {
+        secret_hash: "h0".into(),
+        ..client("rehash", &["read"])
+    };
+    store.put_client(stored.clone()).await.unwrap();
+    assert!(!replace("hx", "h1").await.unwrap(), "not the stored hash");
+    assert_eq!(
+        store.get_client("rehash").await.unwrap(),
+        Some(stored.clone())
+    );
+    assert!(replace("h0", "h1").await.unwrap());
+    let expected = ClientRecord {
+        secret_hash: "h1".into(),
+        ..stored
+    };
+    assert_eq!(store.get_client("rehash").await.unwrap(), Some(expected));
+    assert!(!replace("h0", "h2").await.unwrap(), "replaced already");
+}
+
 pub(crate) async fn contract(store: &dyn IssuerStore) {
     // Keys: a first key only when there is none; a rotation only from the current one.
     assert!(store.load_keys().await.unwrap().is_empty());
@@ -235,6 +261,7 @@ pub(crate) async fn contract(store: &dyn IssuerStore) {
         .map(|c| c.client_id)
         .collect();
     assert_eq!(ids, ["billing", "web"]);
+    client_secret_hashes(store).await;
 
     // Refresh tokens: one use, then reuse; expiry; unknown tokens.
     store

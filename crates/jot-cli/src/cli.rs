@@ -12,9 +12,11 @@ use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 use crate::paint::ColorChoice;
 use crate::when::{When, parse_when};
 
+mod dpop;
 mod keys;
 mod user;
 
+pub(crate) use dpop::{DPOP_HELP, DpopArgs};
 pub(crate) use keys::{KekArgs, ROTATE_KEK_HELP, ROTATE_KEY_HELP, RotateKekArgs, RotateKeyArgs};
 pub(crate) use user::{DataDirArg, UserCommand, UserPasswordArgs};
 
@@ -48,6 +50,9 @@ pub(crate) enum Command {
     /// Verify a token's signature and claims; print the claims if it is valid.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Make a DPoP proof (RFC 9449) for one HTTP request, signed with a client key.
+    #[command(after_help = DPOP_HELP)]
+    Dpop(DpopArgs),
     /// Encrypt bytes or claims into a compact JWE and print it.
     #[command(after_help = EXIT_CODES)]
     Encrypt(EncryptArgs),

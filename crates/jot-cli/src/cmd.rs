@@ -2,6 +2,7 @@
 
 mod completions;
 mod decode;
+mod dpop;
 mod encode;
 mod encrypt;
 mod jwk;
@@ -23,6 +24,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Encode(args) => encode::run(&args),
         Command::Decode(args) => decode::run(&args, cli.color),
         Command::Verify(args) => verify::run(&args, cli.color),
+        Command::Dpop(args) => dpop::run(&args),
         Command::Encrypt(args) => encrypt::encrypt(&args),
         Command::Decrypt(args) => encrypt::decrypt(&args, cli.color),
         Command::Keygen(args) => keygen::run(&args),
@@ -58,6 +60,16 @@ pub(crate) fn reject(
 pub(crate) fn now() -> u64 {
     use jot_codec::Clock as _;
     jot_codec::SystemClock.now().seconds()
+}
+
+/// A random 128-bit id, base64url.
+pub(crate) fn random_id() -> Result<String> {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
+    Ok(jot_codec::base64url::encode(&bytes))
 }
 
 /// Parses `NAME=VALUE`; VALUE is JSON when it parses as JSON, else a string.

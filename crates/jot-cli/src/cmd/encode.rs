@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use jot_codec::{Claims, Header, base64url};
+use jot_codec::{Claims, Header};
 use jot_jwe::HeaderOptions;
 use serde_json::{Map, Value};
 
 use crate::cli::EncodeArgs;
-use crate::cmd::{name_value, now};
+use crate::cmd::{name_value, now, random_id};
 use crate::input::{self, SecretSource};
 use crate::jwe::{self, JweKeySource};
 use crate::keys;
@@ -156,14 +156,4 @@ fn set_header(mut h: Header, name: &str, value: Value) -> Result<Header> {
         _ => h = h.member(name, value),
     }
     Ok(h)
-}
-
-/// A random 128-bit id, base64url.
-fn random_id() -> Result<String> {
-    use ring::rand::SecureRandom as _;
-    let mut bytes = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| anyhow!("the system random generator failed"))?;
-    Ok(base64url::encode(&bytes))
 }

@@ -365,6 +365,14 @@ pub(crate) struct VerifyArgs {
     /// Accept tokens without "exp".
     #[arg(long)]
     pub(crate) allow_no_exp: bool,
+    /// The token must be bound to this key (any format, private or public): its
+    /// "cnf" claim must hold {"jkt": the key's RFC 7638 thumbprint} (RFC 9449 §6).
+    #[arg(long, value_name = "KEYFILE", conflicts_with = "cnf_jkt")]
+    pub(crate) cnf_key: Option<PathBuf>,
+    /// The token must be bound to the key with this RFC 7638 thumbprint ("cnf.jkt";
+    /// `jot jwk thumbprint KEYFILE` prints it).
+    #[arg(long, value_name = "THUMBPRINT")]
+    pub(crate) cnf_jkt: Option<String>,
     /// The token is a nested JWT: decrypt it with this private key (or oct JWK) first,
     /// then verify the JWS inside. A token that is not encrypted is then refused.
     #[arg(long, value_name = "KEYFILE")]

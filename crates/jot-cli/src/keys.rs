@@ -302,6 +302,17 @@ pub(crate) fn load_any(path: &Path, alg: AlgChoice) -> Result<LoadedKey> {
     load_any_from(read_key_file(path)?, path, alg)
 }
 
+/// The RFC 7638 thumbprint of the key in a file of any format, private or public.
+pub(crate) fn thumbprint(path: &Path, alg: AlgChoice) -> Result<String> {
+    match read_key_file(path)? {
+        // A JWK's thumbprint needs no usable signing key (an encryption key has one too).
+        KeyFile::Jwk(jwk) => jwk.thumbprint(),
+        file => load_any_from(file, path, alg)?.verifying_key().thumbprint(),
+    }
+    .map_err(explain)
+    .with_context(|| format!("cannot compute the thumbprint of {}", path.display()))
+}
+
 /// Builds the key of an already read key file.
 pub(crate) fn load_any_from(file: KeyFile, path: &Path, alg: AlgChoice) -> Result<LoadedKey> {
     let origin = || format!("cannot load the key {}", path.display());

@@ -10,7 +10,7 @@ use jot_codec::Algorithm;
 use crate::cli::{ConvertTo, JwkCommand, KeyFormat, KeyInArgs};
 use crate::cmd::keygen::{pretty_json, with_newline};
 use crate::exit;
-use crate::keys::{self, AlgChoice, AnyKey, KeyFile, LoadedKey, explain};
+use crate::keys::{self, AlgChoice, AnyKey, LoadedKey, explain};
 
 pub(super) fn run(command: &JwkCommand) -> Result<ExitCode> {
     let text = match command {
@@ -55,15 +55,7 @@ fn public(key: &KeyInArgs, format: KeyFormat) -> Result<String> {
 }
 
 fn thumbprint(key: &KeyInArgs) -> Result<String> {
-    let thumbprint = match keys::read_key_file(&key.file)? {
-        // A JWK's thumbprint needs no usable signing key (an encryption key has one too).
-        KeyFile::Jwk(jwk) => jwk.thumbprint(),
-        file => keys::load_any_from(file, &key.file, choice(key))?
-            .verifying_key()
-            .thumbprint(),
-    }
-    .map_err(explain)
-    .with_context(|| format!("cannot compute the thumbprint of {}", key.file.display()))?;
+    let thumbprint = keys::thumbprint(&key.file, choice(key))?;
     Ok(format!("{thumbprint}\n"))
 }
 

@@ -15,7 +15,7 @@ use crate::dates::{format_utc, span};
 use crate::exit;
 use crate::input::{SecretSource, read_token};
 use crate::jwe::{self, JweKeySource, Refusal};
-use crate::keys::{self, VerifySource};
+use crate::keys::{self, AlgChoice, VerifySource};
 use crate::paint::{ColorChoice, Paint};
 use crate::pretty::{self, clean, shown};
 
@@ -55,6 +55,11 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
         anyhow::bail!("no key for {}", asked.join(" or "));
     }
     let validation = validation(args, &accepted);
+    let binding = match (&args.cnf_key, &args.cnf_jkt) {
+        (Some(path), _) => Some(keys::thumbprint(path, AlgChoice::Implied)?),
+        (None, Some(jkt)) => Some(jkt.trim().to_owned()),
+        (None, None) => None,
+    };
     // A nested token: decrypt first; the JWS inside goes through every usual check.
     let (token, jwe_header) = match &args.decrypt_with {
         None => (token, None),
@@ -65,6 +70,11 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
     };
     match jot_codec::decode_with_clock::<Custom, _, _>(&token, &keys, &validation, &SystemClock) {
         Ok(verified) => {
+            if let Some(expected) = &binding {
+                if let Err((kind, message)) = check_binding(&verified.claims.custom, expected) {
+                    return reject(args.json, color, kind, &message);
+                }
+            }
             let claims =
                 serde_json::to_value(&verified.claims).context("cannot show the claims")?;
             let text = if args.json {
@@ -161,6 +171,30 @@ fn decrypt_nested(
             kind: "nesting",
             message: "the nested JWT is not UTF-8".to_owned(),
         })),
+    }
+}
+
+/// Whether the token's `cnf.jkt` is `expected`: the error kind and message if not.
+fn check_binding(custom: &Custom, expected: &str) -> std::result::Result<(), (&'static str, String)> {
+    let cnf = custom.get("cnf");
+    match cnf.and_then(|c| c.get("jkt")) {
+        Some(Value::String(jkt)) if jkt == expected => Ok(()),
+        Some(Value::String(jkt)) => Err((
+            "wrong_binding",
+            format!(
+                "key binding mismatch: the token is bound to the key with thumbprint {}, not {expected}",
+                shown(jkt)
+            ),
+        )),
+        Some(_) => Err(("wrong_binding", "the token's cnf.jkt is not a string".into())),
+        None if cnf.is_some() => Err((
+            "missing_binding",
+            "the token's cnf claim has no jkt (it is not bound to a key thumbprint)".into(),
+        )),
+        None => Err((
+            "missing_binding",
+            "the token has no cnf claim: it is not bound to a key (a bearer token)".into(),
+        )),
     }
 }
 

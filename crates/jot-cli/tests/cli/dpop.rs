@@ -12,7 +12,7 @@ use jot_axum::{Dpop, HmacNonces, JwtAuth, Verified};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-use crate::harness::{keys, now, ok, run};
+use crate::harness::{json, keys, now, ok, run};
 
 const RESOURCE: &str = "https://api.example.com/mcp";
 
@@ -195,4 +195,53 @@ fn hmac_secrets_public_keys_and_bad_input_are_refused() {
     let (code, _, err) = run(&["dpop", "-k", &es256, "-X", "GET IT", "-u", RESOURCE]);
     assert_eq!(code, 2);
     assert!(err.contains("not an HTTP method"), "{err}");
+}
+
+#[test]
+fn verify_checks_the_key_binding() {
+    let k = keys();
+    let client = k.private("ES256");
+    let token = bound_token(&jkt(&client));
+    let issuer = k.public("ES384");
+    let verify = |extra: &[&str], token: &str| {
+        let mut args = vec!["verify", "--key", &issuer, "--aud", RESOURCE];
+        args.extend_from_slice(extra);
+        args.push(token);
+        run(&args)
+    };
+    // The private key, its public part, or the thumbprint.
+    let public = k.public("ES256");
+    let thumbprint = jkt(&client);
+    for extra in [
+        vec!["--cnf-key", client.as_str()],
+        vec!["--cnf-key", public.as_str()],
+        vec!["--cnf-jkt", thumbprint.as_str()],
+    ] {
+        let (code, out, err) = verify(&extra, &token);
+        assert_eq!(code, 0, "{extra:?}: {err}");
+        assert!(out.contains("\"jkt\""), "{out}");
+    }
+    // Another key.
+    let other = k.public("EdDSA");
+    let (code, _, err) = verify(&["--cnf-key", &other], &token);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("key binding mismatch") && err.contains(&thumbprint),
+        "{err}"
+    );
+    let (code, out, _) = verify(&["--cnf-jkt", "abc", "--json"], &token);
+    assert_eq!(code, 1);
+    assert_eq!(json(&out)["error"]["kind"], "wrong_binding");
+    // A bearer token (no cnf) is refused when a binding is asked for.
+    let bearer = ok(&["encode", "--key", &k.private("ES384"), "--aud", RESOURCE]);
+    let (code, out, _) = verify(&["--cnf-key", &client, "--json"], bearer.trim());
+    assert_eq!(code, 1);
+    let error = &json(&out)["error"];
+    assert_eq!(error["kind"], "missing_binding");
+    assert!(error["message"].as_str().unwrap().contains("no cnf claim"), "{error}");
+    // ... and accepted without one.
+    assert_eq!(verify(&[], bearer.trim()).0, 0);
+    // A key that cannot be read is an error, not a rejection.
+    let (code, _, err) = verify(&["--cnf-key", "/nonexistent"], &token);
+    assert_eq!(code, 2, "{err}");
 }

@@ -9,6 +9,7 @@ use clap_complete::Shell;
 use jot_codec::Algorithm;
 use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 
+use crate::dates::DateZone;
 use crate::paint::ColorChoice;
 use crate::when::{When, parse_when};
 
@@ -33,6 +34,10 @@ pub(crate) struct Cli {
     /// When to colour the output (auto: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub(crate) color: ColorChoice,
+
+    /// The time zone of the dates shown next to exp, nbf and iat.
+    #[arg(long, value_enum, global = true, default_value_t = DateZone::Utc, value_name = "ZONE")]
+    pub(crate) date: DateZone,
 
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -221,6 +226,10 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse_lifetime(text).map_err(|e| e.to_string())
 }
 
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    crate::duration::parse_seconds(text).map_err(|e| e.to_string())
+}
+
 fn parse_max_connections(text: &str) -> Result<usize, String> {
     let max = text
         .parse::<usize>()
@@ -270,15 +279,24 @@ pub(crate) struct EncodeArgs {
     /// Audience ("aud"); repeat for several.
     #[arg(long)]
     pub(crate) aud: Vec<String>,
-    /// Expiry: a duration from now (+15m, 1h, 7d) or a Unix timestamp [default: 1h].
-    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_exp")]
+    /// Expiry: a duration from now (15m, +1h30m, 7d), @UNIX_SECONDS or an RFC 3339
+    /// date (2026-12-01T12:00:00Z) [default: 1h]. A bare number is refused. An
+    /// expiry already past is refused unless --allow-expired.
+    #[arg(short = 'e', long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_exp")]
     pub(crate) exp: Option<When>,
     /// Do not set "exp".
     #[arg(long)]
     pub(crate) no_exp: bool,
-    /// Not before: a duration from now or a Unix timestamp.
-    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true)]
+    /// Make the token even when its "exp" is already past (for tests).
+    #[arg(long)]
+    pub(crate) allow_expired: bool,
+    /// Not before: a duration from now (-5m: five minutes ago), @UNIX_SECONDS or an
+    /// RFC 3339 date.
+    #[arg(short = 'n', long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true)]
     pub(crate) nbf: Option<When>,
+    /// Issued at: as --nbf [default: now].
+    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_iat")]
+    pub(crate) iat: Option<When>,
     /// Do not set "iat" (set to now by default).
     #[arg(long)]
     pub(crate) no_iat: bool,
@@ -318,9 +336,13 @@ pub(crate) struct EncodeArgs {
 /// `jot decode`.
 #[derive(Debug, Args)]
 pub(crate) struct DecodeArgs {
-    /// Print {"header":…,"claims":…} as JSON.
-    #[arg(long)]
+    /// Print {"header":…,"claims":…} as JSON on one line.
+    #[arg(short = 'j', long, conflicts_with = "human")]
     pub(crate) json: bool,
+    /// Show the dates of exp, nbf and iat as `// …` comments even when stdout is
+    /// not a terminal (a pipe gets plain JSON: {"header":…,"claims":…}, indented).
+    #[arg(long)]
+    pub(crate) human: bool,
     /// The token, @FILE, or - for stdin (the default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
@@ -353,11 +375,12 @@ pub(crate) struct VerifyArgs {
     /// Required "typ" header (e.g. at+jwt).
     #[arg(long)]
     pub(crate) typ: Option<String>,
-    /// Clock skew allowed for exp, nbf and iat, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = jot_codec::DEFAULT_LEEWAY)]
+    /// Clock skew allowed for exp, nbf and iat: a duration (60, 60s, 2m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_seconds, default_value = "60s")]
     pub(crate) leeway: u64,
-    /// Refuse tokens issued longer ago than SECS ("iat" required).
-    #[arg(long, value_name = "SECS")]
+    /// Refuse tokens issued longer ago than this (a duration: 600, 10m, 1h; "iat"
+    /// required).
+    #[arg(long, value_name = "DURATION", value_parser = parse_seconds)]
     pub(crate) max_age: Option<u64>,
     /// A claim that must be present; repeatable.
     #[arg(long, value_name = "CLAIM")]
@@ -390,8 +413,12 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_enum, ignore_case = true, requires = "decrypt_with")]
     pub(crate) enc: Vec<Enc>,
     /// Print {"header":…,"claims":…} on success, {"error":{"kind":…,"message":…}} on failure.
-    #[arg(long)]
+    #[arg(short = 'j', long, conflicts_with = "human")]
     pub(crate) json: bool,
+    /// Show the dates of exp, nbf and iat as `// …` comments even when stdout is
+    /// not a terminal (a pipe gets the claims as plain JSON).
+    #[arg(long)]
+    pub(crate) human: bool,
     /// The token, @FILE, or - for stdin (the default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
@@ -757,6 +784,29 @@ mod tests {
     #[test]
     fn command_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_durations_take_the_one_grammar() {
+        let cli = Cli::try_parse_from(["jot", "serve", "--token-lifetime", "1h30m"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            args.token_lifetime,
+            Some(std::time::Duration::from_secs(5400))
+        );
+        for bad in ["1h30", "0", "1y", "-5m"] {
+            assert!(
+                Cli::try_parse_from(["jot", "serve", "--token-lifetime", bad]).is_err(),
+                "{bad}"
+            );
+        }
+        let cli = Cli::try_parse_from(["jot", "verify", "--key", "k"]).unwrap();
+        let Command::Verify(args) = cli.command else {
+            panic!("verify")
+        };
+        assert_eq!(args.leeway, jot_codec::DEFAULT_LEEWAY, "the shown default");
     }
 
     #[test]

@@ -22,8 +22,8 @@ use crate::paint::{ColorChoice, Paint};
 pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Encode(args) => encode::run(&args),
-        Command::Decode(args) => decode::run(&args, cli.color),
-        Command::Verify(args) => verify::run(&args, cli.color),
+        Command::Decode(args) => decode::run(&args, cli.color, cli.date),
+        Command::Verify(args) => verify::run(&args, cli.color, cli.date),
         Command::Dpop(args) => dpop::run(&args),
         Command::Encrypt(args) => encrypt::encrypt(&args),
         Command::Decrypt(args) => encrypt::decrypt(&args, cli.color),
@@ -35,6 +35,31 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::RotateKek(args) => serve::rotate_kek(&args),
         Command::User(command) => user::run(&command),
         Command::Man => completions::man(),
+    }
+}
+
+/// How a command shows a JSON result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `--json`: compact, on one line.
+    Line,
+    /// For people (a terminal, or `--human`): indented, coloured, dates annotated.
+    Human,
+    /// For a pipe: indented JSON, nothing that is not JSON.
+    Plain,
+}
+
+impl Shape {
+    /// The shape `--json` and `--human` ask for, else the one stdout suits.
+    pub(crate) fn choose(json: bool, human: bool) -> Shape {
+        use std::io::IsTerminal as _;
+        if json {
+            Shape::Line
+        } else if human || std::io::stdout().is_terminal() {
+            Shape::Human
+        } else {
+            Shape::Plain
+        }
     }
 }
 

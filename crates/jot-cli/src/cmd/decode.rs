@@ -11,13 +11,14 @@ use jot_codec::base64url;
 use serde_json::{Map, Value};
 
 use crate::cli::DecodeArgs;
-use crate::cmd::now;
+use crate::cmd::{Shape, now};
+use crate::dates::DateZone;
 use crate::exit;
 use crate::input::read_token;
 use crate::paint::{ColorChoice, Paint};
-use crate::pretty;
+use crate::pretty::{self, Times};
 
-pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
+pub(super) fn run(args: &DecodeArgs, color: ColorChoice, zone: DateZone) -> Result<ExitCode> {
     let token = read_token(args.token.as_deref())?;
     let err_paint = Paint::stderr(color);
     let (header, claims) = match split(&token) {
@@ -39,17 +40,17 @@ pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
             err_paint.warn("warning:")
         );
     }
-    let text = if args.json {
-        crate::pretty::header_and_claims(&header, &claims)
-    } else {
-        let paint = Paint::stdout(color);
-        format!(
+    let paint = Paint::stdout(color);
+    let text = match Shape::choose(args.json, args.human) {
+        Shape::Line => pretty::header_and_claims(&header, &claims),
+        Shape::Plain => pretty::render_members(&[("header", &header), ("claims", &claims)], paint),
+        Shape::Human => format!(
             "{}\n{}\n{}\n{}",
             paint.bold("Header"),
             pretty::render(&header, paint, None),
             paint.bold("Claims"),
-            pretty::render(&claims, paint, Some(now())),
-        )
+            pretty::render(&claims, paint, Some(Times { now: now(), zone })),
+        ),
     };
     exit::print(&text)?;
     Ok(ExitCode::SUCCESS)

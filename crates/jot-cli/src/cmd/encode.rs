@@ -91,6 +91,9 @@ fn claims(args: &EncodeArgs, now: u64) -> Result<Claims<Map<String, Value>>> {
     if let Some(nbf) = args.nbf {
         set("nbf", nbf.resolve(now).context("--nbf")?.into());
     }
+    if let Some(iat) = args.iat {
+        set("iat", iat.resolve(now).context("--iat")?.into());
+    }
     if let Some(jti) = &args.jti {
         set("jti", jti.as_str().into());
     }
@@ -103,7 +106,19 @@ fn claims(args: &EncodeArgs, now: u64) -> Result<Claims<Map<String, Value>>> {
     if !args.no_iat && !claims.contains_key("iat") {
         claims.insert("iat".into(), now.into());
     }
-    serde_json::from_value(Value::Object(claims)).map_err(|e| anyhow!("invalid claims: {e}"))
+    let claims: Claims<Map<String, Value>> = serde_json::from_value(Value::Object(claims))
+        .map_err(|e| anyhow!("invalid claims: {e}"))?;
+    if let Some(exp) = claims.exp {
+        if exp.seconds() <= now && !args.allow_expired {
+            bail!(
+                "exp {} is not in the future ({}): the token would be expired already; \
+                 pass --allow-expired to make it anyway",
+                exp.seconds(),
+                crate::dates::describe_claim("exp", exp.seconds(), now, crate::dates::DateZone::Utc)
+            );
+        }
+    }
+    Ok(claims)
 }
 
 fn header(args: &EncodeArgs) -> Result<Header> {

@@ -10,18 +10,18 @@ use jot_jwe::DecryptionPolicy;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, VerifyArgs};
-use crate::cmd::{now, reject};
-use crate::dates::{format_utc, span};
+use crate::cmd::{Shape, now, reject};
+use crate::dates::{DateZone, format_utc, span};
 use crate::exit;
 use crate::input::{SecretSource, read_token};
 use crate::jwe::{self, JweKeySource, Refusal};
 use crate::keys::{self, AlgChoice, VerifySource};
 use crate::paint::{ColorChoice, Paint};
-use crate::pretty::{self, clean, shown};
+use crate::pretty::{self, Times, clean, shown};
 
 type Custom = Map<String, Value>;
 
-pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
+pub(super) fn run(args: &VerifyArgs, color: ColorChoice, zone: DateZone) -> Result<ExitCode> {
     let token = read_token(args.token.as_deref())?;
     let algs = cli::algs(&args.alg);
     let source = match (
@@ -77,7 +77,8 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
             }
             let claims =
                 serde_json::to_value(&verified.claims).context("cannot show the claims")?;
-            let text = if args.json {
+            let shape = Shape::choose(args.json, args.human);
+            let text = if shape == Shape::Line {
                 let mut header =
                     serde_json::to_value(&verified.header).context("cannot show the header")?;
                 if let Value::Object(h) = &mut header {
@@ -91,7 +92,8 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
                     ),
                 }
             } else {
-                pretty::render(&claims, Paint::stdout(color), Some(now()))
+                let times = (shape == Shape::Human).then(|| Times { now: now(), zone });
+                pretty::render(&claims, Paint::stdout(color), times)
             };
             if !args.json && std::io::stderr().is_terminal() {
                 let paint = Paint::stderr(color);

@@ -27,6 +27,12 @@ Exit status:
   1  the token was rejected (bad signature, expired, wrong audience, malformed, ...)
   2  usage, key or I/O error";
 
+/// The exit codes of the commands that judge no token.
+const EXIT_CODES_NO_TOKEN: &str = "\
+Exit status:
+  0  success
+  2  usage, key or I/O error";
+
 /// jot: encode, decode and verify JSON Web Tokens, and manage their keys.
 #[derive(Debug, Parser)]
 #[command(name = "jot", version, about, after_help = EXIT_CODES, propagate_version = true)]
@@ -34,10 +40,6 @@ pub(crate) struct Cli {
     /// When to colour the output (auto: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub(crate) color: ColorChoice,
-
-    /// The time zone of the dates shown next to exp, nbf and iat.
-    #[arg(long, value_enum, global = true, default_value_t = DateZone::Utc, value_name = "ZONE")]
-    pub(crate) date: DateZone,
 
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -47,7 +49,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Sign claims into a compact JWT and print it.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Encode(EncodeArgs),
     /// Show a token's header and claims WITHOUT verifying it.
     #[command(after_help = EXIT_CODES)]
@@ -59,13 +61,13 @@ pub(crate) enum Command {
     #[command(after_help = DPOP_HELP)]
     Dpop(DpopArgs),
     /// Encrypt bytes or claims into a compact JWE and print it.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Encrypt(EncryptArgs),
     /// Decrypt a compact JWE and print its plaintext.
     #[command(after_help = EXIT_CODES)]
     Decrypt(DecryptArgs),
     /// Generate a key (JWK by default) and its public part.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Keygen(KeygenArgs),
     /// Public part, thumbprint, format conversion and JWK Sets.
     #[command(subcommand)]
@@ -153,7 +155,7 @@ pub(crate) struct ServeArgs {
     /// file with `password_env` for real passwords: argv is visible to other users.
     #[arg(long, value_name = "NAME:PASSWORD")]
     pub(crate) user: Vec<crate::serve::UserSpec>,
-    /// The audience of access tokens.
+    /// The audience of access tokens [default: the issuer URL].
     #[arg(long, value_name = "AUD")]
     pub(crate) audience: Option<String>,
     /// Access-token lifetime (900, 90s, 15m, 12h) [default: 15m].
@@ -343,6 +345,10 @@ pub(crate) struct DecodeArgs {
     /// not a terminal (a pipe gets plain JSON: {"header":…,"claims":…}, indented).
     #[arg(long)]
     pub(crate) human: bool,
+    /// The time zone of the dates shown next to exp, nbf and iat.
+    #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
+    pub(crate) date: DateZone,
+
     /// The token, @FILE, or - for stdin (the default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
@@ -419,6 +425,10 @@ pub(crate) struct VerifyArgs {
     /// not a terminal (a pipe gets the claims as plain JSON).
     #[arg(long)]
     pub(crate) human: bool,
+    /// The time zone of the dates shown next to exp, nbf and iat.
+    #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
+    pub(crate) date: DateZone,
+
     /// The token, @FILE, or - for stdin (the default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
@@ -537,7 +547,7 @@ pub(crate) struct KeygenArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum JwkCommand {
     /// Print the public part of a key (any format in).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Public {
         /// Output format.
         #[arg(long, value_enum, default_value_t = KeyFormat::Jwk)]
@@ -546,13 +556,18 @@ pub(crate) enum JwkCommand {
         key: KeyInArgs,
     },
     /// Print the RFC 7638 JWK thumbprint (SHA-256, base64url) of a key.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Thumbprint {
-        #[command(flatten)]
-        key: KeyInArgs,
+        /// Read the key as one for this algorithm (checked against the key); the
+        /// thumbprint depends on the key alone, never on the algorithm.
+        #[arg(long, value_enum, ignore_case = true)]
+        alg: Option<Alg>,
+        /// The key file (PEM, DER or JWK), or - for stdin.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
     /// Convert a key between formats (private stays private unless --public).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Convert {
         /// Output format.
         #[arg(long, value_enum)]
@@ -567,7 +582,7 @@ pub(crate) enum JwkCommand {
         key: KeyInArgs,
     },
     /// Build a JWK Set from key files (public parts unless --private).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Set {
         /// Include private keys as they are.
         #[arg(long)]

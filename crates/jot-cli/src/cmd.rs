@@ -22,8 +22,8 @@ use crate::paint::{ColorChoice, Paint};
 pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Encode(args) => encode::run(&args),
-        Command::Decode(args) => decode::run(&args, cli.color, cli.date),
-        Command::Verify(args) => verify::run(&args, cli.color, cli.date),
+        Command::Decode(args) => decode::run(&args, cli.color),
+        Command::Verify(args) => verify::run(&args, cli.color),
         Command::Dpop(args) => dpop::run(&args),
         Command::Encrypt(args) => encrypt::encrypt(&args),
         Command::Decrypt(args) => encrypt::decrypt(&args, cli.color),

@@ -12,13 +12,13 @@ use serde_json::{Map, Value};
 
 use crate::cli::DecodeArgs;
 use crate::cmd::{Shape, now};
-use crate::dates::DateZone;
 use crate::exit;
 use crate::input::read_token;
 use crate::paint::{ColorChoice, Paint};
 use crate::pretty::{self, Times};
 
-pub(super) fn run(args: &DecodeArgs, color: ColorChoice, zone: DateZone) -> Result<ExitCode> {
+pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
+    let zone = args.date;
     let token = read_token(args.token.as_deref())?;
     let err_paint = Paint::stderr(color);
     let (header, claims) = match split(&token) {

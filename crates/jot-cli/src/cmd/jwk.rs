@@ -15,7 +15,10 @@ use crate::keys::{self, AlgChoice, AnyKey, LoadedKey, explain};
 pub(super) fn run(command: &JwkCommand) -> Result<ExitCode> {
     let text = match command {
         JwkCommand::Public { format, key } => public(key, *format)?,
-        JwkCommand::Thumbprint { key } => thumbprint(key)?,
+        JwkCommand::Thumbprint { alg, file } => {
+            let alg = alg.map_or(AlgChoice::Implied, |a| AlgChoice::Exactly(a.0));
+            format!("{}\n", keys::thumbprint(file, alg)?)
+        }
         JwkCommand::Convert {
             to,
             public,
@@ -52,11 +55,6 @@ fn public(key: &KeyInArgs, format: KeyFormat) -> Result<String> {
             loaded.verifying_key().to_pem().map_err(explain)?,
         )),
     }
-}
-
-fn thumbprint(key: &KeyInArgs) -> Result<String> {
-    let thumbprint = keys::thumbprint(&key.file, choice(key))?;
-    Ok(format!("{thumbprint}\n"))
 }
 
 fn convert(key: &KeyInArgs, to: ConvertTo, public: bool, kid: Option<&str>) -> Result<String> {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::{self, VerifyArgs};
 use crate::cmd::{Shape, now, reject};
-use crate::dates::{DateZone, format_utc, span};
+use crate::dates::{format_utc, span};
 use crate::exit;
 use crate::input::{SecretSource, read_token};
 use crate::jwe::{self, JweKeySource, Refusal};
@@ -21,7 +21,8 @@ use crate::pretty::{self, Times, clean, shown};
 
 type Custom = Map<String, Value>;
 
-pub(super) fn run(args: &VerifyArgs, color: ColorChoice, zone: DateZone) -> Result<ExitCode> {
+pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
+    let zone = args.date;
     let token = read_token(args.token.as_deref())?;
     let algs = cli::algs(&args.alg);
     let source = match (

@@ -356,14 +356,20 @@ pub(crate) struct DecodeArgs {
 
 /// `jot verify`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("key-source").required(true).args(["key", "jwks", "secret_file", "secret_env"])))]
+#[command(group(ArgGroup::new("key-source").required(true).args(["key", "jwks", "issuer_url", "secret_file", "secret_env"])))]
 pub(crate) struct VerifyArgs {
     /// Key file: PEM (any kind), DER, JWK, or JWK Set (the token's "kid" picks the key).
     #[arg(long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
-    /// JWK Set file, or an https:// URL fetched once (10 s timeout, 1 MiB limit).
+    /// JWK Set file, or an https:// URL fetched once (10 s timeout, 1 MiB limit); a
+    /// discovery document's URL (…/.well-known/openid-configuration) is followed to
+    /// its jwks_uri.
     #[arg(long, value_name = "FILE_OR_URL")]
     pub(crate) jwks: Option<String>,
+    /// The issuer's URL: its JWK Set is found through its discovery document
+    /// (OpenID Connect, else RFC 8414), and it is the accepted issuer unless --iss.
+    #[arg(long, value_name = "URL")]
+    pub(crate) issuer_url: Option<String>,
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
     /// Accepted algorithm; repeatable. Required unless the key implies exactly one.

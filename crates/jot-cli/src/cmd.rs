@@ -22,11 +22,13 @@ use crate::paint::{ColorChoice, Paint};
 pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Encode(args) => encode::run(&args),
-        Command::Decode(args) => decode::run(&args, cli.color),
-        Command::Verify(args) => verify::run(&args, cli.color),
+        Command::Decode(args) => decode::run(&args, cli.color).or_else(|e| json_error(args.json, e)),
+        Command::Verify(args) => verify::run(&args, cli.color).or_else(|e| json_error(args.json, e)),
         Command::Dpop(args) => dpop::run(&args),
         Command::Encrypt(args) => encrypt::encrypt(&args),
-        Command::Decrypt(args) => encrypt::decrypt(&args, cli.color),
+        Command::Decrypt(args) => {
+            encrypt::decrypt(&args, cli.color).or_else(|e| json_error(args.json, e))
+        }
         Command::Keygen(args) => keygen::run(&args),
         Command::Jwk(command) => jwk::run(&command),
         Command::Completions { shell } => completions::run(shell),
@@ -61,6 +63,18 @@ impl Shape {
             Shape::Plain
         }
     }
+}
+
+/// An error (exit 2) under `--json`: `{"error":{"kind":"error","message":…}}` on
+/// stdout as well as the usual line on stderr, so a script reading stdout sees it.
+fn json_error(json: bool, err: anyhow::Error) -> Result<ExitCode> {
+    if !json {
+        return Err(err);
+    }
+    let body = serde_json::json!({ "error": { "kind": "error", "message": format!("{err:#}") } });
+    // A closed stdout leaves the line on stderr, which `report` writes anyway.
+    let _ = crate::exit::print(&format!("{body}\n"));
+    Ok(crate::exit::report(&err))
 }
 
 /// Reports a rejected token and gives exit code 1: one line on stderr, or with

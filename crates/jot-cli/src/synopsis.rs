@@ -52,7 +52,13 @@ fn words(cmd: &Command) -> Vec<String> {
             .map(bare)
             .collect();
         grouped.extend(group.get_args().cloned());
-        out.push(format!("({})", members.join(" | ")));
+        // One word per member, so that a long group wraps between them.
+        let last = members.len().saturating_sub(1);
+        for (i, member) in members.iter().enumerate() {
+            let open = if i == 0 { "(" } else { "" };
+            let close = if i == last { ")" } else { " |" };
+            out.push(format!("{open}{member}{close}"));
+        }
     }
     let free = |arg: &&Arg| shown(arg) && !grouped.contains(arg.get_id());
     let (positionals, options): (Vec<&Arg>, Vec<&Arg>) =

@@ -64,7 +64,8 @@ fn split(token: &str) -> Result<(Value, Value), String> {
             5 => "this is a JWE (5 segments): its content is encrypted; read it with \
                   `jot decrypt`, or verify a nested token with `jot verify --decrypt-with`"
                 .to_owned(),
-            n => format!("the token has {n} segment(s), a JWT has 3"),
+            1 => "the token has 1 segment, a JWT has 3".to_owned(),
+            n => format!("the token has {n} segments, a JWT has 3"),
         });
     };
     let header = json_segment(header, "header")?;
@@ -89,7 +90,8 @@ mod tests {
         let (h, c) = split("eyJhbGciOiJGT08ifQ.eyJhIjoxfQ.c2ln").unwrap();
         assert_eq!(h, serde_json::json!({"alg": "FOO"}));
         assert_eq!(c, serde_json::json!({"a": 1}));
-        assert!(split("a.b").unwrap_err().contains("2 segment"));
+        assert!(split("a.b").unwrap_err().contains("has 2 segments,"));
+        assert!(split("ab").unwrap_err().contains("has 1 segment,"));
         assert!(split("a.b.c.d.e").unwrap_err().contains("JWE"));
         assert!(
             split("!!.e30.x")

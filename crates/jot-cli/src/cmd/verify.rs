@@ -25,19 +25,18 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
     let zone = args.date;
     let token = read_token(args.token.as_deref())?;
     let algs = cli::algs(&args.alg);
-    let source = match (
-        &args.key,
-        &args.jwks,
-        &args.secret.secret_file,
-        &args.secret.secret_env,
-    ) {
-        (Some(path), ..) => VerifySource::KeyFile(path),
-        (None, Some(jwks), ..) => VerifySource::Jwks(jwks),
-        (None, None, Some(path), _) => VerifySource::Secret(SecretSource::File(path)),
-        (None, None, None, Some(name)) => VerifySource::Secret(SecretSource::Env(name)),
-        (None, None, None, None) => {
-            anyhow::bail!("no key given (--key, --jwks, --secret-file or --secret-env)")
-        }
+    let source = if let Some(path) = &args.key {
+        VerifySource::KeyFile(path)
+    } else if let Some(jwks) = &args.jwks {
+        VerifySource::Jwks(jwks)
+    } else if let Some(issuer) = &args.issuer_url {
+        VerifySource::Issuer(issuer)
+    } else if let Some(path) = &args.secret.secret_file {
+        VerifySource::Secret(SecretSource::File(path))
+    } else if let Some(name) = &args.secret.secret_env {
+        VerifySource::Secret(SecretSource::Env(name))
+    } else {
+        anyhow::bail!("no key given (--key, --jwks, --issuer-url, --secret-file or --secret-env)")
     };
     let keys = keys::verifying_keys(source, &algs)?;
     // The algorithms accepted: those asked for that some key can verify, else the keys' own.
@@ -207,6 +206,7 @@ fn validation(args: &VerifyArgs, accepted: &[Algorithm]) -> Validation {
         .leeway(args.leeway)
         .require_exp(!args.allow_no_exp)
         .issuers(args.iss.iter().cloned())
+        .issuers(args.issuer_url.iter().filter(|_| args.iss.is_empty()).cloned())
         .audiences(args.aud.iter().cloned());
     if let Some(sub) = &args.sub {
         v = v.subject(sub.as_str());
@@ -261,7 +261,11 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
         ),
         Error::WrongIssuer { found } => format!(
             "issuer mismatch: expected {}, got {}",
-            args.iss.join(" or "),
+            if args.iss.is_empty() {
+                args.issuer_url.clone().unwrap_or_default()
+            } else {
+                args.iss.join(" or ")
+            },
             shown(found)
         ),
         Error::WrongAudience if args.aud.is_empty() => format!(
@@ -295,7 +299,32 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
             )
         }
         Error::Unsecured => "unsecured token (alg none) refused".into(),
-        Error::UnknownKey { kid: Some(kid) } => format!("no key with kid {}", shown(kid)),
+        Error::UnknownKey { kid: Some(kid) } => {
+            let held = args.key.as_deref().and_then(keys::file_kids);
+            let kids: Vec<String> = held
+                .iter()
+                .flatten()
+                .map(|k| k.as_deref().map_or_else(|| "(none)".to_owned(), shown))
+                .collect();
+            match (args.key.as_deref(), kids.as_slice()) {
+                (Some(path), [one]) => format!(
+                    "no key with kid {}: the key in {} has kid {one}",
+                    shown(kid),
+                    path.display()
+                ),
+                (Some(path), [_, _, ..]) => format!(
+                    "no key with kid {}: the keys in {} have kids {}",
+                    shown(kid),
+                    path.display(),
+                    kids.join(", ")
+                ),
+                _ => format!("no key with kid {}", shown(kid)),
+            }
+        }
+        Error::Malformed { segments } => format!(
+            "the token has {segments} segment{}, a JWS has 3",
+            if *segments == 1 { "" } else { "s" }
+        ),
         Error::UnknownKey { kid: None } => {
             "the token has no kid, and the key set has no single key for its algorithm".into()
         }

@@ -256,10 +256,10 @@ pub(crate) struct SecretArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "secret_file", "secret_env"])))]
 pub(crate) struct EncodeArgs {
     /// The algorithm; optional when the key implies one (EC, Ed25519, JWK with "alg").
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(short = 'a', long, value_enum, ignore_case = true)]
     pub(crate) alg: Option<Alg>,
     /// Private key file: PEM (PKCS#8, PKCS#1, SEC1), DER, JWK or JWK Set.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
@@ -267,16 +267,16 @@ pub(crate) struct EncodeArgs {
     #[arg(long)]
     pub(crate) kid: Option<String>,
     /// The "typ" header.
-    #[arg(long, default_value = "JWT", conflicts_with = "no_typ")]
+    #[arg(short = 't', long, default_value = "JWT", conflicts_with = "no_typ")]
     pub(crate) typ: String,
     /// Leave "typ" out of the header.
     #[arg(long)]
     pub(crate) no_typ: bool,
     /// Issuer ("iss").
-    #[arg(long)]
+    #[arg(short = 'i', long)]
     pub(crate) iss: Option<String>,
     /// Subject ("sub").
-    #[arg(long)]
+    #[arg(short = 's', long)]
     pub(crate) sub: Option<String>,
     /// Audience ("aud"); repeat for several.
     #[arg(long)]
@@ -309,7 +309,7 @@ pub(crate) struct EncodeArgs {
     #[arg(long)]
     pub(crate) jti_random: bool,
     /// A claim; VALUE is JSON when it parses as JSON, else a string. Repeatable.
-    #[arg(long, value_name = "NAME=VALUE")]
+    #[arg(short = 'P', long, value_name = "NAME=VALUE")]
     pub(crate) claim: Vec<String>,
     /// A header parameter; VALUE as for --claim. Repeatable.
     #[arg(long, value_name = "NAME=VALUE")]
@@ -359,7 +359,7 @@ pub(crate) struct DecodeArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "jwks", "issuer_url", "secret_file", "secret_env"])))]
 pub(crate) struct VerifyArgs {
     /// Key file: PEM (any kind), DER, JWK, or JWK Set (the token's "kid" picks the key).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     /// JWK Set file, or an https:// URL fetched once (10 s timeout, 1 MiB limit); a
     /// discovery document's URL (…/.well-known/openid-configuration) is followed to
@@ -373,19 +373,19 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
     /// Accepted algorithm; repeatable. Required unless the key implies exactly one.
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(short = 'a', long, value_enum, ignore_case = true)]
     pub(crate) alg: Vec<Alg>,
     /// Accepted issuer; repeatable (any of them).
-    #[arg(long)]
+    #[arg(short = 'i', long)]
     pub(crate) iss: Vec<String>,
     /// Accepted audience; repeatable (any of them). A token with "aud" needs one.
     #[arg(long)]
     pub(crate) aud: Vec<String>,
     /// Required subject.
-    #[arg(long)]
+    #[arg(short = 's', long)]
     pub(crate) sub: Option<String>,
     /// Required "typ" header (e.g. at+jwt).
-    #[arg(long)]
+    #[arg(short = 't', long)]
     pub(crate) typ: Option<String>,
     /// Clock skew allowed for exp, nbf and iat: a duration (60, 60s, 2m).
     #[arg(long, value_name = "DURATION", value_parser = parse_seconds, default_value = "60s")]
@@ -456,14 +456,14 @@ pub(crate) struct PasswordArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct EncryptArgs {
     /// Key management algorithm; optional for a JWK with "alg". RSA1_5 is not offered.
-    #[arg(long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    #[arg(short = 'a', long, value_enum, ignore_case = true, value_name = "KEYALG")]
     pub(crate) alg: Option<KeyAlg>,
     /// Content encryption [default: A256GCM, or the one a dir key is for].
     #[arg(long, value_enum, ignore_case = true)]
     pub(crate) enc: Option<Enc>,
     /// The recipient's key: public (or private) JWK, JWK Set, PEM or DER; an oct JWK
     /// for dir, A*KW and A*GCMKW.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) password: PasswordArgs,
@@ -490,19 +490,19 @@ pub(crate) struct EncryptArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct DecryptArgs {
     /// Key management algorithm; optional for a JWK with "alg".
-    #[arg(long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    #[arg(short = 'a', long, value_enum, ignore_case = true, value_name = "KEYALG")]
     pub(crate) alg: Option<KeyAlg>,
     /// Accepted content encryption; repeatable [default: all].
     #[arg(long, value_enum, ignore_case = true)]
     pub(crate) enc: Vec<Enc>,
     /// The private key (JWK, PEM or DER), or an oct JWK for a shared secret.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) password: PasswordArgs,
     /// Print {"header":…,"plaintext":…} (or "plaintext_base64url" for bytes that are
     /// not UTF-8); {"error":{"kind":…,"message":…}} on failure.
-    #[arg(long)]
+    #[arg(short = 'j', long)]
     pub(crate) json: bool,
     /// The token, @FILE, or - for stdin (the default).
     #[arg(value_name = "TOKEN")]
@@ -527,7 +527,7 @@ pub(crate) struct KeygenArgs {
     pub(crate) no_kid: bool,
     /// Write the private key to FILE (mode 0600) instead of stdout; the public part
     /// then goes to stdout unless --public-out is given.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
     /// Write the public part to FILE.
     #[arg(long, value_name = "FILE")]

@@ -273,3 +273,22 @@ fn token_from_stdin_and_bearer_prefix() {
     let (code, _, _) = crate::harness::run_stdin(&["decode", "-"], &t);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn short_flags_as_jwt_cli_users_type_them() {
+    let k = keys();
+    let (key, public) = (k.private("ES256"), k.public("ES256"));
+    let t = ok(&[
+        "encode", "-k", &key, "-a", "ES256", "-s", "alice", "-i", "https://as", "-t", "at+jwt",
+        "-e", "1h", "-n=-1m", "-P", "role=admin",
+    ]);
+    let out = ok(&[
+        "verify", "-k", &public, "-a", "ES256", "-s", "alice", "-i", "https://as", "-t",
+        "at+jwt", "-j", t.trim(),
+    ]);
+    let v = json(&out);
+    assert_eq!(v["claims"]["role"], "admin");
+    assert_eq!(v["header"]["typ"], "at+jwt");
+    let decoded = json(&ok(&["decode", "-j", t.trim()]));
+    assert_eq!(decoded["claims"]["sub"], "alice");
+}

@@ -9,12 +9,15 @@ use clap_complete::Shell;
 use jot_codec::Algorithm;
 use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 
+use crate::dates::DateZone;
 use crate::paint::ColorChoice;
 use crate::when::{When, parse_when};
 
+mod dpop;
 mod keys;
 mod user;
 
+pub(crate) use dpop::{DPOP_HELP, DpopArgs};
 pub(crate) use keys::{KekArgs, ROTATE_KEK_HELP, ROTATE_KEY_HELP, RotateKekArgs, RotateKeyArgs};
 pub(crate) use user::{DataDirArg, UserCommand, UserPasswordArgs};
 
@@ -22,6 +25,12 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  success
   1  the token was rejected (bad signature, expired, wrong audience, malformed, ...)
+  2  usage, key or I/O error";
+
+/// The exit codes of the commands that judge no token.
+const EXIT_CODES_NO_TOKEN: &str = "\
+Exit status:
+  0  success
   2  usage, key or I/O error";
 
 /// jot: encode, decode and verify JSON Web Tokens, and manage their keys.
@@ -40,7 +49,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Sign claims into a compact JWT and print it.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Encode(EncodeArgs),
     /// Show a token's header and claims WITHOUT verifying it.
     #[command(after_help = EXIT_CODES)]
@@ -48,14 +57,17 @@ pub(crate) enum Command {
     /// Verify a token's signature and claims; print the claims if it is valid.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Make a DPoP proof (RFC 9449) for one HTTP request, signed with a client key.
+    #[command(after_help = DPOP_HELP)]
+    Dpop(DpopArgs),
     /// Encrypt bytes or claims into a compact JWE and print it.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Encrypt(EncryptArgs),
     /// Decrypt a compact JWE and print its plaintext.
     #[command(after_help = EXIT_CODES)]
     Decrypt(DecryptArgs),
     /// Generate a key (JWK by default) and its public part.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Keygen(KeygenArgs),
     /// Public part, thumbprint, format conversion and JWK Sets.
     #[command(subcommand)]
@@ -143,7 +155,7 @@ pub(crate) struct ServeArgs {
     /// file with `password_env` for real passwords: argv is visible to other users.
     #[arg(long, value_name = "NAME:PASSWORD")]
     pub(crate) user: Vec<crate::serve::UserSpec>,
-    /// The audience of access tokens.
+    /// The audience of access tokens [default: the issuer URL].
     #[arg(long, value_name = "AUD")]
     pub(crate) audience: Option<String>,
     /// Access-token lifetime (900, 90s, 15m, 12h) [default: 15m].
@@ -252,6 +264,10 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse_lifetime(text).map_err(|e| e.to_string())
 }
 
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    crate::duration::parse_seconds(text).map_err(|e| e.to_string())
+}
+
 fn parse_max_connections(text: &str) -> Result<usize, String> {
     let max = text
         .parse::<usize>()
@@ -276,10 +292,10 @@ pub(crate) struct SecretArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "secret_file", "secret_env"])))]
 pub(crate) struct EncodeArgs {
     /// The algorithm; optional when the key implies one (EC, Ed25519, JWK with "alg").
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(short = 'a', long, value_enum, ignore_case = true)]
     pub(crate) alg: Option<Alg>,
     /// Private key file: PEM (PKCS#8, PKCS#1, SEC1), DER, JWK or JWK Set.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
@@ -287,29 +303,38 @@ pub(crate) struct EncodeArgs {
     #[arg(long)]
     pub(crate) kid: Option<String>,
     /// The "typ" header.
-    #[arg(long, default_value = "JWT", conflicts_with = "no_typ")]
+    #[arg(short = 't', long, default_value = "JWT", conflicts_with = "no_typ")]
     pub(crate) typ: String,
     /// Leave "typ" out of the header.
     #[arg(long)]
     pub(crate) no_typ: bool,
     /// Issuer ("iss").
-    #[arg(long)]
+    #[arg(short = 'i', long)]
     pub(crate) iss: Option<String>,
     /// Subject ("sub").
-    #[arg(long)]
+    #[arg(short = 's', long)]
     pub(crate) sub: Option<String>,
     /// Audience ("aud"); repeat for several.
     #[arg(long)]
     pub(crate) aud: Vec<String>,
-    /// Expiry: a duration from now (+15m, 1h, 7d) or a Unix timestamp [default: 1h].
-    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_exp")]
+    /// Expiry: a duration from now (15m, +1h30m, 7d), @UNIX_SECONDS or an RFC 3339
+    /// date (2026-12-01T12:00:00Z) [default: 1h]. A bare number is refused. An
+    /// expiry already past is refused unless --allow-expired.
+    #[arg(short = 'e', long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_exp")]
     pub(crate) exp: Option<When>,
     /// Do not set "exp".
     #[arg(long)]
     pub(crate) no_exp: bool,
-    /// Not before: a duration from now or a Unix timestamp.
-    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true)]
+    /// Make the token even when its "exp" is already past (for tests).
+    #[arg(long)]
+    pub(crate) allow_expired: bool,
+    /// Not before: a duration from now (-5m: five minutes ago), @UNIX_SECONDS or an
+    /// RFC 3339 date.
+    #[arg(short = 'n', long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true)]
     pub(crate) nbf: Option<When>,
+    /// Issued at: as --nbf [default: now].
+    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_iat")]
+    pub(crate) iat: Option<When>,
     /// Do not set "iat" (set to now by default).
     #[arg(long)]
     pub(crate) no_iat: bool,
@@ -320,7 +345,7 @@ pub(crate) struct EncodeArgs {
     #[arg(long)]
     pub(crate) jti_random: bool,
     /// A claim; VALUE is JSON when it parses as JSON, else a string. Repeatable.
-    #[arg(long, value_name = "NAME=VALUE")]
+    #[arg(short = 'P', long, value_name = "NAME=VALUE")]
     pub(crate) claim: Vec<String>,
     /// A header parameter; VALUE as for --claim. Repeatable.
     #[arg(long, value_name = "NAME=VALUE")]
@@ -349,9 +374,17 @@ pub(crate) struct EncodeArgs {
 /// `jot decode`.
 #[derive(Debug, Args)]
 pub(crate) struct DecodeArgs {
-    /// Print {"header":…,"claims":…} as JSON.
-    #[arg(long)]
+    /// Print {"header":…,"claims":…} as JSON on one line.
+    #[arg(short = 'j', long, conflicts_with = "human")]
     pub(crate) json: bool,
+    /// Show the dates of exp, nbf and iat as `// …` comments even when stdout is
+    /// not a terminal (a pipe gets plain JSON: {"header":…,"claims":…}, indented).
+    #[arg(long)]
+    pub(crate) human: bool,
+    /// The time zone of the dates shown next to exp, nbf and iat.
+    #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
+    pub(crate) date: DateZone,
+
     /// The token, @FILE, or - for stdin (the default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
@@ -359,36 +392,43 @@ pub(crate) struct DecodeArgs {
 
 /// `jot verify`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("key-source").required(true).args(["key", "jwks", "secret_file", "secret_env"])))]
+#[command(group(ArgGroup::new("key-source").required(true).args(["key", "jwks", "issuer_url", "secret_file", "secret_env"])))]
 pub(crate) struct VerifyArgs {
     /// Key file: PEM (any kind), DER, JWK, or JWK Set (the token's "kid" picks the key).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
-    /// JWK Set file, or an https:// URL fetched once (10 s timeout, 1 MiB limit).
+    /// JWK Set file, or an https:// URL fetched once (10 s timeout, 1 MiB limit); a
+    /// discovery document's URL (…/.well-known/openid-configuration) is followed to
+    /// its jwks_uri.
     #[arg(long, value_name = "FILE_OR_URL")]
     pub(crate) jwks: Option<String>,
+    /// The issuer's URL: its JWK Set is found through its discovery document
+    /// (OpenID Connect, else RFC 8414), and it is the accepted issuer unless --iss.
+    #[arg(long, value_name = "URL")]
+    pub(crate) issuer_url: Option<String>,
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
     /// Accepted algorithm; repeatable. Required unless the key implies exactly one.
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(short = 'a', long, value_enum, ignore_case = true)]
     pub(crate) alg: Vec<Alg>,
     /// Accepted issuer; repeatable (any of them).
-    #[arg(long)]
+    #[arg(short = 'i', long)]
     pub(crate) iss: Vec<String>,
     /// Accepted audience; repeatable (any of them). A token with "aud" needs one.
     #[arg(long)]
     pub(crate) aud: Vec<String>,
     /// Required subject.
-    #[arg(long)]
+    #[arg(short = 's', long)]
     pub(crate) sub: Option<String>,
     /// Required "typ" header (e.g. at+jwt).
-    #[arg(long)]
+    #[arg(short = 't', long)]
     pub(crate) typ: Option<String>,
-    /// Clock skew allowed for exp, nbf and iat, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = jot_codec::DEFAULT_LEEWAY)]
+    /// Clock skew allowed for exp, nbf and iat: a duration (60, 60s, 2m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_seconds, default_value = "60s")]
     pub(crate) leeway: u64,
-    /// Refuse tokens issued longer ago than SECS ("iat" required).
-    #[arg(long, value_name = "SECS")]
+    /// Refuse tokens issued longer ago than this (a duration: 600, 10m, 1h; "iat"
+    /// required).
+    #[arg(long, value_name = "DURATION", value_parser = parse_seconds)]
     pub(crate) max_age: Option<u64>,
     /// A claim that must be present; repeatable.
     #[arg(long, value_name = "CLAIM")]
@@ -396,6 +436,14 @@ pub(crate) struct VerifyArgs {
     /// Accept tokens without "exp".
     #[arg(long)]
     pub(crate) allow_no_exp: bool,
+    /// The token must be bound to this key (any format, private or public): its
+    /// "cnf" claim must hold {"jkt": the key's RFC 7638 thumbprint} (RFC 9449 §6).
+    #[arg(long, value_name = "KEYFILE", conflicts_with = "cnf_jkt")]
+    pub(crate) cnf_key: Option<PathBuf>,
+    /// The token must be bound to the key with this RFC 7638 thumbprint ("cnf.jkt";
+    /// `jot jwk thumbprint KEYFILE` prints it).
+    #[arg(long, value_name = "THUMBPRINT")]
+    pub(crate) cnf_jkt: Option<String>,
     /// The token is a nested JWT: decrypt it with this private key (or oct JWK) first,
     /// then verify the JWS inside. A token that is not encrypted is then refused.
     #[arg(long, value_name = "KEYFILE")]
@@ -413,8 +461,16 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_enum, ignore_case = true, requires = "decrypt_with")]
     pub(crate) enc: Vec<Enc>,
     /// Print {"header":…,"claims":…} on success, {"error":{"kind":…,"message":…}} on failure.
-    #[arg(long)]
+    #[arg(short = 'j', long, conflicts_with = "human")]
     pub(crate) json: bool,
+    /// Show the dates of exp, nbf and iat as `// …` comments even when stdout is
+    /// not a terminal (a pipe gets the claims as plain JSON).
+    #[arg(long)]
+    pub(crate) human: bool,
+    /// The time zone of the dates shown next to exp, nbf and iat.
+    #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
+    pub(crate) date: DateZone,
+
     /// The token, @FILE, or - for stdin (the default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
@@ -436,14 +492,14 @@ pub(crate) struct PasswordArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct EncryptArgs {
     /// Key management algorithm; optional for a JWK with "alg". RSA1_5 is not offered.
-    #[arg(long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    #[arg(short = 'a', long, value_enum, ignore_case = true, value_name = "KEYALG")]
     pub(crate) alg: Option<KeyAlg>,
     /// Content encryption [default: A256GCM, or the one a dir key is for].
     #[arg(long, value_enum, ignore_case = true)]
     pub(crate) enc: Option<Enc>,
     /// The recipient's key: public (or private) JWK, JWK Set, PEM or DER; an oct JWK
     /// for dir, A*KW and A*GCMKW.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) password: PasswordArgs,
@@ -470,19 +526,19 @@ pub(crate) struct EncryptArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct DecryptArgs {
     /// Key management algorithm; optional for a JWK with "alg".
-    #[arg(long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    #[arg(short = 'a', long, value_enum, ignore_case = true, value_name = "KEYALG")]
     pub(crate) alg: Option<KeyAlg>,
     /// Accepted content encryption; repeatable [default: all].
     #[arg(long, value_enum, ignore_case = true)]
     pub(crate) enc: Vec<Enc>,
     /// The private key (JWK, PEM or DER), or an oct JWK for a shared secret.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) password: PasswordArgs,
     /// Print {"header":…,"plaintext":…} (or "plaintext_base64url" for bytes that are
     /// not UTF-8); {"error":{"kind":…,"message":…}} on failure.
-    #[arg(long)]
+    #[arg(short = 'j', long)]
     pub(crate) json: bool,
     /// The token, @FILE, or - for stdin (the default).
     #[arg(value_name = "TOKEN")]
@@ -507,7 +563,7 @@ pub(crate) struct KeygenArgs {
     pub(crate) no_kid: bool,
     /// Write the private key to FILE (mode 0600) instead of stdout; the public part
     /// then goes to stdout unless --public-out is given.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
     /// Write the public part to FILE.
     #[arg(long, value_name = "FILE")]
@@ -533,7 +589,7 @@ pub(crate) struct KeygenArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum JwkCommand {
     /// Print the public part of a key (any format in).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Public {
         /// Output format.
         #[arg(long, value_enum, default_value_t = KeyFormat::Jwk)]
@@ -542,13 +598,18 @@ pub(crate) enum JwkCommand {
         key: KeyInArgs,
     },
     /// Print the RFC 7638 JWK thumbprint (SHA-256, base64url) of a key.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Thumbprint {
-        #[command(flatten)]
-        key: KeyInArgs,
+        /// Read the key as one for this algorithm (checked against the key); the
+        /// thumbprint depends on the key alone, never on the algorithm.
+        #[arg(long, value_enum, ignore_case = true)]
+        alg: Option<Alg>,
+        /// The key file (PEM, DER or JWK), or - for stdin.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
     /// Convert a key between formats (private stays private unless --public).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Convert {
         /// Output format.
         #[arg(long, value_enum)]
@@ -563,7 +624,7 @@ pub(crate) enum JwkCommand {
         key: KeyInArgs,
     },
     /// Build a JWK Set from key files (public parts unless --private).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Set {
         /// Include private keys as they are.
         #[arg(long)]
@@ -780,6 +841,29 @@ mod tests {
     #[test]
     fn command_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_durations_take_the_one_grammar() {
+        let cli = Cli::try_parse_from(["jot", "serve", "--token-lifetime", "1h30m"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            args.token_lifetime,
+            Some(std::time::Duration::from_secs(5400))
+        );
+        for bad in ["1h30", "0", "1y", "-5m"] {
+            assert!(
+                Cli::try_parse_from(["jot", "serve", "--token-lifetime", bad]).is_err(),
+                "{bad}"
+            );
+        }
+        let cli = Cli::try_parse_from(["jot", "verify", "--key", "k"]).unwrap();
+        let Command::Verify(args) = cli.command else {
+            panic!("verify")
+        };
+        assert_eq!(args.leeway, jot_codec::DEFAULT_LEEWAY, "the shown default");
     }
 
     #[test]

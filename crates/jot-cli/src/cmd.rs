@@ -2,6 +2,7 @@
 
 mod completions;
 mod decode;
+mod dpop;
 mod encode;
 mod encrypt;
 mod jwk;
@@ -21,10 +22,13 @@ use crate::paint::{ColorChoice, Paint};
 pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Encode(args) => encode::run(&args),
-        Command::Decode(args) => decode::run(&args, cli.color),
-        Command::Verify(args) => verify::run(&args, cli.color),
+        Command::Decode(args) => decode::run(&args, cli.color).or_else(|e| json_error(args.json, e)),
+        Command::Verify(args) => verify::run(&args, cli.color).or_else(|e| json_error(args.json, e)),
+        Command::Dpop(args) => dpop::run(&args),
         Command::Encrypt(args) => encrypt::encrypt(&args),
-        Command::Decrypt(args) => encrypt::decrypt(&args, cli.color),
+        Command::Decrypt(args) => {
+            encrypt::decrypt(&args, cli.color).or_else(|e| json_error(args.json, e))
+        }
         Command::Keygen(args) => keygen::run(&args),
         Command::Jwk(command) => jwk::run(&command),
         Command::Completions { shell } => completions::run(shell),
@@ -34,6 +38,43 @@ pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::User(command) => user::run(&command),
         Command::Man => completions::man(),
     }
+}
+
+/// How a command shows a JSON result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `--json`: compact, on one line.
+    Line,
+    /// For people (a terminal, or `--human`): indented, coloured, dates annotated.
+    Human,
+    /// For a pipe: indented JSON, nothing that is not JSON.
+    Plain,
+}
+
+impl Shape {
+    /// The shape `--json` and `--human` ask for, else the one stdout suits.
+    pub(crate) fn choose(json: bool, human: bool) -> Shape {
+        use std::io::IsTerminal as _;
+        if json {
+            Shape::Line
+        } else if human || std::io::stdout().is_terminal() {
+            Shape::Human
+        } else {
+            Shape::Plain
+        }
+    }
+}
+
+/// An error (exit 2) under `--json`: `{"error":{"kind":"error","message":…}}` on
+/// stdout as well as the usual line on stderr, so a script reading stdout sees it.
+fn json_error(json: bool, err: anyhow::Error) -> Result<ExitCode> {
+    if !json {
+        return Err(err);
+    }
+    let body = serde_json::json!({ "error": { "kind": "error", "message": format!("{err:#}") } });
+    // A closed stdout leaves the line on stderr, which `report` writes anyway.
+    let _ = crate::exit::print(&format!("{body}\n"));
+    Ok(crate::exit::report(&err))
 }
 
 /// Reports a rejected token and gives exit code 1: one line on stderr, or with
@@ -58,6 +99,16 @@ pub(crate) fn reject(
 pub(crate) fn now() -> u64 {
     use jot_codec::Clock as _;
     jot_codec::SystemClock.now().seconds()
+}
+
+/// A random 128-bit id, base64url.
+pub(crate) fn random_id() -> Result<String> {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
+    Ok(jot_codec::base64url::encode(&bytes))
 }
 
 /// Parses `NAME=VALUE`; VALUE is JSON when it parses as JSON, else a string.

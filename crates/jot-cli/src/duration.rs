@@ -1,35 +1,56 @@
-//! The one duration grammar of the command line: `90`, `90s`, `15m`, `12h`, `30d`,
-//! `2w`, and compounds such as `1h30m` or `1d 12h`. Every flag that takes a duration
-//! reads it here.
+//! The one duration grammar of the command line, read by `jiff`: `90s`, `15m`,
+//! `1h30m`, `1h 30m`, `12h`, `30d`, `2w`, `1 hour 30 minutes`, ISO 8601 `PT1H30M`,
+//! and a bare number of seconds (`90`). Every flag and config key that takes a
+//! duration reads it here, and `--exp`/`--nbf`/`--iat` ([`crate::when`]) too.
 //!
-//! A duration is one or more parts, each a number and a unit, optionally separated
-//! by whitespace (also between the number and its unit). The units are `s`, `sec`,
-//! `secs`, `second`, `seconds`; `m`, `min`, `mins`, `minute`, `minutes`; `h`, `hr`,
-//! `hrs`, `hour`, `hours`; `d`, `day`, `days`; `w`, `week`, `weeks`. The last part
-//! may leave out its unit, which then is seconds (`90`, `1h30`). Months and years
-//! are refused: their length is not fixed.
+//! A duration is one or more parts, each a number and a unit (`s`, `sec`,
+//! `second(s)`; `m`, `min`, `minute(s)`; `h`, `hr`, `hour(s)`; `d`, `day(s)`;
+//! `w`, `week(s)`; a day is 24 hours and a week 7 days), optionally separated by
+//! whitespace. A whole text that is one number is seconds. A unit-less number
+//! after other parts is refused: `1h30` could mean 1h30m or 1h30s. Months and
+//! years are refused (their length is not fixed), so are negative durations.
+//!
+//! ```text
+//! 90 = 90s    1h30m = 5400s    1d 12h = 129600s    2w = 1209600s    1h30 -> refused
+//! ```
 
 use std::time::Duration;
 
+use jiff::{Span, SpanRelativeTo};
+
 /// Why a text is not a duration.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub(crate) enum DurationError {
     /// Nothing but whitespace.
     #[error("empty duration")]
     Empty,
-    /// A part does not start with a number, or a number without unit is not last.
-    #[error("{text:?} is not a duration such as 90, 90s, 15m, 1h30m, 12h, 30d or 2w")]
-    Syntax {
+    /// A number without a unit after other parts (`1h30`).
+    #[error("{text:?}: the last number has no unit (write 1h30m or 1h30s, not 1h30)")]
+    MissingUnit {
         /// The text, as given.
         text: String,
     },
-    /// A unit this grammar does not know.
-    #[error("unknown time unit {unit:?} (use s, m, h, d or w)")]
-    UnknownUnit {
-        /// The unit, as given.
-        unit: String,
+    /// Not in the grammar at all.
+    #[error("{text:?} is not a duration such as 90s, 15m, 1h30m, 12h, 30d or 2w ({source})")]
+    Syntax {
+        /// The text, as given.
+        text: String,
+        /// What jiff's parser said.
+        source: jiff::Error,
     },
-    /// More seconds than fit in 64 bits.
+    /// Months or years.
+    #[error("{text:?}: months and years have no fixed length (use d or w)")]
+    Calendar {
+        /// The text, as given.
+        text: String,
+    },
+    /// Below zero.
+    #[error("{text:?}: a duration cannot be negative")]
+    Negative {
+        /// The text, as given.
+        text: String,
+    },
+    /// More seconds than a duration holds.
     #[error("duration {text:?} is too large")]
     TooLarge {
         /// The text, as given.
@@ -43,40 +64,42 @@ pub(crate) enum DurationError {
 /// Parses a duration (zero allowed), as the module documentation describes.
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let trimmed = text.trim();
+    let text = || text.to_owned();
     if trimmed.is_empty() {
         return Err(DurationError::Empty);
     }
-    let syntax = || DurationError::Syntax {
-        text: text.to_owned(),
-    };
-    let too_large = || DurationError::TooLarge {
-        text: text.to_owned(),
-    };
-    let mut total: u64 = 0;
-    let mut rest = trimmed;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return Err(syntax());
-        }
-        let number: u64 = rest[..digits].parse().map_err(|_| too_large())?;
-        rest = rest[digits..].trim_start();
-        let letters = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        let unit = &rest[..letters];
-        rest = rest[letters..].trim_start();
-        if unit.is_empty() && !rest.is_empty() {
-            // Only the last part may leave out its unit: "1 2" is no duration.
-            return Err(syntax());
-        }
-        let scale = unit_seconds(unit).ok_or_else(|| DurationError::UnknownUnit {
-            unit: unit.to_owned(),
-        })?;
-        total = number
-            .checked_mul(scale)
-            .and_then(|secs| total.checked_add(secs))
-            .ok_or_else(too_large)?;
+    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        let secs = trimmed
+            .parse()
+            .map_err(|_| DurationError::TooLarge { text: text() })?;
+        return Ok(Duration::from_secs(secs));
     }
-    Ok(Duration::from_secs(total))
+    if trimmed.ends_with(|c: char| c.is_ascii_digit())
+        && trimmed.contains(|c: char| c.is_ascii_alphabetic())
+        && !trimmed.starts_with(['P', 'p', '+', '-'])
+    {
+        return Err(DurationError::MissingUnit { text: text() });
+    }
+    let span: Span = trimmed.parse().map_err(|source: jiff::Error| {
+        if trimmed.bytes().filter(u8::is_ascii_digit).count() > 15 {
+            DurationError::TooLarge { text: text() }
+        } else {
+            DurationError::Syntax {
+                text: text(),
+                source,
+            }
+        }
+    })?;
+    if span.get_years() != 0 || span.get_months() != 0 {
+        return Err(DurationError::Calendar { text: text() });
+    }
+    if span.is_negative() {
+        return Err(DurationError::Negative { text: text() });
+    }
+    let signed = span
+        .to_duration(SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| DurationError::TooLarge { text: text() })?;
+    Duration::try_from(signed).map_err(|_| DurationError::Negative { text: text() })
 }
 
 /// Parses a duration that must be longer than zero: a lifetime or an interval.
@@ -87,16 +110,10 @@ pub(crate) fn parse_lifetime(text: &str) -> Result<Duration, DurationError> {
     }
 }
 
-/// The seconds in one `unit`; the empty unit is seconds.
-fn unit_seconds(unit: &str) -> Option<u64> {
-    Some(match unit {
-        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60,
-        "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
-        "d" | "day" | "days" => 86_400,
-        "w" | "week" | "weeks" => 7 * 86_400,
-        _ => return None,
-    })
+/// Parses a duration in whole seconds (`--leeway`, `--max-age`): a fraction of
+/// a second is dropped.
+pub(crate) fn parse_seconds(text: &str) -> Result<u64, DurationError> {
+    parse_duration(text).map(|d| d.as_secs())
 }
 
 #[cfg(test)]
@@ -128,6 +145,7 @@ mod tests {
             ("2w", 14 * 86_400),
             ("1 week", 7 * 86_400),
             (" 15m ", 900),
+            ("PT1H30M", 5400),
         ] {
             assert_eq!(secs(text), expected, "{text}");
         }
@@ -137,36 +155,44 @@ mod tests {
     fn compound_forms_add_up() {
         assert_eq!(secs("1h30m"), 5400);
         assert_eq!(secs("1h 30m"), 5400);
+        assert_eq!(secs("1 hour 30 minutes"), 5400);
         assert_eq!(secs("1d12h"), 129_600);
         assert_eq!(secs("59m30s"), 3570);
-        assert_eq!(secs("1h30"), 3630);
         assert_eq!(secs("2w1d1h1m1s"), 15 * 86_400 + 3661);
     }
 
     #[test]
-    fn everything_else_is_refused() {
-        assert_eq!(parse_duration(""), Err(DurationError::Empty));
-        assert_eq!(parse_duration("  "), Err(DurationError::Empty));
-        for bad in [
-            "h", "m5", "1 2", "1.5h", "-5m", "+5m", "1h-", "1h,30m", "soon",
-        ] {
+    fn a_trailing_number_without_unit_is_refused() {
+        for bad in ["1h30", "1d 12", "2w1"] {
             assert!(
-                matches!(parse_duration(bad), Err(DurationError::Syntax { .. })),
+                matches!(parse_duration(bad), Err(DurationError::MissingUnit { .. })),
                 "{bad}"
             );
         }
-        for (bad, unit) in [("1y", "y"), ("5M", "M"), ("3ms", "ms"), ("1H", "H")] {
-            assert_eq!(
-                parse_duration(bad),
-                Err(DurationError::UnknownUnit { unit: unit.into() }),
+        let message = parse_duration("1h30").unwrap_err().to_string();
+        assert!(message.contains("1h30m or 1h30s"), "{message}");
+    }
+
+    #[test]
+    fn everything_else_is_refused() {
+        assert!(matches!(parse_duration(""), Err(DurationError::Empty)));
+        assert!(matches!(parse_duration("  "), Err(DurationError::Empty)));
+        for bad in ["h", "m5", "1 2", "1h,30m", "soon", "5 parsecs", "3ms5"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        for bad in ["1y", "2 months", "P1M"] {
+            assert!(
+                matches!(parse_duration(bad), Err(DurationError::Calendar { .. })),
                 "{bad}"
             );
         }
-        for bad in [
-            "99999999999999999999",
-            "99999999999999999d",
-            "18446744073709551615s1s",
-        ] {
+        for bad in ["-5m", "5m ago"] {
+            assert!(
+                matches!(parse_duration(bad), Err(DurationError::Negative { .. })),
+                "{bad}"
+            );
+        }
+        for bad in ["99999999999999999999", "99999999999999999d"] {
             assert!(
                 matches!(parse_duration(bad), Err(DurationError::TooLarge { .. })),
                 "{bad}"
@@ -176,9 +202,10 @@ mod tests {
 
     #[test]
     fn lifetimes_are_positive() {
-        assert_eq!(parse_lifetime("15m"), Ok(Duration::from_secs(900)));
-        assert_eq!(parse_lifetime("0"), Err(DurationError::Zero));
-        assert_eq!(parse_lifetime("0h0m"), Err(DurationError::Zero));
-        assert_eq!(parse_lifetime("x"), parse_duration("x"));
+        assert_eq!(parse_lifetime("15m").unwrap(), Duration::from_secs(900));
+        assert!(matches!(parse_lifetime("0"), Err(DurationError::Zero)));
+        assert!(matches!(parse_lifetime("0h0m"), Err(DurationError::Zero)));
+        assert_eq!(parse_seconds("2m").unwrap(), 120);
+        assert_eq!(parse_seconds("60").unwrap(), 60);
     }
 }

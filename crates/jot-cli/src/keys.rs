@@ -22,19 +22,65 @@ const MAX_JWKS_BODY: usize = 1024 * 1024;
 /// Reads a key file (`-` for stdin) and tells what it holds.
 pub(crate) fn read_key_file(path: &Path) -> Result<KeyFile> {
     let bytes = input::read_path(path, "key file")?;
-    KeyFile::sniff(bytes)
-        .map_err(explain)
-        .with_context(|| format!("cannot load the key {}", path.display()))
+    let origin = || format!("cannot load the key {}", path.display());
+    let file = KeyFile::sniff(bytes).map_err(explain).with_context(origin)?;
+    if let KeyFile::Encoded(bytes) = &file {
+        if is_plain_text(bytes) {
+            return Err(anyhow!(
+                "this is a text file, not a key (PEM, DER or JWK); for an HMAC secret, \
+                 use --secret-file {}",
+                path.display()
+            ))
+            .with_context(origin);
+        }
+    }
+    Ok(file)
+}
+
+/// Text that no key format is: printable ASCII without a PEM boundary (a JWK,
+/// being JSON, is sorted out before).
+fn is_plain_text(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|&b| matches!(b, b' '..=b'~' | b'\t' | b'\r' | b'\n'))
+        && !bytes.windows(11).any(|w| w == b"-----BEGIN ")
+}
+
+/// The key ids a key file holds, for a message about a token's unknown `kid`:
+/// `Some(kids)` for a JWK or a JWK Set, `None` for PEM or DER (which carry none).
+pub(crate) fn file_kids(path: &Path) -> Option<Vec<Option<String>>> {
+    match read_key_file(path).ok()? {
+        KeyFile::Jwk(jwk) => Some(vec![jwk.kid.clone()]),
+        KeyFile::Set(set) => Some(set.keys.iter().map(|k| k.kid.clone()).collect()),
+        KeyFile::Encoded(_) => None,
+    }
 }
 
 /// A [`KeyError`] with a hint on what to do about it.
 pub(crate) fn explain(e: KeyError) -> anyhow::Error {
     let hint = match &e {
-        KeyError::AlgorithmRequired { .. } => " (pass --alg)",
+        KeyError::AlgorithmRequired { key_type } => {
+            return anyhow!(
+                "the algorithm cannot be inferred from {} {key_type} key; give it explicitly \
+                 (pass --alg)",
+                article(key_type)
+            );
+        }
         KeyError::LooksLikePublicKey => " (signing needs the private key)",
         _ => "",
     };
     anyhow!("{e}{hint}")
+}
+
+/// The indefinite article of a key type's name, as it is read out: an RSA, an EC,
+/// an OKP, an oct key.
+fn article(key_type: &str) -> &'static str {
+    match key_type.chars().next() {
+        Some('A' | 'E' | 'F' | 'H' | 'I' | 'L' | 'M' | 'N' | 'O' | 'R' | 'S' | 'X') => "an",
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
 }
 
 /// The signing key of `jot encode`.
@@ -115,6 +161,8 @@ pub(crate) enum VerifySource<'a> {
     KeyFile(&'a Path),
     /// `--jwks FILE_OR_URL`.
     Jwks(&'a str),
+    /// `--issuer-url URL`: the JWK Set found through the issuer's discovery document.
+    Issuer(&'a str),
     /// `--secret-file` or `--secret-env`.
     Secret(SecretSource<'a>),
 }
@@ -134,8 +182,15 @@ pub(crate) fn verifying_keys(source: VerifySource<'_>, algs: &[Algorithm]) -> Re
                 .collect::<Result<Vec<_>>>()?;
             Ok(Keys::per_algorithm(keys))
         }
+        VerifySource::Issuer(issuer) => {
+            let keys = fetch_key_set(issuer, true, algs)?;
+            usable(keys, issuer).map(Keys::from)
+        }
         VerifySource::Jwks(url) if is_url(url) => {
-            let keys = fetch_key_set(url, algs)?;
+            let keys = match discovery_issuer(url) {
+                Some(issuer) => fetch_key_set(&issuer, true, algs)?,
+                None => fetch_key_set(url, false, algs)?,
+            };
             usable(keys, url).map(Keys::from)
         }
         VerifySource::Jwks(location) => {
@@ -186,11 +241,29 @@ fn single(
     }
 }
 
-/// Fetches the JWK Set at `url` once, with jot-axum's remote JWKS client: HTTPS, or
-/// plain HTTP to this machine only; a 10 s timeout and a 1 MiB limit; `oct` keys,
-/// which have no place in a published set, dropped.
-fn fetch_key_set(url: &str, algs: &[Algorithm]) -> Result<KeySet> {
-    let jwks = RemoteJwks::builder(url)
+/// The issuer whose discovery document `url` is (`{issuer}/.well-known/openid-configuration`,
+/// or RFC 8414's `{origin}/.well-known/oauth-authorization-server{path}`), if it is one.
+pub(crate) fn discovery_issuer(url: &str) -> Option<String> {
+    const OIDC: &str = "/.well-known/openid-configuration";
+    const OAUTH: &str = "/.well-known/oauth-authorization-server";
+    if let Some(issuer) = url.strip_suffix(OIDC) {
+        return Some(issuer.to_owned());
+    }
+    let (origin, path) = url.split_once(OAUTH)?;
+    Some(format!("{origin}{path}"))
+}
+
+/// Fetches the JWK Set at `url` (with `discover`, of the issuer `url`, through its
+/// discovery document) once, with jot-axum's remote JWKS client: HTTPS, or plain
+/// HTTP to this machine only; a 10 s timeout and a 1 MiB limit; `oct` keys, which
+/// have no place in a published set, dropped.
+fn fetch_key_set(url: &str, discover: bool, algs: &[Algorithm]) -> Result<KeySet> {
+    let builder = if discover {
+        RemoteJwks::discover(url)
+    } else {
+        RemoteJwks::builder(url)
+    };
+    let jwks = builder
         .allow_http_loopback()
         .timeout(FETCH_TIMEOUT)
         .max_body(MAX_JWKS_BODY)
@@ -302,6 +375,17 @@ pub(crate) fn load_any(path: &Path, alg: AlgChoice) -> Result<LoadedKey> {
     load_any_from(read_key_file(path)?, path, alg)
 }
 
+/// The RFC 7638 thumbprint of the key in a file of any format, private or public.
+pub(crate) fn thumbprint(path: &Path, alg: AlgChoice) -> Result<String> {
+    match read_key_file(path)? {
+        // A JWK's thumbprint needs no usable signing key (an encryption key has one too).
+        KeyFile::Jwk(jwk) => jwk.thumbprint(),
+        file => load_any_from(file, path, alg)?.verifying_key().thumbprint(),
+    }
+    .map_err(explain)
+    .with_context(|| format!("cannot compute the thumbprint of {}", path.display()))
+}
+
 /// Builds the key of an already read key file.
 pub(crate) fn load_any_from(file: KeyFile, path: &Path, alg: AlgChoice) -> Result<LoadedKey> {
     let origin = || format!("cannot load the key {}", path.display());
@@ -362,5 +446,46 @@ fn assume_alg<K>(
             }
         },
         other => other.map(|k| (k, false)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn articles_follow_the_spoken_name() {
+        for (key_type, expected) in [("RSA", "an"), ("EC", "an"), ("OKP", "an"), ("oct", "an")] {
+            assert_eq!(article(key_type), expected, "{key_type}");
+        }
+        assert_eq!(article("PGP"), "a");
+        let e = explain(KeyError::AlgorithmRequired { key_type: "RSA" });
+        assert!(e.to_string().contains("from an RSA key"), "{e}");
+    }
+
+    #[test]
+    fn discovery_urls_name_their_issuer() {
+        assert_eq!(
+            discovery_issuer("https://as.example/.well-known/openid-configuration").as_deref(),
+            Some("https://as.example")
+        );
+        assert_eq!(
+            discovery_issuer("https://as.example/t1/.well-known/openid-configuration").as_deref(),
+            Some("https://as.example/t1")
+        );
+        assert_eq!(
+            discovery_issuer("https://as.example/.well-known/oauth-authorization-server/t1")
+                .as_deref(),
+            Some("https://as.example/t1")
+        );
+        assert_eq!(discovery_issuer("https://as.example/jwks.json"), None);
+    }
+
+    #[test]
+    fn plain_text_is_no_key() {
+        assert!(is_plain_text(b"0123456789abcdef\n"));
+        assert!(!is_plain_text(b"-----BEGIN PRIVATE KEY-----\nAAAA\n"));
+        assert!(!is_plain_text(&[0x30, 0x82, 0x01, 0x22]));
+        assert!(!is_plain_text(b""));
     }
 }

@@ -16,6 +16,7 @@ mod keys;
 mod paint;
 mod pretty;
 mod serve;
+mod synopsis;
 mod when;
 
 use std::process::ExitCode;
@@ -31,6 +32,15 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => exit::report(&err),
     }
+}
+
+/// The synopsis of every command, one usage line (wrapped) each, written from
+/// the argument definitions: README.md's "Commands" block, which a test keeps
+/// equal to it.
+#[doc(hidden)]
+#[must_use]
+pub fn synopsis() -> String {
+    synopsis::synopsis()
 }
 
 /// Parses and checks a `jot serve` config file's text as `jot serve --config`

@@ -3,22 +3,48 @@
 
 use serde_json::Value;
 
-use crate::dates;
+use crate::dates::{self, DateZone};
 use crate::paint::Paint;
+
+/// The time annotations of a rendering: the current time and the zone dates are
+/// shown in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Times {
+    pub(crate) now: u64,
+    pub(crate) zone: DateZone,
+}
 
 /// The registered claims whose value is a NumericDate.
 const TIME_CLAIMS: [&str; 3] = ["exp", "nbf", "iat"];
 
-/// Renders `value` as indented JSON. With `now`, the time claims of the top-level
-/// object get a `// 2024-06-10 06:13:20 UTC, in 59 min` annotation.
-pub(crate) fn render(value: &Value, paint: Paint, now: Option<u64>) -> String {
+/// Renders `value` as indented JSON. With `times`, the time claims of the top-level
+/// object get a `// 2024-06-10 06:13:20 UTC, in 59 min` annotation (which makes
+/// the text no longer JSON: for people only).
+pub(crate) fn render(value: &Value, paint: Paint, times: Option<Times>) -> String {
     let mut out = String::new();
-    write_value(&mut out, value, 0, paint, now);
+    write_value(&mut out, value, 0, paint, times);
     out.push('\n');
     out
 }
 
-fn write_value(out: &mut String, value: &Value, depth: usize, paint: Paint, now: Option<u64>) {
+/// Renders one JSON object of these members, in this order, indented (and
+/// coloured by `paint`): `{"header": …, "claims": …}` for a pipe.
+pub(crate) fn render_members(members: &[(&str, &Value)], paint: Paint) -> String {
+    let mut out = String::from("{");
+    for (i, (name, value)) in members.iter().enumerate() {
+        out.push_str("\n  ");
+        out.push_str(&paint.key(&quote(name)));
+        out.push_str(": ");
+        write_value(&mut out, value, 1, paint, None);
+        if i + 1 < members.len() {
+            out.push(',');
+        }
+    }
+    out.push_str("\n}\n");
+    out
+}
+
+fn write_value(out: &mut String, value: &Value, depth: usize, paint: Paint, now: Option<Times>) {
     match value {
         Value::Null => out.push_str(&paint.literal("null")),
         Value::Bool(b) => out.push_str(&paint.literal(if *b { "true" } else { "false" })),
@@ -71,7 +97,7 @@ pub(crate) fn header_and_claims(header: &Value, claims: &Value) -> String {
 }
 
 /// The annotation for a time claim, if `key` is one and `value` a usable date.
-fn time_note(key: &str, value: &Value, now: u64) -> Option<String> {
+fn time_note(key: &str, value: &Value, times: Times) -> Option<String> {
     if !TIME_CLAIMS.contains(&key) {
         return None;
     }
@@ -84,7 +110,7 @@ fn time_note(key: &str, value: &Value, now: u64) -> Option<String> {
     if secs > jot_codec::NumericDate::MAX_SECONDS {
         return None;
     }
-    Some(dates::describe_claim(key, secs, now))
+    Some(dates::describe_claim(key, secs, times.now, times.zone))
 }
 
 /// A JSON string literal: escapes quotes, backslashes and every control character
@@ -142,6 +168,18 @@ mod tests {
     }
 
     #[test]
+    fn members_render_as_one_json_object_in_order() {
+        let (h, c): (Value, Value) = (
+            serde_json::json!({"alg": "ES256"}),
+            serde_json::json!({"sub": "a", "exp": 1}),
+        );
+        let text = render_members(&[("header", &h), ("claims", &c)], Paint::plain());
+        assert!(text.starts_with("{\n  \"header\": {\n    \"alg\""), "{text}");
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, serde_json::json!({"header": h, "claims": c}));
+    }
+
+    #[test]
     fn clean_escapes_control_characters() {
         assert_eq!(clean("web"), "web");
         assert_eq!(clean("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\u{a}");
@@ -162,7 +200,11 @@ mod tests {
     fn annotates_time_claims() {
         let v: Value =
             serde_json::from_str(r#"{"exp":3600,"iat":0,"sub":"x","nbf":"soon"}"#).unwrap();
-        let text = render(&v, Paint::plain(), Some(60));
+        let times = Times {
+            now: 60,
+            zone: DateZone::Utc,
+        };
+        let text = render(&v, Paint::plain(), Some(times));
         assert!(
             text.contains(r#""exp": 3600,  // 1970-01-01 01:00:00 UTC, in 59 min"#),
             "{text}"

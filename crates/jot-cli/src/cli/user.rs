@@ -88,7 +88,7 @@ pub(crate) struct UserAddArgs {
 #[derive(Debug, Args)]
 pub(crate) struct UserListArgs {
     /// Print a JSON array of {username, sub, name, email, email_verified, disabled}.
-    #[arg(long)]
+    #[arg(short = 'j', long)]
     pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) data_dir: DataDirArg,

@@ -11,13 +11,14 @@ use jot_codec::base64url;
 use serde_json::{Map, Value};
 
 use crate::cli::DecodeArgs;
-use crate::cmd::now;
+use crate::cmd::{Shape, now};
 use crate::exit;
 use crate::input::read_token;
 use crate::paint::{ColorChoice, Paint};
-use crate::pretty;
+use crate::pretty::{self, Times};
 
 pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
+    let zone = args.date;
     let token = read_token(args.token.as_deref())?;
     let err_paint = Paint::stderr(color);
     let (header, claims) = match split(&token) {
@@ -39,17 +40,17 @@ pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
             err_paint.warn("warning:")
         );
     }
-    let text = if args.json {
-        crate::pretty::header_and_claims(&header, &claims)
-    } else {
-        let paint = Paint::stdout(color);
-        format!(
+    let paint = Paint::stdout(color);
+    let text = match Shape::choose(args.json, args.human) {
+        Shape::Line => pretty::header_and_claims(&header, &claims),
+        Shape::Plain => pretty::render_members(&[("header", &header), ("claims", &claims)], paint),
+        Shape::Human => format!(
             "{}\n{}\n{}\n{}",
             paint.bold("Header"),
             pretty::render(&header, paint, None),
             paint.bold("Claims"),
-            pretty::render(&claims, paint, Some(now())),
-        )
+            pretty::render(&claims, paint, Some(Times { now: now(), zone })),
+        ),
     };
     exit::print(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -63,7 +64,8 @@ fn split(token: &str) -> Result<(Value, Value), String> {
             5 => "this is a JWE (5 segments): its content is encrypted; read it with \
                   `jot decrypt`, or verify a nested token with `jot verify --decrypt-with`"
                 .to_owned(),
-            n => format!("the token has {n} segment(s), a JWT has 3"),
+            1 => "the token has 1 segment, a JWT has 3".to_owned(),
+            n => format!("the token has {n} segments, a JWT has 3"),
         });
     };
     let header = json_segment(header, "header")?;
@@ -88,7 +90,8 @@ mod tests {
         let (h, c) = split("eyJhbGciOiJGT08ifQ.eyJhIjoxfQ.c2ln").unwrap();
         assert_eq!(h, serde_json::json!({"alg": "FOO"}));
         assert_eq!(c, serde_json::json!({"a": 1}));
-        assert!(split("a.b").unwrap_err().contains("2 segment"));
+        assert!(split("a.b").unwrap_err().contains("has 2 segments,"));
+        assert!(split("ab").unwrap_err().contains("has 1 segment,"));
         assert!(split("a.b.c.d.e").unwrap_err().contains("JWE"));
         assert!(
             split("!!.e30.x")

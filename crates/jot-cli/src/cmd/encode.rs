@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use jot_codec::{Claims, Header, base64url};
+use jot_codec::{Claims, Header};
 use jot_jwe::HeaderOptions;
 use serde_json::{Map, Value};
 
 use crate::cli::EncodeArgs;
-use crate::cmd::{name_value, now};
+use crate::cmd::{name_value, now, random_id};
 use crate::input::{self, SecretSource};
 use crate::jwe::{self, JweKeySource};
 use crate::keys;
@@ -91,6 +91,9 @@ fn claims(args: &EncodeArgs, now: u64) -> Result<Claims<Map<String, Value>>> {
     if let Some(nbf) = args.nbf {
         set("nbf", nbf.resolve(now).context("--nbf")?.into());
     }
+    if let Some(iat) = args.iat {
+        set("iat", iat.resolve(now).context("--iat")?.into());
+    }
     if let Some(jti) = &args.jti {
         set("jti", jti.as_str().into());
     }
@@ -103,7 +106,19 @@ fn claims(args: &EncodeArgs, now: u64) -> Result<Claims<Map<String, Value>>> {
     if !args.no_iat && !claims.contains_key("iat") {
         claims.insert("iat".into(), now.into());
     }
-    serde_json::from_value(Value::Object(claims)).map_err(|e| anyhow!("invalid claims: {e}"))
+    let claims: Claims<Map<String, Value>> = serde_json::from_value(Value::Object(claims))
+        .map_err(|e| anyhow!("invalid claims: {e}"))?;
+    if let Some(exp) = claims.exp {
+        if exp.seconds() <= now && !args.allow_expired {
+            bail!(
+                "exp {} is not in the future ({}): the token would be expired already; \
+                 pass --allow-expired to make it anyway",
+                exp.seconds(),
+                crate::dates::describe_claim("exp", exp.seconds(), now, crate::dates::DateZone::Utc)
+            );
+        }
+    }
+    Ok(claims)
 }
 
 fn header(args: &EncodeArgs) -> Result<Header> {
@@ -156,14 +171,4 @@ fn set_header(mut h: Header, name: &str, value: Value) -> Result<Header> {
         _ => h = h.member(name, value),
     }
     Ok(h)
-}
-
-/// A random 128-bit id, base64url.
-fn random_id() -> Result<String> {
-    use ring::rand::SecureRandom as _;
-    let mut bytes = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| anyhow!("the system random generator failed"))?;
-    Ok(base64url::encode(&bytes))
 }

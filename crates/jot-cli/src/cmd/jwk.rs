@@ -10,12 +10,15 @@ use jot_codec::Algorithm;
 use crate::cli::{ConvertTo, JwkCommand, KeyFormat, KeyInArgs};
 use crate::cmd::keygen::{pretty_json, with_newline};
 use crate::exit;
-use crate::keys::{self, AlgChoice, AnyKey, KeyFile, LoadedKey, explain};
+use crate::keys::{self, AlgChoice, AnyKey, LoadedKey, explain};
 
 pub(super) fn run(command: &JwkCommand) -> Result<ExitCode> {
     let text = match command {
         JwkCommand::Public { format, key } => public(key, *format)?,
-        JwkCommand::Thumbprint { key } => thumbprint(key)?,
+        JwkCommand::Thumbprint { alg, file } => {
+            let alg = alg.map_or(AlgChoice::Implied, |a| AlgChoice::Exactly(a.0));
+            format!("{}\n", keys::thumbprint(file, alg)?)
+        }
         JwkCommand::Convert {
             to,
             public,
@@ -52,19 +55,6 @@ fn public(key: &KeyInArgs, format: KeyFormat) -> Result<String> {
             loaded.verifying_key().to_pem().map_err(explain)?,
         )),
     }
-}
-
-fn thumbprint(key: &KeyInArgs) -> Result<String> {
-    let thumbprint = match keys::read_key_file(&key.file)? {
-        // A JWK's thumbprint needs no usable signing key (an encryption key has one too).
-        KeyFile::Jwk(jwk) => jwk.thumbprint(),
-        file => keys::load_any_from(file, &key.file, choice(key))?
-            .verifying_key()
-            .thumbprint(),
-    }
-    .map_err(explain)
-    .with_context(|| format!("cannot compute the thumbprint of {}", key.file.display()))?;
-    Ok(format!("{thumbprint}\n"))
 }
 
 fn convert(key: &KeyInArgs, to: ConvertTo, public: bool, kid: Option<&str>) -> Result<String> {

@@ -10,33 +10,33 @@ use jot_jwe::DecryptionPolicy;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, VerifyArgs};
-use crate::cmd::{now, reject};
+use crate::cmd::{Shape, now, reject};
 use crate::dates::{format_utc, span};
 use crate::exit;
 use crate::input::{SecretSource, read_token};
 use crate::jwe::{self, JweKeySource, Refusal};
-use crate::keys::{self, VerifySource};
+use crate::keys::{self, AlgChoice, VerifySource};
 use crate::paint::{ColorChoice, Paint};
-use crate::pretty::{self, clean, shown};
+use crate::pretty::{self, Times, clean, shown};
 
 type Custom = Map<String, Value>;
 
 pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
+    let zone = args.date;
     let token = read_token(args.token.as_deref())?;
     let algs = cli::algs(&args.alg);
-    let source = match (
-        &args.key,
-        &args.jwks,
-        &args.secret.secret_file,
-        &args.secret.secret_env,
-    ) {
-        (Some(path), ..) => VerifySource::KeyFile(path),
-        (None, Some(jwks), ..) => VerifySource::Jwks(jwks),
-        (None, None, Some(path), _) => VerifySource::Secret(SecretSource::File(path)),
-        (None, None, None, Some(name)) => VerifySource::Secret(SecretSource::Env(name)),
-        (None, None, None, None) => {
-            anyhow::bail!("no key given (--key, --jwks, --secret-file or --secret-env)")
-        }
+    let source = if let Some(path) = &args.key {
+        VerifySource::KeyFile(path)
+    } else if let Some(jwks) = &args.jwks {
+        VerifySource::Jwks(jwks)
+    } else if let Some(issuer) = &args.issuer_url {
+        VerifySource::Issuer(issuer)
+    } else if let Some(path) = &args.secret.secret_file {
+        VerifySource::Secret(SecretSource::File(path))
+    } else if let Some(name) = &args.secret.secret_env {
+        VerifySource::Secret(SecretSource::Env(name))
+    } else {
+        anyhow::bail!("no key given (--key, --jwks, --issuer-url, --secret-file or --secret-env)")
     };
     let keys = keys::verifying_keys(source, &algs)?;
     // The algorithms accepted: those asked for that some key can verify, else the keys' own.
@@ -55,6 +55,11 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
         anyhow::bail!("no key for {}", asked.join(" or "));
     }
     let validation = validation(args, &accepted);
+    let binding = match (&args.cnf_key, &args.cnf_jkt) {
+        (Some(path), _) => Some(keys::thumbprint(path, AlgChoice::Implied)?),
+        (None, Some(jkt)) => Some(jkt.trim().to_owned()),
+        (None, None) => None,
+    };
     // A nested token: decrypt first; the JWS inside goes through every usual check.
     let (token, jwe_header) = match &args.decrypt_with {
         None => (token, None),
@@ -65,9 +70,15 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
     };
     match jot_codec::decode_with_clock::<Custom, _, _>(&token, &keys, &validation, &SystemClock) {
         Ok(verified) => {
+            if let Some(expected) = &binding {
+                if let Err((kind, message)) = check_binding(&verified.claims.custom, expected) {
+                    return reject(args.json, color, kind, &message);
+                }
+            }
             let claims =
                 serde_json::to_value(&verified.claims).context("cannot show the claims")?;
-            let text = if args.json {
+            let shape = Shape::choose(args.json, args.human);
+            let text = if shape == Shape::Line {
                 let mut header =
                     serde_json::to_value(&verified.header).context("cannot show the header")?;
                 if let Value::Object(h) = &mut header {
@@ -81,7 +92,8 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
                     ),
                 }
             } else {
-                pretty::render(&claims, Paint::stdout(color), Some(now()))
+                let times = (shape == Shape::Human).then(|| Times { now: now(), zone });
+                pretty::render(&claims, Paint::stdout(color), times)
             };
             if !args.json && std::io::stderr().is_terminal() {
                 let paint = Paint::stderr(color);
@@ -164,12 +176,37 @@ fn decrypt_nested(
     }
 }
 
+/// Whether the token's `cnf.jkt` is `expected`: the error kind and message if not.
+fn check_binding(custom: &Custom, expected: &str) -> std::result::Result<(), (&'static str, String)> {
+    let cnf = custom.get("cnf");
+    match cnf.and_then(|c| c.get("jkt")) {
+        Some(Value::String(jkt)) if jkt == expected => Ok(()),
+        Some(Value::String(jkt)) => Err((
+            "wrong_binding",
+            format!(
+                "key binding mismatch: the token is bound to the key with thumbprint {}, not {expected}",
+                shown(jkt)
+            ),
+        )),
+        Some(_) => Err(("wrong_binding", "the token's cnf.jkt is not a string".into())),
+        None if cnf.is_some() => Err((
+            "missing_binding",
+            "the token's cnf claim has no jkt (it is not bound to a key thumbprint)".into(),
+        )),
+        None => Err((
+            "missing_binding",
+            "the token has no cnf claim: it is not bound to a key (a bearer token)".into(),
+        )),
+    }
+}
+
 fn validation(args: &VerifyArgs, accepted: &[Algorithm]) -> Validation {
     let mut v = Validation::new()
         .algorithms(accepted.iter().copied())
         .leeway(args.leeway)
         .require_exp(!args.allow_no_exp)
         .issuers(args.iss.iter().cloned())
+        .issuers(args.issuer_url.iter().filter(|_| args.iss.is_empty()).cloned())
         .audiences(args.aud.iter().cloned());
     if let Some(sub) = &args.sub {
         v = v.subject(sub.as_str());
@@ -224,7 +261,11 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
         ),
         Error::WrongIssuer { found } => format!(
             "issuer mismatch: expected {}, got {}",
-            args.iss.join(" or "),
+            if args.iss.is_empty() {
+                args.issuer_url.clone().unwrap_or_default()
+            } else {
+                args.iss.join(" or ")
+            },
             shown(found)
         ),
         Error::WrongAudience if args.aud.is_empty() => format!(
@@ -258,7 +299,32 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
             )
         }
         Error::Unsecured => "unsecured token (alg none) refused".into(),
-        Error::UnknownKey { kid: Some(kid) } => format!("no key with kid {}", shown(kid)),
+        Error::UnknownKey { kid: Some(kid) } => {
+            let held = args.key.as_deref().and_then(keys::file_kids);
+            let kids: Vec<String> = held
+                .iter()
+                .flatten()
+                .map(|k| k.as_deref().map_or_else(|| "(none)".to_owned(), shown))
+                .collect();
+            match (args.key.as_deref(), kids.as_slice()) {
+                (Some(path), [one]) => format!(
+                    "no key with kid {}: the key in {} has kid {one}",
+                    shown(kid),
+                    path.display()
+                ),
+                (Some(path), [_, _, ..]) => format!(
+                    "no key with kid {}: the keys in {} have kids {}",
+                    shown(kid),
+                    path.display(),
+                    kids.join(", ")
+                ),
+                _ => format!("no key with kid {}", shown(kid)),
+            }
+        }
+        Error::Malformed { segments } => format!(
+            "the token has {segments} segment{}, a JWS has 3",
+            if *segments == 1 { "" } else { "s" }
+        ),
         Error::UnknownKey { kid: None } => {
             "the token has no kid, and the key set has no single key for its algorithm".into()
         }

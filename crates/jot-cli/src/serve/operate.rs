@@ -30,7 +30,7 @@ const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum LogFormat {
-    /// One human-readable line per event (the default).
+    /// One human-readable line per event.
     #[default]
     Text,
     /// One JSON object per line (`timestamp`, `level`, `target`, `fields`), for

@@ -6,7 +6,7 @@ use crate::harness::{jot, json, run, run_stdin, text, token};
 #[test]
 fn human_output_with_dates_and_banner() {
     let t = token("ES256", &["--sub", "alice", "--exp=+59m30s"]);
-    let (code, out, err) = run(&["decode", &t]);
+    let (code, out, err) = run(&["decode", "--human", &t]);
     assert_eq!(code, 0);
     assert!(err.contains("UNVERIFIED"), "{err}");
     assert!(out.starts_with("Header\n{\n  \"alg\": \"ES256\","), "{out}");
@@ -22,8 +22,8 @@ fn human_output_with_dates_and_banner() {
 
 #[test]
 fn expired_and_unknown_algorithm_tokens_decode() {
-    let t = token("EdDSA", &["--exp=-3h"]);
-    let (code, out, _) = run(&["decode", &t]);
+    let t = token("EdDSA", &["--exp=-3h", "--allow-expired"]);
+    let (code, out, _) = run(&["decode", "--human", &t]);
     assert_eq!(code, 0);
     assert!(out.contains(" UTC, expired 3 h ago"), "{out}");
 
@@ -55,6 +55,40 @@ fn json_shape() {
         serde_json::json!({"alg": "ES384", "typ": "JWT", "kid": "k9"})
     );
     assert_eq!(v["claims"]["sub"], "bob");
+}
+
+#[test]
+fn a_pipe_gets_one_json_document() {
+    let t = token("ES256", &["--sub", "alice", "--kid", "k1"]);
+    let (code, out, err) = run(&["decode", &t]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("UNVERIFIED"), "the banner stays on stderr: {err}");
+    assert!(!out.contains("//") && !out.contains("UTC"), "{out}");
+    let v = json(&out);
+    assert_eq!(v["header"]["kid"], "k1");
+    assert_eq!(v["claims"]["sub"], "alice");
+    assert_eq!(v.as_object().unwrap().len(), 2);
+    assert!(out.starts_with("{\n  \"header\": {"), "indented, header first: {out}");
+    // What `jot decode TOKEN | jq .claims.sub` reads.
+    assert_eq!(
+        jot().args(["decode", "-"]).write_stdin(t).output().unwrap().status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn dates_in_utc_or_in_the_local_zone() {
+    // 2001-09-09 01:46:40 UTC
+    let t = token("ES256", &["--exp", "@1000000000", "--allow-expired"]);
+    let (_, out, _) = run(&["decode", "--human", &t]);
+    assert!(out.contains("\"exp\": 1000000000,  // 2001-09-09 01:46:40 UTC, expired"), "{out}");
+    let out = jot()
+        .args(["decode", "--human", "--date", "local", &t])
+        .env("TZ", "JST-9")
+        .output()
+        .unwrap();
+    let out = text(&out.stdout);
+    assert!(out.contains("// 2001-09-09 10:46:40 JST, expired"), "{out}");
 }
 
 #[test]

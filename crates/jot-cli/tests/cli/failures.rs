@@ -53,14 +53,14 @@ fn signature_invalid() {
 
 #[test]
 fn time_checks() {
-    let t = token("ES256", &["--exp=-3h"]);
+    let t = token("ES256", &["--exp=-3h", "--allow-expired"]);
     let (msg, kind, _) = rejected("ES256", &t, &[]);
     assert!(msg.starts_with("expired 3 h ago (exp "), "{msg}");
     assert_eq!(kind, "expired");
 
     // 2.5 h ahead: the message ("in 2 h") stays the same between the two runs
     // `rejected` makes, whatever second boundary falls between them.
-    let nbf = (now() + 9000).to_string();
+    let nbf = format!("@{}", now() + 9000);
     let t = token("ES256", &["--nbf", &nbf]);
     let (msg, kind, _) = rejected("ES256", &t, &[]);
     assert!(msg.starts_with("not valid yet: valid in 2 h"), "{msg}");
@@ -82,7 +82,7 @@ fn time_checks() {
     assert_eq!(kind, "too_old");
 
     // Leeway: a token expired 30 s ago passes with the default 60 s, fails with 0.
-    let t = token("ES256", &["--exp=-30s"]);
+    let t = token("ES256", &["--exp=-30s", "--allow-expired"]);
     assert_eq!(verify("ES256", &t, &[]).0, 0);
     let (msg, ..) = rejected("ES256", &t, &["--leeway", "0"]);
     assert!(msg.starts_with("expired 30 s ago"), "{msg}");
@@ -242,13 +242,60 @@ fn algorithm_and_key_selection() {
     let t = token("ES256", &["--kid", "nope"]);
     let (code, _, err) = run(&["verify", "--key", set.to_str().unwrap(), &t]);
     assert_eq!(code, 1);
-    assert_eq!(err.trim_end(), "jot: token rejected: no key with kid nope");
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "jot: token rejected: no key with kid nope: the key in {} has kid ES256-kid",
+            set.display()
+        )
+    );
+    // The same with one key: the message names the key's own kid.
+    let key = k.public("ES256");
+    let (code, _, err) = run(&["verify", "--key", &key, &t]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim_end(),
+        format!("jot: token rejected: no key with kid nope: the key in {key} has kid ES256-kid")
+    );
+}
+
+#[test]
+fn messages_say_what_to_do() {
+    let k = keys();
+    let t = token("ES256", &[]);
+    // A text file given as a key: the secret goes to --secret-file.
+    let secret = k.secret();
+    for args in [
+        vec!["encode", "--key", &secret, "--alg", "HS256"],
+        vec!["verify", "--key", &secret, &t],
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(
+            err.contains("a text file, not a key") && err.contains(&format!("--secret-file {secret}")),
+            "{err}"
+        );
+    }
+    // An RSA key without --alg.
+    let (code, _, err) = run(&["verify", "--key", &k.public("RS256"), &t]);
+    assert_eq!(code, 2);
+    assert!(err.contains("from an RSA key; give it explicitly (pass --alg)"), "{err}");
+    // --json on a key error: a JSON object on stdout too, exit 2.
+    let (code, out, err) = run(&["verify", "--json", "--key", "/nonexistent", &t]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("jot: error: cannot open the key file"), "{err}");
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "error");
+    assert!(v["error"]["message"].as_str().unwrap().contains("/nonexistent"), "{v}");
+    let (code, out, _) = run(&["decode", "--json", "@/nonexistent"]);
+    assert_eq!(code, 2);
+    assert_eq!(json(&out)["error"]["kind"], "error");
 }
 
 #[test]
 fn malformed_tokens() {
     for (token, kind, needle) in [
-        ("abc", "malformed", "1 segments"),
+        ("abc", "malformed", "has 1 segment, a JWS has 3"),
         ("a.b.c.d.e", "encrypted", "JWE"),
         ("a.b.c.d", "malformed", "4 segments"),
         ("e30=.e30.c2ln", "base64", "header is not valid base64url"),
@@ -386,7 +433,7 @@ fn key_and_usage_errors_exit_2() {
                 "--exp".into(),
                 "1y".into(),
             ],
-            "unknown time unit",
+            "no fixed length",
         ),
         (vec!["keygen".into(), "none".into()], "invalid value"),
         (vec!["frobnicate".into()], "unrecognized subcommand"),

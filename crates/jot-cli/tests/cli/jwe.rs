@@ -352,7 +352,7 @@ fn nested_encode_then_verify_runs_every_check() {
         err.trim_end(),
         "jot: token rejected: audience mismatch: expected web, got api"
     );
-    let expired = nested(&["--exp=-2h"]);
+    let expired = nested(&["--exp=-2h", "--allow-expired"]);
     let (code, _, err) = verify(&expired, &["--aud", "api"]);
     assert_eq!(code, 1);
     assert!(

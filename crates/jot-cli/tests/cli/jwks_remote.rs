@@ -5,11 +5,12 @@ use std::net::TcpListener;
 
 use crate::harness::{keys, ok, run, token};
 
-/// Serves `jwks` at /jwks.json, 2 MiB at /big (with and without Content-Length), a
+/// Serves `jwks` at /jwks.json, a discovery document pointing to it, 2 MiB at /big (with and without Content-Length), a
 /// redirect to a plain-HTTP URL of another host at /elsewhere, and 404 elsewhere, until the test process ends. Returns the base URL.
 fn serve(jwks: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let returned = base.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -25,6 +26,13 @@ fn serve(jwks: String) -> String {
             let path = request_line.split(' ').nth(1).unwrap_or("/").to_owned();
             let big = "x".repeat(2 * 1024 * 1024);
             let response = match path.as_str() {
+                "/.well-known/openid-configuration" => {
+                    let doc = format!(r#"{{"issuer":"{base}","jwks_uri":"{base}/jwks.json"}}"#);
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}",
+                        doc.len()
+                    )
+                }
                 "/jwks.json" => format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{jwks}",
                     jwks.len()
@@ -42,7 +50,7 @@ fn serve(jwks: String) -> String {
             let _ = stream.write_all(response.as_bytes());
         }
     });
-    base
+    returned
 }
 
 #[test]
@@ -104,4 +112,27 @@ fn secrets_in_a_remote_set_are_ignored() {
     let (code, _, err) = run(&["verify", "--jwks", &url, &t]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no usable key in the JWK Set"), "{err}");
+}
+
+#[test]
+fn the_jwks_is_discovered_from_the_issuer() {
+    let k = keys();
+    let base = serve(ok(&["jwk", "set", &k.public("ES256")]));
+    let issuer = format!("--iss={base}");
+    let t = token("ES256", &[&issuer, "--sub", "found"]);
+    // From the issuer's URL: it is then also the accepted issuer.
+    let (code, out, err) = run(&["verify", "--issuer-url", &base, &t]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("found"));
+    let other = token("ES256", &["--iss", "https://other.example"]);
+    let (code, _, err) = run(&["verify", "--issuer-url", &base, &other]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&format!("expected {base}, got https://other.example")), "{err}");
+    // From the discovery document's URL given to --jwks.
+    let doc = format!("{base}/.well-known/openid-configuration");
+    let (code, _, err) = run(&["verify", "--jwks", &doc, &t]);
+    assert_eq!(code, 0, "{err}");
+    // An issuer without a discovery document is an error.
+    let (code, _, err) = run(&["verify", "--issuer-url", &format!("{base}/nowhere"), &t]);
+    assert_eq!(code, 2, "{err}");
 }

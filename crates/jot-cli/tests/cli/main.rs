@@ -7,6 +7,7 @@
 mod attacks;
 mod client_registration;
 mod decode;
+mod dpop;
 // The one installer of the browser and Python packages the tests drive.
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../../../xtask/src/deps.rs"]

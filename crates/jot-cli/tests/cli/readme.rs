@@ -56,3 +56,57 @@ fn jwe_section_runs_as_written() {
     assert!(stdout.contains("meet at noon"), "{stdout}");
     assert!(stdout.contains("\"sub\": \"alice\""), "{stdout}");
 }
+
+/// The README's "Commands" block.
+fn commands_block(readme: &str) -> (usize, usize) {
+    let section = readme.find("## Commands\n").expect("a Commands section");
+    let start = readme[section..].find("```text\n").expect("a text block") + section + 8;
+    let end = readme[start..].find("```\n").expect("the block's end") + start;
+    (start, end)
+}
+
+#[test]
+fn commands_block_is_written_from_the_clap_definitions() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = commands_block(&readme);
+    let generated = jot_cli::synopsis();
+    if std::env::var_os("JOT_BLESS").is_some() {
+        let updated = format!("{}{generated}{}", &readme[..start], &readme[end..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    assert!(
+        readme[start..end] == generated,
+        "README.md's Commands block differs from the flags; rewrite it with \
+         `JOT_BLESS=1 cargo test -p jot-cli --test cli readme::`\n--- README\n{}\n--- flags\n{generated}",
+        &readme[start..end]
+    );
+}
+
+#[test]
+fn every_command_in_the_readme_has_help() {
+    let readme = include_str!("../../README.md");
+    let (start, end) = commands_block(readme);
+    let mut commands: Vec<Vec<&str>> = readme[start..end]
+        .lines()
+        .filter_map(|line| line.strip_prefix("jot "))
+        .map(|rest| {
+            rest.split(' ')
+                .take_while(|w| {
+                    w.starts_with(|c: char| c.is_ascii_lowercase())
+                        && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                })
+                .collect()
+        })
+        .collect();
+    commands.dedup();
+    for expected in [&["serve"][..], &["rotate-key"], &["dpop"], &["jwk", "thumbprint"]] {
+        assert!(commands.iter().any(|c| c == expected), "{expected:?} in the README");
+    }
+    for command in &commands {
+        let mut args = command.clone();
+        args.push("--help");
+        crate::harness::jot().args(&args).assert().success();
+    }
+}

@@ -23,6 +23,22 @@ fn every_algorithm_round_trips() {
 }
 
 #[test]
+fn verify_on_a_pipe_prints_plain_json_and_human_on_request() {
+    let t = token("ES256", &["--sub", "alice"]);
+    let (code, out, _) = verify("ES256", &t, &[]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("//"), "no annotation on a pipe: {out}");
+    let claims = json(&out);
+    assert_eq!(claims["sub"], "alice");
+    assert!(claims["exp"].is_u64());
+    let (code, out, _) = verify("ES256", &t, &["--human"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"exp\": ") && out.contains(" UTC, in "), "{out}");
+    let (code, _, err) = verify("ES256", &t, &["--human", "--json"]);
+    assert_eq!(code, 2, "--human and --json conflict: {err}");
+}
+
+#[test]
 fn algorithm_is_inferred_from_ec_okp_and_jwk_keys() {
     let k = keys();
     for alg in ["ES256", "ES384", "ES512", "ES256K", "EdDSA", "HS384"] {
@@ -156,11 +172,65 @@ fn encode_exp_forms_and_opt_outs() {
     let c = &json(&ok(&["decode", "--json", &t]))["claims"];
     assert!(c.get("exp").is_none());
 
-    let t = token("EdDSA", &["--exp", "2000000000"]);
+    let t = token("EdDSA", &["--exp", "@2000000000"]);
     assert_eq!(
         json(&ok(&["decode", "--json", &t]))["claims"]["exp"],
         2_000_000_000u64
     );
+}
+
+#[test]
+fn times_are_explicit_and_never_silently_past() {
+    let key = keys().private("EdDSA");
+    let claims = |args: &[&str]| {
+        let mut all = vec!["encode", "--key", &key];
+        all.extend_from_slice(args);
+        let t = ok(&all);
+        json(&ok(&["decode", "--json", t.trim()]))["claims"].clone()
+    };
+    // An RFC 3339 date, a Unix time after @, a compound duration, --iat.
+    assert_eq!(claims(&["--exp", "2100-01-01T00:00:00Z"])["exp"], 4_102_444_800u64);
+    assert_eq!(claims(&["--exp", "@4102444800"])["exp"], 4_102_444_800u64);
+    let c = claims(&["-e", "1h30m", "--iat=-1m", "-n", "+90"]);
+    let (exp, iat, nbf) = (
+        c["exp"].as_u64().unwrap(),
+        c["iat"].as_u64().unwrap(),
+        c["nbf"].as_u64().unwrap(),
+    );
+    assert!(exp.abs_diff(now() + 5400) < 30, "1h30m is 5400 s: {exp}");
+    assert!(iat.abs_diff(now() - 60) < 30 && nbf.abs_diff(now() + 90) < 30);
+    // Refused: a bare number, a unit-less trailing number, an expiry in the past.
+    for (args, message) in [
+        (&["--exp", "1700000000"][..], "@1700000000"),
+        (&["--exp", "1h30"], "1h30m or 1h30s"),
+        (&["--nbf", "900"], "900s"),
+        (&["--exp=-5m"], "--allow-expired"),
+        (&["--exp", "@1000000000"], "not in the future"),
+        (&["--exp", "2001-09-09T01:46:40Z"], "expired"),
+        (&["{\"exp\":1000000000}"], "--allow-expired"),
+    ] {
+        let mut all = vec!["encode", "--key", &key];
+        all.extend_from_slice(args);
+        let (code, out, err) = run(&all);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    let c = claims(&["--exp", "@1000000000", "--allow-expired"]);
+    assert_eq!(c["exp"], 1_000_000_000u64);
+}
+
+#[test]
+fn verify_reads_durations_for_leeway_and_max_age() {
+    let t = token("ES256", &["--exp=-90s", "--allow-expired"]);
+    assert_eq!(verify("ES256", &t, &[]).0, 1, "60 s of leeway by default");
+    assert_eq!(verify("ES256", &t, &["--leeway", "2m"]).0, 0);
+    assert_eq!(verify("ES256", &t, &["--leeway", "120"]).0, 0);
+    let old = token("ES256", &["--iat=-2h"]);
+    assert_eq!(verify("ES256", &old, &["--max-age", "1h"]).0, 1);
+    assert_eq!(verify("ES256", &old, &["--max-age", "2h30m"]).0, 0);
+    let (code, _, err) = verify("ES256", &old, &["--max-age", "1h30"]);
+    assert_eq!(code, 2, "{err}");
 }
 
 #[test]
@@ -202,4 +272,23 @@ fn token_from_stdin_and_bearer_prefix() {
     assert_eq!(json(&out)["claims"]["sub"], "piped");
     let (code, _, _) = crate::harness::run_stdin(&["decode", "-"], &t);
     assert_eq!(code, 0);
+}
+
+#[test]
+fn short_flags_as_jwt_cli_users_type_them() {
+    let k = keys();
+    let (key, public) = (k.private("ES256"), k.public("ES256"));
+    let t = ok(&[
+        "encode", "-k", &key, "-a", "ES256", "-s", "alice", "-i", "https://as", "-t", "at+jwt",
+        "-e", "1h", "-n=-1m", "-P", "role=admin",
+    ]);
+    let out = ok(&[
+        "verify", "-k", &public, "-a", "ES256", "-s", "alice", "-i", "https://as", "-t",
+        "at+jwt", "-j", t.trim(),
+    ]);
+    let v = json(&out);
+    assert_eq!(v["claims"]["role"], "admin");
+    assert_eq!(v["header"]["typ"], "at+jwt");
+    let decoded = json(&ok(&["decode", "-j", t.trim()]));
+    assert_eq!(decoded["claims"]["sub"], "alice");
 }

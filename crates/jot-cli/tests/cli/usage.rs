@@ -34,6 +34,53 @@ fn help_documents_exit_codes() {
 }
 
 #[test]
+fn help_says_only_what_each_command_does() {
+    let help = |args: &[&str]| {
+        let out = jot().args(args).arg("--help").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        crate::harness::text(&out.stdout)
+    };
+    // Commands that judge no token never exit 1 for a rejected one.
+    for args in [
+        &["keygen"][..],
+        &["encrypt"],
+        &["encode"],
+        &["jwk", "public"],
+        &["jwk", "thumbprint"],
+        &["jwk", "convert"],
+        &["jwk", "set"],
+    ] {
+        let text = help(args);
+        assert!(!text.contains("token was rejected"), "{args:?}: {text}");
+        assert!(text.contains("2  usage, key or I/O error"), "{args:?}");
+    }
+    // Each default is said once.
+    let rotate = help(&["rotate-key"]);
+    assert_eq!(rotate.matches("[default: ./jot-data]").count(), 1, "{rotate}");
+    assert_eq!(rotate.matches("[default: the current key's]").count(), 1);
+    let serve = help(&["serve"]);
+    for default in [
+        "[default: 127.0.0.1:8080]",
+        "[default: ./jot-data]",
+        "[default: the issuer URL]",
+        "[default: 15m]",
+        "[default: text]",
+    ] {
+        assert!(serve.contains(default), "{default}: {serve}");
+    }
+    assert!(!serve.contains("(the default)"), "{serve}");
+    // --alg of a thumbprint does not claim to write anything.
+    let thumbprint = help(&["jwk", "thumbprint"]);
+    assert!(
+        thumbprint.contains("never on the algorithm") && !thumbprint.contains("exported"),
+        "{thumbprint}"
+    );
+    // --date is for the commands that show dates.
+    assert!(help(&["verify"]).contains("--date <ZONE>"));
+    assert!(!help(&["keygen"]).contains("--date"));
+}
+
+#[test]
 fn completions_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let (code, out, _) = run(&["completions", shell]);

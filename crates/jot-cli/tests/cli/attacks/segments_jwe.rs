@@ -16,7 +16,10 @@ fn wrong_segment_counts_and_jwes_are_refused() {
             &es256_args(),
             &t.join("."),
             "malformed",
-            &format!("token has {n} segments, a JWS has 3"),
+            &format!(
+                "the token has {n} segment{}, a JWS has 3",
+                if n == 1 { "" } else { "s" }
+            ),
         );
     }
     // A real JWE (five segments), made by `jot encrypt`.

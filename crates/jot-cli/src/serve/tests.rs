@@ -143,7 +143,7 @@ async fn first_start_creates_a_key_and_a_development_client_and_prints_how_to_us
         .find(|text| text.contains("\"dev\""))
         .expect("the development client's record");
     assert!(!client_file.contains(&dev.client_secret));
-    assert!(client_file.contains("pbkdf2-sha256$v=2$i="));
+    assert!(client_file.contains("$argon2id$"), "{client_file}");
     assert!(!files(&data).iter().any(|f| f.contains(".tmp-")));
 
     // Second start: no new client or user, no secret in the banner.

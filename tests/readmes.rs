@@ -2,8 +2,9 @@
 //! `[dependencies]` lines it needs, at the versions the manifests declare; its Rust
 //! examples show every line they run (no hidden `# ` lines, which crates.io and
 //! GitHub print); its links work outside this repository; its features are listed;
-//! and the axum example of the READMEs is `examples/api_server.rs` word for word
-//! (which `cargo xtask examples` runs against `jot serve`).
+//! and the axum example of the READMEs is `examples/api_server.rs` word for word.
+//! (`cargo xtask examples` builds that program from jot-axum's README alone, its
+//! dependency block and its Rust block, and runs it against `jot serve`.)
 
 // Test helpers outside #[test] functions panic on purpose: a failed step fails the test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -1,9 +1,11 @@
 //! `cargo xtask examples`: builds and runs the examples of the library crates, each
 //! as a newcomer would: `sign_verify` (jot-algorithms) and `encrypt_decrypt`
-//! (jot-jwe) must exit 0; `api_server` (jot-axum, the program of the READMEs'
-//! axum section) runs against a real `jot serve` started as the README says: a
-//! token from `client_credentials` gets `200` from its protected route, no token
-//! gets `401`.
+//! (jot-jwe) must exit 0; the axum program of jot-axum's README is built as a
+//! project of its own from the README's `[dependencies]` block and Rust block
+//! (the jot-axum line pointed at this workspace) and run against a real
+//! `jot serve` started as the README says: a token from `client_credentials` gets
+//! `200` from its protected route, no token gets `401`. (`examples/api_server.rs`
+//! is the same program, word for word: `tests/readmes.rs` holds them to it.)
 
 use std::fs;
 use std::net::TcpListener;
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 
 use crate::bench::mint;
-use crate::{cargo, exec, target_dir};
+use crate::{cargo, exec, target_dir, workspace_root};
 
 /// The client `jot serve` is given: the README's `CLIENT_ID:CLIENT_SECRET`.
 const CLIENT: (&str, &str) = ("readme", "readme-example-secret-0123456789");
@@ -35,20 +37,85 @@ pub(crate) fn run() -> Result<()> {
         "jot-jwe",
         "--example",
         "encrypt_decrypt",
-        "-p",
-        "jot-axum",
-        "--example",
-        "api_server",
     ]))?;
     let bin = target_dir().join("debug");
     for example in ["sign_verify", "encrypt_decrypt"] {
         eprintln!("examples: {example}");
         exec(Command::new(bin.join("examples").join(example)).stdout(Stdio::null()))?;
     }
-    eprintln!("examples: api_server against jot serve --audience my-api");
-    api_server(&bin.join("jot"), &bin.join("examples/api_server"))?;
+    eprintln!("examples: jot-axum's README program, built from its README alone");
+    let program = readme_program()?;
+    eprintln!("examples: the README program against jot serve --audience my-api");
+    api_server(&bin.join("jot"), &program)?;
     eprintln!("examples: all ran as their READMEs say");
     Ok(())
+}
+
+/// Builds jot-axum's README program as a project of its own: its `Cargo.toml` is
+/// the README's dependency block (the `jot-axum` line pointed at this workspace's
+/// crate, and the workspace's dev-profile optimisations so that the build reuses
+/// its artifacts), its `src/main.rs` the README's Rust block. Returns the binary.
+fn readme_program() -> Result<PathBuf> {
+    let root = workspace_root();
+    let readme = fs::read_to_string(root.join("crates/jot-axum/README.md"))?;
+    let dependencies = block_after(&readme, "# jot-axum", "```toml")?;
+    let program = block_after(&readme, "## Protect a router with a remote JWKS", "```rust")?;
+    let crate_dir = root.join("crates/jot-axum");
+    let dependencies: String = dependencies
+        .lines()
+        .map(|line| match line.strip_prefix("jot-axum = ") {
+            Some(version) => format!(
+                "jot-axum = {{ version = {version}, path = {:?} }}\n",
+                crate_dir.display().to_string()
+            ),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    ensure!(
+        dependencies.contains("path = "),
+        "jot-axum's README names no jot-axum dependency"
+    );
+    let workspace = fs::read_to_string(root.join("Cargo.toml"))?;
+    let profile = workspace
+        .split("\n[")
+        .find(|section| section.starts_with("profile.dev.package]"))
+        .map(|section| format!("[{section}\n"))
+        .unwrap_or_default();
+    let project = target_dir().join("readme-example");
+    fs::create_dir_all(project.join("src"))?;
+    fs::write(
+        project.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"readme-example\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+             publish = false\n\n# Not a member of any workspace.\n[workspace]\n\n{dependencies}\n{profile}"
+        ),
+    )?;
+    fs::write(project.join("src/main.rs"), program)?;
+    // The workspace's lock file, so that the program builds with the versions CI tested.
+    fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock"))?;
+    exec(
+        cargo(&["build", "--offline", "--manifest-path"])
+            .arg(project.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", target_dir()),
+    )?;
+    Ok(target_dir().join("debug/readme-example"))
+}
+
+/// The body of the first fenced block opening with `fence` after `heading`.
+fn block_after(markdown: &str, heading: &str, fence: &str) -> Result<String> {
+    let at = markdown
+        .find(heading)
+        .with_context(|| format!("no {heading:?}"))?;
+    let rest = &markdown[at..];
+    let start = rest
+        .find(&format!("\n{fence}"))
+        .with_context(|| format!("no {fence} block after {heading:?}"))?;
+    let body = &rest[start + 1..];
+    let body = &body[body.find('\n').map_or(body.len(), |i| i + 1)..];
+    let end = body
+        .find("\n```")
+        .with_context(|| format!("an unclosed block after {heading:?}"))?;
+    Ok(format!("{}\n", &body[..end]))
 }
 
 /// `jot serve --audience my-api` and the API server on two free ports; one token.

@@ -11,6 +11,7 @@ mod fuzz;
 mod msrv;
 mod nostd;
 mod release;
+mod semver;
 #[cfg(test)]
 mod tidy;
 
@@ -33,7 +34,8 @@ Tasks:
            PostgreSQL (one and two instances) -> a table, also in target/bench-server.md
   dist     release binary, completions, man page, licenses -> target/dist/jot-<version>-<target>.tar.gz
   release <major|minor|patch|VERSION> [--dry-run]
-           check, bump, promote the changelog, commit and tag (never publishes)
+           check (cargo-semver-checks against the last release tag, once there is one), bump,
+           promote the changelog, commit and tag (never publishes)
   fuzz [SECONDS] [TARGET...]
            run the cargo-fuzz targets of fuzz/ (all, or those named) for SECONDS each
            (default 60; needs nightly)

@@ -1,6 +1,8 @@
 //! `cargo xtask release <major|minor|patch|VERSION> [--dry-run]`: checks that the
 //! workspace can be released at the new version, then (not in a dry run) bumps it,
 //! promotes the changelog's Unreleased section, commits and tags. Never publishes.
+//! The public API is compared with the last release by `cargo-semver-checks`
+//! ([`crate::semver`]).
 
 use std::fs;
 
@@ -14,6 +16,14 @@ use crate::{capture, cargo, exec, git, workspace_root};
 pub(crate) struct Version(u64, u64, u64);
 
 impl Version {
+    pub(crate) fn major(self) -> u64 {
+        self.0
+    }
+
+    pub(crate) fn minor(self) -> u64 {
+        self.1
+    }
+
     pub(crate) fn parse(s: &str) -> Result<Version> {
         let parts: Vec<&str> = s.trim().split('.').collect();
         ensure!(parts.len() == 3, "version {s:?} is not MAJOR.MINOR.PATCH");
@@ -100,6 +110,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         problems.join("\n  ")
     );
     eprintln!("release: metadata complete for {}", crates.join(", "));
+    crate::semver::check(&crates, current, next)?;
 
     let mut package = vec!["package", "--no-verify"];
     if dry_run {

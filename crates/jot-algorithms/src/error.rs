@@ -14,7 +14,7 @@ use jot_codec::Algorithm;
 /// let err = SigningKey::hmac(Algorithm::HS256, b"too short").unwrap_err();
 /// assert_eq!(err, KeyError::WeakHmacSecret { alg: Algorithm::HS256, min_bytes: 32, got: 9 });
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
     /// An HMAC secret shorter than the hash output (RFC 7518 §3.2).
@@ -143,4 +143,32 @@ pub enum KeyError {
     /// Encoding a key for export failed (only with inputs jot never produces).
     #[error("encoding the key failed")]
     Encoding,
+}
+
+/// The `Display` sentence: what `fn main() -> Result<(), KeyError>` prints after
+/// `Error: `, what is wrong with the key and what to do, rather than a variant name.
+impl std::fmt::Debug for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `fn main() -> Result<(), KeyError>` prints the `Debug` form: a sentence.
+    #[test]
+    fn debug_is_the_sentence() {
+        let err = KeyError::WeakHmacSecret {
+            alg: Algorithm::HS256,
+            min_bytes: 32,
+            got: 9,
+        };
+        assert_eq!(format!("{err:?}"), err.to_string());
+        assert_eq!(
+            format!("{err:?}"),
+            "HS256 needs a secret of at least 32 bytes, got 9"
+        );
+    }
 }

@@ -123,7 +123,7 @@ impl fmt::Display for ClaimValueError {
 }
 
 /// Every way encoding, decoding or validating a token can fail.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The token is longer than the configured maximum; nothing was decoded.
@@ -273,6 +273,14 @@ pub enum Error {
     /// A custom check supplied by the application failed.
     #[error("{0}")]
     Custom(Box<str>),
+}
+
+/// The `Display` sentence: what `fn main() -> Result<(), Error>` prints after
+/// `Error: `, the failed check in words rather than a variant name.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl Error {
@@ -438,4 +446,37 @@ pub fn clip_untrusted(s: &str) -> String {
     let mut out = String::from(&s[..end]);
     out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::format;
+    use alloc::string::ToString;
+
+    use super::*;
+
+    /// `fn main() -> Result<(), Error>` prints the `Debug` form: the failed check
+    /// in words.
+    #[test]
+    fn debug_is_the_sentence() {
+        for err in [
+            Error::InvalidSignature,
+            Error::TooLarge {
+                len: 70_000,
+                max: 65_536,
+            },
+        ] {
+            assert_eq!(format!("{err:?}"), err.to_string());
+        }
+        assert_eq!(
+            format!(
+                "{:?}",
+                Error::TooLarge {
+                    len: 70_000,
+                    max: 65_536
+                }
+            ),
+            "token is 70000 bytes, more than the limit of 65536"
+        );
+    }
 }

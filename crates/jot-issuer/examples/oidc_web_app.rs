@@ -113,7 +113,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // the cookie or the Authorization header, keys fetched and cached through discovery.
     let mut keys = RemoteJwks::discover(issuer.clone());
     if issuer.starts_with("http://") {
-        keys = keys.allow_http(); // development only
+        keys = keys.allow_insecure_http(); // development only (loopback needs no opt-in)
     }
     let auth = JwtAuth::<Claims>::builder(keys.build()?)
         .validation(

@@ -53,7 +53,7 @@ pub fn content_decrypt(
 /// AES key wrap (RFC 3394) of `key` (a multiple of 8 bytes, at least 16) with `kek`
 /// (16, 24 or 32 bytes).
 pub fn aes_key_wrap(kek: &[u8], key: &[u8]) -> Result<Vec<u8>, Error> {
-    if key.len() < 16 || key.len() % 8 != 0 {
+    if key.len() < 16 || !key.len().is_multiple_of(8) {
         return Err(Error::Encryption);
     }
     wrap::aes_wrap(kek, key)

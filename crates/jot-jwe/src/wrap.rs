@@ -16,7 +16,7 @@ pub(crate) fn aes_wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, Error> {
 /// Unwraps with AES key wrap; `Err(())` on any failure (integrity check, length).
 pub(crate) fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, ()> {
     // RFC 3394: at least two 64-bit blocks of key data, plus the 64-bit check block.
-    if wrapped.len() < 24 || wrapped.len() % 8 != 0 {
+    if wrapped.len() < 24 || !wrapped.len().is_multiple_of(8) {
         return Err(());
     }
     imp::unwrap(kek, wrapped)

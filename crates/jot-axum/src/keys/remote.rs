@@ -329,6 +329,9 @@ impl RemoteJwksBuilder {
     ///
     /// **Deprecated**: call [`allow_insecure_http`](RemoteJwksBuilder::allow_insecure_http),
     /// whose name says what it permits; plain HTTP to this machine needs neither.
+    #[deprecated(
+        note = "renamed `allow_insecure_http()`; plain HTTP to this machine needs neither"
+    )]
     pub fn allow_http(self) -> Self {
         self.allow_insecure_http()
     }
@@ -661,6 +664,10 @@ mod tests {
                 .build()
                 .is_ok()
         );
+        // The former name still works.
+        #[allow(deprecated)]
+        let former = RemoteJwks::builder("http://a.example/jwks").allow_http();
+        assert!(former.build().is_ok());
         // An explicit loopback-only rule takes back a wider one.
         assert_eq!(
             RemoteJwks::builder("http://a.example/jwks")

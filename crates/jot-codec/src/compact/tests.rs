@@ -253,7 +253,7 @@ fn non_canonical_base64_in_any_segment() {
         }
         // Set trailing bits: change the last character to one with non-zero low bits.
         let mut p: Vec<String> = parts.iter().map(|s| s.to_string()).collect();
-        if p[i].len() % 4 != 0 {
+        if !p[i].len().is_multiple_of(4) {
             let last = p[i].pop().unwrap();
             let bumped = if last == 'z' {
                 'y'

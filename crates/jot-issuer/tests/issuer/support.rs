@@ -237,7 +237,6 @@ impl Running {
     /// over HTTP from its JWKS URL.
     pub fn resource_server(&self) -> ResourceServer {
         let jwks = RemoteJwks::builder(format!("{}/.well-known/jwks.json", self.url))
-            .allow_http()
             .cooldown(Duration::from_millis(1))
             .build()
             .unwrap();

@@ -137,7 +137,6 @@ async fn jwks_and_discovery_documents() {
 
     // The jot-axum discovery client finds the keys through the documents.
     let jwks = jot_axum::RemoteJwks::discover(issuer.url.clone())
-        .allow_http()
         .build()
         .unwrap();
     jwks.refresh_now().await.unwrap();

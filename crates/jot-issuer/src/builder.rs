@@ -156,11 +156,12 @@ impl IssuerBuilder {
         self
     }
 
-    /// PBKDF2-HMAC-SHA256 iterations for newly registered client secrets (default
-    /// 100 000; at least 1 000). Each stored hash records its own count, so changing
-    /// this never breaks existing clients. A secret that verified is remembered for
-    /// 10 minutes, so the cost is paid once per client, not per request; a wrong
-    /// secret pays it every time.
+    /// The argon2id cost of newly hashed client secrets (default 100 000: 19 MiB
+    /// and 2 passes; at least 1 000, which scales the memory down to 194 KiB; a
+    /// higher value adds passes). Each stored PHC string records its own
+    /// parameters, so changing this never breaks existing clients. A secret that
+    /// verified is remembered for 10 minutes, so the cost is paid once per client,
+    /// not per request; a wrong secret pays it every time.
     pub fn client_secret_hash_iterations(mut self, iterations: u32) -> Self {
         self.secret_iterations = iterations.max(1_000);
         self

@@ -114,6 +114,17 @@ fn colour_follows_color_flag_and_no_color() {
         .output()
         .unwrap();
     assert!(!text(&out.stdout).contains('\u{1b}'));
+    // Unless CLICOLOR_FORCE asks for it; NO_COLOR still wins (anstream's rules).
+    let forced = |no_color: bool| {
+        let mut cmd = jot();
+        cmd.args(["decode", "--human", &t]).env("CLICOLOR_FORCE", "1");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        text(&cmd.output().unwrap().stdout)
+    };
+    assert!(forced(false).contains("\u{1b}["));
+    assert!(!forced(true).contains('\u{1b}'));
 }
 
 #[test]

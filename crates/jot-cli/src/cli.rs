@@ -456,7 +456,13 @@ pub(crate) struct PasswordArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct EncryptArgs {
     /// Key management algorithm; optional for a JWK with "alg". RSA1_5 is not offered.
-    #[arg(short = 'a', long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    #[arg(
+        short = 'a',
+        long,
+        value_enum,
+        ignore_case = true,
+        value_name = "KEYALG"
+    )]
     pub(crate) alg: Option<KeyAlg>,
     /// Content encryption [default: A256GCM, or the one a dir key is for].
     #[arg(long, value_enum, ignore_case = true)]
@@ -490,7 +496,13 @@ pub(crate) struct EncryptArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct DecryptArgs {
     /// Key management algorithm; optional for a JWK with "alg".
-    #[arg(short = 'a', long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    #[arg(
+        short = 'a',
+        long,
+        value_enum,
+        ignore_case = true,
+        value_name = "KEYALG"
+    )]
     pub(crate) alg: Option<KeyAlg>,
     /// Accepted content encryption; repeatable [default: all].
     #[arg(long, value_enum, ignore_case = true)]

@@ -36,16 +36,12 @@ const GOOD: Style = AnsiColor::Green.on_default().bold();
 impl Paint {
     /// For stdout.
     pub(crate) fn stdout(choice: ColorChoice) -> Paint {
-        Paint::decide(choice, || {
-            anstream::AutoStream::choice(&std::io::stdout())
-        })
+        Paint::decide(choice, || anstream::AutoStream::choice(&std::io::stdout()))
     }
 
     /// For stderr.
     pub(crate) fn stderr(choice: ColorChoice) -> Paint {
-        Paint::decide(choice, || {
-            anstream::AutoStream::choice(&std::io::stderr())
-        })
+        Paint::decide(choice, || anstream::AutoStream::choice(&std::io::stderr()))
     }
 
     /// Never colour.

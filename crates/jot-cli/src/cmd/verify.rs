@@ -177,7 +177,10 @@ fn decrypt_nested(
 }
 
 /// Whether the token's `cnf.jkt` is `expected`: the error kind and message if not.
-fn check_binding(custom: &Custom, expected: &str) -> std::result::Result<(), (&'static str, String)> {
+fn check_binding(
+    custom: &Custom,
+    expected: &str,
+) -> std::result::Result<(), (&'static str, String)> {
     let cnf = custom.get("cnf");
     match cnf.and_then(|c| c.get("jkt")) {
         Some(Value::String(jkt)) if jkt == expected => Ok(()),
@@ -188,7 +191,10 @@ fn check_binding(custom: &Custom, expected: &str) -> std::result::Result<(), (&'
                 shown(jkt)
             ),
         )),
-        Some(_) => Err(("wrong_binding", "the token's cnf.jkt is not a string".into())),
+        Some(_) => Err((
+            "wrong_binding",
+            "the token's cnf.jkt is not a string".into(),
+        )),
         None if cnf.is_some() => Err((
             "missing_binding",
             "the token's cnf claim has no jkt (it is not bound to a key thumbprint)".into(),
@@ -206,7 +212,12 @@ fn validation(args: &VerifyArgs, accepted: &[Algorithm]) -> Validation {
         .leeway(args.leeway)
         .require_exp(!args.allow_no_exp)
         .issuers(args.iss.iter().cloned())
-        .issuers(args.issuer_url.iter().filter(|_| args.iss.is_empty()).cloned())
+        .issuers(
+            args.issuer_url
+                .iter()
+                .filter(|_| args.iss.is_empty())
+                .cloned(),
+        )
         .audiences(args.aud.iter().cloned());
     if let Some(sub) = &args.sub {
         v = v.subject(sub.as_str());

@@ -272,21 +272,34 @@ fn messages_say_what_to_do() {
         let (code, _, err) = run(&args);
         assert_eq!(code, 2, "{args:?}");
         assert!(
-            err.contains("a text file, not a key") && err.contains(&format!("--secret-file {secret}")),
+            err.contains("a text file, not a key")
+                && err.contains(&format!("--secret-file {secret}")),
             "{err}"
         );
     }
     // An RSA key without --alg.
     let (code, _, err) = run(&["verify", "--key", &k.public("RS256"), &t]);
     assert_eq!(code, 2);
-    assert!(err.contains("from an RSA key; give it explicitly (pass --alg)"), "{err}");
+    assert!(
+        err.contains("from an RSA key; give it explicitly (pass --alg)"),
+        "{err}"
+    );
     // --json on a key error: a JSON object on stdout too, exit 2.
     let (code, out, err) = run(&["verify", "--json", "--key", "/nonexistent", &t]);
     assert_eq!(code, 2);
-    assert!(err.starts_with("jot: error: cannot open the key file"), "{err}");
+    assert!(
+        err.starts_with("jot: error: cannot open the key file"),
+        "{err}"
+    );
     let v = json(&out);
     assert_eq!(v["error"]["kind"], "error");
-    assert!(v["error"]["message"].as_str().unwrap().contains("/nonexistent"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/nonexistent"),
+        "{v}"
+    );
     let (code, out, _) = run(&["decode", "--json", "@/nonexistent"]);
     assert_eq!(code, 2);
     assert_eq!(json(&out)["error"]["kind"], "error");

@@ -431,7 +431,7 @@ pub(crate) struct VerifyArgs {
     /// not a terminal (a pipe gets the claims as plain JSON).
     #[arg(long)]
     pub(crate) human: bool,
-    /// The time zone of the dates shown next to exp, nbf and iat.
+    /// The time zone of the dates shown next to exp, nbf and iat, and in messages.
     #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
     pub(crate) date: DateZone,
 

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::{self, VerifyArgs};
 use crate::cmd::{Shape, now, reject};
-use crate::dates::{format_utc, span};
+use crate::dates::{format_date, span};
 use crate::exit;
 use crate::input::{SecretSource, read_token};
 use crate::jwe::{self, JweKeySource, Refusal};
@@ -254,17 +254,17 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
         Error::Expired { exp, now } => format!(
             "expired {} ago (exp {})",
             span(now.seconds().saturating_sub(exp.seconds())),
-            format_utc(exp.seconds())
+            format_date(exp.seconds(), args.date)
         ),
         Error::NotYetValid { nbf, now } => format!(
             "not valid yet: valid in {} (nbf {})",
             span(nbf.seconds().saturating_sub(now.seconds())),
-            format_utc(nbf.seconds())
+            format_date(nbf.seconds(), args.date)
         ),
         Error::IssuedInFuture { iat, now } => format!(
             "issued in the future: iat is in {} ({})",
             span(iat.seconds().saturating_sub(now.seconds())),
-            format_utc(iat.seconds())
+            format_date(iat.seconds(), args.date)
         ),
         Error::TooOld { iat, now, max_age } => format!(
             "too old: issued {} ago, more than --max-age {max_age} s",

@@ -55,8 +55,25 @@ fn signature_invalid() {
 fn time_checks() {
     let t = token("ES256", &["--exp=-3h", "--allow-expired"]);
     let (msg, kind, _) = rejected("ES256", &t, &[]);
-    assert!(msg.starts_with("expired 3 h ago (exp "), "{msg}");
+    assert!(
+        msg.starts_with("expired 3 h ago (exp ") && msg.ends_with(" UTC)"),
+        "{msg}"
+    );
     assert_eq!(kind, "expired");
+    let out = crate::harness::jot()
+        .args([
+            "verify",
+            "--key",
+            &keys().public("ES256"),
+            "--date",
+            "local",
+            &t,
+        ])
+        .env("TZ", "JST-9")
+        .output()
+        .unwrap();
+    let err = crate::harness::text(&out.stderr);
+    assert!(err.trim_end().ends_with(" JST)"), "{err}");
 
     // 2.5 h ahead: the message ("in 2 h") stays the same between the two runs
     // `rejected` makes, whatever second boundary falls between them.

@@ -1,5 +1,5 @@
-//! The command line, as clap parses it. Each subcommand's arguments live here; the
-//! work lives in `cmd/`.
+//! The command line, as clap parses it. Each subcommand's arguments live here and
+//! in `cli/` (one file per family); the work lives in `cmd/`.
 
 use std::path::PathBuf;
 
@@ -9,16 +9,18 @@ use clap_complete::Shell;
 use jot_codec::Algorithm;
 use jot_jwe::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily};
 
-use crate::dates::DateZone;
 use crate::paint::ColorChoice;
-use crate::when::{When, parse_when};
 
 mod dpop;
+mod jws;
 mod keys;
+mod serve;
 mod user;
 
 pub(crate) use dpop::{DPOP_HELP, DpopArgs};
+pub(crate) use jws::{DecodeArgs, EncodeArgs, VerifyArgs};
 pub(crate) use keys::{KekArgs, ROTATE_KEK_HELP, ROTATE_KEY_HELP, RotateKekArgs, RotateKeyArgs};
+pub(crate) use serve::{SERVE_HELP, ServeArgs};
 pub(crate) use user::{DataDirArg, UserCommand, UserPasswordArgs};
 
 const EXIT_CODES: &str = "\
@@ -97,385 +99,6 @@ pub(crate) enum Command {
     Man,
 }
 
-const SERVE_HELP: &str = "\
-On the first start with an empty data directory (or database), jot generates the signing key; when
-no user exists it creates the user `dev` and prints its password once, with the URL
-of the home page where a person signs in; when no client is configured, it creates one
-development client whose secret it prints once, with a curl command that gets a token
-and a `jot verify --jwks` command that checks it. Logs go to stderr (RUST_LOG sets the level, default info;
---log-format json for one JSON object a line after the banner). Ctrl-C or SIGTERM stops it.
-
-GET /healthz (alive) and GET /readyz (store reachable, keys loaded; 503 otherwise) are
-always served; GET /metrics (Prometheus) with --metrics, or on --admin-addr.
-
-The state lives in a data directory (--data-dir, default ./jot-data) or in a
-PostgreSQL database that several instances may share (--store
-postgres://USER@HOST/DATABASE). Without either flag, JOT_DATABASE_URL names the
-database, else the config file's `data_dir` or `store`. The URL's password is never
-printed; docs/ISSUER.md has TLS (sslmode), password files and the time limits.
-A database keeps the private signing keys sealed with a key-encryption key: give it
-with --kek-file FILE or JOT_KEK (`jot keygen kek --out FILE` makes one).
-
-Slow or idle connections are cut off (--header-timeout, --body-timeout,
---request-timeout, --idle-timeout: 10s, 30s, 60s, 60s) and at most
---max-connections (1024) are open: a new one takes the place of the one waiting
-longest for a request, and gets 503 only when all are in a request.
-
-Exit status:
-  0  stopped cleanly
-  2  usage, configuration or I/O error";
-
-/// `jot serve`.
-#[derive(Debug, Args)]
-pub(crate) struct ServeArgs {
-    /// The address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, value_name = "ADDR")]
-    pub(crate) addr: Option<std::net::SocketAddr>,
-    /// Where keys, clients, users, sessions and tokens are kept [default: ./jot-data].
-    #[arg(long, value_name = "DIR")]
-    pub(crate) data_dir: Option<PathBuf>,
-    /// Keep them in PostgreSQL instead, for several instances:
-    /// postgres://USER@HOST/DATABASE (or set JOT_DATABASE_URL). Give the password
-    /// with PGPASSWORD or ?password_file=FILE rather than in the URL: argv is
-    /// visible to other users.
-    #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
-    pub(crate) store: Option<String>,
-    /// The issuer URL written into tokens and discovery documents [default: http://ADDR,
-    /// https://ADDR with --tls-cert].
-    #[arg(long, value_name = "URL")]
-    pub(crate) issuer: Option<String>,
-    /// The signing algorithm of new keys [default: the stored key's, else ES256].
-    #[arg(long, value_name = "ALG")]
-    pub(crate) alg: Option<Alg>,
-    /// A client: ID:SECRET or ID:SECRET:SCOPE1,SCOPE2 (repeat for several). Prefer the
-    /// config file with `secret_env` for real secrets: argv is visible to other users.
-    #[arg(long, value_name = "ID:SECRET[:SCOPES]")]
-    pub(crate) client: Vec<crate::serve::ClientSpec>,
-    /// A development user: NAME:PASSWORD (repeat for several). Prefer the config
-    /// file with `password_env` for real passwords: argv is visible to other users.
-    #[arg(long, value_name = "NAME:PASSWORD")]
-    pub(crate) user: Vec<crate::serve::UserSpec>,
-    /// The audience of access tokens [default: the issuer URL].
-    #[arg(long, value_name = "AUD")]
-    pub(crate) audience: Option<String>,
-    /// Access-token lifetime (900, 90s, 15m, 12h) [default: 15m].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub(crate) token_lifetime: Option<std::time::Duration>,
-    /// A TOML config file; flags win over it.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
-    /// Serve Prometheus metrics on GET /metrics at the main address [default: off].
-    #[arg(long)]
-    pub(crate) metrics: bool,
-    /// A second listener, for GET /metrics, /healthz and /readyz only (e.g. 127.0.0.1:9090).
-    #[arg(long, value_name = "ADDR")]
-    pub(crate) admin_addr: Option<std::net::SocketAddr>,
-    /// A reverse proxy (an address or block, e.g. 10.0.0.0/8) whose X-Forwarded-For and
-    /// X-Forwarded-Proto are believed; repeat for several. From other peers they are ignored.
-    #[arg(long, value_name = "CIDR")]
-    pub(crate) trusted_proxy: Vec<String>,
-    /// The format of the logs on stderr [default: text].
-    #[arg(long, value_name = "FORMAT", value_enum)]
-    pub(crate) log_format: Option<crate::serve::LogFormat>,
-    #[command(flatten)]
-    pub(crate) kek: KekArgs,
-    /// The max-age of the JWK Set's Cache-Control [default: 5m]. A new key is
-    /// published this long plus one maintenance interval before it signs: give
-    /// every instance the same value.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub(crate) jwks_max_age: Option<std::time::Duration>,
-    /// How often keys are reloaded, next keys promoted and rotations scheduled
-    /// [default: 30s]; how soon an instance follows another's rotation.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub(crate) maintenance_interval: Option<std::time::Duration>,
-    /// An origin (`https://app.example.com`) whose browser apps may call the token,
-    /// revocation, userinfo, JWKS and discovery endpoints (repeat for several)
-    /// [default: none].
-    #[arg(long, value_name = "ORIGIN")]
-    pub(crate) cors_origin: Vec<String>,
-    /// A resource (RFC 8707) clients may ask tokens for with `resource`, e.g. an
-    /// MCP server's identifier `https://mcp.example.com/mcp`: its tokens have it
-    /// as their only `aud` (repeat for several) [default: none; every `resource`
-    /// is refused with invalid_target].
-    #[arg(long, value_name = "URI")]
-    pub(crate) resource: Vec<String>,
-    /// Require a server nonce in every DPoP proof (RFC 9449 §8): a proof without
-    /// one is answered `use_dpop_nonce` with a `DPoP-Nonce` header.
-    #[arg(long)]
-    pub(crate) dpop_nonces: bool,
-    /// When the current signing key has lost its private key, rotate to a new key
-    /// instead of refusing to start.
-    #[arg(long)]
-    pub(crate) replace_missing_key: bool,
-    /// Close a connection whose request head is not complete this long after it
-    /// opened (or after its first byte, between requests), with 408 [default: 10s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub(crate) header_timeout: Option<std::time::Duration>,
-    /// Answer 408 to a request whose body is not complete this long after its head
-    /// [default: 30s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub(crate) body_timeout: Option<std::time::Duration>,
-    /// Answer 408 to a request not answered this long after its head [default: 60s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub(crate) request_timeout: Option<std::time::Duration>,
-    /// Close a kept-alive connection with no new request this long [default: 60s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub(crate) idle_timeout: Option<std::time::Duration>,
-    /// Connections open at once; past it the one waiting longest for a request is
-    /// closed, or the new one gets 503 when all are in a request [default: 1024].
-    #[arg(long, value_name = "N", value_parser = parse_max_connections)]
-    pub(crate) max_connections: Option<usize>,
-    /// Serve HTTPS with this PEM certificate chain (the server's certificate first);
-    /// reloaded when it or the key file changes.
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
-    pub(crate) tls_cert: Option<PathBuf>,
-    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
-    pub(crate) tls_key: Option<PathBuf>,
-    /// Resolve a client_id that is an https URL by fetching the client's metadata
-    /// document there (Client ID Metadata Documents) [default: off].
-    #[arg(long)]
-    pub(crate) client_id_metadata_documents: bool,
-    /// Development only: metadata documents may be served from this machine
-    /// (127.0.0.1, localhost), over plain http there.
-    #[arg(long)]
-    pub(crate) client_id_metadata_allow_loopback: bool,
-    /// A scope clients named by a metadata document may ask for, besides the
-    /// OpenID Connect ones, e.g. an MCP server's `mcp:tools` (repeat for several)
-    /// [default: none].
-    #[arg(long, value_name = "SCOPE")]
-    pub(crate) client_id_metadata_scope: Vec<String>,
-    /// Serve Dynamic Client Registration (RFC 7591) at POST /register: public
-    /// clients, and confidential ones with the initial access token [default: off].
-    #[arg(long)]
-    pub(crate) dynamic_registration: bool,
-    /// The environment variable that holds the initial access token of
-    /// --dynamic-registration (sent as Authorization: Bearer to register a
-    /// confidential client).
-    #[arg(long, value_name = "NAME")]
-    pub(crate) registration_initial_access_token_env: Option<String>,
-    /// A scope registering clients may ask for, besides the OpenID Connect ones
-    /// (repeat for several) [default: none].
-    #[arg(long, value_name = "SCOPE")]
-    pub(crate) registration_scope: Vec<String>,
-}
-
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    crate::duration::parse_lifetime(text).map_err(|e| e.to_string())
-}
-
-fn parse_seconds(text: &str) -> Result<u64, String> {
-    crate::duration::parse_seconds(text).map_err(|e| e.to_string())
-}
-
-fn parse_max_connections(text: &str) -> Result<usize, String> {
-    let max = text
-        .parse::<usize>()
-        .map_err(|_| format!("{text:?} is not a number"))?;
-    crate::serve::check_max_connections(max)
-}
-
-/// Where a signing or verifying key comes from.
-#[derive(Debug, Args)]
-pub(crate) struct SecretArgs {
-    /// Read the HMAC secret from FILE (`-`: stdin), byte for byte; only a UTF-8 text
-    /// file loses one trailing newline (\n or \r\n).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) secret_file: Option<PathBuf>,
-    /// Read the HMAC secret from the environment variable NAME.
-    #[arg(long, value_name = "NAME")]
-    pub(crate) secret_env: Option<String>,
-}
-
-/// `jot encode`.
-#[derive(Debug, Args)]
-#[command(group(ArgGroup::new("key-source").required(true).args(["key", "secret_file", "secret_env"])))]
-pub(crate) struct EncodeArgs {
-    /// The algorithm; optional when the key implies one (EC, Ed25519, JWK with "alg").
-    #[arg(short = 'a', long, value_enum, ignore_case = true)]
-    pub(crate) alg: Option<Alg>,
-    /// Private key file: PEM (PKCS#8, PKCS#1, SEC1), DER, JWK or JWK Set.
-    #[arg(short = 'k', long, value_name = "FILE")]
-    pub(crate) key: Option<PathBuf>,
-    #[command(flatten)]
-    pub(crate) secret: SecretArgs,
-    /// Key id for the header (also picks the key from a JWK Set).
-    #[arg(long)]
-    pub(crate) kid: Option<String>,
-    /// The "typ" header.
-    #[arg(short = 't', long, default_value = "JWT", conflicts_with = "no_typ")]
-    pub(crate) typ: String,
-    /// Leave "typ" out of the header.
-    #[arg(long)]
-    pub(crate) no_typ: bool,
-    /// Issuer ("iss").
-    #[arg(short = 'i', long)]
-    pub(crate) iss: Option<String>,
-    /// Subject ("sub").
-    #[arg(short = 's', long)]
-    pub(crate) sub: Option<String>,
-    /// Audience ("aud"); repeat for several.
-    #[arg(long)]
-    pub(crate) aud: Vec<String>,
-    /// Expiry: a duration from now (15m, +1h30m, 7d), @UNIX_SECONDS or an RFC 3339
-    /// date (2026-12-01T12:00:00Z) [default: 1h]. A bare number is refused. An
-    /// expiry already past is refused unless --allow-expired.
-    #[arg(short = 'e', long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_exp")]
-    pub(crate) exp: Option<When>,
-    /// Do not set "exp".
-    #[arg(long)]
-    pub(crate) no_exp: bool,
-    /// Make the token even when its "exp" is already past (for tests).
-    #[arg(long)]
-    pub(crate) allow_expired: bool,
-    /// Not before: a duration from now (-5m: five minutes ago), @UNIX_SECONDS or an
-    /// RFC 3339 date.
-    #[arg(short = 'n', long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true)]
-    pub(crate) nbf: Option<When>,
-    /// Issued at: as --nbf [default: now].
-    #[arg(long, value_name = "WHEN", value_parser = parse_when, allow_hyphen_values = true, conflicts_with = "no_iat")]
-    pub(crate) iat: Option<When>,
-    /// Do not set "iat" (set to now by default).
-    #[arg(long)]
-    pub(crate) no_iat: bool,
-    /// Token id ("jti").
-    #[arg(long, conflicts_with = "jti_random")]
-    pub(crate) jti: Option<String>,
-    /// A random 128-bit token id.
-    #[arg(long)]
-    pub(crate) jti_random: bool,
-    /// A claim; VALUE is JSON when it parses as JSON, else a string. Repeatable.
-    #[arg(short = 'P', long, value_name = "NAME=VALUE")]
-    pub(crate) claim: Vec<String>,
-    /// A header parameter; VALUE as for --claim. Repeatable.
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub(crate) header: Vec<String>,
-    /// Then encrypt the signed token to this key: a nested JWT (JWE with cty JWT).
-    /// A public JWK, PEM or DER key, or an oct JWK for a shared secret.
-    #[arg(long, value_name = "KEYFILE")]
-    pub(crate) encrypt_to: Option<PathBuf>,
-    /// Content encryption of --encrypt-to [default: A256GCM, or the one a dir key is for].
-    #[arg(long, value_enum, ignore_case = true, requires = "encrypt_to")]
-    pub(crate) enc: Option<Enc>,
-    /// Key management algorithm of --encrypt-to; optional for a JWK with "alg".
-    #[arg(
-        long,
-        value_enum,
-        ignore_case = true,
-        requires = "encrypt_to",
-        value_name = "KEYALG"
-    )]
-    pub(crate) key_alg: Option<KeyAlg>,
-    /// Claims: a JSON object, @FILE, or - for stdin.
-    #[arg(value_name = "CLAIMS")]
-    pub(crate) claims: Option<String>,
-}
-
-/// `jot decode`.
-#[derive(Debug, Args)]
-pub(crate) struct DecodeArgs {
-    /// Print {"header":…,"claims":…} as JSON on one line.
-    #[arg(short = 'j', long, conflicts_with = "human")]
-    pub(crate) json: bool,
-    /// Show the dates of exp, nbf and iat as `// …` comments even when stdout is
-    /// not a terminal (a pipe gets plain JSON: {"header":…,"claims":…}, indented).
-    #[arg(long)]
-    pub(crate) human: bool,
-    /// The time zone of the dates shown next to exp, nbf and iat.
-    #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
-    pub(crate) date: DateZone,
-
-    /// The token, @FILE, or - for stdin (the default).
-    #[arg(value_name = "TOKEN")]
-    pub(crate) token: Option<String>,
-}
-
-/// `jot verify`.
-#[derive(Debug, Args)]
-#[command(group(ArgGroup::new("key-source").required(true).args(["key", "jwks", "issuer_url", "secret_file", "secret_env"])))]
-pub(crate) struct VerifyArgs {
-    /// Key file: PEM (any kind), DER, JWK, or JWK Set (the token's "kid" picks the key).
-    #[arg(short = 'k', long, value_name = "FILE")]
-    pub(crate) key: Option<PathBuf>,
-    /// JWK Set file, or an https:// URL fetched once (10 s timeout, 1 MiB limit); a
-    /// discovery document's URL (…/.well-known/openid-configuration) is followed to
-    /// its jwks_uri.
-    #[arg(long, value_name = "FILE_OR_URL")]
-    pub(crate) jwks: Option<String>,
-    /// The issuer's URL: its JWK Set is found through its discovery document
-    /// (OpenID Connect, else RFC 8414), and it is the accepted issuer unless --iss.
-    #[arg(long, value_name = "URL")]
-    pub(crate) issuer_url: Option<String>,
-    #[command(flatten)]
-    pub(crate) secret: SecretArgs,
-    /// Accepted algorithm; repeatable. Required unless the key implies exactly one.
-    #[arg(short = 'a', long, value_enum, ignore_case = true)]
-    pub(crate) alg: Vec<Alg>,
-    /// Accepted issuer; repeatable (any of them).
-    #[arg(short = 'i', long)]
-    pub(crate) iss: Vec<String>,
-    /// Accepted audience; repeatable (any of them). A token with "aud" needs one.
-    #[arg(long)]
-    pub(crate) aud: Vec<String>,
-    /// Required subject.
-    #[arg(short = 's', long)]
-    pub(crate) sub: Option<String>,
-    /// Required "typ" header (e.g. at+jwt).
-    #[arg(short = 't', long)]
-    pub(crate) typ: Option<String>,
-    /// Clock skew allowed for exp, nbf and iat: a duration (60, 60s, 2m).
-    #[arg(long, value_name = "DURATION", value_parser = parse_seconds, default_value = "60s")]
-    pub(crate) leeway: u64,
-    /// Refuse tokens issued longer ago than this (a duration: 600, 10m, 1h; "iat"
-    /// required).
-    #[arg(long, value_name = "DURATION", value_parser = parse_seconds)]
-    pub(crate) max_age: Option<u64>,
-    /// A claim that must be present; repeatable.
-    #[arg(long, value_name = "CLAIM")]
-    pub(crate) require: Vec<String>,
-    /// Accept tokens without "exp".
-    #[arg(long)]
-    pub(crate) allow_no_exp: bool,
-    /// The token must be bound to this key (any format, private or public): its
-    /// "cnf" claim must hold {"jkt": the key's RFC 7638 thumbprint} (RFC 9449 §6).
-    #[arg(long, value_name = "KEYFILE", conflicts_with = "cnf_jkt")]
-    pub(crate) cnf_key: Option<PathBuf>,
-    /// The token must be bound to the key with this RFC 7638 thumbprint ("cnf.jkt";
-    /// `jot jwk thumbprint KEYFILE` prints it).
-    #[arg(long, value_name = "THUMBPRINT")]
-    pub(crate) cnf_jkt: Option<String>,
-    /// The token is a nested JWT: decrypt it with this private key (or oct JWK) first,
-    /// then verify the JWS inside. A token that is not encrypted is then refused.
-    #[arg(long, value_name = "KEYFILE")]
-    pub(crate) decrypt_with: Option<PathBuf>,
-    /// Key management algorithm of --decrypt-with; optional for a JWK with "alg".
-    #[arg(
-        long,
-        value_enum,
-        ignore_case = true,
-        requires = "decrypt_with",
-        value_name = "KEYALG"
-    )]
-    pub(crate) key_alg: Option<KeyAlg>,
-    /// Accepted content encryption of --decrypt-with; repeatable [default: all].
-    #[arg(long, value_enum, ignore_case = true, requires = "decrypt_with")]
-    pub(crate) enc: Vec<Enc>,
-    /// Print {"header":…,"claims":…} on success, {"error":{"kind":…,"message":…}} on failure.
-    #[arg(short = 'j', long, conflicts_with = "human")]
-    pub(crate) json: bool,
-    /// Show the dates of exp, nbf and iat as `// …` comments even when stdout is
-    /// not a terminal (a pipe gets the claims as plain JSON).
-    #[arg(long)]
-    pub(crate) human: bool,
-    /// The time zone of the dates shown next to exp, nbf and iat.
-    #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
-    pub(crate) date: DateZone,
-
-    /// The token, @FILE, or - for stdin (the default).
-    #[arg(value_name = "TOKEN")]
-    pub(crate) token: Option<String>,
-}
-
 /// Where a PBES2 password comes from; never argv.
 #[derive(Debug, Args)]
 pub(crate) struct PasswordArgs {
@@ -492,7 +115,13 @@ pub(crate) struct PasswordArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct EncryptArgs {
     /// Key management algorithm; optional for a JWK with "alg". RSA1_5 is not offered.
-    #[arg(short = 'a', long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    #[arg(
+        short = 'a',
+        long,
+        value_enum,
+        ignore_case = true,
+        value_name = "KEYALG"
+    )]
     pub(crate) alg: Option<KeyAlg>,
     /// Content encryption [default: A256GCM, or the one a dir key is for].
     #[arg(long, value_enum, ignore_case = true)]
@@ -526,7 +155,13 @@ pub(crate) struct EncryptArgs {
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct DecryptArgs {
     /// Key management algorithm; optional for a JWK with "alg".
-    #[arg(short = 'a', long, value_enum, ignore_case = true, value_name = "KEYALG")]
+    #[arg(
+        short = 'a',
+        long,
+        value_enum,
+        ignore_case = true,
+        value_name = "KEYALG"
+    )]
     pub(crate) alg: Option<KeyAlg>,
     /// Accepted content encryption; repeatable [default: all].
     #[arg(long, value_enum, ignore_case = true)]

@@ -22,8 +22,12 @@ use crate::paint::{ColorChoice, Paint};
 pub(crate) fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Encode(args) => encode::run(&args),
-        Command::Decode(args) => decode::run(&args, cli.color).or_else(|e| json_error(args.json, e)),
-        Command::Verify(args) => verify::run(&args, cli.color).or_else(|e| json_error(args.json, e)),
+        Command::Decode(args) => {
+            decode::run(&args, cli.color).or_else(|e| json_error(args.json, e))
+        }
+        Command::Verify(args) => {
+            verify::run(&args, cli.color).or_else(|e| json_error(args.json, e))
+        }
         Command::Dpop(args) => dpop::run(&args),
         Command::Encrypt(args) => encrypt::encrypt(&args),
         Command::Decrypt(args) => {

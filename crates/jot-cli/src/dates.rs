@@ -3,8 +3,8 @@
 
 use clap::ValueEnum;
 use jiff::civil::DateTime;
-use jiff::{SignedDuration, Timestamp};
 use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 
 /// `--date`: the time zone dates are shown in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

@@ -23,7 +23,9 @@ const MAX_JWKS_BODY: usize = 1024 * 1024;
 pub(crate) fn read_key_file(path: &Path) -> Result<KeyFile> {
     let bytes = input::read_path(path, "key file")?;
     let origin = || format!("cannot load the key {}", path.display());
-    let file = KeyFile::sniff(bytes).map_err(explain).with_context(origin)?;
+    let file = KeyFile::sniff(bytes)
+        .map_err(explain)
+        .with_context(origin)?;
     if let KeyFile::Encoded(bytes) = &file {
         if is_plain_text(bytes) {
             return Err(anyhow!(

@@ -1,7 +1,8 @@
-//! A tiny ANSI colour helper: on when writing to a terminal, off under `NO_COLOR`.
+//! Colour: whether to use it (`--color`, else `anstream`'s reading of the stream and
+//! of `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`) and the styles
+//! (`anstyle`), the crates clap colours its own help with.
 
-use std::io::IsTerminal as _;
-
+use anstyle::{AnsiColor, Style};
 use clap::ValueEnum;
 
 /// `--color`: `auto` colours when the output is a terminal and `NO_COLOR` is unset.
@@ -22,15 +23,25 @@ pub(crate) struct Paint {
     on: bool,
 }
 
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const KEY: Style = AnsiColor::Blue.on_default().bold();
+const STRING: Style = AnsiColor::Green.on_default();
+const NUMBER: Style = AnsiColor::Cyan.on_default();
+const LITERAL: Style = AnsiColor::Magenta.on_default();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
+const BAD: Style = AnsiColor::Red.on_default().bold();
+const GOOD: Style = AnsiColor::Green.on_default().bold();
+
 impl Paint {
     /// For stdout.
     pub(crate) fn stdout(choice: ColorChoice) -> Paint {
-        Paint::decide(choice, std::io::stdout().is_terminal())
+        Paint::decide(choice, || anstream::AutoStream::choice(&std::io::stdout()))
     }
 
     /// For stderr.
     pub(crate) fn stderr(choice: ColorChoice) -> Paint {
-        Paint::decide(choice, std::io::stderr().is_terminal())
+        Paint::decide(choice, || anstream::AutoStream::choice(&std::io::stderr()))
     }
 
     /// Never colour.
@@ -39,58 +50,58 @@ impl Paint {
         Paint { on: false }
     }
 
-    fn decide(choice: ColorChoice, terminal: bool) -> Paint {
+    /// `--color always|never`, or for `auto` what anstream says of the stream.
+    fn decide(choice: ColorChoice, auto: impl FnOnce() -> anstream::ColorChoice) -> Paint {
         let on = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                terminal
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
-            }
+            ColorChoice::Auto => matches!(
+                auto(),
+                anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi
+            ),
         };
         Paint { on }
     }
 
     pub(crate) fn bold(self, s: &str) -> String {
-        self.wrap("1", s)
+        self.wrap(BOLD, s)
     }
 
     pub(crate) fn dim(self, s: &str) -> String {
-        self.wrap("2", s)
+        self.wrap(DIM, s)
     }
 
     pub(crate) fn key(self, s: &str) -> String {
-        self.wrap("1;34", s)
+        self.wrap(KEY, s)
     }
 
     pub(crate) fn string(self, s: &str) -> String {
-        self.wrap("32", s)
+        self.wrap(STRING, s)
     }
 
     pub(crate) fn number(self, s: &str) -> String {
-        self.wrap("36", s)
+        self.wrap(NUMBER, s)
     }
 
     pub(crate) fn literal(self, s: &str) -> String {
-        self.wrap("35", s)
+        self.wrap(LITERAL, s)
     }
 
     pub(crate) fn warn(self, s: &str) -> String {
-        self.wrap("1;33", s)
+        self.wrap(WARN, s)
     }
 
     pub(crate) fn bad(self, s: &str) -> String {
-        self.wrap("1;31", s)
+        self.wrap(BAD, s)
     }
 
     pub(crate) fn good(self, s: &str) -> String {
-        self.wrap("1;32", s)
+        self.wrap(GOOD, s)
     }
 
-    fn wrap(self, code: &str, s: &str) -> String {
+    fn wrap(self, style: Style, s: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_owned()
         }
@@ -103,11 +114,17 @@ mod tests {
 
     #[test]
     fn explicit_choices_win() {
+        let never = || anstream::ColorChoice::Never;
+        let always = || anstream::ColorChoice::Always;
         assert_eq!(
-            Paint::decide(ColorChoice::Always, false).bold("x"),
+            Paint::decide(ColorChoice::Always, never).bold("x"),
             "\x1b[1mx\x1b[0m"
         );
-        assert_eq!(Paint::decide(ColorChoice::Never, true).bold("x"), "x");
-        assert_eq!(Paint::decide(ColorChoice::Auto, false).bold("x"), "x");
+        assert_eq!(Paint::decide(ColorChoice::Never, always).bold("x"), "x");
+        assert_eq!(Paint::decide(ColorChoice::Auto, never).bold("x"), "x");
+        assert_eq!(
+            Paint::decide(ColorChoice::Auto, always).bad("x"),
+            "\x1b[1m\x1b[31mx\x1b[0m"
+        );
     }
 }

@@ -174,7 +174,10 @@ mod tests {
             serde_json::json!({"sub": "a", "exp": 1}),
         );
         let text = render_members(&[("header", &h), ("claims", &c)], Paint::plain());
-        assert!(text.starts_with("{\n  \"header\": {\n    \"alg\""), "{text}");
+        assert!(
+            text.starts_with("{\n  \"header\": {\n    \"alg\""),
+            "{text}"
+        );
         let parsed: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed, serde_json::json!({"header": h, "claims": c}));
     }

@@ -61,8 +61,10 @@ fn words(cmd: &Command) -> Vec<String> {
         }
     }
     let free = |arg: &&Arg| shown(arg) && !grouped.contains(arg.get_id());
-    let (positionals, options): (Vec<&Arg>, Vec<&Arg>) =
-        cmd.get_arguments().filter(free).partition(|a| a.is_positional());
+    let (positionals, options): (Vec<&Arg>, Vec<&Arg>) = cmd
+        .get_arguments()
+        .filter(free)
+        .partition(|a| a.is_positional());
     for arg in options.into_iter().chain(positionals) {
         let word = bare(arg);
         out.push(if arg.is_required_set() {
@@ -138,7 +140,10 @@ mod tests {
             "{encode}"
         );
         assert!(encode.contains("[--aud AUD...]"), "{encode}");
-        assert!(text.contains("jot jwk thumbprint [--alg ALG] FILE\n"), "{text}");
+        assert!(
+            text.contains("jot jwk thumbprint [--alg ALG] FILE\n"),
+            "{text}"
+        );
         assert!(text.lines().all(|l| l.len() <= WIDTH), "{text}");
         assert!(!text.contains("--help") && !text.contains("jot man"));
     }

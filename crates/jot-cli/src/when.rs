@@ -131,6 +131,9 @@ mod tests {
             assert!(parse_when(bare).is_err(), "{bare}");
         }
         let message = parse_when("900").unwrap_err();
-        assert!(message.contains("900s") && message.contains("@900"), "{message}");
+        assert!(
+            message.contains("900s") && message.contains("@900"),
+            "{message}"
+        );
     }
 }

@@ -18,7 +18,12 @@ use crate::keys;
 const PUBLIC_MEMBERS: [&str; 6] = ["kty", "crv", "x", "y", "n", "e"];
 
 pub(super) fn run(args: &DpopArgs) -> Result<ExitCode> {
-    let key = keys::signing_key(Some(&args.key), None, args.alg.map(|a| a.0), args.kid.as_deref())?;
+    let key = keys::signing_key(
+        Some(&args.key),
+        None,
+        args.alg.map(|a| a.0),
+        args.kid.as_deref(),
+    )?;
     if key.algorithm().family() == AlgorithmFamily::Hmac {
         bail!(
             "{} holds an HMAC secret: a DPoP proof is signed with the client's private key \
@@ -128,7 +133,10 @@ mod tests {
             htu("HTTPS://API.Example.com:443/a/./b?x=1#f").unwrap(),
             "https://api.example.com/a/b"
         );
-        assert_eq!(htu("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080/");
+        assert_eq!(
+            htu("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080/"
+        );
         for bad in ["ftp://x/", "mailto:a@b", "/relative", "https://u:p@x/"] {
             assert!(htu(bad).is_err(), "{bad}");
         }

@@ -114,7 +114,12 @@ fn claims(args: &EncodeArgs, now: u64) -> Result<Claims<Map<String, Value>>> {
                 "exp {} is not in the future ({}): the token would be expired already; \
                  pass --allow-expired to make it anyway",
                 exp.seconds(),
-                crate::dates::describe_claim("exp", exp.seconds(), now, crate::dates::DateZone::Utc)
+                crate::dates::describe_claim(
+                    "exp",
+                    exp.seconds(),
+                    now,
+                    crate::dates::DateZone::Utc
+                )
             );
         }
     }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::{self, VerifyArgs};
 use crate::cmd::{Shape, now, reject};
-use crate::dates::{format_utc, span};
+use crate::dates::{format_date, span};
 use crate::exit;
 use crate::input::{SecretSource, read_token};
 use crate::jwe::{self, JweKeySource, Refusal};
@@ -177,7 +177,10 @@ fn decrypt_nested(
 }
 
 /// Whether the token's `cnf.jkt` is `expected`: the error kind and message if not.
-fn check_binding(custom: &Custom, expected: &str) -> std::result::Result<(), (&'static str, String)> {
+fn check_binding(
+    custom: &Custom,
+    expected: &str,
+) -> std::result::Result<(), (&'static str, String)> {
     let cnf = custom.get("cnf");
     match cnf.and_then(|c| c.get("jkt")) {
         Some(Value::String(jkt)) if jkt == expected => Ok(()),
@@ -188,7 +191,10 @@ fn check_binding(custom: &Custom, expected: &str) -> std::result::Result<(), (&'
                 shown(jkt)
             ),
         )),
-        Some(_) => Err(("wrong_binding", "the token's cnf.jkt is not a string".into())),
+        Some(_) => Err((
+            "wrong_binding",
+            "the token's cnf.jkt is not a string".into(),
+        )),
         None if cnf.is_some() => Err((
             "missing_binding",
             "the token's cnf claim has no jkt (it is not bound to a key thumbprint)".into(),
@@ -206,7 +212,12 @@ fn validation(args: &VerifyArgs, accepted: &[Algorithm]) -> Validation {
         .leeway(args.leeway)
         .require_exp(!args.allow_no_exp)
         .issuers(args.iss.iter().cloned())
-        .issuers(args.issuer_url.iter().filter(|_| args.iss.is_empty()).cloned())
+        .issuers(
+            args.issuer_url
+                .iter()
+                .filter(|_| args.iss.is_empty())
+                .cloned(),
+        )
         .audiences(args.aud.iter().cloned());
     if let Some(sub) = &args.sub {
         v = v.subject(sub.as_str());
@@ -243,17 +254,17 @@ fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -
         Error::Expired { exp, now } => format!(
             "expired {} ago (exp {})",
             span(now.seconds().saturating_sub(exp.seconds())),
-            format_utc(exp.seconds())
+            format_date(exp.seconds(), args.date)
         ),
         Error::NotYetValid { nbf, now } => format!(
             "not valid yet: valid in {} (nbf {})",
             span(nbf.seconds().saturating_sub(now.seconds())),
-            format_utc(nbf.seconds())
+            format_date(nbf.seconds(), args.date)
         ),
         Error::IssuedInFuture { iat, now } => format!(
             "issued in the future: iat is in {} ({})",
             span(iat.seconds().saturating_sub(now.seconds())),
-            format_utc(iat.seconds())
+            format_date(iat.seconds(), args.date)
         ),
         Error::TooOld { iat, now, max_age } => format!(
             "too old: issued {} ago, more than --max-age {max_age} s",

@@ -62,16 +62,28 @@ fn a_pipe_gets_one_json_document() {
     let t = token("ES256", &["--sub", "alice", "--kid", "k1"]);
     let (code, out, err) = run(&["decode", &t]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("UNVERIFIED"), "the banner stays on stderr: {err}");
+    assert!(
+        err.contains("UNVERIFIED"),
+        "the banner stays on stderr: {err}"
+    );
     assert!(!out.contains("//") && !out.contains("UTC"), "{out}");
     let v = json(&out);
     assert_eq!(v["header"]["kid"], "k1");
     assert_eq!(v["claims"]["sub"], "alice");
     assert_eq!(v.as_object().unwrap().len(), 2);
-    assert!(out.starts_with("{\n  \"header\": {"), "indented, header first: {out}");
+    assert!(
+        out.starts_with("{\n  \"header\": {"),
+        "indented, header first: {out}"
+    );
     // What `jot decode TOKEN | jq .claims.sub` reads.
     assert_eq!(
-        jot().args(["decode", "-"]).write_stdin(t).output().unwrap().status.code(),
+        jot()
+            .args(["decode", "-"])
+            .write_stdin(t)
+            .output()
+            .unwrap()
+            .status
+            .code(),
         Some(0)
     );
 }
@@ -81,7 +93,10 @@ fn dates_in_utc_or_in_the_local_zone() {
     // 2001-09-09 01:46:40 UTC
     let t = token("ES256", &["--exp", "@1000000000", "--allow-expired"]);
     let (_, out, _) = run(&["decode", "--human", &t]);
-    assert!(out.contains("\"exp\": 1000000000,  // 2001-09-09 01:46:40 UTC, expired"), "{out}");
+    assert!(
+        out.contains("\"exp\": 1000000000,  // 2001-09-09 01:46:40 UTC, expired"),
+        "{out}"
+    );
     let out = jot()
         .args(["decode", "--human", "--date", "local", &t])
         .env("TZ", "JST-9")
@@ -114,6 +129,18 @@ fn colour_follows_color_flag_and_no_color() {
         .output()
         .unwrap();
     assert!(!text(&out.stdout).contains('\u{1b}'));
+    // Unless CLICOLOR_FORCE asks for it; NO_COLOR still wins (anstream's rules).
+    let forced = |no_color: bool| {
+        let mut cmd = jot();
+        cmd.args(["decode", "--human", &t])
+            .env("CLICOLOR_FORCE", "1");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        text(&cmd.output().unwrap().stdout)
+    };
+    assert!(forced(false).contains("\u{1b}["));
+    assert!(!forced(true).contains('\u{1b}'));
 }
 
 #[test]

@@ -30,7 +30,9 @@ fn resource_server(dpop: Dpop) -> Router {
     Router::new()
         .route(
             "/mcp",
-            get(|t: Verified<()>| async move { t.dpop_thumbprint().unwrap_or("bearer").to_owned() }),
+            get(
+                |t: Verified<()>| async move { t.dpop_thumbprint().unwrap_or("bearer").to_owned() },
+            ),
         )
         .layer(auth.layer())
         .with_state(auth)
@@ -49,7 +51,9 @@ async fn call(app: &Router, token: &str, proof: &str) -> (StatusCode, Option<Str
         .headers()
         .get("dpop-nonce")
         .map(|v| v.to_str().unwrap().to_owned());
-    let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
     (status, nonce, String::from_utf8_lossy(&body).into_owned())
 }
 
@@ -109,7 +113,17 @@ async fn a_proof_for_another_key_than_the_token_is_refused() {
     let app = resource_server(Dpop::new());
     let token = bound_token(&jkt(&k.private("ES256")));
     let es384 = k.private("ES384");
-    let proof = ok(&["dpop", "-k", &es384, "-X", "GET", "-u", RESOURCE, "--access-token", &token]);
+    let proof = ok(&[
+        "dpop",
+        "-k",
+        &es384,
+        "-X",
+        "GET",
+        "-u",
+        RESOURCE,
+        "--access-token",
+        &token,
+    ]);
     let (status, _, _) = call(&app, &token, proof.trim()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
@@ -120,12 +134,31 @@ async fn the_server_nonce_goes_into_the_next_proof() {
     let app = resource_server(Dpop::new().nonces(HmacNonces::new([7; 32])));
     let key = k.private("ES256");
     let token = bound_token(&jkt(&key));
-    let first = ok(&["dpop", "-k", &key, "-X", "GET", "-u", RESOURCE, "--access-token", &token]);
+    let first = ok(&[
+        "dpop",
+        "-k",
+        &key,
+        "-X",
+        "GET",
+        "-u",
+        RESOURCE,
+        "--access-token",
+        &token,
+    ]);
     let (status, nonce, _) = call(&app, &token, first.trim()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "no nonce yet");
     let nonce = nonce.expect("a DPoP-Nonce header");
     let second = ok(&[
-        "dpop", "-k", &key, "-X", "GET", "-u", RESOURCE, "--access-token", &token, "--nonce",
+        "dpop",
+        "-k",
+        &key,
+        "-X",
+        "GET",
+        "-u",
+        RESOURCE,
+        "--access-token",
+        &token,
+        "--nonce",
         &nonce,
     ]);
     let (status, _, body) = call(&app, &token, second.trim()).await;
@@ -168,8 +201,19 @@ fn the_proof_has_the_fields_of_rfc_9449() {
     assert_eq!(claims["ath"], jot_codec::base64url::encode(digest.as_ref()));
     let iat = claims["iat"].as_u64().unwrap();
     assert!(iat >= before && iat <= now(), "{iat}");
-    assert!(claims["jti"].as_str().unwrap().len() >= 22, "128 random bits");
-    let again = ok(&["dpop", "-k", &key, "-X", "POST", "-u", "https://as.example.com/token"]);
+    assert!(
+        claims["jti"].as_str().unwrap().len() >= 22,
+        "128 random bits"
+    );
+    let again = ok(&[
+        "dpop",
+        "-k",
+        &key,
+        "-X",
+        "POST",
+        "-u",
+        "https://as.example.com/token",
+    ]);
     let (_, claims2) = parts(again.trim());
     assert_ne!(claims2["jti"], claims["jti"], "a new jti each time");
     assert!(claims2.get("ath").is_none() && claims2.get("nonce").is_none());
@@ -179,10 +223,30 @@ fn the_proof_has_the_fields_of_rfc_9449() {
 fn hmac_secrets_public_keys_and_bad_input_are_refused() {
     let k = keys();
     let cases = [
-        (k.private("HS256"), "HS256", "https://x.example/", "HMAC secret"),
-        (k.public("ES256"), "ES256", "https://x.example/", "private key"),
-        (k.public("RS256"), "PS256", "https://x.example/", "private key"),
-        (k.private("ES256"), "ES256", "ftp://x.example/", "http:// or https://"),
+        (
+            k.private("HS256"),
+            "HS256",
+            "https://x.example/",
+            "HMAC secret",
+        ),
+        (
+            k.public("ES256"),
+            "ES256",
+            "https://x.example/",
+            "private key",
+        ),
+        (
+            k.public("RS256"),
+            "PS256",
+            "https://x.example/",
+            "private key",
+        ),
+        (
+            k.private("ES256"),
+            "ES256",
+            "ftp://x.example/",
+            "http:// or https://",
+        ),
         (k.private("ES256"), "ES256", "not a url", "--url"),
     ];
     for (key, alg, url, message) in cases {
@@ -238,7 +302,10 @@ fn verify_checks_the_key_binding() {
     assert_eq!(code, 1);
     let error = &json(&out)["error"];
     assert_eq!(error["kind"], "missing_binding");
-    assert!(error["message"].as_str().unwrap().contains("no cnf claim"), "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("no cnf claim"),
+        "{error}"
+    );
     // ... and accepted without one.
     assert_eq!(verify(&[], bearer.trim()).0, 0);
     // A key that cannot be read is an error, not a rejection.

@@ -55,8 +55,25 @@ fn signature_invalid() {
 fn time_checks() {
     let t = token("ES256", &["--exp=-3h", "--allow-expired"]);
     let (msg, kind, _) = rejected("ES256", &t, &[]);
-    assert!(msg.starts_with("expired 3 h ago (exp "), "{msg}");
+    assert!(
+        msg.starts_with("expired 3 h ago (exp ") && msg.ends_with(" UTC)"),
+        "{msg}"
+    );
     assert_eq!(kind, "expired");
+    let out = crate::harness::jot()
+        .args([
+            "verify",
+            "--key",
+            &keys().public("ES256"),
+            "--date",
+            "local",
+            &t,
+        ])
+        .env("TZ", "JST-9")
+        .output()
+        .unwrap();
+    let err = crate::harness::text(&out.stderr);
+    assert!(err.trim_end().ends_with(" JST)"), "{err}");
 
     // 2.5 h ahead: the message ("in 2 h") stays the same between the two runs
     // `rejected` makes, whatever second boundary falls between them.
@@ -272,21 +289,34 @@ fn messages_say_what_to_do() {
         let (code, _, err) = run(&args);
         assert_eq!(code, 2, "{args:?}");
         assert!(
-            err.contains("a text file, not a key") && err.contains(&format!("--secret-file {secret}")),
+            err.contains("a text file, not a key")
+                && err.contains(&format!("--secret-file {secret}")),
             "{err}"
         );
     }
     // An RSA key without --alg.
     let (code, _, err) = run(&["verify", "--key", &k.public("RS256"), &t]);
     assert_eq!(code, 2);
-    assert!(err.contains("from an RSA key; give it explicitly (pass --alg)"), "{err}");
+    assert!(
+        err.contains("from an RSA key; give it explicitly (pass --alg)"),
+        "{err}"
+    );
     // --json on a key error: a JSON object on stdout too, exit 2.
     let (code, out, err) = run(&["verify", "--json", "--key", "/nonexistent", &t]);
     assert_eq!(code, 2);
-    assert!(err.starts_with("jot: error: cannot open the key file"), "{err}");
+    assert!(
+        err.starts_with("jot: error: cannot open the key file"),
+        "{err}"
+    );
     let v = json(&out);
     assert_eq!(v["error"]["kind"], "error");
-    assert!(v["error"]["message"].as_str().unwrap().contains("/nonexistent"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/nonexistent"),
+        "{v}"
+    );
     let (code, out, _) = run(&["decode", "--json", "@/nonexistent"]);
     assert_eq!(code, 2);
     assert_eq!(json(&out)["error"]["kind"], "error");

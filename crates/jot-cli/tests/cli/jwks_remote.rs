@@ -127,7 +127,10 @@ fn the_jwks_is_discovered_from_the_issuer() {
     let other = token("ES256", &["--iss", "https://other.example"]);
     let (code, _, err) = run(&["verify", "--issuer-url", &base, &other]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains(&format!("expected {base}, got https://other.example")), "{err}");
+    assert!(
+        err.contains(&format!("expected {base}, got https://other.example")),
+        "{err}"
+    );
     // From the discovery document's URL given to --jwks.
     let doc = format!("{base}/.well-known/openid-configuration");
     let (code, _, err) = run(&["verify", "--jwks", &doc, &t]);

@@ -101,8 +101,16 @@ fn every_command_in_the_readme_has_help() {
         })
         .collect();
     commands.dedup();
-    for expected in [&["serve"][..], &["rotate-key"], &["dpop"], &["jwk", "thumbprint"]] {
-        assert!(commands.iter().any(|c| c == expected), "{expected:?} in the README");
+    for expected in [
+        &["serve"][..],
+        &["rotate-key"],
+        &["dpop"],
+        &["jwk", "thumbprint"],
+    ] {
+        assert!(
+            commands.iter().any(|c| c == expected),
+            "{expected:?} in the README"
+        );
     }
     for command in &commands {
         let mut args = command.clone();

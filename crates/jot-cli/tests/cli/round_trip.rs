@@ -33,7 +33,10 @@ fn verify_on_a_pipe_prints_plain_json_and_human_on_request() {
     assert!(claims["exp"].is_u64());
     let (code, out, _) = verify("ES256", &t, &["--human"]);
     assert_eq!(code, 0);
-    assert!(out.contains("\"exp\": ") && out.contains(" UTC, in "), "{out}");
+    assert!(
+        out.contains("\"exp\": ") && out.contains(" UTC, in "),
+        "{out}"
+    );
     let (code, _, err) = verify("ES256", &t, &["--human", "--json"]);
     assert_eq!(code, 2, "--human and --json conflict: {err}");
 }
@@ -189,7 +192,10 @@ fn times_are_explicit_and_never_silently_past() {
         json(&ok(&["decode", "--json", t.trim()]))["claims"].clone()
     };
     // An RFC 3339 date, a Unix time after @, a compound duration, --iat.
-    assert_eq!(claims(&["--exp", "2100-01-01T00:00:00Z"])["exp"], 4_102_444_800u64);
+    assert_eq!(
+        claims(&["--exp", "2100-01-01T00:00:00Z"])["exp"],
+        4_102_444_800u64
+    );
     assert_eq!(claims(&["--exp", "@4102444800"])["exp"], 4_102_444_800u64);
     let c = claims(&["-e", "1h30m", "--iat=-1m", "-n", "+90"]);
     let (exp, iat, nbf) = (
@@ -279,12 +285,37 @@ fn short_flags_as_jwt_cli_users_type_them() {
     let k = keys();
     let (key, public) = (k.private("ES256"), k.public("ES256"));
     let t = ok(&[
-        "encode", "-k", &key, "-a", "ES256", "-s", "alice", "-i", "https://as", "-t", "at+jwt",
-        "-e", "1h", "-n=-1m", "-P", "role=admin",
+        "encode",
+        "-k",
+        &key,
+        "-a",
+        "ES256",
+        "-s",
+        "alice",
+        "-i",
+        "https://as",
+        "-t",
+        "at+jwt",
+        "-e",
+        "1h",
+        "-n=-1m",
+        "-P",
+        "role=admin",
     ]);
     let out = ok(&[
-        "verify", "-k", &public, "-a", "ES256", "-s", "alice", "-i", "https://as", "-t",
-        "at+jwt", "-j", t.trim(),
+        "verify",
+        "-k",
+        &public,
+        "-a",
+        "ES256",
+        "-s",
+        "alice",
+        "-i",
+        "https://as",
+        "-t",
+        "at+jwt",
+        "-j",
+        t.trim(),
     ]);
     let v = json(&out);
     assert_eq!(v["claims"]["role"], "admin");

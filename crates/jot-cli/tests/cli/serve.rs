@@ -22,8 +22,14 @@ impl Drop for Server {
 
 /// Starts `jot serve` and reads its banner: (server, issuer URL, client id, secret).
 fn start(data_dir: &str) -> (Server, String, String, String) {
+    start_with(data_dir, &[])
+}
+
+/// [`start`] with more flags.
+fn start_with(data_dir: &str, extra: &[&str]) -> (Server, String, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jot"))
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir", data_dir])
+        .args(extra)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("RUST_LOG", "warn")
@@ -142,6 +148,37 @@ fn banner_commands_work_and_rotation_keeps_old_tokens_valid() {
         "verify", "--jwks", &jwks, "--iss", &url, "--aud", &url, "--typ", "at+jwt", &first,
     ]);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn token_lifetime_takes_the_duration_grammar() {
+    let dir = scratch().join("jot-data");
+    let (_server, url, id, secret) = start_with(path_str(&dir), &["--token-lifetime", "1h30m"]);
+    let t = token(&url, &id, &secret);
+    let (_, out, _) = run(&["decode", "--json", &t]);
+    let claims = &json(&out)["claims"];
+    let (exp, iat) = (
+        claims["exp"].as_u64().unwrap(),
+        claims["iat"].as_u64().unwrap(),
+    );
+    assert_eq!(exp - iat, 5400, "1h30m is 90 minutes");
+    // Ambiguous: refused before the server starts (a server that started anyway is
+    // stopped by the timeout, and the test fails).
+    let out = crate::harness::jot()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--data-dir",
+            path_str(&dir),
+        ])
+        .args(["--token-lifetime", "1h30"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("1h30m or 1h30s"), "{err}");
 }
 
 /// A restart on a data dir that already has a client prints no secret.

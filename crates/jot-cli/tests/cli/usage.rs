@@ -56,7 +56,11 @@ fn help_says_only_what_each_command_does() {
     }
     // Each default is said once.
     let rotate = help(&["rotate-key"]);
-    assert_eq!(rotate.matches("[default: ./jot-data]").count(), 1, "{rotate}");
+    assert_eq!(
+        rotate.matches("[default: ./jot-data]").count(),
+        1,
+        "{rotate}"
+    );
     assert_eq!(rotate.matches("[default: the current key's]").count(), 1);
     let serve = help(&["serve"]);
     for default in [

@@ -100,7 +100,7 @@ pub enum KeyError {
         requested: Algorithm,
     },
     /// The algorithm cannot be inferred from an RSA key or an HMAC secret; it must be given.
-    #[error("the algorithm cannot be inferred from a {key_type} key; give it explicitly")]
+    #[error("the algorithm cannot be inferred from the {key_type} key; give it explicitly")]
     AlgorithmRequired {
         /// The key type.
         key_type: &'static str,

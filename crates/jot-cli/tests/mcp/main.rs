@@ -64,29 +64,20 @@ else:
 "#;
 
 fn joserfc(args: &[&str]) -> String {
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(JOSERFC)
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "joserfc: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    stdout_of(Command::new("python3").arg("-c").arg(JOSERFC).args(args))
 }
 
 /// `jot args…`, exit 0, stdout.
 fn jot(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_jot"))
-        .args(args)
-        .output()
-        .expect("jot runs");
+    stdout_of(Command::new(env!("CARGO_BIN_EXE_jot")).args(args))
+}
+
+/// Runs `command`, which must succeed; its standard output, trimmed.
+fn stdout_of(command: &mut Command) -> String {
+    let output = command.output().expect("the command runs");
     assert!(
         output.status.success(),
-        "jot {args:?}: {}",
+        "{command:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap().trim().to_owned()

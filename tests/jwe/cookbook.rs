@@ -125,8 +125,7 @@ fn rfc7520_section5_with_a_key_set() {
                 .unwrap()
                 .with_kid("other-kw"),
         ];
-        if has_kid && alg != KeyAlgorithm::RSA1_5 && alg.family() != jot_jwe::KeyFamily::Password
-        {
+        if has_kid && alg != KeyAlgorithm::RSA1_5 && alg.family() != jot_jwe::KeyFamily::Password {
             let same_alg = match right.curve() {
                 Some(curve) => DecryptionKey::generate_ec(alg, curve).unwrap(),
                 None => match right.content_encryption() {

@@ -16,9 +16,8 @@ use std::process::{Command, Stdio};
 use jot_algorithms::{Algorithm, SigningKey};
 use jot_jwe::{
     Claims, ContentEncryption, Curve, DecryptionKey, DecryptionKeySet, DecryptionPolicy,
-    EncryptionKey, Error,
-    HeaderOptions, KeyAlgorithm, Validation, decrypt, decrypt_then_verify, encrypt,
-    sign_then_encrypt,
+    EncryptionKey, Error, HeaderOptions, KeyAlgorithm, Validation, decrypt, decrypt_then_verify,
+    encrypt, sign_then_encrypt,
 };
 use serde_json::{Value, json};
 
@@ -273,8 +272,8 @@ fn jwcrypto_encrypts_to_one_key_of_a_set_jot_decrypts_with_the_set() {
             .filter(|k| k["kid"] != kid)
             .cloned()
             .collect();
-        let rest = DecryptionKeySet::from_jwks_json(&json!({ "keys": without }).to_string())
-            .unwrap();
+        let rest =
+            DecryptionKeySet::from_jwks_json(&json!({ "keys": without }).to_string()).unwrap();
         let err = decrypt(&rest, token, &DecryptionPolicy::new()).unwrap_err();
         assert!(
             matches!(

@@ -93,7 +93,10 @@ fn without_a_kid_the_one_key_for_the_alg_is_used() {
     let token = seal(&other.encryption_key(), b"x");
     assert!(matches!(
         decrypt(&set, &token, &policy()),
-        Err(Error::NoKeyForAlgorithm { alg: KeyAlgorithm::A256KW, kid: None })
+        Err(Error::NoKeyForAlgorithm {
+            alg: KeyAlgorithm::A256KW,
+            kid: None
+        })
     ));
 }
 
@@ -104,7 +107,15 @@ fn without_a_kid_two_keys_for_the_alg_are_not_tried() {
     let token = seal(&a.encryption_key(), b"x");
     let set = DecryptionKeySet::from_keys([a, b]);
     let err = decrypt(&set, &token, &policy()).unwrap_err();
-    assert!(matches!(err, Error::AmbiguousKey { alg: KeyAlgorithm::A256KW }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::AmbiguousKey {
+                alg: KeyAlgorithm::A256KW
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(err.public_description(), "unknown key");
 }
 
@@ -159,7 +170,10 @@ fn a_wrong_key_under_the_right_kid_is_the_uniform_decryption_error() {
     let flipped = if &token[at..=at] == "A" { "B" } else { "A" };
     let token = format!("{}{flipped}{}", &token[..at], &token[at + 1..]);
     let set = DecryptionKeySet::from_keys([key]);
-    assert!(matches!(decrypt(&set, &token, &policy()), Err(Error::Decryption)));
+    assert!(matches!(
+        decrypt(&set, &token, &policy()),
+        Err(Error::Decryption)
+    ));
 }
 
 #[test]
@@ -255,9 +269,8 @@ fn public_signature_and_unsupported_keys_are_set_aside() {
             .unwrap(),
     );
     // 5: an unknown key type.
-    set.keys.push(
-        serde_json::from_str(r#"{"kty":"XYZ","kid":"xyz","alg":"A256KW"}"#).unwrap(),
-    );
+    set.keys
+        .push(serde_json::from_str(r#"{"kty":"XYZ","kid":"xyz","alg":"A256KW"}"#).unwrap());
     // 6: no alg.
     let mut no_alg = DecryptionKey::generate(KeyAlgorithm::RSA_OAEP_256)
         .unwrap()
@@ -289,8 +302,7 @@ fn public_signature_and_unsupported_keys_are_set_aside() {
         Err(Error::UnknownKid { .. })
     ));
     // With an assumed algorithm, the key without alg is used.
-    let assumed =
-        DecryptionKeySet::from_jwk_set_assuming(&set, &[KeyAlgorithm::RSA_OAEP_256]);
+    let assumed = DecryptionKeySet::from_jwk_set_assuming(&set, &[KeyAlgorithm::RSA_OAEP_256]);
     assert_eq!(assumed.kids(), ["good", "no-alg"]);
 }
 
@@ -310,8 +322,7 @@ fn encrypted_and_nested_jwts_decrypt_with_a_set() {
         &claims,
     )
     .unwrap();
-    let out =
-        decrypt_claims::<()>(&set, &token, &policy(), &Validation::new(), &clock).unwrap();
+    let out = decrypt_claims::<()>(&set, &token, &policy(), &Validation::new(), &clock).unwrap();
     assert_eq!(out.claims.sub.as_deref(), Some("7"));
 
     let signer = SigningKey::generate(Algorithm::ES256).unwrap();

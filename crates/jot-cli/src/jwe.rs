@@ -7,8 +7,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result, anyhow, bail};
 use jot_algorithms::Jwk;
 use jot_jwe::{
-    ContentEncryption, Decrypted, DecryptionKey, DecryptionKeySet, DecryptionPolicy,
-    EncryptionKey, Error, KeyAlgorithm, KeyError, KeyFamily,
+    ContentEncryption, Decrypted, DecryptionKey, DecryptionKeySet, DecryptionPolicy, EncryptionKey,
+    Error, KeyAlgorithm, KeyError, KeyFamily,
 };
 
 use crate::input::{self, SecretSource};
@@ -180,7 +180,11 @@ impl Decryptor {
     pub(crate) fn refusal(&self, e: Error, encs: &[ContentEncryption]) -> Result<Refusal> {
         let mut r = refusal(e, encs)?;
         if let (Decryptor::Set(set), "unknown_key") = (self, r.kind) {
-            let kids: Vec<String> = set.kids().iter().map(|k| format!("{:?}", clean(k))).collect();
+            let kids: Vec<String> = set
+                .kids()
+                .iter()
+                .map(|k| format!("{:?}", clean(k)))
+                .collect();
             if kids.is_empty() {
                 r.message.push_str(" (its usable keys have no kid)");
             } else {

@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 
 use crate::header::{REGISTERED, parse_object, write_object};
 use crate::{
-    ContentEncryption, Decrypter, DecryptionKey, DecryptionPolicy, EncryptionKey, Error, HeaderError,
-    HeaderOptions, JweHeader, Part, base64url, content, management, rng, zip,
+    ContentEncryption, Decrypter, DecryptionKey, DecryptionPolicy, EncryptionKey, Error,
+    HeaderError, HeaderOptions, JweHeader, Part, base64url, content, management, rng, zip,
 };
 
 /// A decrypted JWE: its protected header and the plaintext.

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    ContentEncryption, Decrypter, DecryptionPolicy, EncryptionKey, Error, HeaderOptions,
-    JweHeader, base64url, decrypt, encrypt,
+    ContentEncryption, Decrypter, DecryptionPolicy, EncryptionKey, Error, HeaderOptions, JweHeader,
+    base64url, decrypt, encrypt,
 };
 
 /// The claims of an encrypted JWT, after decryption and validation.

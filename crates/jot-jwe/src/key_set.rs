@@ -334,7 +334,6 @@ impl Decrypter for DecryptionKeySet {
             }
         }
     }
-
 }
 
 impl FromIterator<DecryptionKey> for DecryptionKeySet {

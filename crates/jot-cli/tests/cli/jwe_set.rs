@@ -56,7 +56,11 @@ fn set_keys() -> &'static SetKeys {
         };
         gen_key("RSA-OAEP-256", "rsa", &["--kid", "rsa"]);
         gen_key("ECDH-ES+A128KW", "ec", &["--kid", "ec"]);
-        gen_key("ECDH-ES", "x25519", &["--kid", "x25519", "--curve", "X25519"]);
+        gen_key(
+            "ECDH-ES",
+            "x25519",
+            &["--kid", "x25519", "--curve", "X25519"],
+        );
         gen_key("A256KW", "kw", &["--kid", "kw"]);
         gen_key("dir", "dir", &["--kid", "dir", "--enc", "A128GCM"]);
         gen_key("A192KW", "anon", &["--no-kid"]);
@@ -105,7 +109,13 @@ fn jwe_decrypt_with_a_set_picks_the_key_by_kid() {
 fn jwe_decrypt_with_a_set_picks_the_key_by_alg_without_kid() {
     let k = set_keys();
     let token = encrypt_to("anon", "no kid");
-    let v = json(&ok(&["decrypt", "--json", "--key", &k.file("set.json"), &token]));
+    let v = json(&ok(&[
+        "decrypt",
+        "--json",
+        "--key",
+        &k.file("set.json"),
+        &token,
+    ]));
     assert_eq!(v["plaintext"], "no kid");
     assert_eq!(v["header"]["alg"], "A192KW");
     assert!(v["header"].get("kid").is_none());
@@ -180,7 +190,13 @@ fn jwe_public_and_signature_keys_are_set_aside() {
     );
     // Beside a usable key, they are skipped: the kid "rsa" is then unknown.
     let mixed = k.write_set("mixed.json", vec![public, sig, k.private_jwk("kw")]);
-    let (code, out, _) = run(&["decrypt", "--json", "--key", &mixed, &encrypt_to("rsa", "x")]);
+    let (code, out, _) = run(&[
+        "decrypt",
+        "--json",
+        "--key",
+        &mixed,
+        &encrypt_to("rsa", "x"),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(json(&out)["error"]["kind"], "unknown_key");
     let (code, out, _) = run(&["decrypt", "--key", &mixed, &encrypt_to("kw", "kw ok")]);

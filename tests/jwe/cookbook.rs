@@ -5,7 +5,8 @@
 
 use jot_algorithms::{Algorithm, VerifyingKey};
 use jot_jwe::{
-    DecryptionKey, DecryptionPolicy, FixedClock, Validation, decrypt, decrypt_then_verify_with,
+    DecryptionKey, DecryptionKeySet, DecryptionPolicy, FixedClock, KeyAlgorithm, Validation,
+    decrypt, decrypt_then_verify_with,
 };
 use serde_json::Value;
 
@@ -88,5 +89,57 @@ fn rfc7520_section6_nesting() {
         "json, json_flat",
         "JSON serialization: jot implements the compact serialization",
     );
+    tally.finish();
+}
+
+/// The same compact examples, decrypted with a key set holding the example's key among
+/// keys of other families (and, when the token names a `kid`, another key for its `alg`).
+#[test]
+fn rfc7520_section5_with_a_key_set() {
+    let mut tally = Tally::new(
+        "RFC 7520 section 5 (cookbook JWE) with a DecryptionKeySet",
+        "jose-cookbook/jwe, curve25519",
+    );
+    tally.expect_total(FILES.len());
+    for file in FILES {
+        let v: Value = load(&format!("jose-cookbook/{file}"));
+        let input = &v["input"];
+        let Some(compact) = v["output"]["compact"].as_str() else {
+            tally.exclude(file, "JSON serialization only");
+            continue;
+        };
+        let alg: KeyAlgorithm = str_field(input, "alg").parse().unwrap();
+        let right = match input.get("pwd") {
+            Some(pwd) => DecryptionKey::password(alg, pwd.as_str().unwrap()).unwrap(),
+            None => key_for(alg.as_str(), &input["key"]),
+        };
+        let has_kid = right.kid().is_some();
+        let mut keys = vec![
+            DecryptionKey::generate(KeyAlgorithm::RSA_OAEP_256)
+                .unwrap()
+                .with_kid("other-rsa"),
+            DecryptionKey::generate(KeyAlgorithm::ECDH_ES_A128KW)
+                .unwrap()
+                .with_kid("other-ec"),
+            DecryptionKey::generate(KeyAlgorithm::A128KW)
+                .unwrap()
+                .with_kid("other-kw"),
+        ];
+        if has_kid && alg != KeyAlgorithm::RSA1_5 && alg.family() != jot_jwe::KeyFamily::Password {
+            let same_alg = match right.curve() {
+                Some(curve) => DecryptionKey::generate_ec(alg, curve).unwrap(),
+                None => match right.content_encryption() {
+                    Some(enc) => DecryptionKey::generate_dir(enc).unwrap(),
+                    None => DecryptionKey::generate(alg).unwrap(),
+                },
+            };
+            keys.push(same_alg.with_kid("other-same-alg"));
+        }
+        keys.push(right);
+        let set = DecryptionKeySet::from_keys(keys);
+        let out = decrypt(&set, compact, &DecryptionPolicy::new());
+        let ok = matches!(&out, Ok(d) if d.plaintext == str_field(input, "plaintext").as_bytes());
+        tally.check(file, ok, || format!("{out:?}"));
+    }
     tally.finish();
 }

@@ -2,7 +2,9 @@
 //! and tokens jwcrypto encrypts decrypt in jot, for RSA-OAEP-256 + A256GCM,
 //! ECDH-ES+A256KW (P-256) + A128CBC-HS256, ECDH-ES (X25519) + A256GCM,
 //! A256KW + A256GCM, dir + A256GCM, PBES2-HS256+A128KW + A128GCM, and a nested
-//! sign-then-encrypt JWT (ES256 inside RSA-OAEP-256 + A256GCM).
+//! sign-then-encrypt JWT (ES256 inside RSA-OAEP-256 + A256GCM); and a JWK Set that
+//! jwcrypto generates and encrypts to, one key at a time, which jot decrypts with the
+//! whole set ([`DecryptionKeySet`]).
 //!
 //! jwcrypto is installed with `python3 -m pip install jwcrypto` (by `cargo xtask deps`'s
 //! code) when `python3 -c "import jwcrypto"` fails; if that fails too, the test fails
@@ -13,9 +15,9 @@ use std::process::{Command, Stdio};
 
 use jot_algorithms::{Algorithm, SigningKey};
 use jot_jwe::{
-    Claims, ContentEncryption, Curve, DecryptionKey, DecryptionPolicy, EncryptionKey,
-    HeaderOptions, KeyAlgorithm, Validation, decrypt, decrypt_then_verify, encrypt,
-    sign_then_encrypt,
+    Claims, ContentEncryption, Curve, DecryptionKey, DecryptionKeySet, DecryptionPolicy,
+    EncryptionKey, Error, HeaderOptions, KeyAlgorithm, Validation, decrypt, decrypt_then_verify,
+    encrypt, sign_then_encrypt,
 };
 use serde_json::{Value, json};
 
@@ -206,4 +208,79 @@ fn jwcrypto_round_trips() {
     // jot reads jwcrypto's public JWK the other way round too.
     let _ =
         EncryptionKey::from_jwk_infer(&cases[0].key.encryption_key().to_jwk().unwrap()).unwrap();
+}
+
+const SET_SCRIPT: &str = r#"
+import json
+from jwcrypto import jwe, jwk
+from jwcrypto.common import json_encode
+
+ks = jwk.JWKSet()
+ks.add(jwk.JWK.generate(kty="RSA", size=2048, kid="r1", alg="RSA-OAEP-256", use="enc"))
+ks.add(jwk.JWK.generate(kty="EC", crv="P-256", kid="e1", alg="ECDH-ES+A256KW", use="enc"))
+ks.add(jwk.JWK.generate(kty="oct", size=256, kid="k1", alg="A256KW"))
+ks.add(jwk.JWK.generate(kty="EC", crv="P-256", kid="s1", alg="ES256", use="sig"))
+tokens = []
+for kid, alg, enc, with_kid in [
+    ("r1", "RSA-OAEP-256", "A256GCM", True),
+    ("e1", "ECDH-ES+A256KW", "A128CBC-HS256", True),
+    ("k1", "A256KW", "A256GCM", True),
+    ("e1", "ECDH-ES+A256KW", "A256GCM", False),
+]:
+    header = {"alg": alg, "enc": enc}
+    if with_kid:
+        header["kid"] = kid
+    e = jwe.JWE(("to " + kid).encode(), json_encode(header))
+    e.add_recipient(ks.get_key(kid))
+    tokens.append({"kid": kid, "with_kid": with_kid, "token": e.serialize(compact=True)})
+print(json.dumps({"jwks": json.loads(ks.export(private_keys=True)), "tokens": tokens}))
+"#;
+
+#[test]
+fn jwcrypto_encrypts_to_one_key_of_a_set_jot_decrypts_with_the_set() {
+    ensure_jwcrypto();
+    let output = Command::new("python3")
+        .args(["-c", SET_SCRIPT])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "jwcrypto failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let set = DecryptionKeySet::from_jwks_json(&out["jwks"].to_string()).unwrap();
+    let mut kids = set.kids();
+    kids.sort_unstable();
+    assert_eq!(kids, ["e1", "k1", "r1"]);
+    let aside: Vec<_> = set.unusable().iter().map(|u| u.kid.as_deref()).collect();
+    assert_eq!(aside, [Some("s1")], "the signature key is set aside");
+    let tokens = out["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 4);
+    for t in tokens {
+        let kid = t["kid"].as_str().unwrap();
+        let token = t["token"].as_str().unwrap();
+        let d = decrypt(&set, token, &DecryptionPolicy::new())
+            .unwrap_or_else(|e| panic!("jot reading jwcrypto's token to {kid}: {e}"));
+        assert_eq!(d.plaintext, format!("to {kid}").as_bytes());
+        assert_eq!(d.header.kid.is_some(), t["with_kid"].as_bool().unwrap());
+        // Without the key it was encrypted to, the set cannot decrypt it.
+        let without: Vec<Value> = out["jwks"]["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["kid"] != kid)
+            .cloned()
+            .collect();
+        let rest =
+            DecryptionKeySet::from_jwks_json(&json!({ "keys": without }).to_string()).unwrap();
+        let err = decrypt(&rest, token, &DecryptionPolicy::new()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::UnknownKid { .. } | Error::NoKeyForAlgorithm { .. }
+            ),
+            "{kid}: {err}"
+        );
+    }
 }

@@ -25,6 +25,7 @@ mod cookbook;
 mod deps;
 mod interop;
 mod key_formats;
+mod key_set;
 mod rfc;
 mod wycheproof_jwe;
 mod wycheproof_primitives;

@@ -154,7 +154,8 @@ pub(crate) struct EncryptArgs {
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("key-source").required(true).args(["key", "password_file", "password_env"])))]
 pub(crate) struct DecryptArgs {
-    /// Key management algorithm; optional for a JWK with "alg".
+    /// Key management algorithm; optional for a JWK with "alg" (for a JWK Set: the
+    /// algorithm of its keys without "alg").
     #[arg(
         short = 'a',
         long,
@@ -166,7 +167,8 @@ pub(crate) struct DecryptArgs {
     /// Accepted content encryption; repeatable [default: all].
     #[arg(long, value_enum, ignore_case = true)]
     pub(crate) enc: Vec<Enc>,
-    /// The private key (JWK, PEM or DER), or an oct JWK for a shared secret.
+    /// The private key (JWK, PEM or DER), an oct JWK for a shared secret, or a JWK
+    /// Set (the token's "kid", else its "alg", picks the key).
     #[arg(short = 'k', long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     #[command(flatten)]

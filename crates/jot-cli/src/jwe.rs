@@ -7,7 +7,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result, anyhow, bail};
 use jot_algorithms::Jwk;
 use jot_jwe::{
-    ContentEncryption, DecryptionKey, EncryptionKey, Error, KeyAlgorithm, KeyError, KeyFamily,
+    ContentEncryption, Decrypted, DecryptionKey, DecryptionKeySet, DecryptionPolicy, EncryptionKey,
+    Error, KeyAlgorithm, KeyError, KeyFamily,
 };
 
 use crate::input::{self, SecretSource};
@@ -145,16 +146,70 @@ pub(crate) fn encryption_key(
     }
 }
 
-/// The key that decrypts: a private key or a shared secret from a file, or a password.
+/// What decrypts: one key, or the usable keys of a JWK Set (the token's `kid`, else
+/// its `alg`, picks one).
+pub(crate) enum Decryptor {
+    /// One key (a key file, a JWK, a password).
+    One(DecryptionKey),
+    /// A JWK Set file.
+    Set(DecryptionKeySet),
+}
+
+impl Decryptor {
+    /// Decrypts the compact JWE.
+    pub(crate) fn decrypt(
+        &self,
+        token: &str,
+        policy: &DecryptionPolicy,
+    ) -> Result<Decrypted, Error> {
+        match self {
+            Decryptor::One(key) => jot_jwe::decrypt(key, token, policy),
+            Decryptor::Set(set) => jot_jwe::decrypt(set, token, policy),
+        }
+    }
+
+    /// The one content encryption a single `dir` key is bound to.
+    pub(crate) fn content_encryption(&self) -> Option<ContentEncryption> {
+        match self {
+            Decryptor::One(key) => key.content_encryption(),
+            Decryptor::Set(_) => None,
+        }
+    }
+
+    /// [`refusal`], naming the set's key ids when the token's `kid` is not one of them.
+    pub(crate) fn refusal(&self, e: Error, encs: &[ContentEncryption]) -> Result<Refusal> {
+        let mut r = refusal(e, encs)?;
+        if let (Decryptor::Set(set), "unknown_key") = (self, r.kind) {
+            let kids: Vec<String> = set
+                .kids()
+                .iter()
+                .map(|k| format!("{:?}", clean(k)))
+                .collect();
+            if kids.is_empty() {
+                r.message.push_str(" (its usable keys have no kid)");
+            } else {
+                r.message
+                    .push_str(&format!(" (the set's kids: {})", kids.join(", ")));
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// The key that decrypts: a private key or a shared secret from a file, the usable
+/// keys of a JWK Set file, or a password. With a JWK Set, `alg` is assumed for the
+/// keys that name no algorithm.
 pub(crate) fn decryption_key(
     source: &JweKeySource<'_>,
     alg: Option<KeyAlgorithm>,
     flag: &str,
-) -> Result<DecryptionKey> {
+) -> Result<Decryptor> {
     let path = match source {
         JweKeySource::Password(secret) => {
             let (alg, password) = password(secret, alg, flag)?;
-            return DecryptionKey::password(alg, password).map_err(|e| explain(&e, flag));
+            return DecryptionKey::password(alg, password)
+                .map(Decryptor::One)
+                .map_err(|e| explain(&e, flag));
         }
         JweKeySource::File(path) => *path,
     };
@@ -165,25 +220,42 @@ pub(crate) fn decryption_key(
     };
     match read_key_file(path)? {
         KeyFile::Jwk(jwk) => from_jwk(&jwk)
+            .map(Decryptor::One)
             .map_err(|e| explain(&e, flag))
             .with_context(origin),
         KeyFile::Set(set) => {
-            let mut usable: Vec<DecryptionKey> =
-                set.keys.iter().filter_map(|k| from_jwk(k).ok()).collect();
-            match usable.len() {
-                1 => Ok(usable.remove(0)),
-                0 => Err(anyhow!("the JWK Set has no private key for decryption"))
-                    .with_context(origin),
-                n => Err(anyhow!(
-                    "the JWK Set has {n} keys for decryption; give the one key \
-                     (e.g. jq '.keys[N]')"
-                ))
-                .with_context(origin),
+            let keys = DecryptionKeySet::from_jwk_set_assuming(&set, alg.as_slice());
+            for u in keys.unusable() {
+                tracing::debug!(index = u.index, kid = ?u.kid, error = %u.error, "JWK set aside");
             }
+            if keys.is_empty() {
+                let why: Vec<String> = keys
+                    .unusable()
+                    .iter()
+                    .map(|u| {
+                        let kid = u
+                            .kid
+                            .as_deref()
+                            .map_or_else(String::new, |k| format!(" (kid {:?})", clean(k)));
+                        format!("key #{}{kid}: {}", u.index, explain(&u.error, flag))
+                    })
+                    .collect();
+                let why = if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", why.join("; "))
+                };
+                return Err(anyhow!(
+                    "the JWK Set has no private key for decryption{why}"
+                ))
+                .with_context(origin);
+            }
+            Ok(Decryptor::Set(keys))
         }
         KeyFile::Encoded(bytes) => {
             let alg = require_alg(alg, flag).with_context(origin)?;
             DecryptionKey::from_any_bytes(alg, &bytes)
+                .map(Decryptor::One)
                 .map_err(|e| explain(&e, flag))
                 .with_context(origin)
         }
@@ -248,6 +320,27 @@ pub(crate) fn refusal(e: Error, encs: &[ContentEncryption]) -> Result<Refusal> {
         }
         Error::InvalidEphemeralKey { .. } => ("invalid_ephemeral_key", e.to_string()),
         Error::Decryption => ("decryption_failed", "decryption failed".to_owned()),
+        Error::UnknownKid { kid } => (
+            "unknown_key",
+            format!("no key of the JWK Set has kid {:?}", clean(kid)),
+        ),
+        Error::NoKeyForAlgorithm { alg, kid } => (
+            "no_key_for_algorithm",
+            match kid {
+                Some(kid) => format!(
+                    "the JWK Set has no key for alg {alg} under kid {:?}",
+                    clean(kid)
+                ),
+                None => format!("the JWK Set has no key for alg {alg}"),
+            },
+        ),
+        Error::AmbiguousKey { alg } => (
+            "ambiguous_key",
+            format!(
+                "the token has no kid and the JWK Set has several keys for alg {alg}; \
+                 jot does not try them in turn"
+            ),
+        ),
         Error::DecompressedTooLarge { .. } => ("too_large", e.to_string()),
         Error::Decompression => ("decompression", e.to_string()),
         Error::Nesting(_) => ("nesting", e.to_string()),

@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 
 use crate::header::{REGISTERED, parse_object, write_object};
 use crate::{
-    ContentEncryption, DecryptionKey, DecryptionPolicy, EncryptionKey, Error, HeaderError,
-    HeaderOptions, JweHeader, Part, base64url, content, management, rng, zip,
+    ContentEncryption, Decrypter, DecryptionKey, DecryptionPolicy, EncryptionKey, Error,
+    HeaderError, HeaderOptions, JweHeader, Part, base64url, content, management, rng, zip,
 };
 
 /// A decrypted JWE: its protected header and the plaintext.
@@ -117,12 +117,15 @@ pub(crate) fn seal(
     Ok((iv, ciphertext, tag))
 }
 
-/// Decrypts a compact JWE with `key`, within `policy`.
+/// Decrypts a compact JWE with `key` (a [`DecryptionKey`], or a
+/// [`crate::DecryptionKeySet`] that picks the key by the header's `kid` or `alg`),
+/// within `policy`.
 ///
 /// In order: the length is checked; the token must have five segments (a
 /// three-segment JWS is [`Error::Signed`]); the protected header is parsed strictly
-/// (no duplicate members, `crit` understood); `alg` must be the key's and `enc`
-/// allowed; the CEK is recovered and the tag checked; only then is the plaintext
+/// (no duplicate members); a key set picks its one key (or says why none:
+/// [`Error::UnknownKid`], [`Error::NoKeyForAlgorithm`], [`Error::AmbiguousKey`]);
+/// `crit` must be understood; `alg` must be the key's and `enc` allowed; the CEK is recovered and the tag checked; only then is the plaintext
 /// decompressed (capped). Every failure that depends on the key or the tag is
 /// [`Error::Decryption`].
 ///
@@ -135,7 +138,7 @@ pub(crate) fn seal(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn decrypt(
-    key: &DecryptionKey,
+    key: &(impl Decrypter + ?Sized),
     token: &str,
     policy: &DecryptionPolicy,
 ) -> Result<Decrypted, Error> {
@@ -160,6 +163,7 @@ pub fn decrypt(
         return Err(Error::Base64 { part: Part::Header });
     }
     let header = JweHeader::from_members(parse_object(&header_json, "protected header")?)?;
+    let key = key.key_for(&header)?;
     let ek = decode(ek, Part::EncryptedKey)?;
     let iv = decode(iv, Part::Iv)?;
     let ciphertext = decode(ciphertext, Part::Ciphertext)?;

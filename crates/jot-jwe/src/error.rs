@@ -147,6 +147,29 @@ pub enum Error {
         /// The token's algorithm.
         found: KeyAlgorithm,
     },
+    /// The token's `kid` names no usable key of the [`crate::DecryptionKeySet`].
+    /// Decided from the header and the set's key ids alone: it reveals no secret.
+    #[error("no key of the set has kid {kid:?}")]
+    UnknownKid {
+        /// The token's `kid` (at most 64 characters).
+        kid: String,
+    },
+    /// The [`crate::DecryptionKeySet`] has no usable key for the token's `alg` (under
+    /// its `kid`, if it has one; for its `enc` and `epk` curve, where they matter).
+    #[error("no key of the set is for {alg}{}", kid.as_ref().map(|k| format!(" under kid {k:?}")).unwrap_or_default())]
+    NoKeyForAlgorithm {
+        /// The token's key management algorithm.
+        alg: KeyAlgorithm,
+        /// The token's `kid` (at most 64 characters), if it has one.
+        kid: Option<String>,
+    },
+    /// The token has no `kid` and the [`crate::DecryptionKeySet`] has several keys
+    /// for its `alg`: jot does not try them one after the other.
+    #[error("the token has no kid and the set has several keys for {alg}")]
+    AmbiguousKey {
+        /// The token's key management algorithm.
+        alg: KeyAlgorithm,
+    },
     /// The token's `enc` is not allowed by the policy or the key (a `dir` key fixes it).
     #[error("content encryption {enc} is not allowed here")]
     EncryptionNotAllowed {
@@ -218,6 +241,9 @@ impl Error {
                 "algorithm not allowed"
             }
             Error::Decryption => "decryption failed",
+            Error::UnknownKid { .. }
+            | Error::NoKeyForAlgorithm { .. }
+            | Error::AmbiguousKey { .. } => "unknown key",
             Error::Jwt(e) => e.public_description(),
             Error::Disabled { .. } | Error::Key(_) | Error::Random | Error::Encryption => {
                 "internal error"
@@ -262,6 +288,10 @@ pub enum KeyError {
     /// `RSA1_5` asked through an ordinary constructor: use a `danger_rsa1_5` one.
     #[error("RSA1_5 is refused; use a danger_rsa1_5 constructor if you must")]
     DangerousAlgorithm,
+    /// Several different keys of a [`crate::DecryptionKeySet`] share this key's `kid`:
+    /// all of them are set aside.
+    #[error("several keys of the set share this kid")]
+    DuplicateKid,
     /// A public key was given where a private key is needed.
     #[error("a private key is needed, but this is a public key")]
     LooksLikePublicKey,

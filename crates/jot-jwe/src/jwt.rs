@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    ContentEncryption, DecryptionKey, DecryptionPolicy, EncryptionKey, Error, HeaderOptions,
-    JweHeader, base64url, decrypt, encrypt,
+    ContentEncryption, Decrypter, DecryptionPolicy, EncryptionKey, Error, HeaderOptions, JweHeader,
+    base64url, decrypt, encrypt,
 };
 
 /// The claims of an encrypted JWT, after decryption and validation.
@@ -65,12 +65,13 @@ fn serialize_error() -> jot_codec::Error {
     }
 }
 
-/// Decrypts an encrypted JWT and validates its claims (`exp`, `nbf`, `iss`, `aud`, ...)
+/// Decrypts an encrypted JWT with `key` (a [`crate::DecryptionKey`] or a
+/// [`crate::DecryptionKeySet`]) and validates its claims (`exp`, `nbf`, `iss`, `aud`, ...)
 /// at `clock.now()`, exactly as [`jot_codec::decode_with_clock`] does for a JWS. `typ` is checked
 /// against the JWE header. A nested token (`cty: JWT`) is refused: use
 /// [`decrypt_then_verify`].
 pub fn decrypt_claims<T: DeserializeOwned>(
-    key: &DecryptionKey,
+    key: &(impl Decrypter + ?Sized),
     token: &str,
     policy: &DecryptionPolicy,
     validation: &Validation,
@@ -157,12 +158,13 @@ pub fn sign_then_encrypt_with<C: Serialize + ?Sized>(
     }
 }
 
-/// Decrypts a nested JWT with `key`, then verifies the inner JWS with `verifier`
+/// Decrypts a nested JWT with `key` (a [`crate::DecryptionKey`] or a
+/// [`crate::DecryptionKeySet`]), then verifies the inner JWS with `verifier`
 /// (a `VerifyingKey`, a `KeySet`, any [`Verifier`]) and validates its claims against
 /// the system clock, with the default [`DecryptionPolicy`]. The JWE must say
 /// `cty: JWT`.
 pub fn decrypt_then_verify<T: DeserializeOwned>(
-    key: &DecryptionKey,
+    key: &(impl Decrypter + ?Sized),
     verifier: &(impl Verifier + ?Sized),
     token: &str,
     validation: &Validation,
@@ -179,7 +181,7 @@ pub fn decrypt_then_verify<T: DeserializeOwned>(
 
 /// [`decrypt_then_verify`] with a policy and a clock.
 pub fn decrypt_then_verify_with<T: DeserializeOwned>(
-    key: &DecryptionKey,
+    key: &(impl Decrypter + ?Sized),
     verifier: &(impl Verifier + ?Sized),
     token: &str,
     policy: &DecryptionPolicy,

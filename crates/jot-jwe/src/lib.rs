@@ -17,6 +17,7 @@ pub mod hazmat;
 mod header;
 mod jwt;
 mod key;
+mod key_set;
 mod management;
 mod material;
 mod policy;
@@ -35,8 +36,9 @@ pub use jwt::{
     encrypt_claims, sign_then_encrypt, sign_then_encrypt_with,
 };
 pub use key::{DEFAULT_PBES2_ITERATIONS, DecryptionKey, EncryptionKey, MIN_PBES2_ITERATIONS};
+pub use key_set::{Decrypter, DecryptionKeySet, UnusableDecryptionKey};
 pub use policy::{DEFAULT_MAX_DECOMPRESSED_LEN, DEFAULT_MAX_TOKEN_LEN, DecryptionPolicy};
 pub use wrap::concat_kdf;
 
-pub use jot_algorithms::{Algorithm, Jwk, SigningKey, VerifyingKey};
+pub use jot_algorithms::{Algorithm, Jwk, JwkSet, SigningKey, VerifyingKey};
 pub use jot_codec::{Claims, Clock, FixedClock, SystemClock, Validation, base64url};

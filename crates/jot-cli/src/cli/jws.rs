@@ -178,8 +178,9 @@ pub(crate) struct VerifyArgs {
     /// `jot jwk thumbprint KEYFILE` prints it).
     #[arg(long, value_name = "THUMBPRINT")]
     pub(crate) cnf_jkt: Option<String>,
-    /// The token is a nested JWT: decrypt it with this private key (or oct JWK) first,
-    /// then verify the JWS inside. A token that is not encrypted is then refused.
+    /// The token is a nested JWT: decrypt it with this private key, oct JWK or JWK Set
+    /// (the token's "kid", else its "alg", picks the key) first, then verify the JWS
+    /// inside. A token that is not encrypted is then refused.
     #[arg(long, value_name = "KEYFILE")]
     pub(crate) decrypt_with: Option<PathBuf>,
     /// Key management algorithm of --decrypt-with; optional for a JWK with "alg".

@@ -62,7 +62,7 @@ pub(super) fn decrypt(args: &DecryptArgs, color: ColorChoice) -> Result<ExitCode
     } else {
         DecryptionPolicy::new().encryptions(accepted.iter().copied())
     };
-    let decrypted = match jot_jwe::decrypt(&key, &token, &policy) {
+    let decrypted = match key.decrypt(&token, &policy) {
         Ok(decrypted) => decrypted,
         Err(e) => {
             let expected = if accepted.is_empty() {
@@ -70,7 +70,7 @@ pub(super) fn decrypt(args: &DecryptArgs, color: ColorChoice) -> Result<ExitCode
             } else {
                 accepted
             };
-            let r = jwe::refusal(e, &expected)?;
+            let r = key.refusal(e, &expected)?;
             return reject(args.json, color, r.kind, &r.message);
         }
     };

@@ -139,7 +139,7 @@ fn decrypt_nested(
     } else {
         DecryptionPolicy::new().encryptions(accepted.iter().copied())
     };
-    let decrypted = match jot_jwe::decrypt(&key, token, &policy) {
+    let decrypted = match key.decrypt(token, &policy) {
         Ok(d) => d,
         Err(jot_jwe::Error::Signed) => {
             return Ok(Err(Refusal {
@@ -155,7 +155,7 @@ fn decrypt_nested(
             } else {
                 accepted
             };
-            return Ok(Err(jwe::refusal(e, &expected)?));
+            return Ok(Err(key.refusal(e, &expected)?));
         }
     };
     if !decrypted.header.is_nested() {

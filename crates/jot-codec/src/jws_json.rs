@@ -217,11 +217,6 @@ impl JwsJson {
             });
         }
         let doc = parse::parse_document(json, Self::MAX_SIGNATURES)?;
-        if let Some(payload) = &doc.payload {
-            base64url::check(payload).map_err(|_| Error::Base64 {
-                segment: Segment::Payload,
-            })?;
-        }
         let (raw, flattened) = match doc.signatures {
             Some(list) if list.is_empty() => return Err(JwsJsonError::NoSignatures.into()),
             Some(list) => (list, false),
@@ -244,6 +239,12 @@ impl JwsJson {
                     .map_err(|e| with_index(e, index))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // After the headers, so that an unencoded payload (RFC 7797) is reported as such.
+        if let Some(payload) = &doc.payload {
+            base64url::check(payload).map_err(|_| Error::Base64 {
+                segment: Segment::Payload,
+            })?;
+        }
         Ok(JwsJson {
             payload_b64: doc.payload,
             signatures,

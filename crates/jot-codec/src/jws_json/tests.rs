@@ -356,13 +356,6 @@ fn strict_structure() {
             segment: Segment::Payload
         })
     ));
-    let unencoded = b64(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#);
-    assert!(matches!(
-        JwsJson::parse(&format!(
-            r#"{{"payload":"$.02","protected":"{unencoded}","signature":""}}"#
-        )),
-        Err(Error::JwsJson(JwsJsonError::Signature { .. })) | Err(Error::Base64 { .. })
-    ));
     assert!(matches!(
         JwsJson::parse(r#"{"protected":"e30","ciphertext":"","iv":"","tag":""}"#),
         Err(Error::Encrypted)
@@ -389,7 +382,7 @@ fn strict_structure() {
 fn unencoded_payload_is_refused_with_its_reason() {
     let unencoded = b64(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#);
     let e = jws_err(&format!(
-        r#"{{"payload":"e30","protected":"{unencoded}","signature":""}}"#
+        r#"{{"payload":"$.02","protected":"{unencoded}","signature":""}}"#
     ));
     assert!(matches!(
         e,

@@ -16,9 +16,16 @@ use alloc::vec::Vec;
 use crate::base64url;
 use crate::error::{Error, HeaderError, JwsJsonError, Segment, clip_untrusted};
 use crate::header::{AlgName, check_structure};
-use crate::{Algorithm, Header, Signer, Validation, Verifier, VerifyError};
+use crate::{Algorithm, Header, Validation, Verifier, VerifyError};
 
 mod parse;
+mod sign;
+mod verify;
+
+pub use sign::SignatureSpec;
+use sign::unprotected_json;
+use verify::apply_policy;
+pub use verify::{SignatureCheck, SignaturePolicy, VerifiedJws};
 
 /// A JWS in the JSON serialization: a payload (or none, when it is detached) and one
 /// or more signatures. Parsed, but **no signature has been checked**: use
@@ -69,122 +76,6 @@ pub struct JwsSignature {
     /// The unprotected header as written out (with `alg` when it is unprotected).
     unprotected_json: Option<String>,
     signature_b64: String,
-}
-
-/// Which signatures of a JWS must verify.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SignaturePolicy {
-    /// At least one signature must verify.
-    Any,
-    /// Every signature must verify.
-    All,
-}
-
-/// What became of one signature in [`JwsJson::check_signatures`].
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct SignatureCheck {
-    /// The signature's position in `signatures` (0 for a flattened JWS).
-    pub index: usize,
-    /// The `kid` of its JOSE header (protected or unprotected), if any.
-    pub kid: Option<String>,
-    /// The algorithm it verified with, or why it did not verify.
-    pub result: Result<Algorithm, Error>,
-}
-
-impl SignatureCheck {
-    /// Whether the signature verified.
-    pub fn is_verified(&self) -> bool {
-        self.result.is_ok()
-    }
-}
-
-/// A JWS whose signatures satisfied a [`SignaturePolicy`]: its payload and what
-/// became of each signature.
-#[derive(Debug)]
-pub struct VerifiedJws {
-    payload: Vec<u8>,
-    checks: Vec<SignatureCheck>,
-}
-
-impl VerifiedJws {
-    /// The payload (decoded from base64url, or the detached payload as supplied).
-    pub fn payload(&self) -> &[u8] {
-        &self.payload
-    }
-
-    /// Every signature's outcome, in document order.
-    pub fn checks(&self) -> &[SignatureCheck] {
-        &self.checks
-    }
-
-    /// The signatures that verified.
-    pub fn verified(&self) -> impl Iterator<Item = &SignatureCheck> {
-        self.checks.iter().filter(|c| c.is_verified())
-    }
-
-    /// The payload, consuming the result.
-    pub fn into_payload(self) -> Vec<u8> {
-        self.payload
-    }
-}
-
-/// How to produce one signature of [`JwsJson::sign`]: the signer, and what goes in the
-/// protected and the unprotected header.
-///
-/// `alg` is written from the signer into the protected header unless
-/// [`SignatureSpec::unprotected_alg`] is set; `kid` comes from the headers, else from
-/// the signer (into the protected header).
-///
-/// ```
-/// use jot_codec::{Header, SignatureSpec};
-/// # use jot_codec::{Algorithm, SignError, Signer};
-/// # struct Demo;
-/// # impl Signer for Demo {
-/// #     fn algorithm(&self) -> Algorithm { Algorithm::HS256 }
-/// #     fn sign(&self, _: &[u8], _: &mut Vec<u8>) -> Result<(), SignError> { Ok(()) }
-/// # }
-/// let spec = SignatureSpec::new(&Demo).unprotected(Header::new().kid("k1"));
-/// # let _ = spec;
-/// ```
-#[derive(Clone)]
-pub struct SignatureSpec<'a> {
-    signer: &'a dyn Signer,
-    protected: Header,
-    unprotected: Option<Header>,
-    alg_protected: bool,
-}
-
-impl<'a> SignatureSpec<'a> {
-    /// A signature by `signer`, with `alg` (and the signer's `kid`) protected.
-    pub fn new(signer: &'a dyn Signer) -> Self {
-        SignatureSpec {
-            signer,
-            protected: Header::new(),
-            unprotected: None,
-            alg_protected: true,
-        }
-    }
-
-    /// The protected header's other parameters.
-    pub fn protected(mut self, header: Header) -> Self {
-        self.protected = header;
-        self
-    }
-
-    /// The unprotected header (no `crit`; no parameter of the protected header).
-    pub fn unprotected(mut self, header: Header) -> Self {
-        self.unprotected = Some(header);
-        self
-    }
-
-    /// Writes `alg` into the unprotected header. RFC 7515 §10.7 recommends protecting
-    /// it; this exists for interoperability (RFC 7520 §4.7).
-    pub fn unprotected_alg(mut self) -> Self {
-        self.alg_protected = false;
-        self
-    }
 }
 
 impl JwsJson {
@@ -252,7 +143,8 @@ impl JwsJson {
         })
     }
 
-    /// Signs `payload` once per spec, in order.
+    /// Signs `payload` once per spec, in order: at least one and at most
+    /// [`JwsJson::MAX_SIGNATURES`], so that the result parses.
     ///
     /// ```
     /// use jot_codec::{Header, JwsJson, SignatureSpec};
@@ -271,6 +163,15 @@ impl JwsJson {
     /// # Ok::<(), jot_codec::Error>(())
     /// ```
     pub fn sign(payload: &[u8], specs: &[SignatureSpec<'_>]) -> Result<JwsJson, Error> {
+        if specs.is_empty() {
+            return Err(JwsJsonError::NoSignatures.into());
+        }
+        if specs.len() > Self::MAX_SIGNATURES {
+            return Err(JwsJsonError::TooManySignatures {
+                max: Self::MAX_SIGNATURES,
+            }
+            .into());
+        }
         let payload_b64 = base64url::encode(payload);
         let signatures = specs
             .iter()
@@ -452,43 +353,6 @@ fn with_index(e: Error, index: usize) -> Error {
     }
 }
 
-fn apply_policy(checks: &[SignatureCheck], policy: SignaturePolicy) -> Result<(), Error> {
-    match policy {
-        SignaturePolicy::Any if !checks.iter().any(SignatureCheck::is_verified) => {
-            Err(JwsJsonError::NoValidSignature {
-                total: checks.len(),
-            }
-            .into())
-        }
-        SignaturePolicy::All => match checks.iter().find(|c| !c.is_verified()) {
-            Some(SignatureCheck {
-                index,
-                result: Err(e),
-                ..
-            }) => Err(JwsJsonError::SignatureFailed {
-                index: *index,
-                source: Box::new(copy_error(e)),
-            }
-            .into()),
-            _ => Ok(()),
-        },
-        _ => Ok(()),
-    }
-}
-
-/// The errors a signature check gives, copied for the policy error (`Error` is not
-/// `Clone`: some variants carry a boxed source).
-fn copy_error(e: &Error) -> Error {
-    match e {
-        Error::Unsecured => Error::Unsecured,
-        Error::AlgorithmNotAllowed { alg } => Error::AlgorithmNotAllowed { alg: *alg },
-        Error::UnknownKey { kid } => Error::UnknownKey { kid: kid.clone() },
-        Error::Base64 { segment } => Error::Base64 { segment: *segment },
-        Error::Header(h) => Error::Header(h.clone()),
-        _ => Error::InvalidSignature,
-    }
-}
-
 impl JwsSignature {
     fn from_raw(raw: parse::RawSignature) -> Result<JwsSignature, Error> {
         let signature_b64 = raw
@@ -531,51 +395,6 @@ impl JwsSignature {
             header,
             unprotected_json,
             signature_b64,
-        })
-    }
-
-    fn sign(payload_b64: &str, spec: &SignatureSpec<'_>) -> Result<JwsSignature, Error> {
-        let alg = spec.signer.algorithm();
-        let mut protected = spec.protected.clone();
-        let mut unprotected = spec.unprotected.clone();
-        let has_kid =
-            protected.kid.is_some() || unprotected.as_ref().is_some_and(|u| u.kid.is_some());
-        if let (false, Some(kid)) = (has_kid, spec.signer.key_id()) {
-            match (&mut unprotected, spec.alg_protected) {
-                (Some(u), false) => u.kid = Some(String::from(kid)),
-                (None, false) => unprotected = Some(Header::new().kid(kid)),
-                _ => protected.kid = Some(String::from(kid)),
-            }
-        }
-        if !spec.alg_protected && unprotected.is_none() {
-            unprotected = Some(Header::new());
-        }
-        let header = combine(&protected, unprotected.as_ref())?;
-        let unprotected_json = unprotected_json(
-            unprotected.as_ref(),
-            (!spec.alg_protected).then_some(alg.as_str()),
-        )?;
-        let mut json = Vec::new();
-        let protected_b64 = if spec.alg_protected || protected.member_names().next().is_some() {
-            protected.write_json_opt_alg(spec.alg_protected.then_some(alg.as_str()), &mut json)?;
-            Some(base64url::encode(&json))
-        } else {
-            None
-        };
-        let input = signing_input(protected_b64.as_deref(), payload_b64);
-        json.clear();
-        spec.signer
-            .sign(input.as_bytes(), &mut json)
-            .map_err(Error::Signing)?;
-        Ok(JwsSignature {
-            protected_b64,
-            protected,
-            unprotected,
-            alg: AlgName::Known(alg),
-            alg_protected: spec.alg_protected,
-            header,
-            unprotected_json,
-            signature_b64: base64url::encode(&json),
         })
     }
 
@@ -669,22 +488,6 @@ impl JwsSignature {
         out.push_str(&self.signature_b64);
         out.push('"');
     }
-}
-
-/// The unprotected header's JSON, with `alg` first when given. Refuses custom
-/// members named like registered ones, as for the protected header.
-fn unprotected_json(header: Option<&Header>, alg: Option<&str>) -> Result<Option<String>, Error> {
-    let Some(header) = header else {
-        return Ok(None);
-    };
-    let mut json = Vec::new();
-    header.write_json_opt_alg(alg, &mut json)?;
-    // serde_json writes UTF-8.
-    String::from_utf8(json)
-        .map(Some)
-        .map_err(|_| Error::Serialize {
-            segment: Segment::Header,
-        })
 }
 
 /// `ASCII(protected || '.' || payload)` (RFC 7515 §5.1 step 8).

@@ -3,7 +3,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::*;
-use crate::SignError;
+use crate::{SignError, Signer};
 
 /// A toy keyed "MAC": the key followed by the input's length and its byte sum.
 struct Toy {
@@ -436,4 +436,19 @@ fn detached_payload() {
             .verify_detached(b"tampered", &A, &Validation::new(), SignaturePolicy::Any)
             .is_err()
     );
+}
+
+#[test]
+fn signing_needs_one_to_sixteen_signatures() {
+    assert!(matches!(
+        JwsJson::sign(b"", &[]),
+        Err(Error::JwsJson(JwsJsonError::NoSignatures))
+    ));
+    let specs: Vec<SignatureSpec<'_>> = (0..17).map(|_| SignatureSpec::new(&A)).collect();
+    assert!(matches!(
+        JwsJson::sign(b"", &specs),
+        Err(Error::JwsJson(JwsJsonError::TooManySignatures { max: 16 }))
+    ));
+    let json = JwsJson::sign(b"", &specs[..16]).unwrap().to_general_json();
+    assert_eq!(JwsJson::parse(&json).unwrap().signatures().len(), 16);
 }

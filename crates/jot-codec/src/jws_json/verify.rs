@@ -24,7 +24,10 @@ pub enum SignaturePolicy {
 pub struct SignatureCheck {
     /// The signature's position in `signatures` (0 for a flattened JWS).
     pub index: usize,
-    /// The `kid` of its JOSE header (protected or unprotected), if any.
+    /// The `kid` of its JOSE header, if any, as the verifier was given it. It may
+    /// come from the unprotected header, which the signature does not cover: a
+    /// `KeySet` verifies only with the key of that `kid`, but a single key without a
+    /// `kid` of its own ignores it.
     pub kid: Option<String>,
     /// The algorithm it verified with, or why it did not verify.
     pub result: Result<Algorithm, Error>,

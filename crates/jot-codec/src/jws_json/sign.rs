@@ -8,7 +8,7 @@ use crate::error::{Error, Segment};
 use crate::header::AlgName;
 use crate::{Header, Signer, base64url};
 
-/// How to produce one signature of [`JwsJson::sign`]: the signer, and what goes in the
+/// How to produce one signature of [`JwsJson::sign`](crate::JwsJson::sign): the signer, and what goes in the
 /// protected and the unprotected header.
 ///
 /// `alg` is written from the signer into the protected header unless

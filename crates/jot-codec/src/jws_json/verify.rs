@@ -18,7 +18,7 @@ pub enum SignaturePolicy {
     All,
 }
 
-/// What became of one signature in [`JwsJson::check_signatures`].
+/// What became of one signature in [`JwsJson::check_signatures`](crate::JwsJson::check_signatures).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct SignatureCheck {

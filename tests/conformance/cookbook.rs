@@ -1,5 +1,6 @@
 //! The JOSE cookbook (RFC 7520, `jose-cookbook/`): the section 4 JWS examples in
-//! the compact serialization and every section 3 JWK.
+//! the compact serialization, those in the JSON serialization only (4.6-4.8, checked
+//! in `jws_json.rs`), and every section 3 JWK.
 //!
 //! Cookbook payloads are text, not JWT claims, so the tokens are verified with
 //! `UntrustedToken::verify_signature`. Deterministic algorithms (RS256, HS256,
@@ -86,27 +87,36 @@ const JWKS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// What is not a compact JWS example, with the reason.
+/// The JWS JSON serialization examples (checked in `jws_json.rs`).
+const JSON: &[(&str, &str, Check)] = &[
+    (
+        "RFC 7520 4.6 (HS256, unprotected kid; general and flattened)",
+        "jws/4_6.protecting_specific_header_fields.json",
+        crate::jws_json::cookbook_single,
+    ),
+    (
+        "RFC 7520 4.7 (HS256, no protected header; general and flattened)",
+        "jws/4_7.protecting_content_only.json",
+        crate::jws_json::cookbook_single,
+    ),
+    (
+        "RFC 7520 4.8 (RS256 + ES512 + HS256, general)",
+        "jws/4_8.multiple_signatures.json",
+        crate::jws_json::cookbook_multiple,
+    ),
+];
+
+type Check = fn(&Value) -> Result<(), String>;
+
+/// What is not a JWS example jot checks, with the reason.
 const EXCLUDED: &[(&str, &str)] = &[
     (
         "jws/4_5.signature_with_detached_content.json",
-        "RFC 7520 4.5: detached content (RFC 7515 App. F); jot has no detached-payload API",
-    ),
-    (
-        "jws/4_6.protecting_specific_header_fields.json",
-        "RFC 7520 4.6: unprotected header, JSON serialization only; jot implements only the compact serialization",
-    ),
-    (
-        "jws/4_7.protecting_content_only.json",
-        "RFC 7520 4.7: no protected header, JSON serialization only; jot implements only the compact serialization",
-    ),
-    (
-        "jws/4_8.multiple_signatures.json",
-        "RFC 7520 4.8: multiple signatures, general JSON serialization only; jot implements only the compact serialization",
+        "RFC 7520 4.5: detached content in the compact form (RFC 7515 App. F); jot supports detached payloads in the JSON serialization only (JwsJson::verify_detached)",
     ),
     (
         "rfc7797/4.2.hmac-sha2_b64_false.json",
-        "RFC 7797 (b64: false, without crit; README caveat 1): JSON serialization only; its header is refused with UnencodedPayload (asserted)",
+        "RFC 7797 (b64: false, without crit; README caveat 1): jot does not implement unencoded payloads; its JSON forms are refused by JwsJson::parse with UnencodedPayload (asserted)",
     ),
     (
         "6.nesting_signatures_and_encryption.json",
@@ -131,6 +141,13 @@ fn jws_examples() {
             format!("{file}: {}", outcome.err().unwrap_or_default())
         });
     }
+    for &(id, file, check) in JSON {
+        let v: Value = load(&format!("jose-cookbook/{file}"));
+        let outcome = check(&v);
+        tally.check(id, outcome.is_ok(), || {
+            format!("{file}: {}", outcome.err().unwrap_or_default())
+        });
+    }
     let v: Value = load("jose-cookbook/rfc7797/hmac-sha2_b64_false.json");
     let outcome = unencoded_refused(str_field(&v["output"], "compact"));
     tally.check(
@@ -149,6 +166,9 @@ fn jws_examples() {
             if let Err(e) = unencoded_refused(&token) {
                 tally.problem(format!("{file}: {e}"));
             }
+            if let Err(e) = crate::jws_json::unencoded_json_refused(&v) {
+                tally.problem(format!("{file}: {e}"));
+            }
         }
         tally.exclude(file, reason);
     }
@@ -158,6 +178,7 @@ fn jws_examples() {
     // Every JSON file of the cookbook is run or excluded (jwk/ by `jwk_examples`).
     let known = |path: &str| {
         JWS.iter().any(|(_, f, _)| *f == path)
+            || JSON.iter().any(|(_, f, _)| *f == path)
             || JWKS.iter().any(|(_, f, _)| *f == path)
             || EXCLUDED.iter().any(|(f, _)| *f == path)
             || path.starts_with("jwe/")

@@ -12,6 +12,7 @@
 
 mod cookbook;
 mod harness;
+mod jws_json;
 mod rfc;
 mod wycheproof;
 mod wycheproof_ecdsa;

@@ -1,4 +1,5 @@
-//! The examples of the RFCs (`rfc/`): RFC 7515 A.1-A.5, RFC 7519 §3.1 and §6.1,
+//! The examples of the RFCs (`rfc/`): RFC 7515 A.1-A.7 (A.6 and A.7, the JSON
+//! serialization, in `jws_json.rs`), RFC 7519 §3.1 and §6.1,
 //! RFC 7638 §3.1, RFC 7517 A.1 (thumbprint), RFC 8037 A.1-A.5 and RFC 7797 §4.1-4.2.
 //!
 //! The example tokens expired in 2011, so JWTs are decoded with a `FixedClock` set
@@ -80,6 +81,16 @@ const VECTORS: &[(&str, &str, Check)] = &[
         ed25519_a5,
     ),
     (
+        "RFC 7515 A.6 (general JSON)",
+        "rfc7515_a6_general_json.json",
+        crate::jws_json::rfc7515_a6,
+    ),
+    (
+        "RFC 7515 A.7 (flattened JSON)",
+        "rfc7515_a7_flattened_json.json",
+        crate::jws_json::rfc7515_a7,
+    ),
+    (
         "RFC 7797 §4.1 (b64 absent)",
         "rfc7797_s4_1_hs256_b64_true.json",
         b64_true,
@@ -91,16 +102,8 @@ const VECTORS: &[(&str, &str, Check)] = &[
     ),
 ];
 
-/// Files of `rfc/` that are not JWS compact examples.
+/// Files of `rfc/` that are not JWS examples.
 const EXCLUDED: &[(&str, &str)] = &[
-    (
-        "rfc7515_a6_general_json.json",
-        "RFC 7515 A.6: general JSON serialization; jot implements only the compact serialization",
-    ),
-    (
-        "rfc7515_a7_flattened_json.json",
-        "RFC 7515 A.7: flattened JSON serialization; jot implements only the compact serialization",
-    ),
     (
         "rfc7516_appendix_a_jwe.json",
         "RFC 7516: JWE; jot is JWS-only",

@@ -48,6 +48,11 @@ pub use jot_codec::{
     unsecured,
 };
 
+pub use jot_codec::{
+    JwsJson, JwsJsonError, JwsSignature, SignatureCheck, SignaturePolicy, SignatureSpec,
+    VerifiedJws,
+};
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

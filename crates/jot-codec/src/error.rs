@@ -273,6 +273,126 @@ pub enum Error {
     /// A custom check supplied by the application failed.
     #[error("{0}")]
     Custom(Box<str>),
+    /// A JWS JSON serialization (RFC 7515 §7.2) is malformed or its signatures do not
+    /// satisfy the policy.
+    #[error(transparent)]
+    JwsJson(#[from] JwsJsonError),
+}
+
+/// A problem specific to the JWS JSON serialization (RFC 7515 §7.2): its structure,
+/// its split headers, or the signature policy.
+#[derive(thiserror::Error)]
+#[non_exhaustive]
+pub enum JwsJsonError {
+    /// The document is not valid JSON, or not a JSON object.
+    #[error("JWS JSON is not valid JSON ({kind:?} at line {line}, column {column})")]
+    Json {
+        /// What was wrong.
+        kind: JsonErrorKind,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// The document (or one of its signature objects) has a member twice.
+    #[error("JWS JSON has the member {name:?} twice")]
+    DuplicateMember {
+        /// The member (truncated to 64 characters).
+        name: String,
+    },
+    /// A member of the document has the wrong JSON type.
+    #[error("JWS JSON member {name:?} has the wrong type")]
+    InvalidMember {
+        /// The member.
+        name: &'static str,
+    },
+    /// A required member is missing (`signature`, or `signatures` in a general JWS).
+    #[error("JWS JSON has no {name:?} member")]
+    MissingMember {
+        /// The member.
+        name: &'static str,
+    },
+    /// A flattened member (`protected`, `header`, `signature`) beside `signatures`
+    /// (RFC 7515 §7.2.2).
+    #[error("JWS JSON mixes the general and the flattened syntax")]
+    MixedSyntax,
+    /// `signatures` is an empty array.
+    #[error("JWS JSON has no signature")]
+    NoSignatures,
+    /// `signatures` has more entries than the limit.
+    #[error("JWS JSON has more than {max} signatures")]
+    TooManySignatures {
+        /// The limit.
+        max: usize,
+    },
+    /// A header parameter is in both the protected and the unprotected header of one
+    /// signature (RFC 7515 §7.2.1).
+    #[error("signature {index}: header parameter {name:?} is both protected and unprotected")]
+    DuplicateHeaderParameter {
+        /// The signature's position in `signatures` (0 for a flattened JWS).
+        index: usize,
+        /// The parameter.
+        name: String,
+    },
+    /// `crit` in an unprotected header (RFC 7515 §4.1.11: it must be protected).
+    #[error("signature {index}: \"crit\" must be in the protected header")]
+    UnprotectedCritical {
+        /// The signature's position.
+        index: usize,
+    },
+    /// A header of one signature is invalid; `source` says how.
+    #[error("signature {index}: {source}")]
+    Signature {
+        /// The signature's position.
+        index: usize,
+        /// What was wrong.
+        source: Box<Error>,
+    },
+    /// The payload is detached (no `payload` member) and none was supplied.
+    #[error("JWS JSON has a detached payload and none was supplied")]
+    DetachedPayload,
+    /// A payload was supplied for a JWS that carries its own.
+    #[error("JWS JSON carries its payload; a detached one was supplied too")]
+    PayloadPresent,
+    /// The flattened syntax holds exactly one signature.
+    #[error("the flattened syntax holds one signature, this JWS has {count}")]
+    NotFlattenable {
+        /// How many signatures there are.
+        count: usize,
+    },
+    /// Under [`SignaturePolicy::Any`](crate::SignaturePolicy::Any): no signature verified.
+    #[error("none of the {total} signatures verified")]
+    NoValidSignature {
+        /// How many signatures there are.
+        total: usize,
+    },
+    /// Under [`SignaturePolicy::All`](crate::SignaturePolicy::All): this signature did
+    /// not verify (the first one that did not).
+    #[error("signature {index} did not verify: {source}")]
+    SignatureFailed {
+        /// The signature's position.
+        index: usize,
+        /// Why it did not verify.
+        source: Box<Error>,
+    },
+}
+
+impl fmt::Debug for JwsJsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl JwsJsonError {
+    fn public_description(&self) -> &'static str {
+        match self {
+            JwsJsonError::NoValidSignature { .. } | JwsJsonError::SignatureFailed { .. } => {
+                "invalid signature"
+            }
+            JwsJsonError::Signature { source, .. } => source.public_description(),
+            _ => "malformed token",
+        }
+    }
 }
 
 /// The `Display` sentence: what `fn main() -> Result<(), Error>` prints after
@@ -316,6 +436,7 @@ impl Error {
             Error::MissingClaim { .. } => "missing required claim",
             Error::Signing(_) | Error::Serialize { .. } => "internal error",
             Error::Custom(_) => "token rejected",
+            Error::JwsJson(e) => e.public_description(),
         }
     }
 
@@ -351,6 +472,7 @@ impl Error {
             Error::Signing(_) => "signing",
             Error::Serialize { .. } => "serialize",
             Error::Custom(_) => "custom",
+            Error::JwsJson(_) => "jws_json",
         }
     }
 

@@ -116,17 +116,68 @@ impl Header {
         let json = crate::json::utf8(json, Segment::Header)?;
         let sink = Cell::new(None);
         let mut de = serde_json::Deserializer::from_str(json);
-        let parsed = HeaderSeed { sink: &sink }
-            .deserialize(&mut de)
-            .and_then(|h| de.end().map(|()| h))
-            .map_err(|e| crate::json::json_error(Segment::Header, &sink, &e))?;
-        check_structure(&parsed.1)?;
-        Ok(parsed)
+        let (alg, header) = HeaderSeed {
+            sink: &sink,
+            require_alg: true,
+        }
+        .deserialize(&mut de)
+        .and_then(|h| de.end().map(|()| h))
+        .map_err(|e| crate::json::json_error(Segment::Header, &sink, &e))?;
+        check_structure(&header)?;
+        let alg = alg.ok_or(Error::Header(HeaderError::MissingAlgorithm))?;
+        Ok((alg, header))
     }
 
-    /// Serializes this header with `alg` first into `out`, refusing custom members
-    /// that would duplicate a registered one.
-    pub(crate) fn write_json(&self, alg: &str, out: &mut Vec<u8>) -> Result<(), Error> {
+    /// Parses one part of a JOSE header (a protected header of the JSON
+    /// serialization) whose `alg` may be elsewhere. The `crit`/`b64` rules are not
+    /// checked here: they hold for the whole JOSE header, see [`check_structure`].
+    pub(crate) fn part_from_json(json: &[u8]) -> Result<(Option<AlgName>, Header), Error> {
+        let json = crate::json::utf8(json, Segment::Header)?;
+        let sink = Cell::new(None);
+        let mut de = serde_json::Deserializer::from_str(json);
+        HeaderSeed {
+            sink: &sink,
+            require_alg: false,
+        }
+        .deserialize(&mut de)
+        .and_then(|h| de.end().map(|()| h))
+        .map_err(|e| crate::json::json_error(Segment::Header, &sink, &e))
+    }
+
+    /// The names of the members this header sets (without `alg`).
+    pub(crate) fn member_names(&self) -> impl Iterator<Item = &str> {
+        const REGISTERED: [&str; 11] = [
+            "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "b64",
+        ];
+        REGISTERED
+            .into_iter()
+            .filter(|n| self.has_registered(n))
+            .chain(self.extra.keys().map(String::as_str))
+    }
+
+    /// Fills every member `other` sets into this header. The caller has checked that
+    /// the two are disjoint.
+    pub(crate) fn merge(&mut self, other: &Header) {
+        macro_rules! take {
+            ($($field:ident),*) => {$(
+                if self.$field.is_none() {
+                    self.$field.clone_from(&other.$field);
+                }
+            )*};
+        }
+        take!(jku, jwk, kid, x5u, x5c, x5t, x5t_s256, typ, cty, crit, b64);
+        for (k, v) in &other.extra {
+            self.extra.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+
+    /// Serializes this header with `alg` (if given) first, refusing custom members
+    /// that would duplicate a registered one and `b64: false`.
+    pub(crate) fn write_json_opt_alg(
+        &self,
+        alg: Option<&str>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         for name in self.extra.keys() {
             if REGISTERED_HEADER_NAMES.contains(&name.as_str()) || name == "b64" {
                 return Err(Error::DuplicateMember {
@@ -138,15 +189,18 @@ impl Header {
         if self.b64 == Some(false) {
             return Err(HeaderError::UnencodedPayload.into());
         }
-        let json = serde_json::to_vec(&WithAlg {
-            alg: Some(alg),
-            header: self,
-        })
-        .map_err(|_| Error::Serialize {
-            segment: Segment::Header,
-        })?;
+        let json =
+            serde_json::to_vec(&WithAlg { alg, header: self }).map_err(|_| Error::Serialize {
+                segment: Segment::Header,
+            })?;
         out.extend_from_slice(&json);
         Ok(())
+    }
+
+    /// Serializes this header with `alg` first into `out`, refusing custom members
+    /// that would duplicate a registered one.
+    pub(crate) fn write_json(&self, alg: &str, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.write_json_opt_alg(Some(alg), out)
     }
 
     /// Checks `crit` against what this validation understands.
@@ -219,7 +273,7 @@ impl AlgName {
 }
 
 /// Rules on `crit` and `b64` that hold whatever the verifier understands.
-fn check_structure(header: &Header) -> Result<(), Error> {
+pub(crate) fn check_structure(header: &Header) -> Result<(), Error> {
     {
         if let Some(crit) = &header.crit {
             if crit.is_empty() {
@@ -260,12 +314,15 @@ fn check_structure(header: &Header) -> Result<(), Error> {
     }
 }
 
-struct HeaderSeed<'s> {
-    sink: Sink<'s>,
+pub(crate) struct HeaderSeed<'s> {
+    pub(crate) sink: Sink<'s>,
+    /// Whether a missing `alg` is an error (in a JSON serialization's header parts
+    /// it may be in the other part).
+    pub(crate) require_alg: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for HeaderSeed<'_> {
-    type Value = (AlgName, Header);
+    type Value = (Option<AlgName>, Header);
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
@@ -273,7 +330,7 @@ impl<'de> DeserializeSeed<'de> for HeaderSeed<'_> {
 }
 
 impl<'de> Visitor<'de> for HeaderSeed<'_> {
-    type Value = (AlgName, Header);
+    type Value = (Option<AlgName>, Header);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JOSE header object")
@@ -330,10 +387,10 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                 }
             }
         }
-        match alg {
-            Some(alg) => Ok((alg, h)),
-            None => Err(fail(sink, HeaderError::MissingAlgorithm.into())),
+        if self.require_alg && alg.is_none() {
+            return Err(fail(sink, HeaderError::MissingAlgorithm.into()));
         }
+        Ok((alg, h))
     }
 }
 
@@ -403,7 +460,11 @@ impl Serialize for Header {
 impl<'de> Deserialize<'de> for Header {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let sink = Cell::new(None);
-        match (HeaderSeed { sink: &sink }).deserialize(deserializer) {
+        let seed = HeaderSeed {
+            sink: &sink,
+            require_alg: true,
+        };
+        match seed.deserialize(deserializer) {
             Ok((_, header)) => Ok(header),
             Err(e) => match sink.take() {
                 Some(Error::Header(HeaderError::MissingAlgorithm)) => {

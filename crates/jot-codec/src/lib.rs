@@ -19,6 +19,7 @@ pub mod dangerous;
 mod error;
 mod header;
 mod json;
+mod jws_json;
 mod signature;
 mod time;
 pub mod unsecured;
@@ -28,9 +29,13 @@ pub use algorithm::{Algorithm, AlgorithmFamily, UnknownAlgorithm};
 pub use claims::{Audience, Claims, REGISTERED_CLAIMS};
 pub use compact::{Token, UntrustedToken, decode_with_clock, encode};
 pub use error::{
-    ClaimValueError, Error, HeaderError, JsonErrorKind, Segment, SignError, clip_untrusted,
+    ClaimValueError, Error, HeaderError, JsonErrorKind, JwsJsonError, Segment, SignError,
+    clip_untrusted,
 };
 pub use header::Header;
+pub use jws_json::{
+    JwsJson, JwsSignature, SignatureCheck, SignaturePolicy, SignatureSpec, VerifiedJws,
+};
 pub use signature::{Signer, Verifier, VerifyError};
 #[cfg(feature = "std")]
 pub use time::SystemClock;

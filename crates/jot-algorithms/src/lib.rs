@@ -27,6 +27,7 @@ mod pem;
 mod rng;
 mod rsa;
 mod thumbprint;
+mod x5c;
 
 pub use any_key::{AnyKey, KeyFile};
 pub use curve::{EcCurve, OkpCurve};
@@ -37,6 +38,7 @@ pub use key::{SigningKey, VerifyingKey};
 pub use material::{KeyMaterial, RsaPrivateParts};
 #[cfg(feature = "rand-core")]
 pub use rng::SystemRng;
+pub use x5c::{PathError, X5cError, X5cVerifier};
 
 pub use jot_codec::{
     Algorithm, AlgorithmFamily, SignError, Signer, Verifier, VerifyError, base64url,

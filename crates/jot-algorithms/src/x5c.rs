@@ -283,6 +283,50 @@ impl X5cVerifier {
     /// The trusted key of a token with this (protected) `header` and `alg`, with its
     /// certificates validated at `at`. [`Verifier::verify`] calls it with the time of
     /// the verifier's clock.
+    ///
+    /// A whole round, with a root and a leaf made by `rcgen`:
+    ///
+    /// ```
+    /// use base64::Engine as _;
+    /// use jot_algorithms::{
+    ///     Algorithm, Claims, FixedClock, Header, NumericDate, SigningKey, Validation, X5cVerifier,
+    ///     encode,
+    /// };
+    /// use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+    ///
+    /// // The trust anchor.
+    /// let ca_key = KeyPair::generate()?;
+    /// let mut ca = CertificateParams::new(Vec::<String>::new())?;
+    /// ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    /// let root = ca.self_signed(&ca_key)?;
+    /// // The signer's key and certificate.
+    /// let key = SigningKey::generate(Algorithm::ES256)?;
+    /// let pair = KeyPair::try_from(key.to_pkcs8_der()?.as_slice())?;
+    /// let mut leaf = CertificateParams::new(vec!["signer.example".to_owned()])?;
+    /// leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    /// let leaf = leaf.signed_by(&pair, &Issuer::new(ca, ca_key))?;
+    ///
+    /// let mut header = Header::jwt();
+    /// header.x5c = Some(vec![base64::engine::general_purpose::STANDARD.encode(leaf.der())]);
+    /// let now = 1_780_272_000;
+    /// let exp = NumericDate::from_seconds(now + 300).ok_or("date")?;
+    /// let token = encode(&key, &header, &Claims::new(()).subject("42").expires_at(exp))?;
+    ///
+    /// let verifier = X5cVerifier::new([root.der()])?.clock(FixedClock::at(now));
+    /// let verified = jot_codec::decode_with_clock::<(), _, _>(
+    ///     &token,
+    ///     &verifier,
+    ///     &Validation::new(),
+    ///     &FixedClock::at(now),
+    /// )?;
+    /// assert_eq!(verified.claims.sub.as_deref(), Some("42"));
+    ///
+    /// // The key itself, for a header read some other way:
+    /// let at = NumericDate::from_seconds(now).ok_or("date")?;
+    /// let leaf_key = verifier.leaf_key(&header, Algorithm::ES256, at)?;
+    /// assert_eq!(leaf_key.to_spki_der()?, key.verifying_key().to_spki_der()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn leaf_key(
         &self,
         header: &Header,

@@ -1,6 +1,9 @@
 //! `X5cVerifier`: tokens whose key comes from their `x5c` header, over certificate
 //! chains (root → intermediate → leaf) made by `rcgen` when the test runs.
 
+// Test helpers outside `#[test]` functions unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jot_algorithms::{

@@ -385,7 +385,8 @@ impl X5cVerifier {
         x5c.iter()
             .enumerate()
             .map(|(index, b64)| {
-                if b64.len() > max.saturating_add(2) / 3 * 4 + 4 {
+                // Longer than the base64 of `max` bytes: too large before decoding.
+                if b64.len() > max.saturating_add(2) / 3 * 4 {
                     return Err(X5cError::CertificateTooLarge { index, max });
                 }
                 let der = STANDARD

@@ -16,7 +16,9 @@ use base64::engine::general_purpose::STANDARD;
 use der::Decode as _;
 use der::asn1::ObjectIdentifier;
 use jot_codec::{Clock, Header, NumericDate, SystemClock, Verifier, VerifyError, base64url};
-use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
+use rustls_pki_types::{
+    CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
+};
 use webpki::{EndEntityCert, KeyPurposeId, KeyPurposeIdIter, VerifiedPath};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::KeyUsage;
@@ -36,7 +38,8 @@ use crate::{Algorithm, AlgorithmFamily, KeyError, VerifyingKey};
 ///    validity periods, CA constraints, and the extended key usage policy
 ///    ([`require_extended_key_usage`](Self::require_extended_key_usage); none by default);
 /// 3. requires the `digitalSignature` bit when the leaf has a key usage extension;
-/// 4. requires `x5t#S256` (and `x5t`, SHA-1) to be the leaf's thumbprint when present;
+/// 4. requires `x5t#S256` (and `x5t`, SHA-1) to be the leaf's thumbprint when present,
+///    and the leaf to be for the pinned [`subject_name`](Self::subject_name) if any;
 /// 5. builds a [`VerifyingKey`] from the leaf's public key for the header's `alg`
 ///    (an algorithm from [`algorithms`](Self::algorithms), asymmetric only; a key that
 ///    does not fit the algorithm is refused) and verifies the signature.
@@ -71,6 +74,7 @@ pub struct X5cVerifier {
     max_certificates: usize,
     max_certificate_len: usize,
     max_path_len: Option<usize>,
+    subject_name: Option<ServerName<'static>>,
     clock: Arc<dyn Clock + Send + Sync>,
 }
 
@@ -93,6 +97,12 @@ pub enum X5cError {
     /// An extended key usage that is no dotted object identifier.
     #[error("not an object identifier")]
     InvalidOid,
+    /// A pinned subject name that is neither a DNS name nor an IP address.
+    #[error("not a DNS name or IP address")]
+    InvalidSubjectName,
+    /// The leaf's subject alternative names do not cover the pinned name.
+    #[error("leaf certificate is not for the pinned name")]
+    SubjectNameMismatch,
     /// The protected header has no `x5c`, or an empty one.
     #[error("no x5c in the protected header")]
     MissingX5c,
@@ -211,6 +221,7 @@ impl X5cVerifier {
             max_certificates: Self::DEFAULT_MAX_CERTIFICATES,
             max_certificate_len: Self::DEFAULT_MAX_CERTIFICATE_LEN,
             max_path_len: None,
+            subject_name: None,
             clock: Arc::new(SystemClock),
         })
     }
@@ -271,6 +282,15 @@ impl X5cVerifier {
     pub fn max_path_len(mut self, max: usize) -> Self {
         self.max_path_len = Some(max);
         self
+    }
+
+    /// Pins the leaf to a name: a DNS name or an IP address its subject alternative
+    /// names must cover (webpki's matching, wildcards included; the subject's common
+    /// name is not consulted). Unpinned by default: any leaf the anchors vouch for.
+    pub fn subject_name(mut self, name: &str) -> Result<Self, X5cError> {
+        let name = ServerName::try_from(name).map_err(|_| X5cError::InvalidSubjectName)?;
+        self.subject_name = Some(name.to_owned());
+        Ok(self)
     }
 
     /// The clock whose time the certificates must be valid at: give the one the
@@ -363,6 +383,11 @@ impl X5cVerifier {
                 Some(&path_len),
             )
             .map_err(path_error)?;
+        if let Some(name) = &self.subject_name {
+            end_entity
+                .verify_is_valid_for_subject_name(name)
+                .map_err(|_| X5cError::SubjectNameMismatch)?;
+        }
         check_key_usage(&leaf_cert)?;
         check_thumbprints(header, leaf)?;
         let spki = crate::certificate::certificate_spki(leaf)?;
@@ -435,6 +460,7 @@ impl fmt::Debug for X5cVerifier {
             .field("max_certificates", &self.max_certificates)
             .field("max_certificate_len", &self.max_certificate_len)
             .field("max_path_len", &self.max_path_len)
+            .field("subject_name", &self.subject_name)
             .finish_non_exhaustive()
     }
 }

@@ -66,7 +66,7 @@ fn pki_with(alg: Algorithm, key_der: &[u8], tweak: impl FnOnce(&mut CertificateP
     let mut leaf_params = CertificateParams::new(vec!["signer.example".to_owned()]).unwrap();
     leaf_params
         .distinguished_name
-        .push(DnType::CommonName, "jot test signer");
+        .push(DnType::CommonName, "jot-test-signer.example");
     leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf_params.not_before = date_time_ymd(2025, 1, 1);
     leaf_params.not_after = date_time_ymd(2027, 1, 1);
@@ -513,5 +513,32 @@ fn the_path_length_can_be_limited() {
             NOW
         ),
         X5cError::Path(PathError::TooLong)
+    );
+}
+
+#[test]
+fn the_leaf_can_be_pinned_to_a_name() {
+    let pki = make_pki(Algorithm::ES256);
+    let token = pki.token(pki.x5c());
+    check(
+        &token,
+        &pki.verifier().subject_name("signer.example").unwrap(),
+    )
+    .unwrap();
+    let other = pki.verifier().subject_name("other.example").unwrap();
+    unknown_key(check(&token, &other));
+    assert_eq!(
+        reason(&pki, &header(pki.x5c()), &other, NOW),
+        X5cError::SubjectNameMismatch
+    );
+    // The common name is not a subject alternative name.
+    let cn = pki
+        .verifier()
+        .subject_name("jot-test-signer.example")
+        .unwrap();
+    unknown_key(check(&token, &cn));
+    assert_eq!(
+        pki.verifier().subject_name("not a name").unwrap_err(),
+        X5cError::InvalidSubjectName
     );
 }

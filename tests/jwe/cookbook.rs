@@ -34,6 +34,9 @@ const FILES: [&str; 14] = [
 /// The serializations a cookbook file publishes, in this order.
 const FORMS: [&str; 3] = ["compact", "json", "json_flat"];
 
+/// A plaintext, the recipient's index and the `aad`.
+type Opened = (Vec<u8>, usize, Option<Vec<u8>>);
+
 /// Decrypts one published form: the compact string, or a JSON (general or
 /// flattened) document. Returns the plaintext, the decrypted recipient's index (0 for
 /// compact) and the `aad`.
@@ -41,7 +44,7 @@ fn decrypt_form(
     key: &(impl Decrypter + ?Sized),
     form: &str,
     token: &Value,
-) -> Result<(Vec<u8>, usize, Option<Vec<u8>>), jot_jwe::Error> {
+) -> Result<Opened, jot_jwe::Error> {
     let policy = DecryptionPolicy::new();
     if form == "compact" {
         let out = decrypt(key, token.as_str().unwrap(), &policy)?;

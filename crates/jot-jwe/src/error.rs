@@ -114,8 +114,8 @@ pub enum Error {
     /// The token has three segments: it is a JWS, which a JWE API never accepts.
     #[error("token is a JWS (3 segments), expected a JWE")]
     Signed,
-    /// The token is not a compact JWE (5 segments; the JSON serialization is not
-    /// supported).
+    /// The token is not a compact JWE (5 segments; a JSON serialization goes to
+    /// [`crate::decrypt_json`]).
     #[error("token has {segments} segments, a compact JWE has 5")]
     Malformed {
         /// How many segments were found.

@@ -78,6 +78,15 @@ fn flattened_round_trip_and_syntax() {
     let out = open(&key, &flat).unwrap();
     assert_eq!(out.plaintext, b"flat");
     assert!(out.header.compressed);
+    assert_eq!(jwe.protected_header()["typ"], "JWT");
+    assert_eq!(jwe.protected_header()["zip"], "DEF");
+    assert!(jwe.unprotected_header().is_none() && jwe.aad_b64().is_none());
+    let merged = jwe.recipient_header(0).unwrap();
+    assert_eq!(
+        (merged["alg"].as_str(), merged["enc"].as_str()),
+        (Some("ECDH-ES"), Some("A128CBC-HS256"))
+    );
+    assert!(jwe.recipient_header(1).is_none());
     let general: Value = serde_json::from_str(&jwe.to_general_json()).unwrap();
     assert_eq!(open(&key, &general).unwrap().plaintext, b"flat");
     // Reparsed documents write out the same members.
@@ -105,6 +114,15 @@ fn tampering_is_the_uniform_error() {
         for key in &keys {
             assert!(matches!(open(key, &bad), Err(Error::Decryption)), "{name}");
         }
+    }
+    // An absent IV or tag is an empty one: the same uniform error.
+    for name in ["iv", "tag"] {
+        let mut bad = doc.clone();
+        bad.as_object_mut().unwrap().remove(name);
+        assert!(
+            matches!(open(&keys[2], &bad), Err(Error::Decryption)),
+            "{name}"
+        );
     }
     // Removing the aad changes the authenticated data too.
     let mut bad = doc.clone();

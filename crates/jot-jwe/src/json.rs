@@ -10,30 +10,6 @@
 //! and `zip` must be protected, every recipient must have `alg` and `enc` and all
 //! the same `enc`. Members jot does not know are ignored (RFC 7516 §7.2.1); a JWS
 //! (`payload`, `signature`, `signatures`) is refused as [`Error::Signed`].
-//!
-//! # Which recipient is decrypted, and why that is no oracle
-//!
-//! [`JweJson::decrypt`] makes **one** decryption attempt, with one key, for one
-//! recipient, chosen from public data only: the recipients' headers and the keys'
-//! public attributes (`kid`, `alg`, the `enc` of a `dir` key, the `epk`'s curve).
-//!
-//! 1. Each recipient's header (protected ∪ unprotected ∪ its own) is offered to the
-//!    [`Decrypter`] as a compact header would be ([`Decrypter::key_for`]): a key set
-//!    picks by `kid`, else by `alg`; a single key is always offered. A recipient is a
-//!    candidate when a key is picked, its `alg` (and fixed `enc`) fit, and neither
-//!    side names a different `kid`.
-//! 2. Candidates whose `kid` equals their key's `kid` come first; among equals, the
-//!    first in document order is taken.
-//! 3. Its CEK is recovered and the content decrypted exactly as in the compact
-//!    serialization: every failure that depends on the key or the tag is
-//!    [`Error::Decryption`]. jot never falls back to another recipient.
-//!
-//! So nothing an attacker can observe (the result, the count or duration of the
-//! attempts) depends on which step failed or on any secret: the attempt is one, and
-//! whether it happens is decided before any secret is touched. With no candidate:
-//! the selection error of the only recipient (as for a compact token), or
-//! [`JweJsonError::NoRecipient`]. Give recipients a `kid` when several share an
-//! `alg`; without one, jot takes the first.
 
 use serde_json::{Map, Value, json};
 
@@ -201,8 +177,32 @@ impl JweJson {
         Ok(jwe)
     }
 
-    /// Decrypts the content for the recipient `key` is for (see the module
-    /// documentation: one recipient is chosen from public data, and decrypted once).
+    /// Decrypts the content for the recipient `key` is for: one recipient is chosen
+    /// from public data, and decrypted once.
+    ///
+    /// # Which recipient is decrypted, and why that is no oracle
+    ///
+    /// This makes **one** decryption attempt, with one key, for one
+    /// recipient, chosen from public data only: the recipients' headers and the keys'
+    /// public attributes (`kid`, `alg`, the `enc` of a `dir` key, the `epk`'s curve).
+    ///
+    /// 1. Each recipient's header (protected ∪ unprotected ∪ its own) is offered to the
+    ///    [`Decrypter`] as a compact header would be ([`Decrypter::key_for`]): a key set
+    ///    picks by `kid`, else by `alg`; a single key is always offered. A recipient is a
+    ///    candidate when a key is picked, its `alg` (and fixed `enc`) fit, and neither
+    ///    side names a different `kid`.
+    /// 2. Candidates whose `kid` equals their key's `kid` come first; among equals, the
+    ///    first in document order is taken.
+    /// 3. Its CEK is recovered and the content decrypted exactly as in the compact
+    ///    serialization: every failure that depends on the key or the tag is
+    ///    [`Error::Decryption`]. jot never falls back to another recipient.
+    ///
+    /// So nothing an attacker can observe (the result, the count or duration of the
+    /// attempts) depends on which step failed or on any secret: the attempt is one, and
+    /// whether it happens is decided before any secret is touched. With no candidate:
+    /// the selection error of the only recipient (as for a compact token), or
+    /// [`JweJsonError::NoRecipient`]. Give recipients a `kid` when several share an
+    /// `alg`; without one, jot takes the first.
     ///
     /// Every failure after the key is chosen that depends on the key or the tag —
     /// a tampered protected header, `aad`, IV, ciphertext or tag, an encrypted key

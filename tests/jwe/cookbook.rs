@@ -1,12 +1,13 @@
 //! The JOSE cookbook (RFC 7520): section 5 JWE examples, the X25519 ECDH-ES example,
-//! and section 6 (a JWS nested in a JWE). Decryption of the published outputs; the
+//! and section 6 (a JWS nested in a JWE), in every published serialization (compact,
+//! general and flattened JSON). Decryption of the published outputs; the
 //! cookbook's "generated" CEKs and IVs are not injected into jot (which draws its own),
 //! so encryption is covered by round trips and interop instead.
 
 use jot_algorithms::{Algorithm, VerifyingKey};
 use jot_jwe::{
-    DecryptionKey, DecryptionKeySet, DecryptionPolicy, FixedClock, KeyAlgorithm, Validation,
-    decrypt, decrypt_then_verify_with,
+    Decrypter, DecryptionKey, DecryptionKeySet, DecryptionPolicy, FixedClock, KeyAlgorithm,
+    Validation, decrypt, decrypt_json, decrypt_then_verify_with,
 };
 use serde_json::Value;
 
@@ -30,34 +31,105 @@ const FILES: [&str; 14] = [
     "curve25519/ecdh-es.json",
 ];
 
+/// The serializations a cookbook file publishes, in this order.
+const FORMS: [&str; 3] = ["compact", "json", "json_flat"];
+
+/// A plaintext, the recipient's index and the `aad`.
+type Opened = (Vec<u8>, usize, Option<Vec<u8>>);
+
+/// Decrypts one published form: the compact string, or a JSON (general or
+/// flattened) document. Returns the plaintext, the decrypted recipient's index (0 for
+/// compact) and the `aad`.
+fn decrypt_form(
+    key: &(impl Decrypter + ?Sized),
+    form: &str,
+    token: &Value,
+) -> Result<Opened, jot_jwe::Error> {
+    let policy = DecryptionPolicy::new();
+    if form == "compact" {
+        let out = decrypt(key, token.as_str().unwrap(), &policy)?;
+        return Ok((out.plaintext, 0, None));
+    }
+    let out = decrypt_json(key, &token.to_string(), &policy)?;
+    Ok((out.plaintext, out.recipient, out.aad))
+}
+
+/// The example's keys with their algorithms: one, or one per recipient (5.13).
+fn example_keys(input: &Value) -> Vec<DecryptionKey> {
+    match (&input["alg"], &input["key"]) {
+        (Value::Array(algs), Value::Array(keys)) => algs
+            .iter()
+            .zip(keys)
+            .map(|(alg, key)| key_for(alg.as_str().unwrap(), key))
+            .collect(),
+        _ => {
+            let alg = str_field(input, "alg");
+            vec![match input.get("pwd") {
+                Some(pwd) => {
+                    DecryptionKey::password(alg.parse().unwrap(), pwd.as_str().unwrap()).unwrap()
+                }
+                None => key_for(alg, &input["key"]),
+            }]
+        }
+    }
+}
+
+/// Every published form of every section 5 example: each recipient's key decrypts its
+/// own recipient to the plaintext, and the `aad` (5.10) comes out as published.
 #[test]
 fn rfc7520_section5_jwe() {
     let mut tally = Tally::new(
-        "RFC 7520 section 5 (cookbook JWE)",
+        "RFC 7520 section 5 (cookbook JWE), compact, general and flattened JSON",
         "jose-cookbook/jwe, curve25519",
     );
-    tally.expect_total(FILES.len());
-    for file in FILES {
-        let v: Value = load(&format!("jose-cookbook/{file}"));
+    let docs: Vec<(&str, Value)> = FILES
+        .iter()
+        .map(|file| (*file, load(&format!("jose-cookbook/{file}"))))
+        .collect();
+    tally.expect_total(
+        docs.iter()
+            .map(|(_, v)| {
+                FORMS
+                    .iter()
+                    .filter(|f| v["output"].get(**f).is_some())
+                    .count()
+            })
+            .sum(),
+    );
+    for (file, v) in &docs {
         let input = &v["input"];
-        let Some(compact) = v["output"]["compact"].as_str() else {
-            tally.exclude(
-                file,
-                "JSON serialization only (external aad, unprotected headers or several recipients): \
-                 jot implements the compact serialization",
-            );
-            continue;
-        };
-        let alg = str_field(input, "alg");
-        let key = match input.get("pwd") {
-            Some(pwd) => {
-                DecryptionKey::password(alg.parse().unwrap(), pwd.as_str().unwrap()).unwrap()
+        let plaintext = str_field(input, "plaintext").as_bytes();
+        // The cookbook gives the aad as JSON text; the document carries its UTF-8 bytes.
+        let aad = input
+            .get("aad")
+            .map(|_| str_field(input, "aad").as_bytes().to_vec());
+        let keys = example_keys(input);
+        for form in FORMS {
+            let Some(token) = v["output"].get(form) else {
+                continue;
+            };
+            let mut detail = Vec::new();
+            let mut ok = true;
+            for (i, key) in keys.iter().enumerate() {
+                let out = decrypt_form(key, form, token);
+                let this = match &out {
+                    Ok((p, recipient, got_aad)) => {
+                        p == plaintext
+                            && *recipient == i
+                            && got_aad
+                                .as_ref()
+                                .map(|a| serde_json::from_slice::<Value>(a).unwrap())
+                                == aad
+                                    .as_ref()
+                                    .map(|a| serde_json::from_slice::<Value>(a).unwrap())
+                    }
+                    Err(_) => false,
+                };
+                ok &= this;
+                detail.push(format!("{out:?}"));
             }
-            None => key_for(alg, &input["key"]),
-        };
-        let out = decrypt(&key, compact, &DecryptionPolicy::new());
-        let ok = matches!(&out, Ok(d) if d.plaintext == str_field(input, "plaintext").as_bytes());
-        tally.check(file, ok, || format!("{out:?}"));
+            tally.check(format!("{file} {form}"), ok, || detail.join("; "));
+        }
     }
     tally.finish();
 }
@@ -73,6 +145,7 @@ fn rfc7520_section6_nesting() {
         &jwk(&v["sign"]["input"]["key"]).to_public(),
     )
     .unwrap();
+    tally.expect_total(FORMS.len());
     let form = "compact";
     let token = str_field(&v["encrypt"]["output"], form);
     let out = decrypt_then_verify_with::<Value>(
@@ -85,10 +158,23 @@ fn rfc7520_section6_nesting() {
     );
     let ok = matches!(&out, Ok(n) if n.token.claims.iss.as_deref() == Some("hobbiton.example"));
     tally.check(form, ok, || format!("{out:?}"));
-    tally.exclude(
-        "json, json_flat",
-        "JSON serialization: jot implements the compact serialization",
-    );
+    // The JSON forms: the plaintext is the inner JWS (`cty: JWT`), which then verifies.
+    for form in ["json", "json_flat"] {
+        let doc = v["encrypt"]["output"][form].to_string();
+        let out = decrypt_json(&key, &doc, &DecryptionPolicy::new()).and_then(|d| {
+            let nested = d.header.is_nested();
+            let inner = String::from_utf8(d.plaintext).unwrap();
+            let token = jot_codec::decode_with_clock::<Value, _, _>(
+                &inner,
+                &verifier,
+                &Validation::new(),
+                &FixedClock::at(1_300_819_000),
+            )?;
+            Ok((nested, token.claims.iss))
+        });
+        let ok = matches!(&out, Ok((true, Some(iss))) if iss == "hobbiton.example");
+        tally.check(form, ok, || format!("{out:?}"));
+    }
     tally.finish();
 }
 
@@ -97,7 +183,7 @@ fn rfc7520_section6_nesting() {
 #[test]
 fn rfc7520_section5_with_a_key_set() {
     let mut tally = Tally::new(
-        "RFC 7520 section 5 (cookbook JWE) with a DecryptionKeySet",
+        "RFC 7520 section 5 (cookbook JWE) with a DecryptionKeySet, compact form",
         "jose-cookbook/jwe, curve25519",
     );
     tally.expect_total(FILES.len());
@@ -105,7 +191,11 @@ fn rfc7520_section5_with_a_key_set() {
         let v: Value = load(&format!("jose-cookbook/{file}"));
         let input = &v["input"];
         let Some(compact) = v["output"]["compact"].as_str() else {
-            tally.exclude(file, "JSON serialization only");
+            tally.exclude(
+                file,
+                "no compact form; its JSON forms run in rfc7520_section5_jwe and \
+                 rfc7520_section5_json_with_a_key_set",
+            );
             continue;
         };
         let alg: KeyAlgorithm = str_field(input, "alg").parse().unwrap();
@@ -140,6 +230,42 @@ fn rfc7520_section5_with_a_key_set() {
         let out = decrypt(&set, compact, &DecryptionPolicy::new());
         let ok = matches!(&out, Ok(d) if d.plaintext == str_field(input, "plaintext").as_bytes());
         tally.check(file, ok, || format!("{out:?}"));
+    }
+    tally.finish();
+}
+
+/// The JSON forms, decrypted with one key set holding every key of the example (for
+/// 5.13, all three recipients' keys) among keys of other families: the set picks a
+/// recipient by `kid` (or by `alg`) and decrypts it.
+#[test]
+fn rfc7520_section5_json_with_a_key_set() {
+    let mut tally = Tally::new(
+        "RFC 7520 section 5 (cookbook JWE) with a DecryptionKeySet, JSON forms",
+        "jose-cookbook/jwe, curve25519",
+    );
+    for file in FILES {
+        let v: Value = load(&format!("jose-cookbook/{file}"));
+        let input = &v["input"];
+        let mut keys = example_keys(input);
+        keys.push(
+            DecryptionKey::generate(KeyAlgorithm::RSA_OAEP_256)
+                .unwrap()
+                .with_kid("other-rsa"),
+        );
+        keys.push(
+            DecryptionKey::generate(KeyAlgorithm::ECDH_ES_A128KW)
+                .unwrap()
+                .with_kid("other-ec"),
+        );
+        let set = DecryptionKeySet::from_keys(keys);
+        for form in ["json", "json_flat"] {
+            let Some(token) = v["output"].get(form) else {
+                continue;
+            };
+            let out = decrypt_form(&set, form, token);
+            let ok = matches!(&out, Ok((p, _, _)) if p == str_field(input, "plaintext").as_bytes());
+            tally.check(format!("{file} {form}"), ok, || format!("{out:?}"));
+        }
     }
     tally.finish();
 }

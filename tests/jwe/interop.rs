@@ -60,7 +60,7 @@ json.dump(out, sys.stdout)
 
 /// Installs jwcrypto when missing, through the project's one installer
 /// (`cargo xtask deps`).
-fn ensure_jwcrypto() {
+pub(crate) fn ensure_jwcrypto() {
     if let Err(e) = crate::deps::ensure_python(&[crate::deps::JWCRYPTO]) {
         panic!("interop: {e}");
     }

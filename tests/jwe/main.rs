@@ -24,6 +24,7 @@ mod cookbook;
 #[allow(dead_code, unreachable_pub)]
 mod deps;
 mod interop;
+mod interop_json;
 mod key_formats;
 mod key_set;
 mod rfc;

@@ -21,6 +21,8 @@ pub enum Part {
     Ciphertext,
     /// The authentication tag.
     Tag,
+    /// The additional authenticated data (`aad`) of the JSON serialization.
+    Aad,
 }
 
 impl std::fmt::Display for Part {
@@ -31,6 +33,7 @@ impl std::fmt::Display for Part {
             Part::Iv => "initialization vector",
             Part::Ciphertext => "ciphertext",
             Part::Tag => "authentication tag",
+            Part::Aad => "additional authenticated data",
         })
     }
 }
@@ -111,8 +114,8 @@ pub enum Error {
     /// The token has three segments: it is a JWS, which a JWE API never accepts.
     #[error("token is a JWS (3 segments), expected a JWE")]
     Signed,
-    /// The token is not a compact JWE (5 segments; the JSON serialization is not
-    /// supported).
+    /// The token is not a compact JWE (5 segments; a JSON serialization goes to
+    /// [`crate::decrypt_json`]).
     #[error("token has {segments} segments, a compact JWE has 5")]
     Malformed {
         /// How many segments were found.
@@ -212,6 +215,10 @@ pub enum Error {
     /// validate; the inner error says which check.
     #[error(transparent)]
     Jwt(#[from] jot_codec::Error),
+    /// A JWE JSON serialization (RFC 7516 §7.2) that is not acceptable, or that
+    /// has no recipient for the key.
+    #[error("JWE JSON serialization: {0}")]
+    JweJson(#[from] JweJsonError),
     /// A key could not be used (e.g. a `dir` key whose length fits no `enc`).
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -243,13 +250,89 @@ impl Error {
             Error::Decryption => "decryption failed",
             Error::UnknownKid { .. }
             | Error::NoKeyForAlgorithm { .. }
-            | Error::AmbiguousKey { .. } => "unknown key",
+            | Error::AmbiguousKey { .. }
+            | Error::JweJson(JweJsonError::NoRecipient { .. }) => "unknown key",
+            Error::JweJson(_) => "malformed token",
             Error::Jwt(e) => e.public_description(),
             Error::Disabled { .. } | Error::Key(_) | Error::Random | Error::Encryption => {
                 "internal error"
             }
         }
     }
+}
+
+/// Why a JWE JSON serialization ([`crate::JweJson`]) is refused, when parsing,
+/// decrypting or encrypting it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JweJsonError {
+    /// A required member is missing (`ciphertext`).
+    #[error("member {name:?} is missing")]
+    MissingMember {
+        /// The member.
+        name: &'static str,
+    },
+    /// A member has the wrong JSON type (a string, an object or an array expected).
+    #[error("member {name:?} has the wrong type")]
+    InvalidMember {
+        /// The member.
+        name: &'static str,
+    },
+    /// A document with `recipients` also has the flattened members `header` or
+    /// `encrypted_key`.
+    #[error("the general and the flattened syntax are mixed")]
+    MixedSyntax,
+    /// `recipients` is empty, or no recipient was given to encrypt to.
+    #[error("there is no recipient")]
+    NoRecipients,
+    /// More recipients than [`crate::JweJson::MAX_RECIPIENTS`] (or, for the
+    /// flattened syntax, more than one).
+    #[error("more than {max} recipients")]
+    TooManyRecipients {
+        /// The maximum.
+        max: usize,
+    },
+    /// A header parameter appears in more than one of the protected header, the
+    /// shared unprotected header and a recipient's header (RFC 7516 §7.2.1).
+    #[error("header parameter {name:?} appears in two header sets (recipient {recipient})")]
+    HeaderConflict {
+        /// The parameter (at most 64 characters).
+        name: String,
+        /// The recipient's index.
+        recipient: usize,
+    },
+    /// `crit` in an unprotected header: it must be integrity protected (RFC 7516 §4.1.13).
+    #[error("\"crit\" must be integrity protected")]
+    UnprotectedCrit,
+    /// A recipient's header set lacks `alg` or `enc`.
+    #[error("recipient {recipient} has no {name:?}")]
+    MissingParameter {
+        /// `alg` or `enc`.
+        name: &'static str,
+        /// The recipient's index.
+        recipient: usize,
+    },
+    /// The recipients do not all have the same `enc` (one ciphertext has one).
+    #[error("the recipients disagree on \"enc\"")]
+    EncDiffers,
+    /// No recipient fits the key (or, for a key set, none names a key of the set).
+    /// Decided from the headers and the keys' public attributes alone.
+    #[error("none of the {recipients} recipients is for this key")]
+    NoRecipient {
+        /// How many recipients the document has.
+        recipients: usize,
+    },
+    /// `dir` or `ECDH-ES` (direct key agreement) among several recipients: the CEK
+    /// is then the recipient's own and cannot be shared (RFC 7516 §7.2.1).
+    #[error("{alg} can only be used with a single recipient")]
+    DirectWithSeveral {
+        /// The algorithm.
+        alg: KeyAlgorithm,
+    },
+    /// A shared `kid` ([`crate::HeaderOptions::kid`]) for several recipients: each
+    /// recipient's `kid` comes from its key.
+    #[error("a shared kid cannot name several recipients")]
+    SharedKid,
 }
 
 /// Why an encryption or decryption key could not be built, imported, exported or generated.

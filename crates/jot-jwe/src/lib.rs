@@ -15,6 +15,7 @@ mod export;
 mod generate;
 pub mod hazmat;
 mod header;
+mod json;
 mod jwt;
 mod key;
 mod key_set;
@@ -29,8 +30,9 @@ mod zip;
 
 pub use algorithm::{ContentEncryption, Curve, KeyAlgorithm, KeyFamily, UnknownName};
 pub use compact::{Decrypted, decrypt, encrypt};
-pub use error::{Error, HeaderError, KeyError, Part};
+pub use error::{Error, HeaderError, JweJsonError, KeyError, Part};
 pub use header::{HeaderOptions, JweHeader};
+pub use json::{DecryptedJson, JweJson, decrypt_json};
 pub use jwt::{
     DecryptedClaims, NestedToken, decrypt_claims, decrypt_then_verify, decrypt_then_verify_with,
     encrypt_claims, sign_then_encrypt, sign_then_encrypt_with,

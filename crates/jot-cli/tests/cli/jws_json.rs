@@ -116,6 +116,10 @@ fn general_round_trip_verifies_per_signature() {
     assert_eq!(shown["signatures"][1]["protected"]["kid"], "mac");
     assert_eq!(shown["signatures"][1]["header"], Value::Null);
     assert_eq!(shown["payload"]["iss"], "jot");
+    // On a pipe without --json: the same members, indented.
+    let piped = json(&ok(&["decode", &at]));
+    assert_eq!(piped["signatures"], shown["signatures"]);
+    assert_eq!(piped["payload"], shown["payload"]);
 }
 
 #[test]
@@ -288,6 +292,24 @@ fn cookbook_multiple_signatures_verify() {
         assert_eq!(code, 1, "key {i} alone, every signature required: {out}");
         assert_eq!(json(&out)["error"]["kind"], "signatures");
     }
+    // Claim options need a claims set; this payload is text.
+    let oct = path_str(&dir.join("key2.jwk")).to_owned();
+    let args = [
+        "verify",
+        "--key",
+        &oct,
+        "--require-signatures",
+        "any",
+        "--iss",
+        "x",
+        &document,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the payload is not a JSON claims set, so --iss cannot apply"),
+        "{err}"
+    );
 
     let shown = json(&ok(&["decode", "--json", &document]));
     assert_eq!(shown["signatures"][1]["header"]["alg"], "ES512");

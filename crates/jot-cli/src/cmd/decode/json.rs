@@ -83,8 +83,9 @@ pub(super) fn run(
                 if let Some(value) = shown.get(member) {
                     out.push_str(&format!("{}\n", paint.bold(title)));
                     match value {
+                        // Untrusted text: no control characters reach the terminal.
                         Value::String(s) if member != "payload" => {
-                            out.push_str(s);
+                            out.push_str(&pretty::clean(s));
                             out.push('\n');
                         }
                         _ => out.push_str(&pretty::render(value, paint, times)),

@@ -100,15 +100,13 @@ pub(super) fn run(
             serde_json::to_value(&checked).context("cannot show the claims")?,
         )
     } else {
-        {
-            if let Some(flag) = claim_option(args) {
-                return verbose.reject(
-                    "not_claims",
-                    &format!("the payload is not a JSON claims set, so {flag} cannot apply"),
-                );
-            }
-            payload_member(payload)
+        if let Some(flag) = claim_option(args) {
+            return verbose.reject(
+                "not_claims",
+                &format!("the payload is not a JSON claims set, so {flag} cannot apply"),
+            );
         }
+        payload_member(payload)
     };
     verbose.signatures();
     let shape = Shape::choose(args.json, args.human);

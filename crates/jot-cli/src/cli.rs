@@ -18,7 +18,7 @@ mod serve;
 mod user;
 
 pub(crate) use dpop::{DPOP_HELP, DpopArgs};
-pub(crate) use jws::{DecodeArgs, EncodeArgs, VerifyArgs};
+pub(crate) use jws::{DecodeArgs, EncodeArgs, JsonSyntax, RequireSignatures, VerifyArgs};
 pub(crate) use keys::{KekArgs, ROTATE_KEK_HELP, ROTATE_KEY_HELP, RotateKekArgs, RotateKeyArgs};
 pub(crate) use serve::{SERVE_HELP, ServeArgs};
 pub(crate) use user::{DataDirArg, UserCommand, UserPasswordArgs};

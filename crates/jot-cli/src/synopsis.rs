@@ -134,11 +134,14 @@ mod tests {
             .split("jot ")
             .find(|cmd| cmd.starts_with("encode "))
             .unwrap();
-        assert!(encode.contains("[--alg ALG]"), "{encode}");
+        assert!(encode.contains("[--alg ALG...]"), "{encode}");
         assert!(
-            encode.contains("(--key FILE | --secret-file FILE | --secret-env NAME)"),
+            encode.contains("(--key FILE... | --secret-file FILE | --secret-env NAME)"),
             "{encode}"
         );
+        assert!(encode.contains("[--json general|flattened]"), "{encode}");
+        let dpop = text.split("jot ").find(|c| c.starts_with("dpop ")).unwrap();
+        assert!(dpop.contains("[--alg ALG]"), "{dpop}");
         assert!(encode.contains("[--aud AUD...]"), "{encode}");
         assert!(
             text.contains("jot jwk thumbprint [--alg ALG] FILE\n"),

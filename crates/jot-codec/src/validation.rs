@@ -3,9 +3,11 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::claims::{Claims, REGISTERED_CLAIMS};
+use serde::de::DeserializeOwned;
+
+use crate::claims::{Claims, REGISTERED_CLAIMS, claims_from_json};
 use crate::error::{Error, clip_untrusted};
-use crate::{Algorithm, Header, NumericDate};
+use crate::{Algorithm, Clock, Header, NumericDate};
 
 /// The default maximum token length: 64 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 64 * 1024;
@@ -193,6 +195,42 @@ impl Validation {
             .is_none_or(|list| list.contains(&alg))
     }
 
+    /// Parses `payload` as a JWT claims set and checks it against these rules at
+    /// `clock`'s time, with `header` for the `typ` rule: the claim checks of
+    /// [`decode_with_clock`](crate::decode_with_clock), for a payload whose signature
+    /// was verified another way, such as [`VerifiedJws::payload`](crate::VerifiedJws::payload)
+    /// of a JWS in the JSON serialization. The algorithm gate and `crit` are the
+    /// signature's business and are not checked here.
+    ///
+    /// ```
+    /// use jot_codec::{Error, FixedClock, Header, Validation};
+    /// let validation = Validation::new().issuer("https://auth.example");
+    /// let clock = FixedClock::at(1_000);
+    /// let payload = br#"{"iss":"https://auth.example","exp":2000}"#;
+    /// let claims = validation.validate_claims::<(), _>(&Header::new(), payload, &clock)?;
+    /// assert_eq!(claims.iss.as_deref(), Some("https://auth.example"));
+    ///
+    /// let late = FixedClock::at(3_000);
+    /// let result = validation.validate_claims::<(), _>(&Header::new(), payload, &late);
+    /// assert!(matches!(result, Err(Error::Expired { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn validate_claims<T, C>(
+        &self,
+        header: &Header,
+        payload: &[u8],
+        clock: &C,
+    ) -> Result<Claims<T>, Error>
+    where
+        T: DeserializeOwned,
+        C: Clock + ?Sized,
+    {
+        let mut names = Vec::new();
+        let claims = claims_from_json::<T>(payload, self.wants_names().then_some(&mut names))?;
+        self.check(header, &claims, &names, clock.now())?;
+        Ok(claims)
+    }
+
     pub(crate) fn understands(&self, name: &str) -> bool {
         self.critical.iter().any(|c| c == name)
     }
@@ -335,4 +373,66 @@ pub(crate) fn media_type_eq(a: &str, b: &str) -> bool {
         }
     }
     short(a).eq_ignore_ascii_case(short(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FixedClock;
+    use serde_json::{Map, Value};
+
+    #[test]
+    fn validate_claims_applies_every_rule() {
+        let clock = FixedClock::at(1_000);
+        let header = Header::new().typ("JWT");
+        let payload = br#"{"iss":"i","aud":"a","sub":"s","exp":2000,"scope":"x"}"#;
+        let ok = Validation::new()
+            .issuer("i")
+            .audience("a")
+            .subject("s")
+            .typ("jwt")
+            .require("scope");
+        let claims = ok
+            .validate_claims::<Map<String, Value>, _>(&header, payload, &clock)
+            .unwrap();
+        assert_eq!(claims.custom["scope"], "x");
+
+        let check = |v: Validation, p: &[u8]| {
+            v.validate_claims::<Map<String, Value>, _>(&header, p, &clock)
+                .unwrap_err()
+        };
+        let aud = || Validation::new().audience("a");
+        assert!(matches!(
+            check(aud().issuer("j"), payload),
+            Error::WrongIssuer { .. }
+        ));
+        assert!(matches!(
+            check(Validation::new(), payload),
+            Error::WrongAudience
+        ));
+        assert!(matches!(
+            check(aud().typ("at+jwt"), payload),
+            Error::WrongType { .. }
+        ));
+        assert!(matches!(
+            check(aud().require("cnf"), payload),
+            Error::MissingClaim { .. }
+        ));
+        assert!(matches!(
+            check(Validation::new(), br#"{}"#),
+            Error::MissingClaim { .. }
+        ));
+        assert!(matches!(
+            check(Validation::new(), br#"{"exp":10}"#),
+            Error::Expired { .. }
+        ));
+        assert!(matches!(
+            check(Validation::new(), br#"{"exp":"x"}"#),
+            Error::InvalidClaim { .. }
+        ));
+        assert!(matches!(
+            check(Validation::new(), b"[1]"),
+            Error::Json { .. }
+        ));
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Args};
+use clap::{ArgGroup, Args, ValueEnum};
 
 use super::{Alg, Enc, KeyAlg};
 use crate::dates::DateZone;
@@ -14,7 +14,7 @@ use crate::when::{When, parse_when};
 pub(crate) struct SecretArgs {
     /// Read the HMAC secret from FILE (`-`: stdin), byte for byte; only a UTF-8 text
     /// file loses one trailing newline (\n or \r\n).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "secret_env")]
     pub(crate) secret_file: Option<PathBuf>,
     /// Read the HMAC secret from the environment variable NAME.
     #[arg(long, value_name = "NAME")]
@@ -23,19 +23,27 @@ pub(crate) struct SecretArgs {
 
 /// `jot encode`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("key-source").required(true).args(["key", "secret_file", "secret_env"])))]
+#[command(group(ArgGroup::new("key-source").required(true).multiple(true).args(["key", "secret_file", "secret_env"])))]
 pub(crate) struct EncodeArgs {
     /// The algorithm; optional when the key implies one (EC, Ed25519, JWK with "alg").
+    /// With --json and several signers: once per signer, in their order, or never.
     #[arg(short = 'a', long, value_enum, ignore_case = true)]
-    pub(crate) alg: Option<Alg>,
-    /// Private key file: PEM (PKCS#8, PKCS#1, SEC1), DER, JWK or JWK Set.
+    pub(crate) alg: Vec<Alg>,
+    /// Private key file: PEM (PKCS#8, PKCS#1, SEC1), DER, JWK or JWK Set. With --json,
+    /// repeat it for one signature per key; the signers are the keys in order, then
+    /// the secret (--secret-file or --secret-env), if any.
     #[arg(short = 'k', long, value_name = "FILE")]
-    pub(crate) key: Option<PathBuf>,
+    pub(crate) key: Vec<PathBuf>,
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
-    /// Key id for the header (also picks the key from a JWK Set).
+    /// Key id for the header (also picks the key from a JWK Set). With --json and
+    /// several signers: once per signer, in their order, or never.
     #[arg(long)]
-    pub(crate) kid: Option<String>,
+    pub(crate) kid: Vec<String>,
+    /// Write a JWS JSON serialization (RFC 7515 §7.2) instead of a compact token:
+    /// general (any number of signatures) or flattened (exactly one).
+    #[arg(long, value_enum, value_name = "SYNTAX", conflicts_with = "encrypt_to")]
+    pub(crate) json: Option<JsonSyntax>,
     /// The "typ" header.
     #[arg(short = 't', long, default_value = "JWT", conflicts_with = "no_typ")]
     pub(crate) typ: String,
@@ -108,7 +116,9 @@ pub(crate) struct EncodeArgs {
 /// `jot decode`.
 #[derive(Debug, Args)]
 pub(crate) struct DecodeArgs {
-    /// Print {"header":…,"claims":…} as JSON on one line.
+    /// Print {"header":…,"claims":…} as JSON on one line; for a JWS JSON
+    /// serialization {"serialization":…,"signatures":[{"protected":…,"header":…}],"payload":…}
+    /// ("payload_text" or "payload_base64url" when the payload is not JSON).
     #[arg(short = 'j', long, conflicts_with = "human")]
     pub(crate) json: bool,
     /// Show the dates of exp, nbf and iat as `// …` comments even when stdout is
@@ -119,7 +129,8 @@ pub(crate) struct DecodeArgs {
     #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
     pub(crate) date: DateZone,
 
-    /// The token, @FILE, or - for stdin (the default).
+    /// The token (compact, or a JWS JSON serialization), @FILE, or - for stdin (the
+    /// default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
 }
@@ -195,7 +206,13 @@ pub(crate) struct VerifyArgs {
     /// Accepted content encryption of --decrypt-with; repeatable [default: all].
     #[arg(long, value_enum, ignore_case = true, requires = "decrypt_with")]
     pub(crate) enc: Vec<Enc>,
-    /// Print {"header":…,"claims":…} on success, {"error":{"kind":…,"message":…}} on failure.
+    /// For a JWS in the JSON serialization: which of its signatures must verify with
+    /// the key(s) given, all of them or at least one (RFC 7515 §7.2's minimum).
+    #[arg(long, value_enum, default_value_t = RequireSignatures::All, value_name = "WHICH")]
+    pub(crate) require_signatures: RequireSignatures,
+    /// Print {"header":…,"claims":…} on success, {"error":{"kind":…,"message":…}} on
+    /// failure; for a JWS JSON serialization, {"signatures":[…],"claims":…} (or
+    /// "payload") and, on failure, "signatures" beside "error".
     #[arg(short = 'j', long, conflicts_with = "human")]
     pub(crate) json: bool,
     /// Show the dates of exp, nbf and iat as `// …` comments even when stdout is
@@ -206,9 +223,28 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_enum, default_value_t = DateZone::Utc, value_name = "ZONE")]
     pub(crate) date: DateZone,
 
-    /// The token, @FILE, or - for stdin (the default).
+    /// The token (compact, or a JWS JSON serialization), @FILE, or - for stdin (the
+    /// default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
+}
+
+/// `jot encode --json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum JsonSyntax {
+    /// {"payload":…,"signatures":[{"protected":…,"signature":…},…]}.
+    General,
+    /// {"payload":…,"protected":…,"signature":…}: one signature.
+    Flattened,
+}
+
+/// `jot verify --require-signatures`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RequireSignatures {
+    /// Every signature must verify.
+    All,
+    /// At least one signature must verify.
+    Any,
 }
 
 fn parse_seconds(text: &str) -> Result<u64, String> {

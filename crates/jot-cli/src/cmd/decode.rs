@@ -2,7 +2,8 @@
 //!
 //! The JSON shown is the token's own (every member, as sent), so this works for
 //! expired tokens, unknown algorithms and tokens the codec would refuse; the
-//! codec's strict parse still runs, and its objection is printed as a warning.
+//! codec's strict parse still runs, and its objection is printed as a warning. A JWS
+//! in the JSON serialization (a leading `{`) is shown by [`json`].
 
 use std::process::ExitCode;
 
@@ -17,9 +18,14 @@ use crate::input::read_token;
 use crate::paint::{ColorChoice, Paint};
 use crate::pretty::{self, Times};
 
+mod json;
+
 pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
     let zone = args.date;
     let token = read_token(args.token.as_deref())?;
+    if token.starts_with('{') {
+        return json::run(args.json, args.human, zone, &token, color);
+    }
     let err_paint = Paint::stderr(color);
     let (header, claims) = match split(&token) {
         Ok(parts) => parts,
@@ -79,6 +85,21 @@ fn split(token: &str) -> Result<(Value, Value), String> {
 fn json_segment(b64: &str, name: &str) -> Result<Value, String> {
     let bytes = base64url::decode(b64).map_err(|_| format!("the {name} is not valid base64url"))?;
     serde_json::from_slice(&bytes).map_err(|e| format!("the {name} is not JSON ({e})"))
+}
+
+/// The payload as it is shown when it is no claims set: JSON as JSON, else UTF-8
+/// text, else base64url.
+pub(super) fn payload_member(payload: Vec<u8>) -> (&'static str, Value) {
+    if let Ok(value) = serde_json::from_slice::<Value>(&payload) {
+        return ("payload", value);
+    }
+    match String::from_utf8(payload) {
+        Ok(text) => ("payload_text", Value::String(text)),
+        Err(e) => (
+            "payload_base64url",
+            Value::String(base64url::encode(e.as_bytes())),
+        ),
+    }
 }
 
 #[cfg(test)]

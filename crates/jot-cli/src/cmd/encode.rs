@@ -1,13 +1,16 @@
-//! `jot encode`: claims from a JSON object, flags and defaults, signed with a key.
+//! `jot encode`: claims from a JSON object, flags and defaults, signed with a key
+//! (or, with `--json`, with one key per signature of a JWS JSON serialization).
 
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use jot_codec::{Claims, Header};
+use std::path::PathBuf;
+
+use jot_codec::{Claims, Header, JwsJson, SignatureSpec};
 use jot_jwe::HeaderOptions;
 use serde_json::{Map, Value};
 
-use crate::cli::EncodeArgs;
+use crate::cli::{EncodeArgs, JsonSyntax};
 use crate::cmd::{name_value, now, random_id};
 use crate::input::{self, SecretSource};
 use crate::jwe::{self, JweKeySource};
@@ -25,13 +28,28 @@ pub(super) fn run(args: &EncodeArgs) -> Result<ExitCode> {
         (None, Some(name)) => Some(SecretSource::Env(name)),
         (None, None) => None,
     };
-    let header = header(args)?;
+    if let Some(syntax) = args.json {
+        let claims = claims(args, now())?;
+        let jws = json_jws(args, syntax, secret, &claims)?;
+        crate::exit::print(&format!("{jws}\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.key.len() > 1 || args.alg.len() > 1 || args.kid.len() > 1 {
+        bail!("--key, --alg and --kid may be repeated only with --json (one signature per key)");
+    }
+    if !args.key.is_empty() && secret.is_some() {
+        bail!(
+            "a compact token has one signature: give --key or a secret, not both (or use --json)"
+        );
+    }
+    let kid = args.kid.first().map(String::as_str);
+    let header = header(args, kid)?;
     let claims = claims(args, now())?;
     let key = keys::signing_key(
-        args.key.as_deref(),
+        args.key.first().map(PathBuf::as_path),
         secret,
-        args.alg.map(|a| a.0),
-        args.kid.as_deref(),
+        args.alg.first().map(|a| a.0),
+        kid,
     )?;
     let token = match &args.encrypt_to {
         None => jot_codec::encode(&key, &header, &claims).context("cannot sign the token")?,
@@ -49,6 +67,67 @@ pub(super) fn run(args: &EncodeArgs) -> Result<ExitCode> {
     };
     crate::exit::print(&format!("{token}\n"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--json`: the claims signed once per signer (each --key in order, then the
+/// secret), with the n-th --alg and --kid, if given, for the n-th signer.
+fn json_jws(
+    args: &EncodeArgs,
+    syntax: JsonSyntax,
+    secret: Option<SecretSource<'_>>,
+    claims: &Claims<Map<String, Value>>,
+) -> Result<String> {
+    let count = args.key.len() + usize::from(secret.is_some());
+    if syntax == JsonSyntax::Flattened && count != 1 {
+        bail!(
+            "--json flattened holds exactly one signature, and {count} signers are given \
+             (use --json general)"
+        );
+    }
+    for (flag, given) in [("--alg", args.alg.len()), ("--kid", args.kid.len())] {
+        if given != 0 && given != count {
+            bail!(
+                "{flag} is given {given} times for {count} signers: with --json, give it once \
+                 per signer (each --key in order, then the secret) or not at all"
+            );
+        }
+    }
+    let sources = args
+        .key
+        .iter()
+        .map(|path| (Some(path.as_path()), None))
+        .chain(secret.map(|s| (None, Some(s))));
+    let signers = sources
+        .enumerate()
+        .map(|(i, (path, secret))| {
+            keys::signing_key(
+                path,
+                secret,
+                args.alg.get(i).map(|a| a.0),
+                args.kid.get(i).map(String::as_str),
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let base = header(args, None)?;
+    let specs: Vec<SignatureSpec<'_>> = signers
+        .iter()
+        .enumerate()
+        .map(|(i, signer)| {
+            let protected = match args.kid.get(i) {
+                Some(kid) => base.clone().kid(kid.as_str()),
+                None => base.clone(),
+            };
+            SignatureSpec::new(signer).protected(protected)
+        })
+        .collect();
+    let payload = serde_json::to_vec(claims).context("cannot serialize the claims")?;
+    let jws = JwsJson::sign(&payload, &specs).context("cannot sign the JWS")?;
+    Ok(match syntax {
+        JsonSyntax::General => jws.to_general_json(),
+        JsonSyntax::Flattened => jws
+            .to_flattened_json()
+            .context("cannot write the flattened syntax")?,
+    })
 }
 
 /// The claims: CLAIMS, then each --claim, then the registered-claim flags and defaults.
@@ -126,14 +205,15 @@ fn claims(args: &EncodeArgs, now: u64) -> Result<Claims<Map<String, Value>>> {
     Ok(claims)
 }
 
-fn header(args: &EncodeArgs) -> Result<Header> {
+/// The header of --typ and --header, with `kid`.
+fn header(args: &EncodeArgs, kid: Option<&str>) -> Result<Header> {
     let mut header = if args.no_typ {
         Header::new()
     } else {
         Header::new().typ(args.typ.as_str())
     };
-    if let Some(kid) = &args.kid {
-        header = header.kid(kid.as_str());
+    if let Some(kid) = kid {
+        header = header.kid(kid);
     }
     for arg in &args.header {
         let (name, value) = name_value(arg, "--header")?;

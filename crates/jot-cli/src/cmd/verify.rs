@@ -5,7 +5,7 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use jot_codec::{Algorithm, Error, HeaderError, SystemClock, Validation};
+use jot_codec::{Algorithm, Claims, Error, HeaderError, SystemClock, Validation};
 use jot_jwe::DecryptionPolicy;
 use serde_json::{Map, Value, json};
 
@@ -18,6 +18,8 @@ use crate::jwe::{self, JweKeySource, Refusal};
 use crate::keys::{self, AlgChoice, VerifySource};
 use crate::paint::{ColorChoice, Paint};
 use crate::pretty::{self, Times, clean, shown};
+
+mod json;
 
 type Custom = Map<String, Value>;
 
@@ -60,6 +62,18 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
         (None, Some(jkt)) => Some(jkt.trim().to_owned()),
         (None, None) => None,
     };
+    // A JWS in the JSON serialization (RFC 7515 §7.2): every signature, then the policy.
+    if args.decrypt_with.is_none() && token.starts_with('{') {
+        return json::run(
+            args,
+            color,
+            &token,
+            &keys,
+            &validation,
+            &accepted,
+            binding.as_deref(),
+        );
+    }
     // A nested token: decrypt first; the JWS inside goes through every usual check.
     let (token, jwe_header) = match &args.decrypt_with {
         None => (token, None),
@@ -115,7 +129,10 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            let message = describe(&e, &token, args, &accepted);
+            let claims = jot_codec::dangerous::decode_unverified::<Custom>(&token)
+                .ok()
+                .map(|(_, c)| c);
+            let message = describe(&e, claims.as_ref(), args, &accepted);
             reject(args.json, color, e.kind(), &message)
         }
     }
@@ -234,16 +251,17 @@ fn validation(args: &VerifyArgs, accepted: &[Algorithm]) -> Validation {
     v
 }
 
-/// One line saying which check failed. The token's own values (read again, without
-/// trusting them, only to phrase the message) are cleaned of control characters, and
+/// One line saying which check failed. The token's own values (`claims`, read
+/// again without trusting them, only to phrase the message) are cleaned of control characters, and
 /// quoted when they would otherwise look like another value.
-fn describe(e: &Error, token: &str, args: &VerifyArgs, accepted: &[Algorithm]) -> String {
-    let claims = jot_codec::dangerous::decode_unverified::<Custom>(token)
-        .ok()
-        .map(|(_, c)| c);
+fn describe(
+    e: &Error,
+    claims: Option<&Claims<Custom>>,
+    args: &VerifyArgs,
+    accepted: &[Algorithm],
+) -> String {
     let token_aud = || {
         claims
-            .as_ref()
             .and_then(|c| c.aud.as_ref())
             .map(|aud| aud.iter().map(shown).collect::<Vec<_>>())
             .filter(|aud| !aud.is_empty())

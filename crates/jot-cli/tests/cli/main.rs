@@ -19,6 +19,7 @@ mod jwe;
 mod jwe_set;
 mod jwk;
 mod jwks_remote;
+mod jws_json;
 #[cfg(unix)]
 mod kek;
 mod key_formats;

@@ -36,7 +36,7 @@ use crate::{Algorithm, AlgorithmFamily, KeyError, VerifyingKey};
 /// 2. validates the path with `rustls-webpki` at the time of its [`Clock`]
 ///    (the system clock unless [`clock`](Self::clock) says otherwise): signatures,
 ///    validity periods, CA constraints, and the extended key usage policy
-///    ([`require_extended_key_usage`](Self::require_extended_key_usage); none by default);
+///    ([`extended_key_usage`](Self::extended_key_usage); none by default);
 /// 3. requires the `digitalSignature` bit when the leaf has a key usage extension;
 /// 4. requires `x5t#S256` (and `x5t`, SHA-1) to be the leaf's thumbprint when present,
 ///    and the leaf to be for the pinned [`subject_name`](Self::subject_name) if any;

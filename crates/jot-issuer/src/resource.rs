@@ -72,12 +72,11 @@ mod tests {
 
     #[test]
     fn resources_are_absolute_uris_without_fragment() {
-        let ok = check_resources(vec![
-            "https://mcp.example.com/mcp".into(),
+        let urn = check_resources(vec![
             "https://mcp.example.com/mcp".into(),
             "urn:example:api".into(),
         ]);
-        assert!(ok.is_err(), "a URN names no host: {ok:?}");
+        assert!(urn.is_err(), "a URN names no host: {urn:?}");
         let ok = check_resources(vec![
             "https://mcp.example.com/mcp".into(),
             "https://mcp.example.com/mcp".into(),

@@ -42,7 +42,7 @@ impl Issuer {
                 crate::error::no_store(response.headers_mut());
                 response
             }
-            Err(e) => e.into_response(self.url(), &self.dpop_algorithms().join(" ")),
+            Err(e) => e.into_response(self.url(), self.inner.dpop.algs()),
         };
         if headers.contains_key(crate::dpop::DPOP) {
             if let Some(nonce) = self.next_dpop_nonce() {

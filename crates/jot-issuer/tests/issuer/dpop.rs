@@ -446,3 +446,45 @@ async fn discovery_lists_the_dpop_algorithms() {
     let grants = document["grant_types_supported"].as_array().unwrap();
     assert!(grants.contains(&json!("urn:ietf:params:oauth:grant-type:token-exchange")));
 }
+
+/// A replay cache whose store is down.
+struct DownCache;
+
+impl jot_axum::ReplayCache for DownCache {
+    fn first_use(
+        &self,
+        _jti: &[u8; 32],
+        _until: jot_codec::NumericDate,
+        _now: jot_codec::NumericDate,
+    ) -> jot_axum::ReplayFuture<'_> {
+        Box::pin(async {
+            Err(jot_axum::ReplayCacheError::Store(
+                "replay store down".into(),
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_replay_cache_that_cannot_answer_is_a_503_and_issues_nothing() {
+    let issuer = start_login_with(|b| {
+        b.login(jot_issuer::Login::new())
+            .dpop(Dpop::new().replay_cache(DownCache))
+    })
+    .await;
+    let key = key();
+    let reply = issuer
+        .post_token(
+            CC,
+            Auth::Basic(CLIENT, SECRET),
+            &[&issuer.token_proof(&key)],
+        )
+        .await;
+    reply.assert_error(503, "temporarily_unavailable");
+    assert!(reply.header("retry-after").is_some());
+    // Without a proof the cache is not asked: a bearer token as usual.
+    let bearer = issuer
+        .post_token(CC, Auth::Basic(CLIENT, SECRET), &[])
+        .await;
+    assert_eq!(bearer.status, 200, "{}", bearer.text);
+}

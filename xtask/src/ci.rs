@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::{cargo, deps, examples, exec, fuzz, nostd};
+use crate::{cargo, deps, examples, exec, fuzz, nostd, wasm};
 
 type Step = fn() -> Result<()>;
 
@@ -13,6 +13,7 @@ const STEPS: &[(&str, Step)] = &[
     ("format", format),
     ("clippy", clippy),
     ("tests", tests),
+    ("wasm32 tests in Node.js", wasm::run),
     ("examples", examples::run),
     ("docs", docs),
     ("no_std jot-codec", nostd::check),

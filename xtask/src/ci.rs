@@ -111,7 +111,7 @@ fn providers() -> Result<()> {
         };
         test.extend(["--features", features]);
         test.extend(PACKAGES);
-        exec(&mut cargo(&test).env("JOT_EXPECT_PROVIDER", provider))?;
+        exec(cargo(&test).env("JOT_EXPECT_PROVIDER", provider))?;
     }
     Ok(())
 }

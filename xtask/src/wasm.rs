@@ -11,7 +11,7 @@
 //! declares, each fails the task with a message saying which.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail, ensure};
 
@@ -44,11 +44,20 @@ pub(crate) fn run() -> Result<()> {
         TARGET,
     ]))?;
     let expected = declared_tests(&workspace_root().join(TESTS_DIR))?;
-    let out = capture(
-        cargo(&["test", "-p", PACKAGE, "--tests", "--target", TARGET])
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner),
-    )?;
+    // The runner's report goes to stdout: kept to count the tests, and printed
+    // whether they passed or not.
+    let run = cargo(&["test", "-p", PACKAGE, "--tests", "--target", TARGET])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("wasm: cannot start `cargo test`")?;
+    let out = String::from_utf8_lossy(&run.stdout);
     print!("{out}");
+    ensure!(
+        run.status.success(),
+        "wasm: FAILED: `cargo test -p {PACKAGE} --target {TARGET}` ({})",
+        run.status
+    );
     let passed = passed_tests(&out);
     ensure!(
         passed == expected,

@@ -4,16 +4,9 @@
 //!
 //! On that target `std::time::SystemTime::now()` panics, so `SystemClock` (and with
 //! it `jot_algorithms::decode` and `Claims::valid_for`) cannot be used: decode with
-//! `decode_with_clock` and a clock that asks JavaScript, such as [`JsClock`]. On other
+//! `decode_with_clock` and a clock that asks JavaScript, such as `JsClock`
+//! (`decode_with_clock::<T, _, _>(token, &key, &validation, &JsClock)`). On other
 //! targets this crate is empty.
-//!
-//! ```ignore
-//! use jot_algorithms::{Algorithm, Validation, VerifyingKey};
-//! use jot_codec::decode_with_clock;
-//! use jot_wasm_tests::JsClock;
-//!
-//! let token = decode_with_clock::<(), _, _>(token, &key, &Validation::new(), &JsClock)?;
-//! ```
 
 #![forbid(unsafe_code)]
 

@@ -1,6 +1,6 @@
 //! jot-codec and jot-algorithms (`rust-crypto` provider) on `wasm32-unknown-unknown`,
 //! run in Node.js by `wasm-bindgen-test-runner` (`cargo xtask wasm`): sign and verify
-//! round trips, tampered tokens, random key generation, JWK import. Time comes from
+//! round trips for every algorithm, tampered tokens, random key generation, JWK import. Time comes from
 //! JavaScript (`JsClock`); randomness from `crypto.getRandomValues`.
 
 #![cfg(target_arch = "wasm32")]
@@ -86,6 +86,22 @@ fn eddsa_round_trip_with_a_generated_key() {
     let token = round_trip(&key, &key.verifying_key());
     let sig = base64url::decode(token.rsplit('.').next().unwrap()).unwrap();
     assert_eq!(sig.len(), 64);
+}
+
+#[wasm_bindgen_test]
+fn every_other_algorithm_round_trips() {
+    for alg in [Algorithm::ES384, Algorithm::ES512, Algorithm::ES256K] {
+        let key = SigningKey::generate(alg).unwrap();
+        round_trip(&key, &key.verifying_key());
+    }
+    // RSA with a stored 2048-bit key (generating one is slow in a debug build).
+    let pem = include_str!("../../../crates/jot-algorithms/tests/data/rsa2048.pkcs8.pem");
+    for alg in [Algorithm::RS256, Algorithm::PS256, Algorithm::PS512] {
+        let key = SigningKey::from_pem(alg, pem).unwrap();
+        let token = round_trip(&key, &key.verifying_key());
+        let r = decode(&tamper(&token, 1), &key.verifying_key());
+        assert!(matches!(r, Err(Error::InvalidSignature)), "{alg}: {r:?}");
+    }
 }
 
 #[wasm_bindgen_test]

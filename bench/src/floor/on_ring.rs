@@ -17,7 +17,10 @@ fn rsa_signature_len(rsa: &p::signature::RsaKeyPair) -> usize {
 
 type EcdsaPair = p::signature::EcdsaKeyPair;
 
-fn ecdsa_pair(pkcs8: &[u8], rng: &p::rand::SystemRandom) -> Result<EcdsaPair, p::error::KeyRejected> {
+fn ecdsa_pair(
+    pkcs8: &[u8],
+    rng: &p::rand::SystemRandom,
+) -> Result<EcdsaPair, p::error::KeyRejected> {
     EcdsaPair::from_pkcs8(&p::signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, rng)
 }
 
@@ -29,7 +32,10 @@ impl PublicKey {
         alg: &'static dyn p::signature::VerificationAlgorithm,
         raw: &[u8],
     ) -> Result<Self, p::error::Unspecified> {
-        Ok(Self(p::signature::UnparsedPublicKey::new(alg, raw.to_vec())))
+        Ok(Self(p::signature::UnparsedPublicKey::new(
+            alg,
+            raw.to_vec(),
+        )))
     }
 
     fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), p::error::Unspecified> {

@@ -19,14 +19,20 @@ pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
     // The keyed state (inner and outer pads hashed) is computed once and cloned.
     let hmac = Hmac::<Sha256>::new_from_slice(SECRET).expect("HMAC key");
     let hs = header_json("HS256");
-    for (op, claims) in [(Op::Hs256Sign, &fx.flat_small), (Op::Hs256Sign2kb, &fx.flat_large)] {
+    for (op, claims) in [
+        (Op::Hs256Sign, &fx.flat_small),
+        (Op::Hs256Sign2kb, &fx.flat_large),
+    ] {
         sink.bench(op, id, || {
             encode(&hs, black_box(claims), |m| {
                 hmac.clone().chain_update(m).finalize().into_bytes()
             })
         });
     }
-    for (op, token) in [(Op::Hs256Verify, &fx.hs_small), (Op::Hs256Verify2kb, &fx.hs_large)] {
+    for (op, token) in [
+        (Op::Hs256Verify, &fx.hs_small),
+        (Op::Hs256Verify2kb, &fx.hs_large),
+    ] {
         sink.bench(op, id, || {
             let (input, sig, n) = split(black_box(token));
             hmac.clone()
@@ -53,7 +59,12 @@ pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
             sig.to_bytes()
         })
     });
-    let seed: [u8; 32] = fx.ed.private_raw.as_slice().try_into().expect("32-byte seed");
+    let seed: [u8; 32] = fx
+        .ed
+        .private_raw
+        .as_slice()
+        .try_into()
+        .expect("32-byte seed");
     let ed_signer = ed25519_dalek::SigningKey::from_bytes(&seed);
     let eddsa = header_json("EdDSA");
     sink.bench(Op::EdDsaSign, id, || {

@@ -25,12 +25,18 @@ pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
 
     let hmac = p::hmac::Key::new(p::hmac::HMAC_SHA256, SECRET);
     let hs = header_json("HS256");
-    for (op, claims) in [(Op::Hs256Sign, &fx.flat_small), (Op::Hs256Sign2kb, &fx.flat_large)] {
+    for (op, claims) in [
+        (Op::Hs256Sign, &fx.flat_small),
+        (Op::Hs256Sign2kb, &fx.flat_large),
+    ] {
         sink.bench(op, &id, || {
             encode(&hs, black_box(claims), |m| p::hmac::sign(&hmac, m))
         });
     }
-    for (op, token) in [(Op::Hs256Verify, &fx.hs_small), (Op::Hs256Verify2kb, &fx.hs_large)] {
+    for (op, token) in [
+        (Op::Hs256Verify, &fx.hs_small),
+        (Op::Hs256Verify2kb, &fx.hs_large),
+    ] {
         sink.bench(op, &id, || {
             let (input, sig, n) = split(black_box(token));
             p::hmac::verify(&hmac, input.as_bytes(), &sig[..n]).expect("verify");
@@ -85,7 +91,13 @@ pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
             &fx.es256,
             "ES256",
         ),
-        (Op::EdDsaVerify, &signature::ED25519, &fx.ed.public_raw, &fx.eddsa, "EdDSA"),
+        (
+            Op::EdDsaVerify,
+            &signature::ED25519,
+            &fx.ed.public_raw,
+            &fx.eddsa,
+            "EdDSA",
+        ),
     ];
     for (op, alg, raw, token, name) in verifies {
         let key = PublicKey::new(alg, raw).expect("public key");

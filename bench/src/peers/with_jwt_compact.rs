@@ -30,11 +30,14 @@ struct Custom {
 #[allow(clippy::expect_used)] // a failure is a broken contender: the run must stop
 pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
     let time = |secs: u64| {
-        DateTime::<Utc>::from_timestamp(i64::try_from(secs).expect("a date"), 0)
-            .expect("a date")
+        DateTime::<Utc>::from_timestamp(i64::try_from(secs).expect("a date"), 0).expect("a date")
     };
     let claims = |large: bool| {
-        let flat = if large { &fx.flat_large } else { &fx.flat_small };
+        let flat = if large {
+            &fx.flat_large
+        } else {
+            &fx.flat_small
+        };
         let mut c = Claims::new(Custom {
             iss: ISS.into(),
             sub: SUB.into(),
@@ -75,7 +78,10 @@ pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
             let token: Token<Custom> = alg.validator(key).validate(&untrusted).expect("verify");
             let claims = token.claims();
             claims.validate_expiration(options).expect("exp");
-            assert!(claims.custom.iss == ISS && claims.custom.aud == AUD, "iss, aud");
+            assert!(
+                claims.custom.iss == ISS && claims.custom.aud == AUD,
+                "iss, aud"
+            );
             token
         });
     }
@@ -84,23 +90,58 @@ pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
     sign(sink, Op::Hs256Sign, &Hs256, &header, &hs, &small);
     sign(sink, Op::Hs256Sign2kb, &Hs256, &header, &hs, &large);
     verify(sink, Op::Hs256Verify, &Hs256, &hs, &fx.hs_small, &options);
-    verify(sink, Op::Hs256Verify2kb, &Hs256, &hs, &fx.hs_large, &options);
+    verify(
+        sink,
+        Op::Hs256Verify2kb,
+        &Hs256,
+        &hs,
+        &fx.hs_large,
+        &options,
+    );
 
     let rsa = rsa09::RsaPrivateKey::from_pkcs1_der(&fx.rsa.private_raw).expect("RSA key");
     let rsa_public = rsa09::RsaPublicKey::from_pkcs1_der(&fx.rsa.public_raw).expect("RSA key");
     sign(sink, Op::Rs256Sign, &Rsa::rs256(), &header, &rsa, &small);
-    verify(sink, Op::Rs256Verify, &Rsa::rs256(), &rsa_public, &fx.rs256, &options);
-    verify(sink, Op::Ps256Verify, &Rsa::ps256(), &rsa_public, &fx.ps256, &options);
+    verify(
+        sink,
+        Op::Rs256Verify,
+        &Rsa::rs256(),
+        &rsa_public,
+        &fx.rs256,
+        &options,
+    );
+    verify(
+        sink,
+        Op::Ps256Verify,
+        &Rsa::ps256(),
+        &rsa_public,
+        &fx.ps256,
+        &options,
+    );
 
     let es = <Es256 as Algorithm>::SigningKey::from_slice(&fx.ec.private_raw).expect("EC key");
     let es_public =
         <Es256 as Algorithm>::VerifyingKey::from_slice(&fx.ec.public_raw).expect("EC key");
     sign(sink, Op::Es256Sign, &Es256, &header, &es, &small);
-    verify(sink, Op::Es256Verify, &Es256, &es_public, &fx.es256, &options);
+    verify(
+        sink,
+        Op::Es256Verify,
+        &Es256,
+        &es_public,
+        &fx.es256,
+        &options,
+    );
 
     let ed = <Ed25519 as Algorithm>::SigningKey::from_slice(&fx.ed.private_raw).expect("key");
     let ed_public =
         <Ed25519 as Algorithm>::VerifyingKey::from_slice(&fx.ed.public_raw).expect("key");
     sign(sink, Op::EdDsaSign, &Ed25519, &header, &ed, &small);
-    verify(sink, Op::EdDsaVerify, &Ed25519, &ed_public, &fx.eddsa, &options);
+    verify(
+        sink,
+        Op::EdDsaVerify,
+        &Ed25519,
+        &ed_public,
+        &fx.eddsa,
+        &options,
+    );
 }

@@ -33,7 +33,11 @@ struct Owned {
 #[allow(clippy::expect_used)] // a failure is a broken contender: the run must stop
 pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
     let claims = |large: bool| {
-        let flat = if large { &fx.flat_large } else { &fx.flat_small };
+        let flat = if large {
+            &fx.flat_large
+        } else {
+            &fx.flat_small
+        };
         let mut c = Claims::with_custom_claims(
             Custom {
                 roles: &flat.roles,
@@ -83,12 +87,18 @@ pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
     }
 
     let hs = HS256Key::from_bytes(SECRET);
-    sink.bench_batched(Op::Hs256Sign, ID, || small.clone(), |c| {
-        hs.authenticate(black_box(c)).expect("sign")
-    });
-    sink.bench_batched(Op::Hs256Sign2kb, ID, || large.clone(), |c| {
-        hs.authenticate(black_box(c)).expect("sign")
-    });
+    sink.bench_batched(
+        Op::Hs256Sign,
+        ID,
+        || small.clone(),
+        |c| hs.authenticate(black_box(c)).expect("sign"),
+    );
+    sink.bench_batched(
+        Op::Hs256Sign2kb,
+        ID,
+        || large.clone(),
+        |c| hs.authenticate(black_box(c)).expect("sign"),
+    );
     verify!(Op::Hs256Verify, hs, &fx.hs_small);
     verify!(Op::Hs256Verify2kb, hs, &fx.hs_large);
 

@@ -8,10 +8,24 @@ use crate::fixture::{AUD, Fixture, ISS, Profile, SECRET};
 use crate::op::{Op, Sink};
 
 /// The provider jot-algorithms runs on in this build.
-pub(crate) const PROVIDER: &str = "ring";
+pub(crate) const PROVIDER: &str = jot_algorithms::provider::NAME;
+
+/// The provider this build's features ask for, by jot-algorithms' precedence
+/// (`aws-lc-rs`, then `rust-crypto`, then `ring`). jot is measured only when it is
+/// the one jot-algorithms runs on, so a row is never credited to the wrong provider.
+pub(crate) const INTENDED: &str = if cfg!(feature = "aws-lc-rs") {
+    "aws-lc-rs"
+} else if cfg!(feature = "rust-crypto") {
+    "rust-crypto"
+} else {
+    "ring"
+};
 
 #[allow(clippy::expect_used)] // a failure is a broken contender: the run must stop
 pub(crate) fn register<S: Sink>(sink: &mut S, fx: &Fixture) {
+    if PROVIDER != INTENDED {
+        return;
+    }
     let id = format!("jot-{PROVIDER}");
     let validation = Validation::new().issuer(ISS).audience(AUD);
     let header = Header::jwt();

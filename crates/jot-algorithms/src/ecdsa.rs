@@ -1,100 +1,79 @@
-//! ES256/ES384 (ECDSA on P-256 and P-384) on `ring`.
+//! ES256/ES384 (ECDSA on P-256 and P-384) on the crypto provider.
 //!
 //! JOSE signatures are the fixed-size concatenation `r || s` (RFC 7518 §3.4); a DER
 //! signature or one of the wrong length is refused.
 
-use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, KeyPair, UnparsedPublicKey};
+use crate::provider::{self, EcdsaCurve};
+use crate::{EcCurve, KeyError};
 
-use crate::{EcCurve, KeyError, KeyMaterial};
-
-/// An ES256/ES384 private key on ring.
 pub(crate) struct EcSigning {
-    curve: EcCurve,
-    pair: EcdsaKeyPair,
-    d: Vec<u8>,
+    pair: provider::EcdsaKeyPair,
+    public: EcVerifying,
 }
 
-/// An ES256/ES384 public key (uncompressed SEC1 point, validated on construction).
+#[derive(Clone)]
 pub(crate) struct EcVerifying {
     curve: EcCurve,
+    key: std::sync::Arc<provider::EcdsaPublicKey>,
     q: Vec<u8>,
 }
 
 impl EcSigning {
-    /// Builds a key pair from the private scalar and the uncompressed public point;
-    /// ring checks that they belong together.
     pub(crate) fn new(curve: EcCurve, d: &[u8], q: Option<&[u8]>) -> Result<Self, KeyError> {
         let q = q.ok_or(KeyError::InvalidDer {
-            reason: "EC private key without its public key (ring needs both)",
+            reason: "EC private key without its public key (the provider needs both)",
         })?;
-        let (signing, _) = ring_algorithms(curve)?;
-        validate_point(curve, q)?;
-        let pair =
-            EcdsaKeyPair::from_private_key_and_public_key(signing, d, q, &SystemRandom::new())
-                .map_err(|_| KeyError::InconsistentKey)?;
-        Ok(EcSigning {
-            curve,
-            pair,
-            d: d.to_vec(),
-        })
+        // The point is checked on its own first, so that a point off the curve is
+        // told apart from a pair that does not belong together.
+        let public = EcVerifying::new(curve, q)?;
+        let pair = provider::EcdsaKeyPair::from_private(provider_curve(curve)?, d, q)
+            .map_err(|_| KeyError::InconsistentKey)?;
+        Ok(EcSigning { pair, public })
     }
 
-    /// Generates a fresh key pair.
     pub(crate) fn generate(curve: EcCurve) -> Result<Self, KeyError> {
-        let (signing, _) = ring_algorithms(curve)?;
-        let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(signing, &rng).map_err(|_| KeyError::Random)?;
-        match KeyMaterial::from_der(pkcs8.as_ref())? {
-            KeyMaterial::EcPrivate { curve: c, d, point } if c == curve => {
-                EcSigning::new(curve, &d, point.as_deref())
-            }
-            _ => Err(KeyError::Encoding),
-        }
+        let pair = provider::EcdsaKeyPair::generate(provider_curve(curve)?)
+            .map_err(|_| KeyError::Random)?;
+        let public = EcVerifying::new(curve, pair.public_point())?;
+        Ok(EcSigning { pair, public })
     }
 
     pub(crate) fn curve(&self) -> EcCurve {
-        self.curve
+        self.public.curve
     }
 
-    /// The matching public key (ring produced the point, so it is valid).
     pub(crate) fn verifying(&self) -> EcVerifying {
-        EcVerifying {
-            curve: self.curve,
-            q: self.public_point().to_vec(),
-        }
+        self.public.clone()
     }
 
     pub(crate) fn d(&self) -> &[u8] {
-        &self.d
+        self.pair.private_scalar()
     }
 
     pub(crate) fn public_point(&self) -> &[u8] {
-        self.pair.public_key().as_ref()
+        self.pair.public_point()
     }
 
     pub(crate) fn sign(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), ()> {
-        let sig = self
-            .pair
-            .sign(&SystemRandom::new(), input)
-            .map_err(|_| ())?;
-        out.extend_from_slice(sig.as_ref());
+        let sig = self.pair.sign(input).map_err(|_| ())?;
+        out.extend_from_slice(&sig);
         Ok(())
     }
 }
 
 impl EcVerifying {
-    /// Takes an uncompressed SEC1 point and checks it is on the curve.
     pub(crate) fn new(curve: EcCurve, q: &[u8]) -> Result<Self, KeyError> {
-        ring_algorithms(curve)?;
+        let provider_curve = provider_curve(curve)?;
         if q.first() != Some(&0x04) {
             return Err(KeyError::UnsupportedKeyType {
-                what: "compressed EC point (ring needs the uncompressed form)",
+                what: "compressed EC point (the uncompressed form is needed)",
             });
         }
-        validate_point(curve, q)?;
+        let key =
+            provider::EcdsaPublicKey::new(provider_curve, q).map_err(|_| KeyError::InvalidPoint)?;
         Ok(EcVerifying {
             curve,
+            key: std::sync::Arc::new(key),
             q: q.to_vec(),
         })
     }
@@ -108,54 +87,18 @@ impl EcVerifying {
     }
 
     pub(crate) fn verify(&self, input: &[u8], sig: &[u8]) -> bool {
-        let verification = match self.curve {
-            EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
-            EcCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
-            _ => return false,
-        };
-        if sig.len() != 2 * self.curve.field_len() {
-            return false;
-        }
-        UnparsedPublicKey::new(verification, &self.q)
-            .verify(input, sig)
-            .is_ok()
+        sig.len() == 2 * self.curve.field_len() && self.key.verify(input, sig)
     }
 }
 
-fn ring_algorithms(
-    curve: EcCurve,
-) -> Result<
-    (
-        &'static signature::EcdsaSigningAlgorithm,
-        &'static ring::agreement::Algorithm,
-    ),
-    KeyError,
-> {
+fn provider_curve(curve: EcCurve) -> Result<EcdsaCurve, KeyError> {
     match curve {
-        EcCurve::P256 => Ok((
-            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-            &ring::agreement::ECDH_P256,
-        )),
-        EcCurve::P384 => Ok((
-            &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
-            &ring::agreement::ECDH_P384,
-        )),
+        EcCurve::P256 => Ok(EcdsaCurve::P256),
+        EcCurve::P384 => Ok(EcdsaCurve::P384),
         _ => Err(KeyError::UnsupportedKeyType {
-            what: "curve not handled by ring",
+            what: "curve not handled by the provider's ECDSA",
         }),
     }
-}
-
-/// Checks that `q` is a valid point of `curve` (on the curve, not the identity).
-/// ring has no public-key validation call, but its ECDH validates the peer's point
-/// fully, so one ephemeral agreement at key construction does the check.
-fn validate_point(curve: EcCurve, q: &[u8]) -> Result<(), KeyError> {
-    let (_, agreement) = ring_algorithms(curve)?;
-    let rng = SystemRandom::new();
-    let ephemeral = ring::agreement::EphemeralPrivateKey::generate(agreement, &rng)
-        .map_err(|_| KeyError::Random)?;
-    let peer = ring::agreement::UnparsedPublicKey::new(agreement, q);
-    ring::agreement::agree_ephemeral(ephemeral, &peer, |_| ()).map_err(|_| KeyError::InvalidPoint)
 }
 
 #[cfg(test)]

@@ -50,14 +50,12 @@ macro_rules! rustcrypto_curve {
                     Ok(Signing { key, q: derived })
                 }
 
-                /// Generates a key from ring's system random generator, drawing again
-                /// in the (negligibly rare) case the scalar is zero or out of range.
+                /// Generates a key from the provider's system random generator, drawing
+                /// again in the (negligibly rare) case the scalar is zero or out of range.
                 pub(crate) fn generate() -> Result<Self, KeyError> {
-                    use ring::rand::SecureRandom as _;
-                    let rng = ring::rand::SystemRandom::new();
-                    let mut d = vec![0u8; CURVE.field_len()];
+                    let mut d = zeroize::Zeroizing::new(vec![0u8; CURVE.field_len()]);
                     loop {
-                        rng.fill(&mut d).map_err(|_| KeyError::Random)?;
+                        crate::provider::fill_random(&mut d).map_err(|_| KeyError::Random)?;
                         if CURVE == Curve::P521 {
                             // The P-521 order is just under 2^521: keep 521 bits.
                             d[0] &= 0x01;

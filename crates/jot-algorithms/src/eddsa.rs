@@ -1,79 +1,64 @@
-//! EdDSA with Ed25519 (RFC 8037) on `ring`.
-
-use ring::signature::{self, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
+//! EdDSA with Ed25519 (RFC 8037) on the crypto provider.
 
 use crate::KeyError;
+use crate::provider;
 
-/// An Ed25519 private key; the seed is kept for export.
 pub(crate) struct EdSigning {
-    pair: Ed25519KeyPair,
-    seed: Vec<u8>,
+    pair: provider::Ed25519KeyPair,
+    public: EdVerifying,
 }
 
-/// An Ed25519 public key.
+#[derive(Clone)]
 pub(crate) struct EdVerifying {
+    key: std::sync::Arc<provider::Ed25519PublicKey>,
     x: Vec<u8>,
 }
 
 impl EdSigning {
-    /// Builds the key from its 32-byte seed; when the public key is given, ring checks
-    /// that it matches.
     pub(crate) fn new(seed: &[u8], public: Option<&[u8]>) -> Result<Self, KeyError> {
         if seed.len() != 32 {
             return Err(KeyError::InvalidJwk {
                 reason: "Ed25519 private key must be 32 bytes",
             });
         }
-        let pair = match public {
-            Some(public) => Ed25519KeyPair::from_seed_and_public_key(seed, public)
-                .map_err(|_| KeyError::InconsistentKey)?,
-            None => {
-                Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| KeyError::InconsistentKey)?
-            }
-        };
-        Ok(EdSigning {
-            pair,
-            seed: seed.to_vec(),
-        })
+        let pair = provider::Ed25519KeyPair::from_seed(seed, public)
+            .map_err(|_| KeyError::InconsistentKey)?;
+        EdSigning::from_pair(pair)
     }
 
-    /// Generates a fresh key.
     pub(crate) fn generate() -> Result<Self, KeyError> {
-        use ring::rand::SecureRandom as _;
-        let mut seed = [0u8; 32];
-        ring::rand::SystemRandom::new()
-            .fill(&mut seed)
-            .map_err(|_| KeyError::Random)?;
-        EdSigning::new(&seed, None)
+        EdSigning::from_pair(provider::Ed25519KeyPair::generate().map_err(|_| KeyError::Random)?)
     }
 
-    /// The matching public key.
+    fn from_pair(pair: provider::Ed25519KeyPair) -> Result<Self, KeyError> {
+        let public = EdVerifying::new(pair.public_key())?;
+        Ok(EdSigning { pair, public })
+    }
+
     pub(crate) fn verifying(&self) -> EdVerifying {
-        EdVerifying {
-            x: self.public_key().to_vec(),
-        }
+        self.public.clone()
     }
 
     pub(crate) fn seed(&self) -> &[u8] {
-        &self.seed
+        self.pair.seed()
     }
 
     pub(crate) fn public_key(&self) -> &[u8] {
-        self.pair.public_key().as_ref()
+        self.pair.public_key()
     }
 
     pub(crate) fn sign(&self, input: &[u8], out: &mut Vec<u8>) {
-        out.extend_from_slice(self.pair.sign(input).as_ref());
+        out.extend_from_slice(&self.pair.sign(input));
     }
 }
 
 impl EdVerifying {
-    /// Takes the 32-byte public key.
     pub(crate) fn new(x: &[u8]) -> Result<Self, KeyError> {
-        if x.len() != 32 {
-            return Err(KeyError::InvalidPoint);
-        }
-        Ok(EdVerifying { x: x.to_vec() })
+        let key = provider::Ed25519PublicKey::new(x).map_err(|_| KeyError::InvalidPoint)?;
+        Ok(EdVerifying {
+            key: std::sync::Arc::new(key),
+            x: x.to_vec(),
+        })
     }
 
     pub(crate) fn public_key(&self) -> &[u8] {
@@ -81,9 +66,7 @@ impl EdVerifying {
     }
 
     pub(crate) fn verify(&self, input: &[u8], sig: &[u8]) -> bool {
-        UnparsedPublicKey::new(&signature::ED25519, &self.x)
-            .verify(input, sig)
-            .is_ok()
+        self.key.verify(input, sig)
     }
 }
 

@@ -1,9 +1,9 @@
 //! Key generation for every algorithm.
 //!
-//! HMAC secrets, P-256/P-384 and Ed25519 keys come from ring and its system random
+//! HMAC secrets, P-256/P-384 and Ed25519 keys come from the crypto provider and its system random
 //! generator; P-521 and secp256k1 scalars are drawn from the same generator. RSA
-//! generation (not in ring) uses the RustCrypto `rsa` crate behind the `rsa-keygen`
-//! feature; the key is then loaded into ring like any imported key.
+//! generation (which ring lacks) uses the RustCrypto `rsa` crate behind the `rsa-keygen`
+//! feature; the key is then loaded into the provider like any imported key.
 
 use jot_codec::{Algorithm, AlgorithmFamily};
 

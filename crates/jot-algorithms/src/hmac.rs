@@ -1,24 +1,25 @@
-//! HS256, HS384 and HS512 on `ring`, with the algorithm-confusion guard on secrets.
+//! HS256, HS384 and HS512 on the crypto provider, with the algorithm-confusion
+//! guard on secrets.
 
 use jot_codec::Algorithm;
-use ring::hmac;
 
 use crate::KeyError;
+use crate::provider::{self, Hash};
 
 /// An HMAC secret with its key schedule computed once.
 #[derive(Clone)]
 pub(crate) struct HmacKey {
-    key: hmac::Key,
+    key: provider::HmacKey,
     secret: Vec<u8>,
 }
 
 impl HmacKey {
     /// Checks the secret (length, not an encoded key) and precomputes the key.
     pub(crate) fn new(alg: Algorithm, secret: &[u8]) -> Result<Self, KeyError> {
-        let (ring_alg, min_bytes) = match alg {
-            Algorithm::HS256 => (hmac::HMAC_SHA256, 32),
-            Algorithm::HS384 => (hmac::HMAC_SHA384, 48),
-            Algorithm::HS512 => (hmac::HMAC_SHA512, 64),
+        let (hash, min_bytes) = match alg {
+            Algorithm::HS256 => (Hash::Sha256, 32),
+            Algorithm::HS384 => (Hash::Sha384, 48),
+            Algorithm::HS512 => (Hash::Sha512, 64),
             other => {
                 return Err(KeyError::AlgorithmMismatch {
                     key: "HMAC secret",
@@ -35,14 +36,13 @@ impl HmacKey {
             });
         }
         Ok(HmacKey {
-            key: hmac::Key::new(ring_alg, secret),
+            key: provider::HmacKey::new(hash, secret),
             secret: secret.to_vec(),
         })
     }
 
     /// Draws a random secret of the hash size.
     pub(crate) fn generate(alg: Algorithm) -> Result<Self, KeyError> {
-        use ring::rand::SecureRandom as _;
         let len = match alg {
             Algorithm::HS256 => 32,
             Algorithm::HS384 => 48,
@@ -50,9 +50,7 @@ impl HmacKey {
         };
         let mut secret = vec![0u8; len];
         loop {
-            ring::rand::SystemRandom::new()
-                .fill(&mut secret)
-                .map_err(|_| KeyError::Random)?;
+            provider::fill_random(&mut secret).map_err(|_| KeyError::Random)?;
             // A random secret that happens to start like PEM/JSON/DER is drawn again.
             if refuse_encoded_key(&secret).is_ok() {
                 return HmacKey::new(alg, &secret);
@@ -65,12 +63,12 @@ impl HmacKey {
     }
 
     pub(crate) fn sign(&self, input: &[u8], out: &mut Vec<u8>) {
-        out.extend_from_slice(hmac::sign(&self.key, input).as_ref());
+        out.extend_from_slice(self.key.sign(input).as_ref());
     }
 
-    /// Constant-time comparison (ring).
+    /// Constant-time comparison (the provider's).
     pub(crate) fn verify(&self, input: &[u8], tag: &[u8]) -> bool {
-        hmac::verify(&self.key, input, tag).is_ok()
+        self.key.verify(input, tag)
     }
 }
 

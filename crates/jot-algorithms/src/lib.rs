@@ -23,6 +23,7 @@ mod jwk_set;
 mod key;
 mod material;
 mod pem;
+pub mod provider;
 #[cfg(feature = "rand-core")]
 mod rng;
 mod rsa;

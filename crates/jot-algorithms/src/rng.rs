@@ -1,10 +1,10 @@
-//! [`SystemRng`]: ring's system random generator behind the `rand_core` traits, for
-//! the RustCrypto crates that take a generator (RSA key generation here, RSA-OAEP in
-//! jot-jwe), so that every random byte jot uses comes from the same source.
+//! [`SystemRng`]: the provider's system random generator behind the `rand_core`
+//! traits, for the RustCrypto crates that take a generator (RSA key generation here,
+//! RSA-OAEP in jot-jwe), so that every random byte jot uses comes from the same source.
 
-use ring::rand::{SecureRandom as _, SystemRandom};
+use crate::provider::{self, Unspecified};
 
-/// ring's system random generator (the operating system's CSPRNG) as a
+/// The crypto provider's system random generator (the operating system's CSPRNG) as a
 /// `rand_core` 0.10 [`TryCryptoRng`](rand_core::TryCryptoRng). Feature `rand-core`.
 ///
 /// ```
@@ -13,13 +13,13 @@ use ring::rand::{SecureRandom as _, SystemRandom};
 /// let mut bytes = [0u8; 32];
 /// jot_algorithms::SystemRng.try_fill_bytes(&mut bytes)?;
 /// assert_ne!(bytes, [0u8; 32]);
-/// # Ok::<(), ring::error::Unspecified>(())
+/// # Ok::<(), jot_algorithms::provider::Unspecified>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemRng;
 
 impl rand_core::TryRng for SystemRng {
-    type Error = ring::error::Unspecified;
+    type Error = Unspecified;
 
     fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
         let mut bytes = [0u8; 4];
@@ -34,7 +34,7 @@ impl rand_core::TryRng for SystemRng {
     }
 
     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Self::Error> {
-        SystemRandom::new().fill(dest)
+        provider::fill_random(dest)
     }
 }
 

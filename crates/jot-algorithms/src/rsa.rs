@@ -1,15 +1,14 @@
-//! RS256/384/512 (RSASSA-PKCS1-v1_5) and PS256/384/512 (RSASSA-PSS) on `ring`.
+//! RS256/384/512 (RSASSA-PKCS1-v1_5) and PS256/384/512 (RSASSA-PSS) on the crypto
+//! provider.
 //!
-//! Private keys are kept as PKCS#1 DER beside ring's key pair, because ring cannot
-//! export a parsed key. ring offers no pre-parsed RSA public key for verification, so
-//! a verifying key keeps the checked modulus and exponent and hands them to ring's
-//! `RsaPublicKeyComponents::verify`.
+//! Private keys keep their parts beside the provider's key pair, because a provider
+//! need not export a parsed key. A verifying key keeps the checked modulus and
+//! exponent for export beside the provider's public key.
 
 use jot_codec::Algorithm;
-use ring::rand::SystemRandom;
-use ring::signature::{self, RsaEncoding, RsaKeyPair, RsaParameters, RsaPublicKeyComponents};
 
 use crate::der::{encode_pkcs1_private, trim_leading_zeros};
+use crate::provider::{self, RsaScheme};
 use crate::{KeyError, RsaPrivateParts};
 
 /// Smallest modulus jot accepts (RFC 7518 §3.3, §3.5).
@@ -21,44 +20,40 @@ const MAX_PUBLIC_BITS: usize = 8192;
 
 /// An RSA private key bound to one algorithm.
 pub(crate) struct RsaSigning {
-    pair: RsaKeyPair,
-    padding: &'static dyn RsaEncoding,
-    params: &'static RsaParameters,
+    pair: provider::RsaKeyPair,
+    public: RsaVerifying,
     parts: Box<RsaPrivateParts>,
-    n: Vec<u8>,
-    e: Vec<u8>,
 }
 
 /// An RSA public key bound to one algorithm.
+#[derive(Clone)]
 pub(crate) struct RsaVerifying {
-    params: &'static RsaParameters,
+    key: std::sync::Arc<provider::RsaPublicKey>,
+    scheme: RsaScheme,
     n: Vec<u8>,
     e: Vec<u8>,
 }
 
 impl RsaSigning {
-    /// Loads the key's integers (as PKCS#1 `RSAPrivateKey` DER, what ring reads);
-    /// checks size and exponent, then ring checks the key's consistency.
+    /// Loads the key's integers (as PKCS#1 `RSAPrivateKey` DER, what every provider
+    /// reads); checks size and exponent, then the provider checks the key's consistency.
     pub(crate) fn new(alg: Algorithm, parts: &RsaPrivateParts) -> Result<Self, KeyError> {
-        let padding = padding(alg)?;
-        let params = parameters(alg)?;
+        let scheme = scheme(alg)?;
         let n = trim_leading_zeros(&parts.n).to_vec();
         let e = trim_leading_zeros(&parts.e).to_vec();
         check_modulus(&n, MAX_PRIVATE_BITS)?;
         check_exponent(&e, true)?;
         let pkcs1 = encode_pkcs1_private(parts)?;
-        let pair = RsaKeyPair::from_der(&pkcs1).map_err(|_| KeyError::InconsistentKey)?;
+        let pair =
+            provider::RsaKeyPair::from_pkcs1_der(&pkcs1).map_err(|_| KeyError::InconsistentKey)?;
         let key = RsaSigning {
             pair,
-            padding,
-            params,
+            public: RsaVerifying::checked(scheme, &n, &e)?,
             parts: Box::new(parts.clone()),
-            n,
-            e,
         };
-        // ring does not check every CRT value at load; it checks each signature
-        // instead, so a key with a bad dP or dQ would load and then never sign.
-        // One trial signature at load refuses such keys up front.
+        // A provider need not check every CRT value at load (ring checks each
+        // signature instead), so a key with a bad dP or dQ could load and then never
+        // sign. One trial signature at load refuses such keys up front.
         let mut probe = Vec::new();
         key.sign(b"jot: RSA key consistency check", &mut probe)
             .map_err(|()| KeyError::InconsistentKey)?;
@@ -67,11 +62,7 @@ impl RsaSigning {
 
     /// The matching public key (already checked: a private key's limits are stricter).
     pub(crate) fn verifying(&self) -> RsaVerifying {
-        RsaVerifying {
-            params: self.params,
-            n: self.n.clone(),
-            e: self.e.clone(),
-        }
+        self.public.clone()
     }
 
     pub(crate) fn parts(&self) -> &RsaPrivateParts {
@@ -79,16 +70,13 @@ impl RsaSigning {
     }
 
     pub(crate) fn signature_len(&self) -> usize {
-        self.pair.public().modulus_len()
+        self.pair.modulus_len()
     }
 
     pub(crate) fn sign(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), ()> {
         let start = out.len();
         out.resize(start + self.signature_len(), 0);
-        match self
-            .pair
-            .sign(self.padding, &SystemRandom::new(), input, &mut out[start..])
-        {
+        match self.pair.sign(self.public.scheme, input, &mut out[start..]) {
             Ok(()) => Ok(()),
             Err(_) => {
                 out.truncate(start);
@@ -101,13 +89,21 @@ impl RsaSigning {
 impl RsaVerifying {
     /// Takes the big-endian modulus and exponent; checks size and exponent.
     pub(crate) fn new(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
-        let params = parameters(alg)?;
+        let scheme = scheme(alg)?;
         let n = trim_leading_zeros(n);
         let e = trim_leading_zeros(e);
         check_modulus(n, MAX_PUBLIC_BITS)?;
         check_exponent(e, false)?;
+        RsaVerifying::checked(scheme, n, e)
+    }
+
+    /// A verifying key from parts already checked.
+    fn checked(scheme: RsaScheme, n: &[u8], e: &[u8]) -> Result<RsaVerifying, KeyError> {
+        let key =
+            provider::RsaPublicKey::new(scheme, n, e).map_err(|_| KeyError::InconsistentKey)?;
         Ok(RsaVerifying {
-            params,
+            key: std::sync::Arc::new(key),
+            scheme,
             n: n.to_vec(),
             e: e.to_vec(),
         })
@@ -122,35 +118,18 @@ impl RsaVerifying {
     }
 
     pub(crate) fn verify(&self, input: &[u8], sig: &[u8]) -> bool {
-        RsaPublicKeyComponents {
-            n: &self.n,
-            e: &self.e,
-        }
-        .verify(self.params, input, sig)
-        .is_ok()
+        self.key.verify(input, sig)
     }
 }
 
-fn padding(alg: Algorithm) -> Result<&'static dyn RsaEncoding, KeyError> {
+fn scheme(alg: Algorithm) -> Result<RsaScheme, KeyError> {
     Ok(match alg {
-        Algorithm::RS256 => &signature::RSA_PKCS1_SHA256,
-        Algorithm::RS384 => &signature::RSA_PKCS1_SHA384,
-        Algorithm::RS512 => &signature::RSA_PKCS1_SHA512,
-        Algorithm::PS256 => &signature::RSA_PSS_SHA256,
-        Algorithm::PS384 => &signature::RSA_PSS_SHA384,
-        Algorithm::PS512 => &signature::RSA_PSS_SHA512,
-        other => return Err(mismatch(other)),
-    })
-}
-
-fn parameters(alg: Algorithm) -> Result<&'static RsaParameters, KeyError> {
-    Ok(match alg {
-        Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
-        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
-        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
-        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+        Algorithm::RS256 => RsaScheme::Pkcs1Sha256,
+        Algorithm::RS384 => RsaScheme::Pkcs1Sha384,
+        Algorithm::RS512 => RsaScheme::Pkcs1Sha512,
+        Algorithm::PS256 => RsaScheme::PssSha256,
+        Algorithm::PS384 => RsaScheme::PssSha384,
+        Algorithm::PS512 => RsaScheme::PssSha512,
         other => return Err(mismatch(other)),
     })
 }

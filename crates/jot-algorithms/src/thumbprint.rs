@@ -1,7 +1,7 @@
 //! JWK thumbprints (RFC 7638): SHA-256 over the required members, base64url.
 
+use crate::provider::{self, Hash};
 use jot_codec::base64url;
-use ring::digest;
 
 use crate::{Jwk, KeyError, KeyMaterial, SigningKey, VerifyingKey};
 
@@ -46,7 +46,7 @@ impl KeyMaterial {
             .collect();
         let canonical = format!("{{{}}}", body.join(","));
         Ok(base64url::encode(
-            digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref(),
+            provider::digest(Hash::Sha256, canonical.as_bytes()).as_ref(),
         ))
     }
 }

@@ -23,6 +23,7 @@ use webpki::{EndEntityCert, KeyPurposeId, KeyPurposeIdIter, VerifiedPath};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::KeyUsage;
 
+use crate::provider::Hash;
 use crate::{Algorithm, AlgorithmFamily, KeyError, VerifyingKey};
 
 /// Verifies tokens whose key comes from their `x5c` header, trusting only a
@@ -539,20 +540,12 @@ const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 /// trust comes from the path.
 fn check_thumbprints(header: &Header, leaf: &[u8]) -> Result<(), X5cError> {
     let checks = [
-        (
-            header.x5t_s256.as_deref(),
-            &ring::digest::SHA256,
-            "x5t#S256",
-        ),
-        (
-            header.x5t.as_deref(),
-            &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            "x5t",
-        ),
+        (header.x5t_s256.as_deref(), Hash::Sha256, "x5t#S256"),
+        (header.x5t.as_deref(), Hash::Sha1, "x5t"),
     ];
     for (claimed, algorithm, member) in checks {
         if let Some(claimed) = claimed {
-            let actual = ring::digest::digest(algorithm, leaf);
+            let actual = crate::provider::digest(algorithm, leaf);
             if base64url::decode(claimed).ok().as_deref() != Some(actual.as_ref()) {
                 return Err(X5cError::ThumbprintMismatch { member });
             }

@@ -1,11 +1,13 @@
-//! Content encryption (RFC 7518 §5): AES-GCM (ring for 128/256, RustCrypto `aes-gcm`
-//! for 192) and AES-CBC + HMAC-SHA-2 (RustCrypto `cbc`, HMAC on ring, tag compared
+//! Content encryption (RFC 7518 §5): AES-GCM (the crypto provider for 128/256,
+//! RustCrypto `aes-gcm` for 192) and AES-CBC + HMAC-SHA-2 (RustCrypto `cbc`, HMAC on
+//! the provider, tag compared
 //! in constant time with `subtle`).
 //!
 //! Every failure of [`decrypt`] is `Err(())`, which the caller turns into the one
 //! uniform [`crate::Error::Decryption`].
 
 use crate::{ContentEncryption, Error};
+use jot_algorithms::provider::{self, AesGcm, Hash};
 
 /// Encrypts `plaintext` with `cek` (exactly `enc.key_len()` bytes) and `iv`
 /// (`enc.iv_len()` bytes), authenticating `aad`. Returns `(ciphertext, tag)`.
@@ -54,15 +56,9 @@ pub(crate) fn gcm_encrypt(
 ) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let mut buf = plaintext.to_vec();
     let tag = match key.len() {
-        16 | 32 => {
-            let key = ring_gcm_key(key).map_err(|()| Error::Encryption)?;
-            let nonce =
-                ring::aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| Error::Encryption)?;
-            key.seal_in_place_separate_tag(nonce, ring::aead::Aad::from(aad), &mut buf)
-                .map_err(|_| Error::Encryption)?
-                .as_ref()
-                .to_vec()
-        }
+        16 | 32 => provider::aes_gcm_seal(gcm_alg(key), key, iv, aad, &mut buf)
+            .map_err(|_| Error::Encryption)?
+            .to_vec(),
         24 => aes192_gcm::seal(key, iv, aad, &mut buf)?,
         _ => return Err(Error::Encryption),
     };
@@ -82,16 +78,9 @@ pub(crate) fn gcm_decrypt(
     }
     match key.len() {
         16 | 32 => {
-            let key = ring_gcm_key(key)?;
-            let nonce = ring::aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| ())?;
             let mut buf = Vec::with_capacity(ciphertext.len() + tag.len());
             buf.extend_from_slice(ciphertext);
-            buf.extend_from_slice(tag);
-            let len = key
-                .open_in_place(nonce, ring::aead::Aad::from(aad), &mut buf)
-                .map_err(|_| ())?
-                .len();
-            buf.truncate(len);
+            provider::aes_gcm_open(gcm_alg(key), key, iv, aad, &mut buf, tag).map_err(|_| ())?;
             Ok(buf)
         }
         24 => aes192_gcm::open(key, iv, aad, ciphertext, tag),
@@ -99,15 +88,13 @@ pub(crate) fn gcm_decrypt(
     }
 }
 
-fn ring_gcm_key(key: &[u8]) -> Result<ring::aead::LessSafeKey, ()> {
-    let alg = if key.len() == 16 {
-        &ring::aead::AES_128_GCM
+/// The provider's AES-GCM for a 16- or 32-byte key.
+fn gcm_alg(key: &[u8]) -> AesGcm {
+    if key.len() == 16 {
+        AesGcm::Aes128
     } else {
-        &ring::aead::AES_256_GCM
-    };
-    ring::aead::UnboundKey::new(alg, key)
-        .map(ring::aead::LessSafeKey::new)
-        .map_err(|_| ())
+        AesGcm::Aes256
+    }
 }
 
 #[cfg(feature = "aes")]
@@ -169,19 +156,16 @@ mod aes192_gcm {
 
 /// The HMAC of RFC 7518 §5.2.2.1 over `AAD || IV || ciphertext || AL`, truncated.
 fn cbc_hs_tag(enc: ContentEncryption, mac_key: &[u8], aad: &[u8], iv: &[u8], ct: &[u8]) -> Vec<u8> {
-    let alg = match enc {
-        ContentEncryption::A128CBC_HS256 => ring::hmac::HMAC_SHA256,
-        ContentEncryption::A192CBC_HS384 => ring::hmac::HMAC_SHA384,
-        _ => ring::hmac::HMAC_SHA512,
+    let hash = match enc {
+        ContentEncryption::A128CBC_HS256 => Hash::Sha256,
+        ContentEncryption::A192CBC_HS384 => Hash::Sha384,
+        _ => Hash::Sha512,
     };
-    let key = ring::hmac::Key::new(alg, mac_key);
-    let mut ctx = ring::hmac::Context::with_key(&key);
-    ctx.update(aad);
-    ctx.update(iv);
-    ctx.update(ct);
     let al = (aad.len() as u64).wrapping_mul(8);
-    ctx.update(&al.to_be_bytes());
-    let mut tag = ctx.sign().as_ref().to_vec();
+    let mut tag = provider::HmacKey::new(hash, mac_key)
+        .sign_parts(&[aad, iv, ct, &al.to_be_bytes()])
+        .as_ref()
+        .to_vec();
     tag.truncate(enc.tag_len());
     tag
 }

@@ -1,5 +1,5 @@
 //! ECDH-ES (RFC 7518 §4.6, RFC 8037 §3.2): the recipient's keys, ephemeral key
-//! agreement for encryption (ring on P-256, P-384 and X25519; RustCrypto `p521` on
+//! agreement for encryption (the crypto provider on P-256, P-384 and X25519; RustCrypto `p521` on
 //! P-521) and static-key agreement for decryption (RustCrypto `p256`, `p384`, `p521`,
 //! `x25519-dalek`), with every ephemeral public key validated.
 
@@ -8,6 +8,8 @@
     not(any(feature = "ec", feature = "x25519")),
     allow(unused, unreachable_code)
 )]
+#[cfg(any(feature = "ec", feature = "x25519"))]
+use jot_algorithms::provider::{self, AgreementCurve};
 use jot_algorithms::{EcCurve, Jwk, KeyMaterial, OkpCurve};
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -179,18 +181,18 @@ impl EcPublic {
                 Curve::P521 => p521_ephemeral(point),
                 _ => {
                     let alg = if *curve == Curve::P256 {
-                        &ring::agreement::ECDH_P256
+                        AgreementCurve::P256
                     } else {
-                        &ring::agreement::ECDH_P384
+                        AgreementCurve::P384
                     };
-                    let (z, epk) = ring_ephemeral(alg, point)?;
+                    let (z, epk) = provider_ephemeral(alg, point)?;
                     let epk = EcPublic::from_sec1(*curve, &epk).map_err(|_| Error::Encryption)?;
                     Ok((z, epk.to_epk()?))
                 }
             },
             #[cfg(feature = "x25519")]
             EcPublic::X25519(x) => {
-                let (z, epk) = ring_ephemeral(&ring::agreement::X25519, x)?;
+                let (z, epk) = provider_ephemeral(AgreementCurve::X25519, x)?;
                 if z.iter().all(|b| *b == 0) {
                     return Err(Error::InvalidEphemeralKey {
                         reason: "all-zero X25519 shared secret",
@@ -206,22 +208,11 @@ impl EcPublic {
 }
 
 #[cfg(any(feature = "ec", feature = "x25519"))]
-fn ring_ephemeral(
-    alg: &'static ring::agreement::Algorithm,
+fn provider_ephemeral(
+    alg: AgreementCurve,
     peer: &[u8],
 ) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), Error> {
-    let rng = ring::rand::SystemRandom::new();
-    let private =
-        ring::agreement::EphemeralPrivateKey::generate(alg, &rng).map_err(|_| Error::Random)?;
-    let public = private
-        .compute_public_key()
-        .map_err(|_| Error::Encryption)?
-        .as_ref()
-        .to_vec();
-    let peer = ring::agreement::UnparsedPublicKey::new(alg, peer);
-    let z = ring::agreement::agree_ephemeral(private, &peer, |z| Zeroizing::new(z.to_vec()))
-        .map_err(|_| Error::Encryption)?;
-    Ok((z, public))
+    provider::ecdh_ephemeral(alg, peer).map_err(|_| Error::Encryption)
 }
 
 #[cfg(feature = "ec")]

@@ -1,12 +1,12 @@
-//! Randomness: ring's system generator for everything (RustCrypto `rsa` gets the
-//! same generator as jot-algorithms' `SystemRng`).
+//! Randomness: the crypto provider's system generator for everything (RustCrypto
+//! `rsa` gets the same generator as jot-algorithms' `SystemRng`).
 
-use ring::rand::{SecureRandom as _, SystemRandom};
+use jot_algorithms::provider;
 use zeroize::Zeroizing;
 
 /// Fills `out` from the system random generator.
 pub(crate) fn fill(out: &mut [u8]) -> Result<(), ()> {
-    SystemRandom::new().fill(out).map_err(|_| ())
+    provider::fill_random(out).map_err(|_| ())
 }
 
 /// `len` random bytes, wiped when dropped.

@@ -1,7 +1,7 @@
 //! RSA key encryption (RFC 7518 §4.2–4.3) on RustCrypto `rsa`: RSA-OAEP (SHA-1),
 //! RSA-OAEP-256, and the dangerous RSA1_5 behind the `danger-rsa1_5` feature.
 //!
-//! Decryption is blinded (ring's generator feeds `rsa`), and every failure is
+//! Decryption is blinded (the provider's generator feeds `rsa`), and every failure is
 //! `Err(())`: the caller substitutes a random CEK (RFC 7516 §11.5) so that a bad
 //! encrypted key and a bad tag fail at the same place, with the same error.
 

@@ -1,7 +1,8 @@
 //! Key wrapping and derivation: AES key wrap (RFC 3394, RustCrypto `aes-kw`), the
-//! Concat KDF of ECDH-ES (RFC 7518 §4.6.2, SHA-256 on ring) and PBES2 (RFC 7518
-//! §4.8, PBKDF2 on ring).
+//! Concat KDF of ECDH-ES (RFC 7518 §4.6.2, SHA-256) and PBES2 (RFC 7518 §4.8,
+//! PBKDF2), both on the crypto provider.
 
+use jot_algorithms::provider::{self, Hash};
 use std::num::NonZeroU32;
 
 use zeroize::Zeroizing;
@@ -109,11 +110,8 @@ pub fn concat_kdf(
     let mut out = Zeroizing::new(Vec::with_capacity(key_len + 32));
     let mut counter: u32 = 1;
     while out.len() < key_len {
-        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-        ctx.update(&counter.to_be_bytes());
-        ctx.update(z);
-        ctx.update(&other_info);
-        out.extend_from_slice(ctx.finish().as_ref());
+        let block = provider::digest_parts(Hash::Sha256, &[&counter.to_be_bytes(), z, &other_info]);
+        out.extend_from_slice(block.as_ref());
         counter = counter.wrapping_add(1);
     }
     out.truncate(key_len);
@@ -133,16 +131,19 @@ pub(crate) fn pbes2_kek(
     p2c: NonZeroU32,
 ) -> Zeroizing<Vec<u8>> {
     let (prf, len) = match alg {
-        KeyAlgorithm::PBES2_HS256_A128KW => (ring::pbkdf2::PBKDF2_HMAC_SHA256, 16),
-        KeyAlgorithm::PBES2_HS384_A192KW => (ring::pbkdf2::PBKDF2_HMAC_SHA384, 24),
-        _ => (ring::pbkdf2::PBKDF2_HMAC_SHA512, 32),
+        KeyAlgorithm::PBES2_HS256_A128KW => (Hash::Sha256, 16),
+        KeyAlgorithm::PBES2_HS384_A192KW => (Hash::Sha384, 24),
+        _ => (Hash::Sha512, 32),
     };
     let mut salt = Vec::with_capacity(alg.as_str().len() + 1 + p2s.len());
     salt.extend_from_slice(alg.as_str().as_bytes());
     salt.push(0);
     salt.extend_from_slice(p2s);
     let mut kek = Zeroizing::new(vec![0u8; len]);
-    ring::pbkdf2::derive(prf, p2c, &salt, password, &mut kek);
+    // `p2c` is not zero (NonZeroU32) and the hash is a SHA-2 one: PBKDF2 cannot refuse.
+    #[allow(clippy::expect_used)]
+    provider::pbkdf2(prf, p2c.get(), &salt, password, &mut kek)
+        .expect("PBKDF2 with a SHA-2 HMAC and a non-zero count cannot fail");
     kek
 }
 

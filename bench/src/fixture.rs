@@ -43,7 +43,10 @@ pub(crate) struct Flat {
 /// Claims, keys in every form a contender's API takes, and the tokens (made by jot
 /// once) that every contender verifies.
 pub struct Fixture {
+    // Read by the peers that take the times apart; not every build has one.
+    #[allow(dead_code)]
     pub(crate) iat: u64,
+    #[allow(dead_code)]
     pub(crate) exp: u64,
     pub(crate) jot_small: Claims<Profile>,
     pub(crate) jot_large: Claims<Profile>,
@@ -66,6 +69,7 @@ pub(crate) struct KeyForms {
     pub(crate) pkcs8_der: Vec<u8>,
     pub(crate) spki_pem: &'static str,
     /// RSA: PKCS#1 `RSAPrivateKey`; EC: the 32-byte scalar; Ed25519: the 32-byte seed.
+    #[allow(dead_code)] // read by the RustCrypto floor and jwt-compact
     pub(crate) private_raw: Vec<u8>,
     /// RSA: PKCS#1 `RSAPublicKey`; EC: the uncompressed point; Ed25519: the 32 bytes.
     pub(crate) public_raw: Vec<u8>,

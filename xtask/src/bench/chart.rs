@@ -12,7 +12,9 @@ use anyhow::{Context, Result};
 use super::results::{OPERATIONS, PEERS, PROVIDERS, Results, floor, jot};
 
 const WIDTH: f64 = 1000.0;
-const LEFT: f64 = 235.0;
+const LEFT: f64 = 262.0;
+/// Where the title, note and legend start.
+const MARGIN: f64 = 12.0;
 const RIGHT: f64 = 75.0;
 const TOP: f64 = 92.0;
 const BAR: f64 = 9.0;
@@ -102,18 +104,18 @@ pub(crate) fn svg(results: &Results, note: &str) -> String {
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         s,
-        r#"<text x="{LEFT}" y="22" font-size="16" font-weight="bold">JWT sign and verify: nanoseconds per operation (median; shorter is faster)</text>"#
+        r#"<text x="{MARGIN}" y="22" font-size="16" font-weight="bold">JWT sign and verify: nanoseconds per operation (median; shorter is faster)</text>"#
     );
     let _ = writeln!(
         s,
-        r##"<text x="{LEFT}" y="40" font-size="11" fill="#444">{}</text>"##,
+        r##"<text x="{MARGIN}" y="40" font-size="11" fill="#444">{}</text>"##,
         escape(note)
     );
 
     // Legend: two rows.
     for (i, item) in series.iter().enumerate() {
         let (col, row) = (i % 4, i / 4);
-        let lx = LEFT + col as f64 * 170.0;
+        let lx = MARGIN + col as f64 * 200.0;
         let ly = 54.0 + row as f64 * 16.0;
         let _ = writeln!(
             s,
@@ -124,7 +126,7 @@ pub(crate) fn svg(results: &Results, note: &str) -> String {
             escape(&item.label)
         );
     }
-    let (fx, fy) = (LEFT + 3.0 * 170.0, 54.0 + 16.0);
+    let (fx, fy) = (MARGIN + 3.0 * 200.0, 54.0 + 16.0);
     let _ = writeln!(
         s,
         r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="black" stroke-width="2"/><text x="{}" y="{}" font-size="11">floor (same provider)</text>"#,
@@ -199,14 +201,17 @@ pub(crate) fn svg(results: &Results, note: &str) -> String {
                 escape(&item.label),
                 super::table::ns(Some(v))
             );
+            let floor = item.floor.as_deref().and_then(|f| results.get(op, f));
+            // The value goes after the bar or the floor tick, whichever ends later.
+            let end = floor.map_or(LEFT + bw, |f| (LEFT + bw).max(x(f)));
             let _ = writeln!(
                 s,
                 r##"<text x="{:.1}" y="{:.1}" font-size="8.5" fill="#333">{}</text>"##,
-                LEFT + bw + 3.0,
+                end + 3.0,
                 by + BAR - 1.0,
                 duration(v)
             );
-            if let Some(f) = item.floor.as_deref().and_then(|f| results.get(op, f)) {
+            if let Some(f) = floor {
                 let tx = x(f);
                 let _ = writeln!(
                     s,

@@ -13,6 +13,7 @@
 mod cookbook;
 mod harness;
 mod jws_json;
+mod provider;
 mod rfc;
 mod wycheproof;
 mod wycheproof_ecdsa;

@@ -13,6 +13,7 @@ const STEPS: &[(&str, Step)] = &[
     ("format", format),
     ("clippy", clippy),
     ("tests", tests),
+    ("providers", providers),
     ("examples", examples::run),
     ("docs", docs),
     ("no_std jot-codec", nostd::check),
@@ -64,13 +65,16 @@ fn tests() -> Result<()> {
     // The browser and Python packages some tests drive: installed, never skipped.
     deps::ensure_all().map_err(anyhow::Error::msg)?;
     if has_nextest() {
-        exec(&mut cargo(&[
-            "nextest",
-            "run",
-            "--workspace",
-            "--all-features",
-            "--no-fail-fast",
-        ]))?;
+        exec(
+            cargo(&[
+                "nextest",
+                "run",
+                "--workspace",
+                "--all-features",
+                "--no-fail-fast",
+            ])
+            .env("JOT_EXPECT_PROVIDER", "aws-lc-rs"),
+        )?;
         exec(&mut cargo(&[
             "test",
             "--workspace",
@@ -80,6 +84,35 @@ fn tests() -> Result<()> {
     } else {
         exec(&mut cargo(&["test", "--workspace", "--all-features"]))
     }
+}
+
+/// The providers `--all-features` does not pick (it turns every feature on, and
+/// aws-lc-rs wins): clippy and the key, JWE and conformance suites again on ring (the
+/// defaults) and on RustCrypto. docs/PROVIDERS.md.
+fn providers() -> Result<()> {
+    const PACKAGES: [&str; 6] = ["-p", "jot-algorithms", "-p", "jot-jwe", "-p", "jot-tests"];
+    for (provider, features) in [
+        ("ring", "jot-algorithms/rsa-keygen"),
+        (
+            "rust-crypto",
+            "jot-algorithms/rsa-keygen,jot-tests/rust-crypto",
+        ),
+    ] {
+        eprintln!("--> provider {provider}");
+        let mut clippy = vec!["clippy", "--all-targets", "--features", features];
+        clippy.extend(PACKAGES);
+        clippy.extend(["--", "-D", "warnings"]);
+        exec(&mut cargo(&clippy))?;
+        let mut test = if has_nextest() {
+            vec!["nextest", "run", "--no-fail-fast"]
+        } else {
+            vec!["test"]
+        };
+        test.extend(["--features", features]);
+        test.extend(PACKAGES);
+        exec(cargo(&test).env("JOT_EXPECT_PROVIDER", provider))?;
+    }
+    Ok(())
 }
 
 fn docs() -> Result<()> {

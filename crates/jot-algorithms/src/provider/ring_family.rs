@@ -74,7 +74,7 @@ pub fn digest_parts(hash: Hash, parts: &[&[u8]]) -> Output {
 /// assert_eq!(key.sign(b"m").as_ref().len(), 64);
 /// ```
 #[derive(Clone)]
-pub struct HmacKey(hmac::Key);
+pub struct HmacKey(Box<hmac::Key>);
 
 impl HmacKey {
     /// Prepares `key` for HMAC with `hash` (SHA-256, SHA-384 or SHA-512; SHA-1 is
@@ -85,7 +85,9 @@ impl HmacKey {
             Hash::Sha512 => hmac::HMAC_SHA512,
             Hash::Sha1 | Hash::Sha256 => hmac::HMAC_SHA256,
         };
-        HmacKey(hmac::Key::new(alg, key))
+        // Boxed: aws-lc-rs's key holds a whole HMAC context (over 1 KiB), and keys
+        // sit in enums.
+        HmacKey(Box::new(hmac::Key::new(alg, key)))
     }
 
     /// The tag of `data`.
@@ -164,32 +166,78 @@ impl RsaKeyPair {
     }
 }
 
-/// An RSA public key (2048 to 8192 bits) for one signature scheme.
+/// An RSA public key (2048 to 8192 bits) for one signature scheme. ring offers no
+/// parsed RSA public key and takes the components at each verification; aws-lc-rs
+/// parses them once.
+#[cfg(jot_provider = "ring")]
 pub struct RsaPublicKey {
     scheme: RsaScheme,
     n: Vec<u8>,
     e: Vec<u8>,
 }
 
+/// An RSA public key (2048 to 8192 bits) for one signature scheme, parsed once.
+#[cfg(jot_provider = "aws-lc-rs")]
+pub struct RsaPublicKey(signature::ParsedPublicKey);
+
 impl RsaPublicKey {
-    /// A public key from its big-endian modulus and exponent. The size and exponent
-    /// rules are checked by the caller; the provider checks again at each verification.
+    /// A public key from its big-endian modulus and exponent (no leading zeros). The
+    /// size and exponent rules are checked by the caller; the provider checks again
+    /// at each verification.
     pub fn new(scheme: RsaScheme, n: &[u8], e: &[u8]) -> Result<RsaPublicKey, Unspecified> {
-        Ok(RsaPublicKey {
+        #[cfg(jot_provider = "ring")]
+        return Ok(RsaPublicKey {
             scheme,
             n: n.to_vec(),
             e: e.to_vec(),
-        })
+        });
+        #[cfg(jot_provider = "aws-lc-rs")]
+        return signature::RsaPublicKeyComponents { n, e }
+            .to_parsed_public_key(rsa_parameters(scheme))
+            .map(RsaPublicKey)
+            .map_err(|_| Unspecified);
     }
 
     /// Whether `sig` is a valid signature of `msg`.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
-        signature::RsaPublicKeyComponents {
+        #[cfg(jot_provider = "ring")]
+        return signature::RsaPublicKeyComponents {
             n: &self.n,
             e: &self.e,
         }
         .verify(rsa_parameters(self.scheme), msg, sig)
-        .is_ok()
+        .is_ok();
+        #[cfg(jot_provider = "aws-lc-rs")]
+        return self.0.verify_sig(msg, sig).is_ok();
+    }
+}
+
+/// A public key for one verification algorithm: ring parses it at each
+/// verification (`UnparsedPublicKey`), aws-lc-rs once (`ParsedPublicKey`).
+struct PublicKey {
+    #[cfg(jot_provider = "ring")]
+    key: UnparsedPublicKey<Vec<u8>>,
+    #[cfg(jot_provider = "aws-lc-rs")]
+    key: signature::ParsedPublicKey,
+}
+
+impl PublicKey {
+    fn new(
+        alg: &'static dyn signature::VerificationAlgorithm,
+        bytes: &[u8],
+    ) -> Result<Self, Unspecified> {
+        #[cfg(jot_provider = "ring")]
+        let key = UnparsedPublicKey::new(alg, bytes.to_vec());
+        #[cfg(jot_provider = "aws-lc-rs")]
+        let key = signature::ParsedPublicKey::new(alg, bytes).map_err(|_| Unspecified)?;
+        Ok(PublicKey { key })
+    }
+
+    fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
+        #[cfg(jot_provider = "ring")]
+        return self.key.verify(msg, sig).is_ok();
+        #[cfg(jot_provider = "aws-lc-rs")]
+        return self.key.verify_sig(msg, sig).is_ok();
     }
 }
 
@@ -269,6 +317,7 @@ impl EcdsaKeyPair {
 /// An ECDSA public key on P-256 or P-384; the point is checked to be on the curve.
 pub struct EcdsaPublicKey {
     curve: EcdsaCurve,
+    key: PublicKey,
     q: Vec<u8>,
 }
 
@@ -285,24 +334,20 @@ impl EcdsaPublicKey {
             EcdsaCurve::P384 => AgreementCurve::P384,
         };
         ecdh_ephemeral(agreement, q)?;
+        let alg = match curve {
+            EcdsaCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
+            EcdsaCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
+        };
         Ok(EcdsaPublicKey {
             curve,
+            key: PublicKey::new(alg, q)?,
             q: q.to_vec(),
         })
     }
 
     /// Whether `sig` (fixed `r || s`) is a valid signature of `msg`.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
-        if sig.len() != 2 * self.curve.field_len() {
-            return false;
-        }
-        let alg = match self.curve {
-            EcdsaCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
-            EcdsaCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
-        };
-        UnparsedPublicKey::new(alg, &self.q)
-            .verify(msg, sig)
-            .is_ok()
+        sig.len() == 2 * self.curve.field_len() && self.key.verify(msg, sig)
     }
 
     /// Whether `sig` (ASN.1 DER, as in X.509 certificates) is a valid signature of
@@ -367,19 +412,20 @@ impl Ed25519KeyPair {
 }
 
 /// An Ed25519 public key.
-pub struct Ed25519PublicKey([u8; 32]);
+pub struct Ed25519PublicKey(PublicKey);
 
 impl Ed25519PublicKey {
     /// A public key from its 32 bytes.
     pub fn new(x: &[u8]) -> Result<Self, Unspecified> {
-        x.try_into().map(Ed25519PublicKey).map_err(|_| Unspecified)
+        if x.len() != 32 {
+            return Err(Unspecified);
+        }
+        PublicKey::new(&signature::ED25519, x).map(Ed25519PublicKey)
     }
 
     /// Whether `sig` is a valid signature of `msg`.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
-        UnparsedPublicKey::new(&signature::ED25519, &self.0)
-            .verify(msg, sig)
-            .is_ok()
+        self.0.verify(msg, sig)
     }
 }
 
@@ -403,7 +449,7 @@ pub fn ecdh_ephemeral(
     let z = agreement::agree_ephemeral(private, &peer, |z| Zeroizing::new(z.to_vec()))
         .map_err(|_| Unspecified)?;
     #[cfg(jot_provider = "aws-lc-rs")]
-    let z = agreement::agree_ephemeral(private, &peer, Unspecified, |z| {
+    let z = agreement::agree_ephemeral(private, peer, Unspecified, |z| {
         Ok(Zeroizing::new(z.to_vec()))
     })?;
     Ok((z, public))

@@ -67,6 +67,7 @@ pub struct Fixture {
 pub(crate) struct KeyForms {
     pub(crate) pkcs8_pem: &'static str,
     pub(crate) pkcs8_der: Vec<u8>,
+    #[allow(dead_code)] // read by the peers
     pub(crate) spki_pem: &'static str,
     /// RSA: PKCS#1 `RSAPrivateKey`; EC: the 32-byte scalar; Ed25519: the 32-byte seed.
     #[allow(dead_code)] // read by the RustCrypto floor and jwt-compact

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::{cargo, deps, examples, exec, fuzz, nostd};
+use crate::{cargo, deps, examples, exec, fuzz, nostd, wasm};
 
 type Step = fn() -> Result<()>;
 
@@ -14,6 +14,7 @@ const STEPS: &[(&str, Step)] = &[
     ("clippy", clippy),
     ("tests", tests),
     ("providers", providers),
+    ("wasm32 tests in Node.js", wasm::run),
     ("examples", examples::run),
     ("docs", docs),
     ("no_std jot-codec", nostd::check),

@@ -14,6 +14,7 @@ mod release;
 mod semver;
 #[cfg(test)]
 mod tidy;
+mod wasm;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -25,7 +26,7 @@ const USAGE: &str = "\
 Usage: cargo xtask <task>
 
 Tasks:
-  ci       fmt, clippy, tests, docs and the jot-codec no_std check; stops at the first failure
+  ci       fmt, clippy, tests, wasm, docs and the jot-codec no_std check; stops at the first failure
   deps     install what the tests drive when missing: chromium, chromium-driver, postgresql,
            openssl (apt-get), PyJWT, jwcrypto, Authlib, requests (pip); `ci` runs it before the tests
   bench [--quick] [--provider ring|aws-lc-rs|rust-crypto] [--no-run] [FILTER]
@@ -46,6 +47,10 @@ Tasks:
            api_server against a real `jot serve` (a token: 200, none: 401); `ci` runs it
   msrv     build the libraries with the declared rust-version toolchain (installed with rustup;
            fails when it cannot be)
+  wasm     jot-codec built for wasm32-unknown-unknown, and the tests of tests/wasm (jot-algorithms
+           on the rust-crypto provider) run in Node.js by wasm-bindgen-test-runner; installs the
+           rustup target and wasm-bindgen-cli (at the locked wasm-bindgen version) when missing;
+           `ci` runs it after the tests
   help     print this message
 
 Exit codes: 0 success, 1 the task failed, 2 usage error
@@ -86,6 +91,7 @@ fn main() -> ExitCode {
             Box::new(move || fuzz::run(&plan))
         }
         Some("msrv") => Box::new(msrv::run),
+        Some("wasm") => Box::new(wasm::run),
         Some("release") => {
             let rest: Vec<String> = args.by_ref().collect();
             Box::new(move || release::run(&rest))

@@ -2,10 +2,13 @@
 //! certificate path to a trust anchor the application configured.
 //!
 //! Path building and validation (signatures up the chain, validity periods,
-//! basic constraints, name constraints, extended key usage) are `rustls-webpki`'s;
+//! basic constraints, name constraints, extended key usage) are `rustls-webpki`'s,
+//! with the certificate signatures checked by the crypto provider (`algorithms`);
 //! this module bounds the input, checks what webpki leaves to the application (the
 //! leaf's key usage, the `x5t#S256` and `x5t` thumbprints, the path length) and binds
 //! the leaf's public key to the token's algorithm.
+
+mod algorithms;
 
 use std::fmt;
 use std::sync::Arc;
@@ -466,9 +469,9 @@ impl fmt::Debug for X5cVerifier {
     }
 }
 
-/// The certificate signature algorithms accepted along the path (ring's, as in
-/// webpki; no SHA-1).
-static SIGNATURE_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = webpki::ALL_VERIFICATION_ALGS;
+/// The certificate signature algorithms accepted along the path, on the build's
+/// crypto provider (no SHA-1).
+static SIGNATURE_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = algorithms::ALL;
 
 /// The extended key usage policy: none, or one purpose required where the
 /// extension is present.

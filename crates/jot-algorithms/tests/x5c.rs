@@ -43,18 +43,10 @@ fn ca_params(name: &str) -> CertificateParams {
 }
 
 /// A chain whose leaf holds `key` (signing with `alg`), its parameters adjusted by
-/// `tweak`.
+/// `tweak`: a P-256 root, a P-384 intermediate.
 fn pki_with(alg: Algorithm, key_der: &[u8], tweak: impl FnOnce(&mut CertificateParams)) -> Pki {
     let root_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let root_params = ca_params("jot test root");
-    let root = root_params.self_signed(&root_key).unwrap();
-    let root_issuer = Issuer::new(root_params, root_key);
-
     let inter_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
-    let inter_params = ca_params("jot test intermediate");
-    let intermediate = inter_params.signed_by(&inter_key, &root_issuer).unwrap();
-    let inter_issuer = Issuer::new(inter_params, inter_key);
-
     let leaf_pair = match alg.as_str() {
         "ES256" => KeyPair::try_from(key_der).unwrap(),
         _ => KeyPair::from_pkcs8_der_and_sign_algo(
@@ -63,6 +55,27 @@ fn pki_with(alg: Algorithm, key_der: &[u8], tweak: impl FnOnce(&mut CertificateP
         )
         .unwrap(),
     };
+    let key = SigningKey::from_der(alg, key_der).unwrap();
+    chain(root_key, inter_key, &leaf_pair, key, tweak)
+}
+
+/// A root → intermediate → leaf chain: the CAs sign with their keys' algorithms, the
+/// leaf holds `leaf_pair`, the public half of `key`.
+fn chain(
+    root_key: KeyPair,
+    inter_key: KeyPair,
+    leaf_pair: &KeyPair,
+    key: SigningKey,
+    tweak: impl FnOnce(&mut CertificateParams),
+) -> Pki {
+    let root_params = ca_params("jot test root");
+    let root = root_params.self_signed(&root_key).unwrap();
+    let root_issuer = Issuer::new(root_params, root_key);
+
+    let inter_params = ca_params("jot test intermediate");
+    let intermediate = inter_params.signed_by(&inter_key, &root_issuer).unwrap();
+    let inter_issuer = Issuer::new(inter_params, inter_key);
+
     let mut leaf_params = CertificateParams::new(vec!["signer.example".to_owned()]).unwrap();
     leaf_params
         .distinguished_name
@@ -71,14 +84,34 @@ fn pki_with(alg: Algorithm, key_der: &[u8], tweak: impl FnOnce(&mut CertificateP
     leaf_params.not_before = date_time_ymd(2025, 1, 1);
     leaf_params.not_after = date_time_ymd(2027, 1, 1);
     tweak(&mut leaf_params);
-    let leaf = leaf_params.signed_by(&leaf_pair, &inter_issuer).unwrap();
+    let leaf = leaf_params.signed_by(leaf_pair, &inter_issuer).unwrap();
 
     Pki {
         root: root.der().to_vec(),
         intermediate: intermediate.der().to_vec(),
         leaf: leaf.der().to_vec(),
-        key: SigningKey::from_der(alg, key_der).unwrap(),
+        key,
     }
+}
+
+/// A chain whose CAs sign with `ca` and whose leaf holds a fresh `alg` key.
+fn chain_signed_with(ca: &'static rcgen::SignatureAlgorithm, alg: Algorithm) -> Pki {
+    let ca_key = || match ca {
+        a if a == &rcgen::PKCS_RSA_SHA256
+            || a == &rcgen::PKCS_RSA_SHA384
+            || a == &rcgen::PKCS_RSA_SHA512 =>
+        {
+            KeyPair::from_pkcs8_der_and_sign_algo(
+                &rustls_pki_types::PrivatePkcs8KeyDer::from(RSA_PKCS8),
+                a,
+            )
+            .unwrap()
+        }
+        a => KeyPair::generate_for(a).unwrap(),
+    };
+    let key = SigningKey::generate(alg).unwrap();
+    let leaf_pair = KeyPair::try_from(key.to_pkcs8_der().unwrap().as_slice()).unwrap();
+    chain(ca_key(), ca_key(), &leaf_pair, key, |_| {})
 }
 
 fn make_pki(alg: Algorithm) -> Pki {
@@ -537,4 +570,43 @@ fn the_leaf_can_be_pinned_to_a_name() {
         pki.verifier().subject_name("not a name").unwrap_err(),
         X5cError::InvalidSubjectName
     );
+}
+
+#[test]
+fn ed25519_p384_and_rsa_chains_are_accepted() {
+    let cases = [
+        (&rcgen::PKCS_ED25519, Algorithm::EdDSA),
+        (&rcgen::PKCS_ECDSA_P384_SHA384, Algorithm::ES384),
+        (&rcgen::PKCS_RSA_SHA256, Algorithm::ES256),
+        (&rcgen::PKCS_RSA_SHA384, Algorithm::EdDSA),
+        (&rcgen::PKCS_RSA_SHA512, Algorithm::ES384),
+    ];
+    for (ca, alg) in cases {
+        let pki = chain_signed_with(ca, alg);
+        check(&pki.token(pki.x5c()), &pki.verifier()).unwrap();
+        let key = pki
+            .verifier()
+            .leaf_key(
+                &header(pki.x5c()),
+                alg,
+                NumericDate::from_seconds(NOW).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(key.algorithm(), alg);
+        assert_eq!(
+            key.to_spki_der().unwrap(),
+            pki.key.verifying_key().to_spki_der().unwrap()
+        );
+        // The intermediate's signature (by the root) altered: the path breaks.
+        let mut intermediate = pki.intermediate.clone();
+        let last = intermediate.len() - 1;
+        intermediate[last] ^= 0x01;
+        let x5c = vec![b64(&pki.leaf), b64(&intermediate)];
+        assert_eq!(
+            reason(&pki, &header(x5c.clone()), &pki.verifier(), NOW),
+            X5cError::Path(PathError::BadSignature),
+            "{alg}"
+        );
+        unknown_key(check(&pki.token(x5c), &pki.verifier()));
+    }
 }

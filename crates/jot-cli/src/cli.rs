@@ -65,7 +65,7 @@ pub(crate) enum Command {
     /// Encrypt bytes or claims into a compact JWE and print it.
     #[command(after_help = EXIT_CODES_NO_TOKEN)]
     Encrypt(EncryptArgs),
-    /// Decrypt a compact JWE and print its plaintext.
+    /// Decrypt a JWE (compact or JSON serialization) and print its plaintext.
     #[command(after_help = EXIT_CODES)]
     Decrypt(DecryptArgs),
     /// Generate a key (JWK by default) and its public part.
@@ -174,10 +174,12 @@ pub(crate) struct DecryptArgs {
     #[command(flatten)]
     pub(crate) password: PasswordArgs,
     /// Print {"header":…,"plaintext":…} (or "plaintext_base64url" for bytes that are
-    /// not UTF-8); {"error":{"kind":…,"message":…}} on failure.
+    /// not UTF-8; with a JSON-serialized JWE also "recipient" and "aad");
+    /// {"error":{"kind":…,"message":…}} on failure.
     #[arg(short = 'j', long)]
     pub(crate) json: bool,
-    /// The token, @FILE, or - for stdin (the default).
+    /// The JWE (compact, or the general or flattened JSON serialization), @FILE, or -
+    /// for stdin (the default).
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<String>,
 }

@@ -168,6 +168,19 @@ impl Decryptor {
         }
     }
 
+    /// Decrypts a JWE in the JSON serialization (general or flattened), for the one
+    /// recipient this key (or set) is for.
+    pub(crate) fn decrypt_json(
+        &self,
+        json: &str,
+        policy: &DecryptionPolicy,
+    ) -> Result<jot_jwe::DecryptedJson, Error> {
+        match self {
+            Decryptor::One(key) => jot_jwe::decrypt_json(key, json, policy),
+            Decryptor::Set(set) => jot_jwe::decrypt_json(set, json, policy),
+        }
+    }
+
     /// The one content encryption a single `dir` key is bound to.
     pub(crate) fn content_encryption(&self) -> Option<ContentEncryption> {
         match self {

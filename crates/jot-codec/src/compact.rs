@@ -20,14 +20,35 @@ const STACK_SIGNATURE: usize = 512;
 /// Headers up to this length are decoded on the stack.
 const STACK_HEADER: usize = 256;
 
+/// Payloads up to this length are decoded on the stack (ordinary claims are a few
+/// hundred bytes).
+const STACK_PAYLOAD: usize = 1024;
+
 /// The positions of the two dots of a three-segment token, if it has exactly two.
 fn split_points(token: &str) -> Option<(usize, usize)> {
-    let first = token.find('.')?;
-    let second = first + 1 + token[first + 1..].find('.')?;
-    if token[second + 1..].contains('.') {
+    let bytes = token.as_bytes();
+    if count_dots(bytes) != 2 {
         return None;
     }
+    // Two dots: the first ends the header, the last starts the signature, and both
+    // scans are short.
+    let first = token.find('.')?;
+    let second = token.rfind('.')?;
     Some((first, second))
+}
+
+/// The number of dots in `bytes`, counted in blocks whose count fits a byte so
+/// that the loop vectorises (the payload is most of a token and has none).
+fn count_dots(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|block| {
+            let dots = block
+                .iter()
+                .fold(0u8, |n, b| n.wrapping_add(u8::from(*b == b'.')));
+            usize::from(dots)
+        })
+        .sum()
 }
 
 /// A verified and validated token.
@@ -62,19 +83,27 @@ where
     S: Signer + ?Sized,
     C: Serialize + ?Sized,
 {
-    let mut json = Vec::with_capacity(256);
+    // Both JSON segments go into one buffer, claims first, so that the token can
+    // be allocated once at its final length; the buffer then takes the signature.
+    let mut json = Vec::with_capacity(JSON_CAPACITY);
+    write_claims(claims, &mut json)?;
+    let claims_len = json.len();
     write_header(
         header,
         signer.algorithm().as_str(),
         signer.key_id(),
         &mut json,
     )?;
-    let mut token = String::with_capacity(base64url::encoded_len(json.len()) + 512);
-    base64url::encode_into(&json, &mut token);
+    let (claims_json, header_json) = json.split_at(claims_len);
+    let mut token = String::with_capacity(
+        base64url::encoded_len(header_json.len())
+            + base64url::encoded_len(claims_json.len())
+            + base64url::encoded_len(signer.signature_len_hint())
+            + 2,
+    );
+    base64url::encode_into(header_json, &mut token);
     token.push('.');
-    json.clear();
-    write_claims(claims, &mut json)?;
-    base64url::encode_into(&json, &mut token);
+    base64url::encode_into(claims_json, &mut token);
     json.clear();
     signer
         .sign(token.as_bytes(), &mut json)
@@ -84,30 +113,31 @@ where
     Ok(token)
 }
 
+/// The first capacity of the JSON buffer of [`encode`]: ordinary claims and header fit.
+const JSON_CAPACITY: usize = 512;
+
+/// Appends the header's JSON with `alg` and, when the header has none, the signer's `kid`.
 pub(crate) fn write_header(
     header: &Header,
     alg: &str,
     kid: Option<&str>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    match (kid, &header.kid) {
-        (Some(kid), None) => header.clone().kid(kid).write_json(alg, out),
-        _ => header.write_json(alg, out),
-    }
+    header.write_json_with(Some(alg), header.kid.as_deref().or(kid), out)
 }
 
+/// Appends the claims' JSON, which must be an object.
 pub(crate) fn write_claims<C: Serialize + ?Sized>(
     claims: &C,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    let json = serde_json::to_vec(claims).map_err(|_| Error::Serialize {
+    let start = out.len();
+    let error = || Error::Serialize {
         segment: Segment::Payload,
-    })?;
-    out.extend_from_slice(&json);
-    if out.first() != Some(&b'{') {
-        return Err(Error::Serialize {
-            segment: Segment::Payload,
-        });
+    };
+    crate::json::write(claims, out).map_err(|()| error())?;
+    if out.get(start) != Some(&b'{') {
+        return Err(error());
     }
     Ok(())
 }
@@ -156,8 +186,15 @@ where
     V: Verifier + ?Sized,
     C: Clock + ?Sized,
 {
-    UntrustedToken::parse_with_limit(token, validation.token_len_limit())?
-        .decode(verifier, validation, clock)
+    // The header stays on the stack here (no `UntrustedToken` box): it moves once,
+    // into the token.
+    let (parts, header) = Parts::parse(token, validation.token_len_limit())?;
+    let (algorithm, claims) = parts.check(&header, verifier, validation, clock)?;
+    Ok(Token {
+        algorithm,
+        header,
+        claims,
+    })
 }
 
 /// A compact JWS that has been split and whose header has been parsed, but whose
@@ -172,12 +209,18 @@ where
 /// ```
 #[derive(Clone, Debug)]
 pub struct UntrustedToken<'a> {
+    parts: Parts<'a>,
+    /// Boxed: the header is large and a token moves through several `Result`s.
+    header: Box<Header>,
+}
+
+/// A split token with the `alg` of its header.
+#[derive(Clone, Debug)]
+struct Parts<'a> {
     raw: &'a str,
     header_end: usize,
     payload_end: usize,
     alg: AlgName,
-    /// Boxed: the header is large and a token moves through several `Result`s.
-    header: Box<Header>,
 }
 
 impl<'a> UntrustedToken<'a> {
@@ -189,41 +232,9 @@ impl<'a> UntrustedToken<'a> {
     /// Splits and parses a token of at most `max_len` bytes.
     #[inline]
     pub fn parse_with_limit(token: &'a str, max_len: usize) -> Result<Self, Error> {
-        if token.len() > max_len {
-            return Err(Error::TooLarge {
-                len: token.len(),
-                max: max_len,
-            });
-        }
-        let (header_end, payload_end) = match split_points(token) {
-            Some(points) => points,
-            None => {
-                let segments = token.bytes().filter(|b| *b == b'.').count() + 1;
-                return Err(if segments == 5 {
-                    Error::Encrypted
-                } else {
-                    Error::Malformed { segments }
-                });
-            }
-        };
-        let header_b64 = &token[..header_end];
-        let mut buf = [0u8; STACK_HEADER];
-        let (alg, header) = if base64url::decoded_len_estimate(header_b64.len()) <= buf.len() {
-            let n = base64url::decode_slice(header_b64, &mut buf).map_err(|_| Error::Base64 {
-                segment: Segment::Header,
-            })?;
-            Header::from_json(&buf[..n])?
-        } else {
-            let json = base64url::decode(header_b64).map_err(|_| Error::Base64 {
-                segment: Segment::Header,
-            })?;
-            Header::from_json(&json)?
-        };
+        let (parts, header) = Parts::parse(token, max_len)?;
         Ok(UntrustedToken {
-            raw: token,
-            header_end,
-            payload_end,
-            alg,
+            parts,
             header: Box::new(header),
         })
     }
@@ -258,22 +269,9 @@ impl<'a> UntrustedToken<'a> {
         V: Verifier + ?Sized,
         C: Clock + ?Sized,
     {
-        let max = validation.token_len_limit();
-        if self.raw.len() > max {
-            return Err(Error::TooLarge {
-                len: self.raw.len(),
-                max,
-            });
-        }
-        let algorithm = self.algorithm()?;
-        if !validation.allows(algorithm) {
-            return Err(Error::AlgorithmNotAllowed { alg: algorithm });
-        }
-        self.header.check_critical(validation)?;
-        self.verify_signature_only(algorithm, verifier)?;
-        let mut names = Vec::new();
-        let claims = self.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
-        validation.check(&self.header, &claims, &names, clock.now())?;
+        let (algorithm, claims) = self
+            .parts
+            .check(&self.header, verifier, validation, clock)?;
         Ok(Token {
             algorithm,
             header: *self.header,
@@ -288,38 +286,32 @@ impl<'a> UntrustedToken<'a> {
 
     /// The `alg` as written in the header (possibly `none` or unknown).
     pub fn algorithm_name(&self) -> &str {
-        self.alg.as_str()
+        self.parts.alg.as_str()
     }
 
     /// The algorithm, if it is one jot accepts: `none` gives [`Error::Unsecured`],
     /// anything unknown [`HeaderError::UnsupportedAlgorithm`].
     pub fn algorithm(&self) -> Result<Algorithm, Error> {
-        match &self.alg {
-            AlgName::Known(alg) => Ok(*alg),
-            AlgName::None => Err(Error::Unsecured),
-            AlgName::Unknown(name) => {
-                Err(HeaderError::UnsupportedAlgorithm { name: name.clone() }.into())
-            }
-        }
+        self.parts.algorithm()
     }
 
     /// The signing input: `base64url(header) || '.' || base64url(payload)`.
     pub fn signing_input(&self) -> &'a str {
-        &self.raw[..self.payload_end]
+        self.parts.signing_input()
     }
 
     /// The base64url-encoded payload.
     pub fn payload_b64(&self) -> &'a str {
-        &self.raw[self.header_end + 1..self.payload_end]
+        self.parts.payload_b64()
     }
 
     /// The base64url-encoded signature.
     pub fn signature_b64(&self) -> &'a str {
-        &self.raw[self.payload_end + 1..]
+        self.parts.signature_b64()
     }
 
     pub(crate) fn alg_name(&self) -> &AlgName {
-        &self.alg
+        &self.parts.alg
     }
 
     /// Checks the signature with `verifier` for `algorithm` (which must be this token's),
@@ -330,16 +322,126 @@ impl<'a> UntrustedToken<'a> {
         algorithm: Algorithm,
         verifier: &V,
     ) -> Result<(), Error> {
-        self.verify_signature_only(algorithm, verifier)?;
+        self.parts
+            .verify_signature_only(algorithm, self.header.kid.as_deref(), verifier)?;
         base64url::check(self.payload_b64()).map_err(|_| Error::Base64 {
             segment: Segment::Payload,
         })
+    }
+
+    #[inline]
+    pub(crate) fn claims_with_names<T: DeserializeOwned>(
+        &self,
+        names: Option<&mut Vec<String>>,
+    ) -> Result<Claims<T>, Error> {
+        self.parts.claims_with_names(names)
+    }
+}
+
+impl<'a> Parts<'a> {
+    /// Checks the length, splits the token and parses its header.
+    #[inline]
+    fn parse(token: &'a str, max_len: usize) -> Result<(Self, Header), Error> {
+        if token.len() > max_len {
+            return Err(Error::TooLarge {
+                len: token.len(),
+                max: max_len,
+            });
+        }
+        let (header_end, payload_end) = match split_points(token) {
+            Some(points) => points,
+            None => {
+                let segments = count_dots(token.as_bytes()) + 1;
+                return Err(if segments == 5 {
+                    Error::Encrypted
+                } else {
+                    Error::Malformed { segments }
+                });
+            }
+        };
+        let header_b64 = &token[..header_end];
+        let mut buf = [0u8; STACK_HEADER];
+        let (alg, header) = if base64url::decoded_len_estimate(header_b64.len()) <= buf.len() {
+            let n = base64url::decode_slice(header_b64, &mut buf).map_err(|_| Error::Base64 {
+                segment: Segment::Header,
+            })?;
+            Header::from_json(&buf[..n])?
+        } else {
+            let json = base64url::decode(header_b64).map_err(|_| Error::Base64 {
+                segment: Segment::Header,
+            })?;
+            Header::from_json(&json)?
+        };
+        let parts = Parts {
+            raw: token,
+            header_end,
+            payload_end,
+            alg,
+        };
+        Ok((parts, header))
+    }
+
+    /// The steps of [`decode_with_clock`] after the parse: algorithm gate, critical
+    /// parameters, signature, then claims and validation.
+    #[inline]
+    fn check<T, V, C>(
+        &self,
+        header: &Header,
+        verifier: &V,
+        validation: &Validation,
+        clock: &C,
+    ) -> Result<(Algorithm, Claims<T>), Error>
+    where
+        T: DeserializeOwned,
+        V: Verifier + ?Sized,
+        C: Clock + ?Sized,
+    {
+        let max = validation.token_len_limit();
+        if self.raw.len() > max {
+            return Err(Error::TooLarge {
+                len: self.raw.len(),
+                max,
+            });
+        }
+        let algorithm = self.algorithm()?;
+        if !validation.allows(algorithm) {
+            return Err(Error::AlgorithmNotAllowed { alg: algorithm });
+        }
+        header.check_critical(validation)?;
+        self.verify_signature_only(algorithm, header.kid.as_deref(), verifier)?;
+        let mut names = Vec::new();
+        let claims = self.claims_with_names::<T>(validation.wants_names().then_some(&mut names))?;
+        validation.check(header, &claims, &names, clock.now())?;
+        Ok((algorithm, claims))
+    }
+
+    fn algorithm(&self) -> Result<Algorithm, Error> {
+        match &self.alg {
+            AlgName::Known(alg) => Ok(*alg),
+            AlgName::None => Err(Error::Unsecured),
+            AlgName::Unknown(name) => {
+                Err(HeaderError::UnsupportedAlgorithm { name: name.clone() }.into())
+            }
+        }
+    }
+
+    fn signing_input(&self) -> &'a str {
+        &self.raw[..self.payload_end]
+    }
+
+    fn payload_b64(&self) -> &'a str {
+        &self.raw[self.header_end + 1..self.payload_end]
+    }
+
+    fn signature_b64(&self) -> &'a str {
+        &self.raw[self.payload_end + 1..]
     }
 
     /// The signature check alone; `decode` decodes (and so checks) the payload next.
     fn verify_signature_only<V: Verifier + ?Sized>(
         &self,
         algorithm: Algorithm,
+        kid: Option<&str>,
         verifier: &V,
     ) -> Result<(), Error> {
         if self.alg != AlgName::Known(algorithm) {
@@ -347,7 +449,6 @@ impl<'a> UntrustedToken<'a> {
         }
         let sig_b64 = self.signature_b64();
         let input = self.signing_input().as_bytes();
-        let kid = self.header.kid.as_deref();
         let mut stack = [0u8; STACK_SIGNATURE];
         let result = if base64url::decoded_len_estimate(sig_b64.len()) <= STACK_SIGNATURE {
             let n = base64url::decode_slice(sig_b64, &mut stack).map_err(|_| Error::Base64 {
@@ -370,14 +471,22 @@ impl<'a> UntrustedToken<'a> {
     }
 
     #[inline]
-    pub(crate) fn claims_with_names<T: DeserializeOwned>(
+    fn claims_with_names<T: DeserializeOwned>(
         &self,
         names: Option<&mut Vec<String>>,
     ) -> Result<Claims<T>, Error> {
-        let payload = base64url::decode(self.payload_b64()).map_err(|_| Error::Base64 {
+        let payload_b64 = self.payload_b64();
+        let error = |_| Error::Base64 {
             segment: Segment::Payload,
-        })?;
-        claims_from_json(&payload, names)
+        };
+        if base64url::decoded_len_estimate(payload_b64.len()) <= STACK_PAYLOAD {
+            let mut buf = [0u8; STACK_PAYLOAD];
+            let n = base64url::decode_slice(payload_b64, &mut buf).map_err(error)?;
+            claims_from_json(&buf[..n], names)
+        } else {
+            let payload = base64url::decode(payload_b64).map_err(error)?;
+            claims_from_json(&payload, names)
+        }
     }
 }
 

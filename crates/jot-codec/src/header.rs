@@ -15,6 +15,8 @@ use crate::error::{Error, HeaderError, Segment, clip_untrusted};
 use crate::json::{Any, CowStr, Sink, StrOrList, fail};
 use crate::{Algorithm, Validation};
 
+mod plain;
+
 /// Header parameter names registered by RFC 7515 and RFC 7516/7518 (JWS and JWE).
 /// `crit` must not name them (RFC 7515 §4.1.11).
 pub(crate) const REGISTERED_HEADER_NAMES: [&str; 20] = [
@@ -114,6 +116,9 @@ impl Header {
     #[inline]
     pub(crate) fn from_json(json: &[u8]) -> Result<(AlgName, Header), Error> {
         let json = crate::json::utf8(json, Segment::Header)?;
+        if let Some(parsed) = plain::read(json) {
+            return Ok(parsed);
+        }
         let sink = Cell::new(None);
         let mut de = serde_json::Deserializer::from_str(json);
         let (alg, header) = HeaderSeed {
@@ -178,6 +183,21 @@ impl Header {
         alg: Option<&str>,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
+        self.write_json_with(alg, self.kid.as_deref(), out)
+    }
+
+    /// Serializes this header with `alg` (if given) first and `kid` in place of the
+    /// header's own, appending to `out`. Refuses custom members that would
+    /// duplicate a registered one and `b64: false`.
+    pub(crate) fn write_json_with(
+        &self,
+        alg: Option<&str>,
+        kid: Option<&str>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        if plain::write(self, alg, kid, out) {
+            return Ok(());
+        }
         for name in self.extra.keys() {
             if REGISTERED_HEADER_NAMES.contains(&name.as_str()) || name == "b64" {
                 return Err(Error::DuplicateMember {
@@ -189,18 +209,17 @@ impl Header {
         if self.b64 == Some(false) {
             return Err(HeaderError::UnencodedPayload.into());
         }
-        let json =
-            serde_json::to_vec(&WithAlg { alg, header: self }).map_err(|_| Error::Serialize {
-                segment: Segment::Header,
-            })?;
-        out.extend_from_slice(&json);
-        Ok(())
-    }
-
-    /// Serializes this header with `alg` first into `out`, refusing custom members
-    /// that would duplicate a registered one.
-    pub(crate) fn write_json(&self, alg: &str, out: &mut Vec<u8>) -> Result<(), Error> {
-        self.write_json_opt_alg(Some(alg), out)
+        crate::json::write(
+            &WithAlg {
+                alg,
+                kid,
+                header: self,
+            },
+            out,
+        )
+        .map_err(|()| Error::Serialize {
+            segment: Segment::Header,
+        })
     }
 
     /// Checks `crit` against what this validation understands.
@@ -418,6 +437,8 @@ fn list<'de, A: MapAccess<'de>>(
 
 struct WithAlg<'a> {
     alg: Option<&'a str>,
+    /// Written in place of the header's own `kid`.
+    kid: Option<&'a str>,
     header: &'a Header,
 }
 
@@ -428,6 +449,12 @@ impl Serialize for WithAlg<'_> {
         if let Some(alg) = self.alg {
             map.serialize_entry("alg", alg)?;
         }
+        if let Some(typ) = &h.typ {
+            map.serialize_entry("typ", typ)?;
+        }
+        if let Some(kid) = self.kid {
+            map.serialize_entry("kid", kid)?;
+        }
         macro_rules! opt {
             ($($name:literal => $field:ident),*) => {$(
                 if let Some(v) = &h.$field {
@@ -435,7 +462,7 @@ impl Serialize for WithAlg<'_> {
                 }
             )*};
         }
-        opt!("typ" => typ, "kid" => kid, "cty" => cty, "jku" => jku, "jwk" => jwk, "x5u" => x5u,
+        opt!("cty" => cty, "jku" => jku, "jwk" => jwk, "x5u" => x5u,
              "x5c" => x5c, "x5t" => x5t, "x5t#S256" => x5t_s256, "crit" => crit, "b64" => b64);
         for (k, v) in &h.extra {
             map.serialize_entry(k, v)?;
@@ -449,6 +476,7 @@ impl Serialize for Header {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WithAlg {
             alg: None,
+            kid: self.kid.as_deref(),
             header: self,
         }
         .serialize(serializer)
@@ -613,7 +641,7 @@ mod tests {
         Header::jwt()
             .kid("k")
             .member("tenant", "acme")
-            .write_json("HS256", &mut out)
+            .write_json_opt_alg(Some("HS256"), &mut out)
             .unwrap();
         assert_eq!(
             out,
@@ -622,7 +650,7 @@ mod tests {
         for name in ["alg", "kid", "crit", "b64", "enc"] {
             let err = Header::new()
                 .member(name, 1)
-                .write_json("HS256", &mut Vec::new())
+                .write_json_opt_alg(Some("HS256"), &mut Vec::new())
                 .unwrap_err();
             assert!(matches!(err, Error::DuplicateMember { .. }), "{name}");
         }

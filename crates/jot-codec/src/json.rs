@@ -258,6 +258,21 @@ fn fingerprint(name: &str) -> u32 {
     ((b.len() as u32) << 16) ^ (u32::from(first) << 8) ^ u32::from(last)
 }
 
+/// Serializes `value` as JSON at the end of `out`: straight into it with `std`,
+/// through one temporary buffer without (serde_json has no writer then).
+pub(crate) fn write<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), ()> {
+    #[cfg(feature = "std")]
+    {
+        serde_json::to_writer(&mut *out, value).map_err(|_| ())
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        let json = serde_json::to_vec(value).map_err(|_| ())?;
+        out.extend_from_slice(&json);
+        Ok(())
+    }
+}
+
 /// Where a `Deserialize` impl leaves a typed [`Error`] before returning an opaque
 /// serde error; the caller reads it back after serde returns.
 pub(crate) type Sink<'s> = &'s Cell<Option<Error>>;
@@ -286,14 +301,22 @@ pub(crate) fn utf8(json: &[u8], segment: Segment) -> Result<&str, Error> {
         }
     };
     let text = core::str::from_utf8(json).map_err(|e| syntax_error_at(e.valid_up_to()))?;
-    // Most segments have no escape at all: one fast (memchr) search settles it.
-    if !text.contains('\\') {
+    // Most segments have no escape at all: one vectorised pass settles it.
+    if !has_backslash(json) {
         return Ok(text);
     }
     match lone_surrogate(json) {
         Some(offset) => Err(syntax_error_at(offset)),
         None => Ok(text),
     }
+}
+
+/// Whether `bytes` holds a backslash, tested in blocks without an early exit
+/// inside a block, so that the test vectorises.
+fn has_backslash(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(64)
+        .any(|block| block.iter().fold(false, |found, b| found | (*b == b'\\')))
 }
 
 /// The offset of the first `\u` escape of a surrogate that is not part of a valid

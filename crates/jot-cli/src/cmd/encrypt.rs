@@ -1,4 +1,5 @@
-//! `jot encrypt` and `jot decrypt`: compact JWEs of any bytes.
+//! `jot encrypt` and `jot decrypt`: JWEs of any bytes (`decrypt` also takes the
+//! JSON serialization).
 
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
@@ -62,7 +63,20 @@ pub(super) fn decrypt(args: &DecryptArgs, color: ColorChoice) -> Result<ExitCode
     } else {
         DecryptionPolicy::new().encryptions(accepted.iter().copied())
     };
-    let decrypted = match key.decrypt(&token, &policy) {
+    // The JSON serialization (RFC 7516 §7.2) starts with `{`; a compact JWE never does.
+    let result = if token.starts_with('{') {
+        key.decrypt_json(&token, &policy).map(|d| {
+            let extra = json!({
+                "recipient": d.recipient,
+                "aad": d.aad.as_deref().map(base64url::encode),
+            });
+            (d.header, d.plaintext, Some(extra))
+        })
+    } else {
+        key.decrypt(&token, &policy)
+            .map(|d| (d.header, d.plaintext, None))
+    };
+    let (header, plaintext, extra) = match result {
         Ok(decrypted) => decrypted,
         Err(e) => {
             let expected = if accepted.is_empty() {
@@ -74,16 +88,20 @@ pub(super) fn decrypt(args: &DecryptArgs, color: ColorChoice) -> Result<ExitCode
             return reject(args.json, color, r.kind, &r.message);
         }
     };
-    let plaintext = decrypted.plaintext;
     if args.json {
-        let header = Value::Object(decrypted.header.members().clone());
-        let body = match std::str::from_utf8(&plaintext) {
+        let header = Value::Object(header.members().clone());
+        let mut body = match std::str::from_utf8(&plaintext) {
             Ok(text) => json!({ "header": header, "plaintext": text }),
             Err(_) => json!({
                 "header": header,
                 "plaintext_base64url": base64url::encode(&plaintext),
             }),
         };
+        // For the JSON serialization: which recipient was decrypted, and the
+        // authenticated `aad` (base64url, null when absent).
+        if let (Some(Value::Object(extra)), Some(body)) = (extra, body.as_object_mut()) {
+            body.extend(extra);
+        }
         crate::exit::print(&format!("{body}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }

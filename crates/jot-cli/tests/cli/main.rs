@@ -16,6 +16,7 @@ mod failures;
 mod hardening;
 mod harness;
 mod jwe;
+mod jwe_json;
 mod jwe_set;
 mod jwk;
 mod jwks_remote;

@@ -229,6 +229,21 @@ fn segment_counts() {
         check("a.b.c.d.e", &Validation::new()),
         Err(Error::Encrypted)
     ));
+    // Dots are counted in blocks of 255 bytes: counts across and at block ends.
+    for dots in [254, 255, 256, 510, 600] {
+        let token = ".".repeat(dots);
+        assert!(
+            matches!(check(&token, &Validation::new()), Err(Error::Malformed { segments }) if segments == dots + 1),
+            "{dots}"
+        );
+    }
+    let long = alloc::format!(
+        "{}.{}.{}",
+        "a".repeat(300),
+        "b".repeat(300),
+        "c".repeat(300)
+    );
+    assert_eq!(split_points(&long), Some((300, 601)));
 }
 
 #[test]

@@ -139,8 +139,9 @@ pub(crate) fn run(options: &Options) -> Result<()> {
     for provider in PROVIDERS {
         let _ = writeln!(
             report,
-            "\n### jot on {provider}\n\n{}",
-            table::table(&results, provider)
+            "\n### jot on {provider}\n\n{}\n{}",
+            table::table(&results, provider),
+            table::jot_only(&results, provider)
         );
     }
     println!("{report}");

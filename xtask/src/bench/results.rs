@@ -31,6 +31,36 @@ pub(crate) const PEERS: [(&str, &str); 4] = [
     ("jwt-compact", "jwt-compact"),
 ];
 
+/// jot alone, per provider: (group, function prefix, label). The function id is
+/// `<prefix>-<provider>`.
+pub(crate) const JOT_ONLY: [(&str, &str, &str); 5] = [
+    (
+        "key_construction",
+        "rs256_private_pem",
+        "RS256 private key from PEM",
+    ),
+    (
+        "key_construction",
+        "es256_private_pem",
+        "ES256 private key from PEM",
+    ),
+    (
+        "key_construction",
+        "es256_public_jwk",
+        "ES256 public key from JWK JSON",
+    ),
+    (
+        "keyset_verify",
+        "jot_keyset_16",
+        "HS256 decode through a 16-key `KeySet`",
+    ),
+    (
+        "keyset_verify",
+        "jot_single_key",
+        "HS256 decode through the single key",
+    ),
+];
+
 /// jot's criterion function id on `provider`.
 pub(crate) fn jot(provider: &str) -> String {
     format!("jot-{provider}")
@@ -54,8 +84,15 @@ impl Results {
             ids.push(jot(provider));
             ids.push(floor(provider));
         }
+        let mut cells: Vec<(&str, String)> = Vec::new();
         for (op, _) in OPERATIONS {
-            for id in &ids {
+            cells.extend(ids.iter().map(|id| (op, id.clone())));
+        }
+        for (group, prefix, _) in JOT_ONLY {
+            cells.extend(PROVIDERS.iter().map(|p| (group, format!("{prefix}-{p}"))));
+        }
+        {
+            for (op, id) in &cells {
                 let file = dir.join(op).join(id).join("new/estimates.json");
                 if let Some(ns) = fs::read_to_string(file)
                     .ok()

@@ -1,6 +1,6 @@
 //! The per-provider tables: jot, every peer and the floor, with the ratios.
 
-use super::results::{OPERATIONS, PEERS, Results, floor, jot};
+use super::results::{JOT_ONLY, OPERATIONS, PEERS, Results, floor, jot};
 
 /// One markdown table for `provider`: a row per operation; columns jot, each peer,
 /// the floor, jot / floor, and jot against the fastest peer measured on that row.
@@ -32,6 +32,16 @@ pub(crate) fn table(results: &Results, provider: &str) -> String {
             ratio(jot, floor),
             versus(jot, best)
         ));
+    }
+    out
+}
+
+/// jot alone on `provider`: key construction and a `KeySet` lookup.
+pub(crate) fn jot_only(results: &Results, provider: &str) -> String {
+    let mut out = format!("| jot ({provider}) | median (ns) |\n|---|---:|\n");
+    for (group, prefix, label) in JOT_ONLY {
+        let value = results.get(group, &format!("{prefix}-{provider}"));
+        out.push_str(&format!("| {label} | {} |\n", ns(value)));
     }
     out
 }
@@ -110,5 +120,15 @@ mod tests {
         );
         assert!(table.starts_with("| operation (ns) | jot (ring) | jsonwebtoken (aws_lc_rs) |"));
         assert_eq!(table.lines().count(), 2 + OPERATIONS.len());
+    }
+
+    #[test]
+    fn jot_alone_is_reported_per_provider() {
+        let mut results = Results::default();
+        results.insert("keyset_verify", "jot_keyset_16-aws-lc-rs", 1668.0);
+        let table = jot_only(&results, "aws-lc-rs");
+        assert!(table.contains("| HS256 decode through a 16-key `KeySet` | 1,668 |"));
+        assert!(table.contains("| HS256 decode through the single key | – |"));
+        assert!(!jot_only(&results, "ring").contains("1,668"));
     }
 }

@@ -106,7 +106,10 @@ fn decrypt_takes_jwcrypto_general_and_flattened_documents() {
         );
     }
     // Plain output is the plaintext, byte for byte.
-    assert_eq!(ok(&["decrypt", "--key", &rsa, general]), "for two recipients");
+    assert_eq!(
+        ok(&["decrypt", "--key", &rsa, general]),
+        "for two recipients"
+    );
 
     // A JWK Set picks the recipient by kid.
     let set = dir.join("both.jwks");
@@ -116,7 +119,13 @@ fn decrypt_takes_jwcrypto_general_and_flattened_documents() {
         json!({ "keys": [private(&stranger), private(&rsa)] }).to_string(),
     )
     .unwrap();
-    let out = json(&ok(&["decrypt", "--key", path_str(&set), "--json", general]));
+    let out = json(&ok(&[
+        "decrypt",
+        "--key",
+        path_str(&set),
+        "--json",
+        general,
+    ]));
     assert_eq!(out["recipient"], 1, "{out}");
 
     // The flattened form.

@@ -29,7 +29,10 @@ Tasks:
   ci       fmt, clippy, tests, wasm, docs and the jot-codec no_std check; stops at the first failure
   deps     install what the tests drive when missing: chromium, chromium-driver, postgresql,
            openssl (apt-get), PyJWT, jwcrypto, Authlib, requests (pip); `ci` runs it before the tests
-  bench [FILTER]  run the criterion suite (jot-bench) and print jot vs jsonwebtoken vs the floor
+  bench [--quick] [--provider ring|aws-lc-rs|rust-crypto] [--no-run] [FILTER]
+           run the criterion suite (jot-bench) once per crypto provider of jot; print one table
+           per provider (jot, jsonwebtoken on both backends, jwt-simple, jwt-compact, the floor)
+           and draw docs/bench.svg (target/bench.svg unless a full run); --quick: short runs
   bench server    jot serve under load (wrk, installed when missing) on 127.0.0.1: client_credentials,
            refresh_token, introspect, JWKS, with and without an attacker; file store and
            PostgreSQL (one and two instances) -> a table, also in target/bench-server.md
@@ -58,14 +61,17 @@ fn main() -> ExitCode {
     let task: Box<dyn FnOnce() -> Result<()>> = match args.next().as_deref() {
         Some("ci") => Box::new(ci::run),
         Some("bench") => {
-            let filter = args.next();
-            if filter.as_deref() == Some("server") {
-                if let Some(extra) = args.next() {
+            let rest: Vec<String> = args.by_ref().collect();
+            if rest.first().map(String::as_str) == Some("server") {
+                if let Some(extra) = rest.get(1) {
                     return usage_error(&format!("unexpected argument `{extra}`"));
                 }
                 return finish(bench::server::run());
             }
-            Box::new(move || bench::run(filter.as_deref()))
+            match bench::Options::parse(&rest) {
+                Ok(options) => Box::new(move || bench::run(&options)),
+                Err(message) => return usage_error(&message),
+            }
         }
         Some("deps") => Box::new(|| {
             deps::ensure_all().map_err(anyhow::Error::msg)?;

@@ -144,7 +144,7 @@ pub(crate) fn detect(der: &[u8]) -> Option<DerKind> {
     }
 }
 
-/// Builds PKCS#1 `RSAPrivateKey` DER from its integers (what ring loads).
+/// Builds PKCS#1 `RSAPrivateKey` DER from its integers (what every provider loads).
 pub(crate) fn encode_pkcs1_private(parts: &RsaPrivateParts) -> Result<Vec<u8>, KeyError> {
     let key = RsaPrivateKeyRef {
         modulus: uint(&parts.n)?,

@@ -44,7 +44,7 @@ pub enum KeyError {
         /// The modulus length in bits.
         bits: usize,
     },
-    /// An RSA modulus longer than ring supports (4096 bits for private keys, 8192 for
+    /// An RSA modulus longer than jot supports (4096 bits for private keys, 8192 for
     /// public keys).
     #[error("RSA key of {bits} bits is too large; at most {max_bits} bits are supported")]
     RsaTooLarge {
@@ -54,7 +54,7 @@ pub enum KeyError {
         max_bits: usize,
     },
     /// An RSA public exponent that is even, smaller than 3 (public keys) or smaller than
-    /// 65537 (private keys, as ring requires), or larger than 2^33 - 1.
+    /// 65537 (private keys), or larger than 2^33 - 1.
     #[error("RSA public exponent is not acceptable: {reason}")]
     RsaBadExponent {
         /// What is wrong with it.

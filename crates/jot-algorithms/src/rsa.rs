@@ -13,9 +13,9 @@ use crate::{KeyError, RsaPrivateParts};
 
 /// Smallest modulus jot accepts (RFC 7518 §3.3, §3.5).
 const MIN_BITS: usize = 2048;
-/// Largest modulus ring signs with.
+/// Largest modulus jot signs with (every provider).
 const MAX_PRIVATE_BITS: usize = 4096;
-/// Largest modulus ring verifies with.
+/// Largest modulus jot verifies with (every provider).
 const MAX_PUBLIC_BITS: usize = 8192;
 
 /// An RSA private key bound to one algorithm.
@@ -199,8 +199,8 @@ fn has_roca_fingerprint(n: &[u8]) -> bool {
     })
 }
 
-/// Public keys need an odd exponent of at least 3; ring's private keys need at
-/// least 65537. Both are capped at 2^33 - 1 by ring.
+/// Public keys need an odd exponent of at least 3; private keys need at least
+/// 65537. Both are capped at 2^33 - 1 (ring's limits, applied with every provider).
 fn check_exponent(e: &[u8], private: bool) -> Result<(), KeyError> {
     let reason = if e.len() > 5 || bit_len(e) > 33 {
         Some("larger than 2^33 - 1")

@@ -2,11 +2,12 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use jot_codec::Algorithm;
+use rapidhash::quality::RandomState;
 use tokio::time::Instant;
 
 use crate::Verified;
@@ -20,7 +21,7 @@ use crate::keys::KeyPrint;
 /// one hash of the token, one lookup, the check that the key which verified it is
 /// still held, and the time checks.
 ///
-/// - **Key**: a keyed (randomly seeded) 64-bit hash of the claims type and the
+/// - **Key**: a randomly seeded 64-bit hash (rapidhash) of the claims type and the
 ///   whole token; the entry holds the token itself, and a hit requires it to be
 ///   byte-for-byte the token presented, so two tokens that share a hash only miss.
 ///   A token is entered only after it verified and passed every check: a token not

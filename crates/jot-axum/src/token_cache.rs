@@ -64,9 +64,9 @@ use crate::keys::KeyPrint;
 ///   old one and the former old one is dropped, so recently used tokens survive
 ///   (hits in the old generation move back to the young one). An entry lapses after
 ///   `max_ttl` (default 5 min), after which the signature is verified again, and
-///   never outlives the token's `exp`. Memory: each entry holds the token and its
-///   decoded claims, so about `capacity` × (twice the token size + a few hundred
-///   bytes); only tokens whose signature verified get in.
+///   never outlives the token's `exp`. Memory: each entry holds the token, its
+///   decoded header and claims and, once a guard has read them, the claims as JSON
+///   (so a few times the token's size); only tokens whose signature verified get in.
 /// - **On by default** with 10,000 entries: a hit costs well under a microsecond
 ///   with a fixed key (the hash, the lookup, two reference counts, one clock read),
 ///   an ECDSA or RSA verification tens. A source that does not implement

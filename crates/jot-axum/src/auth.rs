@@ -1,25 +1,25 @@
 //! [`JwtAuth`]: the configuration shared by the layer and the extractors, and the
 //! verification of one request.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::HeaderMap;
 use http::header::HeaderName;
-use jot_codec::{Clock, SystemClock, Token, UntrustedToken, Validation};
+use jot_codec::{Algorithm, Clock, NumericDate, SystemClock, Token, UntrustedToken, Validation};
 use serde::de::DeserializeOwned;
 
 use jot_algorithms::{KeySet, VerifyingKey};
 
 use crate::dpop::{Dpop, DpopVerifier};
 use crate::error::{AuthError, AuthErrorKind, Challenge, ErrorHook, scope_list};
-use crate::keys::{KeySource, KeySourceError, Keys};
+use crate::keys::{KeyPrint, KeySource, KeySourceError, Keys};
 use crate::resource::{Resource, ResourceSettings};
-use crate::token_cache::{AlreadyVerified, Hit, TokenCache, VerifiedCache};
+use crate::token_cache::{Hit, TokenCache, VerifiedCache};
 use crate::token_source::TokenSource;
-use crate::{JwtLayer, Verified};
+use crate::{AuthContext, JwtLayer, Verified};
 
 /// How to authenticate requests: the key source, the [`Validation`], where tokens
 /// are found, the realm and the response hook. Cheap to clone (one [`Arc`]); put it
@@ -230,33 +230,40 @@ where
     pub(crate) async fn verify_inner(&self, token: &str) -> Result<Verified<T>, AuthError> {
         let inner = &*self.inner;
         let invalid = |e: jot_codec::Error| self.error(AuthErrorKind::InvalidToken(e));
-        let untrusted = UntrustedToken::parse_with_limit(token, inner.validation.token_len_limit())
-            .map_err(invalid)?;
-        // Refuse what the validation refuses before any key lookup (and so any fetch).
-        let alg = untrusted.algorithm().map_err(invalid)?;
-        if !inner.validation.allows(alg) {
-            return Err(invalid(jot_codec::Error::AlgorithmNotAllowed { alg }));
-        }
-        let cache = inner
-            .cache
-            .as_ref()
-            .map(|cache| (cache, VerifiedCache::digest(token)));
+        let limit = inner.validation.token_len_limit();
+        // Every cached token is within the limit: a longer one is not even hashed.
+        let cache = (token.len() <= limit)
+            .then_some(inner.cache.as_ref())
+            .flatten()
+            .map(|cache| (cache, cache.slot::<T>(token)));
+        let mut parsed = None;
         let mut looked_up = None;
-        if let Some((cache, digest)) = &cache {
-            if let Some(hit) = cache.get(digest) {
-                let (held, keys) = self.still_held(&untrusted, hit).await?;
+        if let Some((cache, slot)) = cache {
+            if let Some((verified, hit)) = cache.get::<T>(slot, token) {
+                let held = match hit.key {
+                    // A fixed source: its keys never go.
+                    None => true,
+                    Some(print) => {
+                        let untrusted =
+                            UntrustedToken::parse_with_limit(token, limit).map_err(invalid)?;
+                        let (held, keys) = self.still_held(&untrusted, hit.alg, print).await?;
+                        looked_up = keys;
+                        parsed = Some(untrusted);
+                        held
+                    }
+                };
                 if held {
                     crate::meter::count(crate::meter::TOKEN_CACHE_HITS);
-                    // Same bytes as a token whose signature verified with a key that is
-                    // still held: re-run every claim check.
-                    return match untrusted.decode::<T, _, _>(
-                        &AlreadyVerified(hit.alg),
-                        &inner.validation,
-                        &*inner.clock,
-                    ) {
-                        Ok(verified) => Ok(self.verified(token, verified)),
+                    // The same bytes as a token that passed every check, verified by a
+                    // key still held: only the checks that depend on the time can
+                    // answer differently now.
+                    return match inner
+                        .validation
+                        .check_times(verified.claims(), &*inner.clock)
+                    {
+                        Ok(()) => Ok(verified),
                         Err(e) => {
-                            cache.remove(digest);
+                            cache.remove(slot);
                             Err(invalid(e))
                         }
                     };
@@ -266,12 +273,18 @@ where
                     alg = %hit.alg,
                     "the key of a cached token is no longer held: verifying it again"
                 );
-                cache.remove(digest);
-                looked_up = keys;
+                cache.remove(slot);
             }
-        }
-        if cache.is_some() {
             crate::meter::count(crate::meter::TOKEN_CACHE_MISSES);
+        }
+        let untrusted = match parsed {
+            Some(untrusted) => untrusted,
+            None => UntrustedToken::parse_with_limit(token, limit).map_err(invalid)?,
+        };
+        // Refuse what the validation refuses before any key lookup (and so any fetch).
+        let alg = untrusted.algorithm().map_err(invalid)?;
+        if !inner.validation.allows(alg) {
+            return Err(invalid(jot_codec::Error::AlgorithmNotAllowed { alg }));
         }
         let keys = match looked_up {
             Some(keys) => keys,
@@ -281,20 +294,22 @@ where
         let verified = untrusted
             .decode::<T, _, _>(&keys, &inner.validation, &*inner.clock)
             .map_err(invalid)?;
-        if let Some((cache, digest)) = cache {
+        let verified = self.verified(token, verified);
+        if let Some((cache, slot)) = cache {
             let key = if inner.fixed_keys {
                 Some(None)
             } else {
                 // A custom verifier cannot say which key verified: not cached.
-                keys.print_for(verified.algorithm, verified.header.kid.as_deref())
+                keys.print_for(verified.token().algorithm, verified.header().kid.as_deref())
                     .map(Some)
             };
             if let Some(key) = key {
-                let alg = verified.algorithm;
-                cache.insert(digest, Hit { alg, key });
+                let alg = verified.token().algorithm;
+                let lifetime = lifetime(verified.claims().exp, inner.clock.now());
+                cache.insert(slot, verified.clone(), Hit { alg, key }, lifetime);
             }
         }
-        Ok(self.verified(token, verified))
+        Ok(verified)
     }
 
     /// Whether the key that verified a cached token would still be the one to verify
@@ -305,18 +320,15 @@ where
     async fn still_held(
         &self,
         untrusted: &UntrustedToken<'_>,
-        hit: Hit,
+        alg: Algorithm,
+        print: KeyPrint,
     ) -> Result<(bool, Option<Keys>), AuthError> {
-        let Some(print) = hit.key else {
-            // A fixed source: its keys never go.
-            return Ok((true, None));
-        };
         let kid = untrusted.header().kid.as_deref();
         if let Some(keys) = self.inner.keys.keys_now(untrusted) {
-            return Ok((keys.print_for(hit.alg, kid) == Some(print), None));
+            return Ok((keys.print_for(alg, kid) == Some(print), None));
         }
         let keys = self.keys_for(untrusted).await?;
-        Ok((keys.print_for(hit.alg, kid) == Some(print), Some(keys)))
+        Ok((keys.print_for(alg, kid) == Some(print), Some(keys)))
     }
 
     async fn keys_for(&self, untrusted: &UntrustedToken<'_>) -> Result<Keys, AuthError> {
@@ -335,6 +347,13 @@ where
             AuthContext::new(raw, &self.inner.challenge),
         )
     }
+}
+
+/// How long a token verified at `now` stays unexpired: up to its `exp` (without the
+/// leeway), or without end when it has none.
+fn lifetime(exp: Option<NumericDate>, now: NumericDate) -> Duration {
+    let at = |t: NumericDate| Duration::new(t.seconds(), t.subsec_nanos());
+    exp.map_or(Duration::MAX, |exp| at(exp).saturating_sub(at(now)))
 }
 
 impl<T> JwtAuthBuilder<T> {
@@ -447,146 +466,5 @@ impl<T> fmt::Debug for JwtAuthBuilder<T> {
             .field("validation", &self.validation)
             .field("sources", &self.sources)
             .finish_non_exhaustive()
-    }
-}
-
-/// What the authorization guards see of a verified request, whatever the claims
-/// type: the verified claims as JSON. [`JwtLayer`] puts it in the request
-/// extensions next to [`Verified<T>`].
-#[derive(Clone)]
-pub struct AuthContext {
-    inner: Arc<ContextInner>,
-}
-
-#[derive(Clone)]
-struct ContextInner {
-    raw: Box<str>,
-    challenge: Arc<Challenge>,
-    claims: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>>,
-    /// The thumbprint of the key of the request's DPoP proof.
-    dpop_jkt: Option<Box<str>>,
-}
-
-impl AuthContext {
-    fn new(raw: &str, challenge: &Arc<Challenge>) -> AuthContext {
-        AuthContext {
-            inner: Arc::new(ContextInner {
-                raw: raw.into(),
-                challenge: Arc::clone(challenge),
-                claims: std::sync::OnceLock::new(),
-                dpop_jkt: None,
-            }),
-        }
-    }
-
-    /// The RFC 7638 thumbprint of the key the token is bound to (its `cnf.jkt`)
-    /// when the request proved possession of that key with a DPoP proof; `None`
-    /// for a bearer token.
-    pub fn dpop_thumbprint(&self) -> Option<&str> {
-        self.inner.dpop_jkt.as_deref()
-    }
-
-    pub(crate) fn set_dpop_thumbprint(&mut self, jkt: String) {
-        Arc::make_mut(&mut self.inner).dpop_jkt = Some(jkt.into());
-    }
-
-    /// Every claim of the verified token, as JSON (decoded on first use).
-    pub fn claims(&self) -> &serde_json::Map<String, serde_json::Value> {
-        self.inner.claims.get_or_init(|| {
-            // Only built for a token that verified and decoded, so its payload is
-            // a JSON object; an empty map is a safe fallback all the same.
-            self.inner
-                .raw
-                .split('.')
-                .nth(1)
-                .and_then(|payload| jot_codec::base64url::decode(payload).ok())
-                .and_then(|json| serde_json::from_slice(&json).ok())
-                .unwrap_or_default()
-        })
-    }
-
-    /// The scopes granted: the space-separated `scope` claim (RFC 8693 §4.2) and the
-    /// `scp` claim (an array, or a space-separated string).
-    pub fn scopes(&self) -> Vec<&str> {
-        let claims = self.claims();
-        let mut out: Vec<&str> = Vec::new();
-        for name in ["scope", "scp"] {
-            out.extend(strings(claims.get(name)));
-        }
-        out
-    }
-
-    /// Whether the token grants `scope`.
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes().contains(&scope)
-    }
-
-    /// The strings at a claim path such as `roles` or `realm_access.roles` (an
-    /// array of strings, or a space-separated string).
-    pub fn strings_at(&self, path: &str) -> Vec<&str> {
-        let mut value = None;
-        let mut map = Some(self.claims());
-        for part in path.split('.') {
-            value = map.and_then(|m| m.get(part));
-            map = value.and_then(serde_json::Value::as_object);
-        }
-        strings(value).collect()
-    }
-
-    /// The raw token (handy to forward it). Never log it.
-    pub fn token(&self) -> &str {
-        &self.inner.raw
-    }
-
-    /// An error for this request, with the realm and hook of its [`JwtAuth`] (and
-    /// in the `DPoP` challenge for a DPoP request).
-    pub fn error(&self, kind: AuthErrorKind) -> AuthError {
-        let error = AuthError::new(kind, &self.inner.challenge);
-        if self.dpop_thumbprint().is_some() {
-            error.on_dpop_request()
-        } else {
-            error
-        }
-    }
-
-    /// Checks that every scope in `required` is granted; otherwise a 403
-    /// `insufficient_scope` naming them.
-    pub fn require_scopes<S: AsRef<str>>(&self, required: &[S]) -> Result<(), AuthError> {
-        let granted = self.scopes();
-        if required.iter().all(|s| granted.contains(&s.as_ref())) {
-            Ok(())
-        } else {
-            Err(self.error(AuthErrorKind::InsufficientScope {
-                required: required.iter().map(|s| s.as_ref().to_owned()).collect(),
-            }))
-        }
-    }
-
-    /// Checks that the `roles` claim holds `role`; otherwise a 403.
-    pub fn require_role(&self, role: &str) -> Result<(), AuthError> {
-        if self.strings_at("roles").contains(&role) {
-            Ok(())
-        } else {
-            Err(self.error(AuthErrorKind::Forbidden {
-                reason: Cow::Owned(format!("role {role} required")),
-            }))
-        }
-    }
-}
-
-impl fmt::Debug for AuthContext {
-    /// Never shows the token.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthContext").finish_non_exhaustive()
-    }
-}
-
-fn strings(value: Option<&serde_json::Value>) -> Box<dyn Iterator<Item = &str> + '_> {
-    match value {
-        Some(serde_json::Value::String(s)) => Box::new(s.split_ascii_whitespace()),
-        Some(serde_json::Value::Array(items)) => {
-            Box::new(items.iter().filter_map(serde_json::Value::as_str))
-        }
-        _ => Box::new(std::iter::empty()),
     }
 }

@@ -133,7 +133,7 @@ where
             .map_err(|kind| self.error(kind))?;
         let mut verified = self.verify_inner(token).await?;
         let binding = match bound_key(verified.context()) {
-            Ok(Some(jkt)) if jkt == proof.jkt => None,
+            Ok(Some(jkt)) if *jkt == proof.jkt => None,
             Ok(Some(_)) => Some(DpopBinding::KeyMismatch),
             Ok(None) => Some(DpopBinding::Unbound),
             Err(e) => Some(e),
@@ -163,9 +163,19 @@ impl<T> JwtAuth<T> {
 /// (bound some other way jot does not check); an error when `cnf` is not an
 /// object or `jkt` not a string.
 ///
-/// Runs on every request, so it reads only `cnf`, skipping every other member
-/// without building it.
-fn bound_key(context: &AuthContext) -> Result<Option<String>, DpopBinding> {
+/// Runs on every request: read once per verified token (a cached token's context
+/// keeps it), reading only `cnf` and skipping every other member without building it.
+fn bound_key(context: &AuthContext) -> Result<Option<&str>, DpopBinding> {
+    match context
+        .bound_key_cell()
+        .get_or_init(|| read_bound_key(context.token()))
+    {
+        Ok(jkt) => Ok(jkt.as_deref()),
+        Err(e) => Err(*e),
+    }
+}
+
+fn read_bound_key(token: &str) -> Result<Option<Box<str>>, DpopBinding> {
     #[derive(Deserialize)]
     struct Payload {
         #[serde(default)]
@@ -174,10 +184,9 @@ fn bound_key(context: &AuthContext) -> Result<Option<String>, DpopBinding> {
     #[derive(Deserialize)]
     struct Confirmation {
         #[serde(default)]
-        jkt: Option<String>,
+        jkt: Option<Box<str>>,
     }
-    let payload = context
-        .token()
+    let payload = token
         .split('.')
         .nth(1)
         .and_then(|payload| jot_codec::base64url::decode(payload).ok())

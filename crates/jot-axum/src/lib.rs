@@ -21,6 +21,7 @@ macro_rules! debug_as_display {
 
 mod auth;
 mod authorize;
+mod context;
 mod credentials;
 mod dpop;
 mod error;
@@ -32,10 +33,11 @@ mod resource;
 mod token_cache;
 mod token_source;
 
-pub use auth::{AuthContext, JwtAuth, JwtAuthBuilder};
+pub use auth::{JwtAuth, JwtAuthBuilder};
 pub use authorize::{
     Authorize, AuthorizeLayer, JsonClaims, Policy, RequireClaims, RequireRoles, RequireScopes,
 };
+pub use context::AuthContext;
 pub use dpop::{
     Dpop, DpopBinding, DpopError, DpopProof, DpopProofs, HmacNonces, MemoryReplayCache,
     NonceSource, ProofRefusal, ReplayCache, ReplayCacheError, ReplayFuture, RequireDpop,

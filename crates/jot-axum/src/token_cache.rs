@@ -1,24 +1,40 @@
 //! The verified-token cache ([`TokenCache`]).
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use jot_codec::{Algorithm, Verifier, VerifyError};
+use jot_codec::Algorithm;
+use rapidhash::quality::RandomState;
 use tokio::time::Instant;
 
+use crate::Verified;
 use crate::keys::KeyPrint;
 
 /// Configures the verified-token cache of a [`JwtAuth`](crate::JwtAuth).
 ///
-/// The verified-token cache: a token seen before skips signature verification;
-/// claim validation, and the check that the key which verified it is still held,
-/// run on every hit.
+/// The verified-token cache keeps what a full verification gave the handler — the
+/// decoded header and claims, as the same [`Verified<T>`](crate::Verified) — for a
+/// token seen before. A hit skips the signature, the base64 and the JSON: it costs
+/// one hash of the token, one lookup, the check that the key which verified it is
+/// still held, and the time checks.
 ///
-/// - **Key**: SHA-256 of the whole token, so a hit means byte-for-byte the same
-///   token whose signature already verified.
-/// - **Value**: the algorithm it verified with, the RFC 7638 thumbprint of the key
-///   that verified it, and when the entry lapses.
+/// - **Key**: a randomly seeded 64-bit hash (rapidhash) of the claims type and the
+///   whole token; the entry holds the token itself, and a hit requires it to be
+///   byte-for-byte the token presented, so two tokens that share a hash only miss.
+///   A token is entered only after it verified and passed every check: a token not
+///   yet verified never hits.
+/// - **Value**: the [`Verified<T>`](crate::Verified) a full verification built
+///   (an `Arc` of the decoded [`Token<T>`](jot_codec::Token), and the
+///   [`AuthContext`](crate::AuthContext) with the raw token), stored as
+///   `Box<dyn Any + Send + Sync>` and taken back out with a downcast to that same
+///   `Verified<T>`. The hash includes the `TypeId` of `T`, and a downcast that
+///   fails is a miss, so a handler only ever sees claims decoded into its own
+///   type, exactly as a fresh verification would have decoded them. Beside it: the
+///   algorithm, the RFC 7638 thumbprint of the key that verified the token, and
+///   when the entry lapses.
 /// - **On a hit** the key source is asked which keys it holds *now*
 ///   ([`KeySource::keys_now`](crate::KeySource::keys_now): the remote set already
 ///   cached, the file already read — never a fetch), and those keys must still pick,
@@ -26,25 +42,34 @@ use crate::keys::KeyPrint;
 ///   dropped from the set (or replaced under the same `kid`) ends the hit at once:
 ///   the token then goes through full verification like any other, which refuses it
 ///   (`unknown key`, `invalid signature`). A key that stays keeps its tokens cached
-///   across refreshes and rotations. Then the token is decoded again and *every*
-///   check of the [`Validation`](jot_codec::Validation) runs again at the current
-///   time (`exp`, `nbf`, `iat`, max age, issuer, audience, …); only the signature
-///   check is replaced by "same bytes as a token that verified". An expired token is
-///   refused and its entry dropped.
+///   across refreshes and rotations. Then the checks of the
+///   [`Validation`](jot_codec::Validation) that depend on the time run again at the
+///   clock's current time ([`Validation::check_times`](jot_codec::Validation::check_times):
+///   `exp`, `nbf`, `iat` not in the future, max age, with the leeway); every other
+///   check (issuer, audience, subject, `typ`, required claims, algorithms) depends
+///   only on the token's bytes and the `Validation`, which are the same as when the
+///   token passed them. A token refused by the time checks is refused with the same
+///   error a full verification gives, and its entry dropped.
 /// - **Fixed keys.** When the builder was given a
 ///   [`VerifyingKey`](jot_algorithms::VerifyingKey) or a
 ///   [`KeySet`](jot_algorithms::KeySet) itself, its keys can never change, so hits
-///   skip the key check. Tokens accepted by a custom [`Verifier`] (from
+///   skip the key check (and the header is not even parsed). Tokens accepted by a
+///   custom [`Verifier`](jot_codec::Verifier) (from
 ///   [`Keys::custom`](crate::Keys::custom)) are not cached: it cannot say which key
 ///   verified them.
-/// - **Bounds**: at most `capacity` entries, in two generations: when the young one
-///   fills up it becomes the old one and the former old one is dropped, so recently
-///   used tokens survive (hits in the old generation move back to the young one).
-///   An entry also lapses after `max_ttl` (default 5 min), after which the
-///   signature is verified again.
-/// - **On by default** with 10,000 entries: a hit costs about a microsecond and a
-///   half (SHA-256 of the token, the key check, the claim checks), an ECDSA or RSA
-///   verification tens. A source that does not implement
+/// - **Bounds**: at most `capacity` entries (2 when `capacity` is 1), spread over up
+///   to 16 shards by hash, each its own lock, so no lock is shared by every worker
+///   thread; a hit takes its shard's lock for reading only (many readers at once).
+///   Each shard keeps two generations: when the young one fills up it becomes the
+///   old one and the former old one is dropped, so recently used tokens survive
+///   (hits in the old generation move back to the young one). An entry lapses after
+///   `max_ttl` (default 5 min), after which the signature is verified again, and
+///   never outlives the token's `exp`. Memory: each entry holds the token, its
+///   decoded header and claims and, once a guard has read them, the claims as JSON
+///   (so a few times the token's size); only tokens whose signature verified get in.
+/// - **On by default** with 10,000 entries: a hit costs well under a microsecond
+///   with a fixed key (the hash, the lookup, two reference counts, one clock read),
+///   an ECDSA or RSA verification tens. A source that does not implement
 ///   [`keys_now`](crate::KeySource::keys_now) is asked
 ///   [`keys_for`](crate::KeySource::keys_for) on every hit instead, and its key's
 ///   thumbprint is computed each time (about a microsecond more).
@@ -97,17 +122,32 @@ impl TokenCache {
     }
 
     pub(crate) fn build(self) -> Option<VerifiedCache> {
-        (self.capacity > 0 && !self.max_ttl.is_zero()).then(|| VerifiedCache {
-            generation_cap: self.capacity.div_ceil(2),
+        if self.capacity == 0 || self.max_ttl.is_zero() {
+            return None;
+        }
+        let mut shards = 1;
+        while shards < MAX_SHARDS && self.capacity >= 2 * shards * MIN_SHARD_ENTRIES {
+            shards *= 2;
+        }
+        Some(VerifiedCache {
+            generation_cap: (self.capacity / shards / 2).max(1),
             max_ttl: self.max_ttl,
-            maps: Mutex::new(Generations::default()),
+            hasher: RandomState::new(),
+            shards: (0..shards).map(|_| RwLock::default()).collect(),
         })
     }
 }
 
-pub(crate) type Digest = [u8; 32];
+/// The most shards: enough that the workers of a busy server rarely meet on one.
+const MAX_SHARDS: usize = 16;
+/// No more shards than leave each this many entries.
+const MIN_SHARD_ENTRIES: usize = 128;
 
-/// What the cache remembers of a token whose signature verified.
+/// Where a token goes in the cache: the hash of its claims type and its bytes.
+pub(crate) type Slot = u64;
+
+/// What the cache remembers of a token whose signature verified, beside what it
+/// decoded to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Hit {
     /// The algorithm it verified with.
@@ -118,23 +158,158 @@ pub(crate) struct Hit {
     pub(crate) key: Option<KeyPrint>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
+pub(crate) struct VerifiedCache {
+    /// Entries per generation, per shard.
+    generation_cap: usize,
+    max_ttl: Duration,
+    hasher: RandomState,
+    shards: Box<[RwLock<Generations>]>,
+}
+
+impl VerifiedCache {
+    /// Where `token`, decoded as `Verified<T>`, is cached.
+    pub(crate) fn slot<T: 'static>(&self, token: &str) -> Slot {
+        let mut hasher = self.hasher.build_hasher();
+        TypeId::of::<T>().hash(&mut hasher);
+        token.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// What a full verification of `token` gave, if it is cached and not lapsed.
+    pub(crate) fn get<T>(&self, slot: Slot, token: &str) -> Option<(Verified<T>, Hit)>
+    where
+        T: Send + Sync + 'static,
+    {
+        let now = Instant::now();
+        let shard = self.shard(slot);
+        {
+            // The common case, under the read lock: a live entry of the young generation.
+            let maps = read(shard);
+            match maps.young.get(&slot).map(|e| e.lookup::<T>(token, now)) {
+                Some(Lookup::Live(found)) => return Some(found),
+                Some(Lookup::Other) => return None,
+                Some(Lookup::Lapsed) => {}
+                None if !maps.old.contains_key(&slot) => return None,
+                None => {}
+            }
+        }
+        // A lapsed entry to drop, or an old one to bring back: under the write lock.
+        let mut maps = write(shard);
+        match maps.young.get(&slot).map(|e| e.lookup::<T>(token, now)) {
+            Some(Lookup::Live(found)) => return Some(found),
+            Some(Lookup::Other) => return None,
+            Some(Lookup::Lapsed) => {
+                maps.young.remove(&slot);
+                return None;
+            }
+            None => {}
+        }
+        match maps.old.get(&slot).map(|e| e.lookup::<T>(token, now))? {
+            Lookup::Live(found) => {
+                if let Some(entry) = maps.old.remove(&slot) {
+                    self.insert_locked(&mut maps, slot, entry);
+                }
+                Some(found)
+            }
+            Lookup::Other => None,
+            Lookup::Lapsed => {
+                maps.old.remove(&slot);
+                None
+            }
+        }
+    }
+
+    /// Remembers what a full verification gave, for at most `max_ttl` and at most
+    /// `lifetime` (what is left until the token's `exp`).
+    pub(crate) fn insert<T>(&self, slot: Slot, verified: Verified<T>, hit: Hit, lifetime: Duration)
+    where
+        T: Send + Sync + 'static,
+    {
+        let ttl = self.max_ttl.min(lifetime);
+        if ttl.is_zero() {
+            return;
+        }
+        let entry = Entry {
+            verified: Box::new(verified),
+            hit,
+            until: Instant::now() + ttl,
+        };
+        let mut maps = write(self.shard(slot));
+        self.insert_locked(&mut maps, slot, entry);
+    }
+
+    pub(crate) fn remove(&self, slot: Slot) {
+        let mut maps = write(self.shard(slot));
+        maps.young.remove(&slot);
+        maps.old.remove(&slot);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|shard| {
+                let maps = read(shard);
+                maps.young.len() + maps.old.len()
+            })
+            .sum()
+    }
+
+    fn shard(&self, slot: Slot) -> &RwLock<Generations> {
+        // Bits the maps' own bucket choice (low bits) and tags (top 7) do not use;
+        // the shard count is a power of two.
+        let index = (slot >> 32) as usize & (self.shards.len() - 1);
+        &self.shards[index]
+    }
+
+    fn insert_locked(&self, maps: &mut Generations, slot: Slot, entry: Entry) {
+        if maps.young.len() >= self.generation_cap && !maps.young.contains_key(&slot) {
+            maps.old = std::mem::take(&mut maps.young);
+        }
+        maps.young.insert(slot, entry);
+    }
+}
+
 struct Entry {
+    /// A `Verified<T>`, for the `T` whose `TypeId` is in the slot.
+    verified: Box<dyn Any + Send + Sync>,
     hit: Hit,
     until: Instant,
 }
 
-#[derive(Default)]
-struct Generations {
-    young: HashMap<Digest, Entry>,
-    old: HashMap<Digest, Entry>,
+enum Lookup<T> {
+    /// The token's entry, live.
+    Live((Verified<T>, Hit)),
+    /// The token's entry, lapsed.
+    Lapsed,
+    /// Another token (or claims type) that shares the hash.
+    Other,
 }
 
-#[derive(Debug)]
-pub(crate) struct VerifiedCache {
-    generation_cap: usize,
-    max_ttl: Duration,
-    maps: Mutex<Generations>,
+impl Entry {
+    fn lookup<T>(&self, token: &str, now: Instant) -> Lookup<T>
+    where
+        T: Send + Sync + 'static,
+    {
+        match self.verified.downcast_ref::<Verified<T>>() {
+            Some(verified) if verified.context().token() == token => {
+                if self.until > now {
+                    Lookup::Live((verified.clone(), self.hit))
+                } else {
+                    Lookup::Lapsed
+                }
+            }
+            _ => Lookup::Other,
+        }
+    }
+}
+
+/// The maps of one shard; keyed by the slot, a hash already.
+#[derive(Default)]
+struct Generations {
+    young: HashMap<Slot, Entry, BuildHasherDefault<Prehashed>>,
+    old: HashMap<Slot, Entry, BuildHasherDefault<Prehashed>>,
 }
 
 impl std::fmt::Debug for Generations {
@@ -143,131 +318,36 @@ impl std::fmt::Debug for Generations {
     }
 }
 
-impl VerifiedCache {
-    pub(crate) fn digest(token: &str) -> Digest {
-        let d = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
-        let mut out = [0u8; 32];
-        out.copy_from_slice(d.as_ref());
-        out
+/// Hashes a [`Slot`] to itself: it is the output of a keyed hash already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
     }
 
-    /// What is remembered of this token, if it is cached and not lapsed.
-    pub(crate) fn get(&self, digest: &Digest) -> Option<Hit> {
-        let now = Instant::now();
-        let mut maps = self.lock();
-        if let Some(e) = maps.young.get(digest) {
-            if e.until > now {
-                return Some(e.hit);
-            }
-            maps.young.remove(digest);
-            return None;
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys reach this hasher (`write_u64`); mix anything else all the same.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
-        let e = maps.old.remove(digest)?;
-        if e.until <= now {
-            return None;
-        }
-        self.insert_locked(&mut maps, *digest, e);
-        Some(e.hit)
     }
 
-    pub(crate) fn insert(&self, digest: Digest, hit: Hit) {
-        let entry = Entry {
-            hit,
-            until: Instant::now() + self.max_ttl,
-        };
-        let mut maps = self.lock();
-        self.insert_locked(&mut maps, digest, entry);
-    }
-
-    pub(crate) fn remove(&self, digest: &Digest) {
-        let mut maps = self.lock();
-        maps.young.remove(digest);
-        maps.old.remove(digest);
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        let maps = self.lock();
-        maps.young.len() + maps.old.len()
-    }
-
-    fn insert_locked(&self, maps: &mut Generations, digest: Digest, entry: Entry) {
-        if maps.young.len() >= self.generation_cap && !maps.young.contains_key(&digest) {
-            maps.old = std::mem::take(&mut maps.young);
-        }
-        maps.young.insert(digest, entry);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
-        // The maps are consistent after any panic (plain inserts and removes).
-        self.maps.lock().unwrap_or_else(|e| e.into_inner())
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
-/// Stands in for the keys on a cache hit: the token's bytes are those of a token
-/// whose signature verified with `alg`, so only the algorithm is checked.
-pub(crate) struct AlreadyVerified(pub(crate) Algorithm);
+fn read(shard: &RwLock<Generations>) -> RwLockReadGuard<'_, Generations> {
+    // The maps are consistent after any panic (plain inserts and removes).
+    shard.read().unwrap_or_else(PoisonError::into_inner)
+}
 
-impl Verifier for AlreadyVerified {
-    fn verify(
-        &self,
-        alg: Algorithm,
-        _: Option<&str>,
-        _: &[u8],
-        _: &[u8],
-    ) -> Result<(), VerifyError> {
-        if alg == self.0 {
-            Ok(())
-        } else {
-            Err(VerifyError::AlgorithmNotAllowed)
-        }
-    }
+fn write(shard: &RwLock<Generations>) -> RwLockWriteGuard<'_, Generations> {
+    // The maps are consistent after any panic (plain inserts and removes).
+    shard.write().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const HIT: Hit = Hit {
-        alg: Algorithm::ES256,
-        key: Some([7; 32]),
-    };
-
-    #[tokio::test]
-    async fn bounded_and_generational() {
-        let cache = TokenCache::new(4).build().unwrap();
-        let d = |i: u8| [i; 32];
-        for i in 0..4 {
-            cache.insert(d(i), HIT);
-        }
-        assert_eq!(cache.len(), 4);
-        // 0 and 1 are in the old generation now; touching 0 brings it back.
-        assert_eq!(cache.get(&d(0)), Some(HIT));
-        for i in 4..10 {
-            cache.insert(d(i), HIT);
-            assert!(cache.len() <= 4);
-        }
-        assert_eq!(cache.get(&d(1)), None);
-        assert_eq!(cache.get(&d(9)), Some(HIT));
-        cache.remove(&d(9));
-        assert_eq!(cache.get(&d(9)), None);
-        assert!(TokenCache::disabled().build().is_none());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn entries_lapse() {
-        let cache = TokenCache::new(10)
-            .max_ttl(Duration::from_secs(10))
-            .build()
-            .unwrap();
-        cache.insert(
-            [1; 32],
-            Hit {
-                alg: Algorithm::HS256,
-                key: None,
-            },
-        );
-        tokio::time::advance(Duration::from_secs(11)).await;
-        assert_eq!(cache.get(&[1; 32]), None);
-    }
-}
+mod tests;

@@ -231,6 +231,27 @@ impl Validation {
         Ok(claims)
     }
 
+    /// Only the checks that depend on the time — `exp` (present when required, not
+    /// passed), `nbf`, `iat` not in the future and the maximum age, with the leeway —
+    /// at `clock`'s time. For claims that already passed *every* check of these same
+    /// rules once, such as a cached token: nothing else in them can change with time,
+    /// so this gives the same answer a full check would give now.
+    ///
+    /// ```
+    /// use jot_codec::{Claims, Error, FixedClock, Validation};
+    /// let validation = Validation::new().leeway(10);
+    /// let claims = Claims::new(()).expires_at(FixedClock::at(2_000).0);
+    /// assert!(validation.check_times(&claims, &FixedClock::at(2_009)).is_ok());
+    /// let late = validation.check_times(&claims, &FixedClock::at(2_010));
+    /// assert!(matches!(late, Err(Error::Expired { .. })));
+    /// ```
+    pub fn check_times<T, C>(&self, claims: &Claims<T>, clock: &C) -> Result<(), Error>
+    where
+        C: Clock + ?Sized,
+    {
+        self.check_times_at(claims, clock.now())
+    }
+
     pub(crate) fn understands(&self, name: &str) -> bool {
         self.critical.iter().any(|c| c == name)
     }
@@ -272,36 +293,7 @@ impl Validation {
                 });
             }
         }
-        // RFC 7519 §4.1.4: the current time MUST be before exp.
-        match claims.exp {
-            Some(exp) if now >= exp.saturating_add(self.leeway) => {
-                return Err(Error::Expired { exp, now });
-            }
-            None if self.require_exp => {
-                return Err(Error::MissingClaim {
-                    claim: String::from("exp"),
-                });
-            }
-            _ => {}
-        }
-        if let (true, Some(nbf)) = (self.check_nbf, claims.nbf) {
-            if now.saturating_add(self.leeway) < nbf {
-                return Err(Error::NotYetValid { nbf, now });
-            }
-        }
-        if let (true, Some(iat)) = (self.check_iat, claims.iat) {
-            if now.saturating_add(self.leeway) < iat {
-                return Err(Error::IssuedInFuture { iat, now });
-            }
-        }
-        if let Some(max_age) = self.max_age {
-            let iat = claims.iat.ok_or_else(|| Error::MissingClaim {
-                claim: String::from("iat"),
-            })?;
-            if now > iat.saturating_add(max_age.saturating_add(self.leeway)) {
-                return Err(Error::TooOld { iat, now, max_age });
-            }
-        }
+        self.check_times_at(claims, now)?;
         if !self.issuers.is_empty() {
             match &claims.iss {
                 None => {
@@ -357,6 +349,41 @@ impl Validation {
                 return Err(Error::WrongType {
                     found: header.typ.as_deref().map(clip_untrusted),
                 });
+            }
+        }
+        Ok(())
+    }
+
+    /// The time checks of [`Validation::check`], at time `now`.
+    fn check_times_at<T>(&self, claims: &Claims<T>, now: NumericDate) -> Result<(), Error> {
+        // RFC 7519 §4.1.4: the current time MUST be before exp.
+        match claims.exp {
+            Some(exp) if now >= exp.saturating_add(self.leeway) => {
+                return Err(Error::Expired { exp, now });
+            }
+            None if self.require_exp => {
+                return Err(Error::MissingClaim {
+                    claim: String::from("exp"),
+                });
+            }
+            _ => {}
+        }
+        if let (true, Some(nbf)) = (self.check_nbf, claims.nbf) {
+            if now.saturating_add(self.leeway) < nbf {
+                return Err(Error::NotYetValid { nbf, now });
+            }
+        }
+        if let (true, Some(iat)) = (self.check_iat, claims.iat) {
+            if now.saturating_add(self.leeway) < iat {
+                return Err(Error::IssuedInFuture { iat, now });
+            }
+        }
+        if let Some(max_age) = self.max_age {
+            let iat = claims.iat.ok_or_else(|| Error::MissingClaim {
+                claim: String::from("iat"),
+            })?;
+            if now > iat.saturating_add(max_age.saturating_add(self.leeway)) {
+                return Err(Error::TooOld { iat, now, max_age });
             }
         }
         Ok(())

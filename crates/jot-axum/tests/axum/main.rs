@@ -26,3 +26,4 @@ mod remote;
 mod resource;
 mod responses;
 mod support;
+mod token_cache;

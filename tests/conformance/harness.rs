@@ -76,23 +76,6 @@ impl Tally {
         self.assert_clean();
     }
 
-    /// For a file jot does not support at all: prints the counts and asserts that
-    /// nothing ran and every vector of the file is listed as excluded.
-    pub(crate) fn finish_unsupported(self) {
-        self.report();
-        assert_eq!(
-            self.ran, 0,
-            "{}: an unsupported file ran vectors",
-            self.suite
-        );
-        assert!(
-            !self.excluded.is_empty(),
-            "{}: nothing excluded",
-            self.suite
-        );
-        self.assert_clean();
-    }
-
     fn report(&self) {
         eprintln!(
             "suite {}: {} vectors ran, {} passed, {} excluded",

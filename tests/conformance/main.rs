@@ -1,5 +1,5 @@
 //! Conformance of jot against public test vectors: the RFC examples, the JOSE
-//! cookbook (RFC 7520) and Project Wycheproof.
+//! cookbook (RFC 7520) and Project Wycheproof; and Ed448 interop with OpenSSL.
 //!
 //! The vectors are read from `$JOT_VECTORS_DIR`, else from
 //! `<workspace root>/../shared/vectors`; they are never copied into the repository.
@@ -11,8 +11,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cookbook;
+// The one installer of the programs the tests drive (`cargo xtask deps`).
+#[path = "../../xtask/src/deps.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod deps;
 mod harness;
 mod jws_json;
+mod openssl_ed448;
 mod provider;
 mod rfc;
 mod wycheproof;

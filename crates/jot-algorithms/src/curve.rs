@@ -44,6 +44,8 @@ pub enum OkpCurve {
     Ed25519,
     /// X25519 key agreement (ECDH-ES).
     X25519,
+    /// Ed448 signatures (EdDSA); signing and verifying need the `ed448` feature.
+    Ed448,
 }
 
 // `new_unwrap` runs at compile time in these static items: a typo in an OID fails
@@ -56,6 +58,8 @@ static OID_SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0
 static OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// `id-X25519` (RFC 8410).
 static OID_X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
+/// `id-Ed448` (RFC 8410).
+static OID_ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
 
 impl EcCurve {
     /// Every curve, in a stable order.
@@ -130,14 +134,20 @@ impl EcCurve {
 
 impl OkpCurve {
     /// Every curve, in a stable order.
-    pub const ALL: [OkpCurve; 2] = [OkpCurve::Ed25519, OkpCurve::X25519];
+    pub const ALL: [OkpCurve; 3] = [OkpCurve::Ed25519, OkpCurve::X25519, OkpCurve::Ed448];
 
-    /// The JWK `crv` name: `Ed25519` or `X25519`.
+    /// The JWK `crv` name: `Ed25519`, `X25519` or `Ed448`.
     pub const fn jwk_name(self) -> &'static str {
         match self {
             OkpCurve::Ed25519 => "Ed25519",
             OkpCurve::X25519 => "X25519",
+            OkpCurve::Ed448 => "Ed448",
         }
+    }
+
+    /// Whether the curve signs (EdDSA) rather than agrees keys.
+    pub const fn is_signature_curve(self) -> bool {
+        matches!(self, OkpCurve::Ed25519 | OkpCurve::Ed448)
     }
 
     /// The curve of a JWK `crv` name (exact spelling).
@@ -145,9 +155,18 @@ impl OkpCurve {
         OkpCurve::ALL.into_iter().find(|c| c.jwk_name() == name)
     }
 
-    /// Bytes of a public or private key (32 for both curves).
+    /// Bytes of a public or private key: 32, or 57 for Ed448.
+    ///
+    /// ```
+    /// use jot_algorithms::OkpCurve;
+    ///
+    /// assert_eq!(OkpCurve::Ed448.key_len(), 57);
+    /// ```
     pub const fn key_len(self) -> usize {
-        32
+        match self {
+            OkpCurve::Ed25519 | OkpCurve::X25519 => 32,
+            OkpCurve::Ed448 => 57,
+        }
     }
 
     /// The algorithm OID of RFC 8410, which names the curve.
@@ -155,6 +174,7 @@ impl OkpCurve {
         match self {
             OkpCurve::Ed25519 => &OID_ED25519,
             OkpCurve::X25519 => &OID_X25519,
+            OkpCurve::Ed448 => &OID_ED448,
         }
     }
 
@@ -193,6 +213,8 @@ mod tests {
         }
         assert_eq!(EcCurve::from_jwk_name("p-256"), None);
         assert_eq!(OkpCurve::from_jwk_name("X448"), None);
+        assert_eq!(OkpCurve::from_jwk_name("Ed448"), Some(OkpCurve::Ed448));
+        assert!(OkpCurve::Ed448.is_signature_curve() && !OkpCurve::X25519.is_signature_curve());
         assert!(EcCurve::P256.check_algorithm(Algorithm::ES384).is_err());
     }
 }

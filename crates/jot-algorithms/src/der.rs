@@ -19,8 +19,6 @@ const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1
 const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// `id-X448` (RFC 8410), recognised only to say it is unsupported.
 const OID_X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
-/// `id-Ed448` (RFC 8410), recognised only to say it is unsupported.
-const OID_ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
 /// `id-RSASSA-PSS` (RFC 4055), recognised only to say it is unsupported.
 const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 
@@ -48,7 +46,7 @@ impl KeyMaterial {
             })?
     }
 
-    /// The private key as PKCS#8 `PrivateKeyInfo` DER (RSA, EC, Ed25519 or X25519).
+    /// The private key as PKCS#8 `PrivateKeyInfo` DER (RSA, EC, Ed25519, Ed448 or X25519).
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, KeyError> {
         let (algorithm, inner) = match self {
             KeyMaterial::RsaPrivate(parts) => (rsa_algorithm(), encode_pkcs1_private(parts)?),
@@ -190,15 +188,15 @@ fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, KeyError> {
     } else if let Some(curve) = OkpCurve::from_oid(&oid) {
         if info.algorithm.parameters.is_some() {
             return Err(KeyError::InvalidDer {
-                reason: "an Ed25519 or X25519 algorithm identifier must have no parameters",
+                reason: "an Ed25519, Ed448 or X25519 algorithm identifier must have no parameters",
             });
         }
         let d = <&OctetStringRef>::from_der(inner).map_err(|_| KeyError::InvalidDer {
-            reason: "malformed Ed25519 or X25519 private key",
+            reason: "malformed Ed25519, Ed448 or X25519 private key",
         })?;
         if d.as_bytes().len() != curve.key_len() {
             return Err(KeyError::InvalidDer {
-                reason: "an Ed25519 or X25519 private key must be 32 bytes",
+                reason: "an OKP private key has the wrong length for its curve (32 bytes, 57 for Ed448)",
             });
         }
         Ok(KeyMaterial::OkpPrivate {
@@ -335,9 +333,7 @@ fn curve_from_oid(oid: ObjectIdentifier) -> Result<EcCurve, KeyError> {
 
 fn unsupported_oid(oid: ObjectIdentifier) -> KeyError {
     KeyError::UnsupportedKeyType {
-        what: if oid == OID_ED448 {
-            "Ed448"
-        } else if oid == OID_X448 {
+        what: if oid == OID_X448 {
             "X448"
         } else if oid == OID_RSA_PSS {
             "RSA-PSS-restricted key (id-RSASSA-PSS); use an rsaEncryption key"

@@ -75,14 +75,15 @@ pub enum KeyError {
     /// The private key's parts do not agree with each other or with its public key.
     #[error("the private key is inconsistent with its public key")]
     InconsistentKey,
-    /// The key is a kind jot does not support (e.g. RSA multi-prime, DSA, Ed448, an
+    /// The key is a kind jot does not support (e.g. RSA multi-prime, DSA, X448, an
     /// unknown curve).
     #[error("unsupported key type: {what}")]
     UnsupportedKeyType {
         /// What was found.
         what: &'static str,
     },
-    /// The algorithm is compiled out (cargo feature `es512` or `es256k` is off).
+    /// The algorithm or key is compiled out (cargo feature `es512`, `es256k` or
+    /// `ed448` is off).
     #[error("{alg} support is not enabled (cargo feature {feature:?})")]
     AlgorithmDisabled {
         /// The algorithm asked for.

@@ -71,6 +71,12 @@ impl SigningKey {
                 d: key.seed().to_vec(),
                 x: Some(key.public_key().to_vec()),
             },
+            #[cfg(feature = "ed448")]
+            SigningInner::Ed448(key) => KeyMaterial::OkpPrivate {
+                curve: OkpCurve::Ed448,
+                d: key.seed(),
+                x: Some(key.public_key().to_vec()),
+            },
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Key generation for every algorithm.
 //!
 //! HMAC secrets, P-256/P-384 and Ed25519 keys come from the crypto provider and its system random
-//! generator; P-521 and secp256k1 scalars are drawn from the same generator. RSA
+//! generator; P-521 and secp256k1 scalars and Ed448 seeds are drawn from the same generator. RSA
 //! generation (which ring lacks) uses the RustCrypto `rsa` crate behind the `rsa-keygen`
 //! feature; the key is then loaded into the provider like any imported key.
 
@@ -11,7 +11,7 @@ use crate::ecdsa::EcSigning;
 use crate::eddsa::EdSigning;
 use crate::hmac::HmacKey;
 use crate::key::{SigningInner, disabled};
-use crate::{EcCurve, KeyError, SigningKey};
+use crate::{EcCurve, KeyError, OkpCurve, SigningKey};
 
 impl SigningKey {
     /// Generates a new key for `alg`: a random secret of the hash size for HMAC, a
@@ -28,6 +28,35 @@ impl SigningKey {
     /// ```
     pub fn generate(alg: Algorithm) -> Result<Self, KeyError> {
         generate(alg)
+    }
+
+    /// Generates an EdDSA key on `curve`: [`OkpCurve::Ed25519`] (what
+    /// [`SigningKey::generate`] gives for [`Algorithm::EdDSA`]) or [`OkpCurve::Ed448`]
+    /// (feature `ed448`, on by default). X25519 is a key-agreement curve and is
+    /// refused.
+    ///
+    /// ```
+    /// use jot_algorithms::{Algorithm, KeyMaterial, OkpCurve, SigningKey};
+    ///
+    /// let key = SigningKey::generate_eddsa(OkpCurve::Ed448)?;
+    /// assert_eq!(key.algorithm(), Algorithm::EdDSA);
+    /// assert_eq!(key.to_jwk()?.crv.as_deref(), Some("Ed448"));
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn generate_eddsa(curve: OkpCurve) -> Result<Self, KeyError> {
+        let inner = match curve {
+            OkpCurve::Ed25519 => SigningInner::Ed25519(EdSigning::generate()?),
+            #[cfg(feature = "ed448")]
+            OkpCurve::Ed448 => SigningInner::Ed448(crate::ed448::Ed448Signing::generate()?),
+            #[cfg(not(feature = "ed448"))]
+            OkpCurve::Ed448 => return Err(disabled(Algorithm::EdDSA)),
+            _ => {
+                return Err(KeyError::UnsupportedKeyType {
+                    what: "X25519 (a key-agreement key, not for signatures)",
+                });
+            }
+        };
+        Ok(SigningKey::new(Algorithm::EdDSA, inner))
     }
 }
 
@@ -134,5 +163,24 @@ mod tests {
                 },
             }
         }
+    }
+
+    #[test]
+    fn eddsa_curves_generate() {
+        let ed25519 = SigningKey::generate_eddsa(OkpCurve::Ed25519).unwrap();
+        assert_eq!(ed25519.to_jwk().unwrap().crv.as_deref(), Some("Ed25519"));
+        #[cfg(feature = "ed448")]
+        {
+            let ed448 = SigningKey::generate_eddsa(OkpCurve::Ed448).unwrap();
+            assert_eq!(ed448.algorithm(), Algorithm::EdDSA);
+            let jwk = ed448.to_jwk().unwrap();
+            assert_eq!(jwk.crv.as_deref(), Some("Ed448"));
+            let other = SigningKey::generate_eddsa(OkpCurve::Ed448).unwrap();
+            assert_ne!(jwk.d, other.to_jwk().unwrap().d);
+        }
+        assert!(matches!(
+            SigningKey::generate_eddsa(OkpCurve::X25519),
+            Err(KeyError::UnsupportedKeyType { .. })
+        ));
     }
 }

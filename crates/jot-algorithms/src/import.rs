@@ -8,6 +8,8 @@ use crate::ecdsa::{EcSigning, EcVerifying};
 use crate::ecdsa_rustcrypto::k256_impl;
 #[cfg(feature = "es512")]
 use crate::ecdsa_rustcrypto::p521_impl;
+#[cfg(feature = "ed448")]
+use crate::ed448::{Ed448Signing, Ed448Verifying};
 use crate::eddsa::{EdSigning, EdVerifying};
 use crate::hmac::HmacKey;
 use crate::key::{SigningInner, VerifyingInner, disabled};
@@ -30,7 +32,7 @@ impl SigningKey {
         Self::from_material(Some(alg), KeyMaterial::from_pem(pem)?)
     }
 
-    /// A private EC or Ed25519 key from PEM, with the algorithm taken from the curve.
+    /// A private EC, Ed25519 or Ed448 key from PEM, with the algorithm taken from the curve.
     /// RSA keys need [`SigningKey::from_pem`].
     pub fn from_pem_infer(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         Self::from_material(None, KeyMaterial::from_pem(pem)?)
@@ -42,7 +44,7 @@ impl SigningKey {
         Self::from_material(Some(alg), KeyMaterial::from_der(der)?)
     }
 
-    /// A private EC or Ed25519 key from DER, with the algorithm taken from the curve.
+    /// A private EC, Ed25519 or Ed448 key from DER, with the algorithm taken from the curve.
     pub fn from_der_infer(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         Self::from_material(None, KeyMaterial::from_der(der)?)
     }
@@ -56,7 +58,7 @@ impl SigningKey {
     }
 
     /// A private key from PEM, a JWK or DER, with the algorithm taken from the key: an
-    /// EC or Ed25519 key's curve, or a JWK's `alg`.
+    /// EC, Ed25519 or Ed448 key's curve, or a JWK's `alg`.
     ///
     /// ```
     /// use jot_algorithms::{Algorithm, SigningKey};
@@ -113,7 +115,13 @@ impl SigningKey {
             }
             KeyMaterial::OkpPrivate { curve, d, x } => {
                 check_eddsa(curve, alg)?;
-                SigningInner::Ed25519(EdSigning::new(&d, x.as_deref())?)
+                match curve {
+                    #[cfg(feature = "ed448")]
+                    OkpCurve::Ed448 => SigningInner::Ed448(Ed448Signing::new(&d, x.as_deref())?),
+                    OkpCurve::Ed25519 => SigningInner::Ed25519(EdSigning::new(&d, x.as_deref())?),
+                    // X25519, and Ed448 without its feature, were refused by `check_eddsa`.
+                    _ => return Err(disabled(alg)),
+                }
             }
             KeyMaterial::RsaPublic { .. }
             | KeyMaterial::EcPublic { .. }
@@ -146,7 +154,7 @@ impl VerifyingKey {
         Self::from_material(Some(alg), KeyMaterial::from_pem(pem)?)
     }
 
-    /// A public EC or Ed25519 key from PEM, with the algorithm taken from the curve.
+    /// A public EC, Ed25519 or Ed448 key from PEM, with the algorithm taken from the curve.
     pub fn from_pem_infer(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         Self::from_material(None, KeyMaterial::from_pem(pem)?)
     }
@@ -157,7 +165,7 @@ impl VerifyingKey {
         Self::from_material(Some(alg), KeyMaterial::from_der(der)?)
     }
 
-    /// A public EC or Ed25519 key from DER, with the algorithm taken from the curve.
+    /// A public EC, Ed25519 or Ed448 key from DER, with the algorithm taken from the curve.
     pub fn from_der_infer(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         Self::from_material(None, KeyMaterial::from_der(der)?)
     }
@@ -170,7 +178,7 @@ impl VerifyingKey {
     }
 
     /// A verifying key from PEM, a JWK or DER, with the algorithm taken from the key:
-    /// an EC or Ed25519 key's curve, or a JWK's `alg`.
+    /// an EC, Ed25519 or Ed448 key's curve, or a JWK's `alg`.
     pub fn from_any_bytes_infer(bytes: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         Self::from_any_key(None, AnyKey::parse(bytes)?)
     }
@@ -217,7 +225,13 @@ impl VerifyingKey {
             }
             KeyMaterial::OkpPublic { curve, x } => {
                 check_eddsa(curve, alg)?;
-                VerifyingInner::Ed25519(EdVerifying::new(&x)?)
+                match curve {
+                    #[cfg(feature = "ed448")]
+                    OkpCurve::Ed448 => VerifyingInner::Ed448(Ed448Verifying::new(&x)?),
+                    OkpCurve::Ed25519 => VerifyingInner::Ed25519(EdVerifying::new(&x)?),
+                    // X25519, and Ed448 without its feature, were refused by `check_eddsa`.
+                    _ => return Err(disabled(alg)),
+                }
             }
             // Private material was handled above.
             KeyMaterial::RsaPrivate(_)
@@ -232,7 +246,7 @@ impl VerifyingKey {
     }
 }
 
-/// The algorithm a key implies: only EC curves and Ed25519 imply one.
+/// The algorithm a key implies: only EC curves and the EdDSA curves imply one.
 fn infer_algorithm(material: &KeyMaterial) -> Result<Algorithm, KeyError> {
     match material {
         KeyMaterial::EcPrivate { curve, .. } | KeyMaterial::EcPublic { curve, .. } => {
@@ -259,17 +273,19 @@ fn refuse_hmac_for_asymmetric(alg: Algorithm, material: &KeyMaterial) -> Result<
     Ok(())
 }
 
-/// An OKP key signs only as Ed25519 for EdDSA; X25519 is for key agreement.
+/// An OKP key signs only as Ed25519 or Ed448 for EdDSA (the key's curve decides
+/// which); X25519 is for key agreement. Ed448 needs the `ed448` feature.
 fn check_eddsa(curve: OkpCurve, alg: Algorithm) -> Result<(), KeyError> {
     match curve {
-        OkpCurve::Ed25519 if alg == Algorithm::EdDSA => Ok(()),
-        OkpCurve::Ed25519 => Err(KeyError::AlgorithmMismatch {
-            key: "Ed25519",
-            requested: alg,
-        }),
         OkpCurve::X25519 => Err(KeyError::UnsupportedKeyType {
             what: "X25519 (a key-agreement key, not for signatures)",
         }),
+        _ if alg != Algorithm::EdDSA => Err(KeyError::AlgorithmMismatch {
+            key: curve.jwk_name(),
+            requested: alg,
+        }),
+        OkpCurve::Ed448 if cfg!(not(feature = "ed448")) => Err(disabled(alg)),
+        _ => Ok(()),
     }
 }
 

@@ -1,5 +1,5 @@
 //! JSON Web Key (RFC 7517), with the key types of RFC 7518 (RSA, EC, oct) and
-//! RFC 8037 (OKP: Ed25519, X25519), and its conversion to and from [`KeyMaterial`].
+//! RFC 8037 (OKP: Ed25519, Ed448, X25519), and its conversion to and from [`KeyMaterial`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -187,7 +187,7 @@ impl Jwk {
 impl KeyMaterial {
     /// Reads the key members of a JWK for its `kty` (`oct`, `RSA`, `EC` or `OKP`),
     /// strictly: every value strict base64url, RSA integers minimal, EC coordinates
-    /// and scalars of the curve's length, OKP keys of 32 bytes. `alg`, `use`,
+    /// and scalars of the curve's length, OKP keys of the curve's length (32 bytes, 57 for Ed448). `alg`, `use`,
     /// `key_ops` and `kid` are not looked at: the typed keys check them.
     ///
     /// ```
@@ -378,7 +378,7 @@ fn ec_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
 fn okp_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
     let crv = member(&jwk.crv, "OKP JWK needs \"crv\"")?;
     let curve = OkpCurve::from_jwk_name(crv).ok_or(KeyError::UnsupportedKeyType {
-        what: "OKP curve other than Ed25519 and X25519",
+        what: "OKP curve other than Ed25519, Ed448 and X25519",
     })?;
     let x = b64(
         member(&jwk.x, "OKP JWK needs \"x\"")?,
@@ -386,7 +386,7 @@ fn okp_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
     )?;
     if x.len() != curve.key_len() {
         return Err(KeyError::InvalidJwk {
-            reason: "OKP \"x\" must be 32 bytes",
+            reason: "OKP \"x\" has the wrong length for its curve (32 bytes, 57 for Ed448)",
         });
     }
     match &jwk.d {
@@ -395,7 +395,7 @@ fn okp_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
             let d = b64(d, "\"d\" is not strict base64url")?;
             if d.len() != curve.key_len() {
                 return Err(KeyError::InvalidJwk {
-                    reason: "OKP \"d\" must be 32 bytes",
+                    reason: "OKP \"d\" has the wrong length for its curve (32 bytes, 57 for Ed448)",
                 });
             }
             Ok(KeyMaterial::OkpPrivate {

@@ -14,6 +14,8 @@ use crate::ecdsa::{EcSigning, EcVerifying};
 use crate::ecdsa_rustcrypto::k256_impl;
 #[cfg(feature = "es512")]
 use crate::ecdsa_rustcrypto::p521_impl;
+#[cfg(feature = "ed448")]
+use crate::ed448::{Ed448Signing, Ed448Verifying};
 use crate::eddsa::{EdSigning, EdVerifying};
 use crate::hmac::HmacKey;
 use crate::rsa::{RsaSigning, RsaVerifying};
@@ -76,6 +78,8 @@ pub(crate) enum SigningInner {
     #[cfg(feature = "es256k")]
     K256(k256_impl::Signing),
     Ed25519(EdSigning),
+    #[cfg(feature = "ed448")]
+    Ed448(Ed448Signing),
 }
 
 pub(crate) enum VerifyingInner {
@@ -87,6 +91,8 @@ pub(crate) enum VerifyingInner {
     #[cfg(feature = "es256k")]
     K256(k256_impl::Verifying),
     Ed25519(EdVerifying),
+    #[cfg(feature = "ed448")]
+    Ed448(Ed448Verifying),
 }
 
 impl SigningKey {
@@ -140,6 +146,8 @@ impl SigningKey {
             #[cfg(feature = "es256k")]
             SigningInner::K256(key) => VerifyingInner::K256(key.verifying()),
             SigningInner::Ed25519(key) => VerifyingInner::Ed25519(key.verifying()),
+            #[cfg(feature = "ed448")]
+            SigningInner::Ed448(key) => VerifyingInner::Ed448(key.verifying()),
         };
         VerifyingKey {
             alg: self.alg,
@@ -208,6 +216,8 @@ impl VerifyingKey {
             #[cfg(feature = "es256k")]
             VerifyingInner::K256(key) => key.verify(input, sig),
             VerifyingInner::Ed25519(key) => key.verify(input, sig),
+            #[cfg(feature = "ed448")]
+            VerifyingInner::Ed448(key) => key.verify(input, sig),
         }
     }
 
@@ -253,6 +263,11 @@ impl VerifyingKey {
                 curve: OkpCurve::Ed25519,
                 x: key.public_key().to_vec(),
             },
+            #[cfg(feature = "ed448")]
+            VerifyingInner::Ed448(key) => KeyMaterial::OkpPublic {
+                curve: OkpCurve::Ed448,
+                x: key.public_key().to_vec(),
+            },
         })
     }
 }
@@ -282,6 +297,11 @@ impl Signer for SigningKey {
                 key.sign(signing_input, out);
                 Ok(())
             }
+            #[cfg(feature = "ed448")]
+            SigningInner::Ed448(key) => {
+                key.sign(signing_input, out);
+                Ok(())
+            }
         }
     }
 
@@ -299,6 +319,8 @@ impl Signer for SigningKey {
             #[cfg(feature = "es256k")]
             SigningInner::K256(_) => 64,
             SigningInner::Ed25519(_) => 64,
+            #[cfg(feature = "ed448")]
+            SigningInner::Ed448(_) => crate::ed448::SIGNATURE_LEN,
         }
     }
 }
@@ -351,6 +373,7 @@ pub(crate) fn disabled(alg: Algorithm) -> KeyError {
     KeyError::AlgorithmDisabled {
         alg,
         feature: match alg {
+            Algorithm::EdDSA => "ed448",
             Algorithm::ES512 => "es512",
             Algorithm::ES256K => "es256k",
             _ => "rsa-keygen",

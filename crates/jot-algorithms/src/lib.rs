@@ -12,6 +12,8 @@ mod curve;
 mod der;
 mod ecdsa;
 mod ecdsa_rustcrypto;
+#[cfg(feature = "ed448")]
+mod ed448;
 mod eddsa;
 mod error;
 mod export;

@@ -61,7 +61,7 @@ pub enum KeyMaterial {
         /// The SEC1 public point, if known.
         point: Option<Vec<u8>>,
     },
-    /// An OKP public key (RFC 8037): Ed25519 or X25519.
+    /// An OKP public key (RFC 8037): Ed25519, Ed448 or X25519.
     OkpPublic {
         /// The curve.
         curve: OkpCurve,

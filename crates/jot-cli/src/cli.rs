@@ -216,7 +216,8 @@ pub(crate) struct KeygenArgs {
     /// The content encryption a dir key is for (required for dir).
     #[arg(long, value_enum, ignore_case = true)]
     pub(crate) enc: Option<Enc>,
-    /// The curve of an ECDH-ES key [default: P-256].
+    /// The curve of an ECDH-ES key [default: P-256], or of an EdDSA key (Ed25519 or
+    /// Ed448) [default: Ed25519].
     #[arg(long, value_enum, ignore_case = true)]
     pub(crate) curve: Option<CurveArg>,
     /// Overwrite existing files.
@@ -404,16 +405,32 @@ pub(crate) enum CurveArg {
     /// Curve25519 (RFC 8037).
     #[value(name = "X25519")]
     X25519,
+    /// Ed25519 signatures (EdDSA, RFC 8037).
+    #[value(name = "Ed25519")]
+    Ed25519,
+    /// Ed448 signatures (EdDSA, RFC 8037).
+    #[value(name = "Ed448")]
+    Ed448,
 }
 
 impl CurveArg {
-    /// The jot-jwe curve.
-    pub(crate) fn curve(self) -> Curve {
+    /// The jot-jwe curve of an ECDH-ES key; `None` for the EdDSA curves.
+    pub(crate) fn curve(self) -> Option<Curve> {
         match self {
-            CurveArg::P256 => Curve::P256,
-            CurveArg::P384 => Curve::P384,
-            CurveArg::P521 => Curve::P521,
-            CurveArg::X25519 => Curve::X25519,
+            CurveArg::P256 => Some(Curve::P256),
+            CurveArg::P384 => Some(Curve::P384),
+            CurveArg::P521 => Some(Curve::P521),
+            CurveArg::X25519 => Some(Curve::X25519),
+            CurveArg::Ed25519 | CurveArg::Ed448 => None,
+        }
+    }
+
+    /// The curve of an EdDSA key; `None` for the ECDH-ES curves.
+    pub(crate) fn eddsa(self) -> Option<jot_algorithms::OkpCurve> {
+        match self {
+            CurveArg::Ed25519 => Some(jot_algorithms::OkpCurve::Ed25519),
+            CurveArg::Ed448 => Some(jot_algorithms::OkpCurve::Ed448),
+            _ => None,
         }
     }
 }

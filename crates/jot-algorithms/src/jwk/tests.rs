@@ -215,9 +215,14 @@ fn rfc8037_ed25519_and_unknown_members() {
         base64url::encode(&sig),
         "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
     );
-    let x448: Jwk = r#"{"kty":"OKP","crv":"Ed448","x":"AAAA"}"#.parse().unwrap();
+    let x448: Jwk = r#"{"kty":"OKP","crv":"X448","x":"AAAA"}"#.parse().unwrap();
     assert!(matches!(
         VerifyingKey::from_jwk_infer(&x448),
         Err(KeyError::UnsupportedKeyType { .. })
+    ));
+    let short: Jwk = r#"{"kty":"OKP","crv":"Ed448","x":"AAAA"}"#.parse().unwrap();
+    assert!(matches!(
+        VerifyingKey::from_jwk_infer(&short),
+        Err(KeyError::InvalidJwk { .. })
     ));
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
-use jot_algorithms::SigningKey;
+use jot_algorithms::{Algorithm, SigningKey};
 use jot_codec::AlgorithmFamily;
 use jot_jwe::{DecryptionKey, KeyAlgorithm, KeyFamily};
 
@@ -26,9 +26,18 @@ pub(super) fn run(args: &KeygenArgs) -> Result<ExitCode> {
         KeygenAlg::Encrypt(alg) => return run_jwe(args, alg),
         KeygenAlg::Kek => return run_kek(args),
     };
-    if args.enc.is_some() || args.curve.is_some() {
-        bail!("--enc and --curve apply to JWE keys only (dir, ECDH-ES)");
+    if args.enc.is_some() {
+        bail!("--enc applies to JWE keys only (dir)");
     }
+    let eddsa = match args.curve {
+        None => None,
+        Some(curve) => match curve.eddsa() {
+            Some(okp) if alg == Algorithm::EdDSA => Some(okp),
+            _ => {
+                bail!("--curve applies to EdDSA keys (Ed25519, Ed448) and JWE keys only (ECDH-ES)")
+            }
+        },
+    };
     let family = alg.family();
     let rsa = matches!(family, AlgorithmFamily::RsaPkcs1 | AlgorithmFamily::RsaPss);
     let hmac = family == AlgorithmFamily::Hmac;
@@ -41,9 +50,10 @@ pub(super) fn run(args: &KeygenArgs) -> Result<ExitCode> {
     if hmac && args.public_out.is_some() {
         bail!("an HMAC secret has no public part; --public-out does not apply");
     }
-    let key = match args.bits {
-        Some(bits) => SigningKey::generate_rsa(alg, bits),
-        None => SigningKey::generate(alg),
+    let key = match (args.bits, eddsa) {
+        (Some(bits), _) => SigningKey::generate_rsa(alg, bits),
+        (None, Some(curve)) => SigningKey::generate_eddsa(curve),
+        (None, None) => SigningKey::generate(alg),
     }
     .map_err(explain)
     .context("cannot generate the key")?;
@@ -148,7 +158,13 @@ fn run_jwe(args: &KeygenArgs, alg: KeyAlgorithm) -> Result<ExitCode> {
             DecryptionKey::generate_dir(enc.0)
         }
         KeyFamily::Ecdh => {
-            DecryptionKey::generate_ec(alg, args.curve.map_or(jot_jwe::Curve::P256, |c| c.curve()))
+            let curve = match args.curve {
+                None => jot_jwe::Curve::P256,
+                Some(c) => c
+                    .curve()
+                    .context("--curve Ed25519 and Ed448 are for EdDSA keys; ECDH-ES takes P-256, P-384, P-521 or X25519")?,
+            };
+            DecryptionKey::generate_ec(alg, curve)
         }
         KeyFamily::Rsa => DecryptionKey::generate_rsa(alg, args.bits.unwrap_or(2048)),
         _ => DecryptionKey::generate(alg),

@@ -123,3 +123,55 @@ fn pem_format() {
     assert_eq!(code, 2);
     assert!(err.contains("too small"), "{err}");
 }
+
+#[test]
+fn eddsa_keys_on_either_curve() {
+    let v = json(&ok(&["keygen", "EdDSA", "--curve", "Ed448", "--kid", "e"]));
+    assert_eq!(
+        (v["kty"].as_str(), v["crv"].as_str()),
+        (Some("OKP"), Some("Ed448"))
+    );
+    assert_eq!(v["alg"], "EdDSA");
+    // 57 bytes in base64url: 76 characters.
+    assert_eq!(v["x"].as_str().unwrap().len(), 76);
+    assert_eq!(v["d"].as_str().unwrap().len(), 76);
+    let v = json(&ok(&["keygen", "EdDSA", "--curve", "ed25519"]));
+    assert_eq!(v["crv"], "Ed25519");
+    assert_eq!(json(&ok(&["keygen", "EdDSA"]))["crv"], "Ed25519");
+
+    // An Ed448 key signs and verifies through the CLI, PEM files and all.
+    let dir = scratch();
+    let (key, public) = (dir.join("ed448.pem"), dir.join("ed448.pub.pem"));
+    let (k, p) = (key.to_str().unwrap(), public.to_str().unwrap());
+    ok(&[
+        "keygen",
+        "EdDSA",
+        "--curve",
+        "Ed448",
+        "--format",
+        "pem",
+        "--out",
+        k,
+        "--public-out",
+        p,
+    ]);
+    let token = ok(&["encode", "--alg", "EdDSA", "--key", k, "--sub", "ed448"]);
+    let token = token.trim();
+    let signature = token.rsplit('.').next().unwrap();
+    assert_eq!(signature.len(), 152, "114-byte Ed448 signature");
+    let (code, _, err) = run(&["verify", "--alg", "EdDSA", "--key", p, token]);
+    assert_eq!(code, 0, "{err}");
+
+    for (args, needle) in [
+        (&["keygen", "ES256", "--curve", "Ed448"][..], "EdDSA keys"),
+        (&["keygen", "EdDSA", "--curve", "X25519"][..], "EdDSA keys"),
+        (
+            &["keygen", "ECDH-ES", "--curve", "Ed448"][..],
+            "for EdDSA keys",
+        ),
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

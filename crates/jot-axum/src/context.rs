@@ -9,8 +9,8 @@ use crate::dpop::DpopBinding;
 use crate::error::{AuthError, AuthErrorKind, Challenge};
 
 /// What the authorization guards see of a verified request, whatever the claims
-/// type: the verified claims as JSON. [`JwtLayer`] puts it in the request
-/// extensions next to [`Verified<T>`].
+/// type: the verified claims as JSON. [`JwtLayer`](crate::JwtLayer) puts it in the request
+/// extensions next to [`Verified<T>`](crate::Verified).
 #[derive(Clone)]
 pub struct AuthContext {
     inner: Arc<ContextInner>,
@@ -105,7 +105,7 @@ impl AuthContext {
         &self.inner.raw
     }
 
-    /// An error for this request, with the realm and hook of its [`JwtAuth`] (and
+    /// An error for this request, with the realm and hook of its [`JwtAuth`](crate::JwtAuth) (and
     /// in the `DPoP` challenge for a DPoP request).
     pub fn error(&self, kind: AuthErrorKind) -> AuthError {
         let error = AuthError::new(kind, &self.inner.challenge);

@@ -314,4 +314,56 @@ mod tests {
         pbkdf2(Hash::Sha256, 1, b"salt", b"passwd", &mut out).unwrap();
         assert_eq!(out[..8], [0x55, 0xac, 0x04, 0x6e, 0x56, 0xe3, 0x08, 0x9f]);
     }
+
+    #[test]
+    fn refusals() {
+        let mut out = [0u8; 16];
+        // PBKDF2: no zero count, no SHA-1.
+        assert_eq!(
+            pbkdf2(Hash::Sha256, 0, b"s", b"p", &mut out),
+            Err(Unspecified)
+        );
+        assert_eq!(
+            pbkdf2(Hash::Sha1, 1, b"s", b"p", &mut out),
+            Err(Unspecified)
+        );
+        // AES-GCM: the key must fit the algorithm, the nonce be 96 bits, the tag 128.
+        let mut buf = b"x".to_vec();
+        assert_eq!(
+            aes_gcm_seal(AesGcm::Aes256, &[0; 16], &[0; 12], b"", &mut buf),
+            Err(Unspecified)
+        );
+        assert_eq!(
+            aes_gcm_seal(AesGcm::Aes128, &[0; 16], &[0; 8], b"", &mut buf),
+            Err(Unspecified)
+        );
+        let tag = aes_gcm_seal(AesGcm::Aes128, &[0; 16], &[0; 12], b"", &mut buf).unwrap();
+        let mut opened = buf.clone();
+        assert_eq!(
+            aes_gcm_open(
+                AesGcm::Aes128,
+                &[0; 16],
+                &[0; 12],
+                b"",
+                &mut opened,
+                &tag[..15]
+            ),
+            Err(Unspecified)
+        );
+        // A failed open leaves no plaintext behind.
+        let mut opened = buf.clone();
+        assert_eq!(
+            aes_gcm_open(AesGcm::Aes128, &[1; 16], &[0; 12], b"", &mut opened, &tag),
+            Err(Unspecified)
+        );
+        assert!(opened.is_empty());
+        // Keys and points of the wrong shape.
+        assert!(EcdsaPublicKey::new(EcdsaCurve::P256, &[4; 64]).is_err());
+        assert!(Ed25519KeyPair::from_seed(&[1; 31], None).is_err());
+        let pair = Ed25519KeyPair::generate().unwrap();
+        let other = Ed25519KeyPair::generate().unwrap();
+        assert!(Ed25519KeyPair::from_seed(pair.seed(), Some(other.public_key())).is_err());
+        assert!(ecdh_ephemeral(AgreementCurve::X25519, &[9; 31]).is_err());
+        assert!(RsaKeyPair::from_pkcs1_der(b"not DER").is_err());
+    }
 }

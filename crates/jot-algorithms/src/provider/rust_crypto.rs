@@ -6,9 +6,8 @@
 //! generator; Ed25519 verification is strict (canonical `S`, no small-order keys),
 //! as ring's is.
 
-use ecdsa_core::signature::{RandomizedSigner as _, Signer as _, Verifier as _};
+use ecdsa_core::signature::{Signer as _, Verifier as _};
 use rsa::pkcs1::DecodeRsaPrivateKey as _;
-use rsa::signature::SignatureEncoding as _;
 use rsa::traits::PublicKeyParts as _;
 use zeroize::Zeroizing;
 
@@ -202,28 +201,32 @@ impl RsaKeyPair {
     }
 
     /// Signs `msg` into `out`, which must be [`modulus_len`](Self::modulus_len) bytes.
+    /// The key is used in place (no copy per signature), blinded with the system
+    /// generator.
     pub fn sign(&self, scheme: RsaScheme, msg: &[u8], out: &mut [u8]) -> Result<(), Unspecified> {
-        use rsa::{pkcs1v15, pss};
-        let key = self.0.clone();
-        let sig: Vec<u8> = match scheme {
-            RsaScheme::Pkcs1Sha256 => pkcs1v15::SigningKey::<sha2::Sha256>::new(key)
-                .try_sign_with_rng(&mut Rng, msg)
-                .map(|s| s.to_vec()),
-            RsaScheme::Pkcs1Sha384 => pkcs1v15::SigningKey::<sha2::Sha384>::new(key)
-                .try_sign_with_rng(&mut Rng, msg)
-                .map(|s| s.to_vec()),
-            RsaScheme::Pkcs1Sha512 => pkcs1v15::SigningKey::<sha2::Sha512>::new(key)
-                .try_sign_with_rng(&mut Rng, msg)
-                .map(|s| s.to_vec()),
-            RsaScheme::PssSha256 => pss::SigningKey::<sha2::Sha256>::new(key)
-                .try_sign_with_rng(&mut Rng, msg)
-                .map(|s| s.to_vec()),
-            RsaScheme::PssSha384 => pss::SigningKey::<sha2::Sha384>::new(key)
-                .try_sign_with_rng(&mut Rng, msg)
-                .map(|s| s.to_vec()),
-            RsaScheme::PssSha512 => pss::SigningKey::<sha2::Sha512>::new(key)
-                .try_sign_with_rng(&mut Rng, msg)
-                .map(|s| s.to_vec()),
+        use rsa::{Pkcs1v15Sign, Pss};
+        use sha2::{Sha256, Sha384, Sha512};
+        let hash = match scheme {
+            RsaScheme::Pkcs1Sha256 | RsaScheme::PssSha256 => Hash::Sha256,
+            RsaScheme::Pkcs1Sha384 | RsaScheme::PssSha384 => Hash::Sha384,
+            RsaScheme::Pkcs1Sha512 | RsaScheme::PssSha512 => Hash::Sha512,
+        };
+        let hashed = digest(hash, msg);
+        let hashed = hashed.as_ref();
+        let key = &self.0;
+        let sig = match scheme {
+            RsaScheme::Pkcs1Sha256 => {
+                key.sign_with_rng(&mut Rng, Pkcs1v15Sign::new::<Sha256>(), hashed)
+            }
+            RsaScheme::Pkcs1Sha384 => {
+                key.sign_with_rng(&mut Rng, Pkcs1v15Sign::new::<Sha384>(), hashed)
+            }
+            RsaScheme::Pkcs1Sha512 => {
+                key.sign_with_rng(&mut Rng, Pkcs1v15Sign::new::<Sha512>(), hashed)
+            }
+            RsaScheme::PssSha256 => key.sign_with_rng(&mut Rng, Pss::<Sha256>::new(), hashed),
+            RsaScheme::PssSha384 => key.sign_with_rng(&mut Rng, Pss::<Sha384>::new(), hashed),
+            RsaScheme::PssSha512 => key.sign_with_rng(&mut Rng, Pss::<Sha512>::new(), hashed),
         }
         .map_err(|_| Unspecified)?;
         if sig.len() != out.len() {

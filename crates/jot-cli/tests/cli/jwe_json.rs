@@ -4,13 +4,11 @@
 //! through a JWK Set, in flattened form; an unknown recipient and a tampered
 //! protected header refused.
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::harness::{json, ok, path_str, run, scratch, text};
+use crate::harness::{json, ok, path_str, python_json, run, scratch};
 
 const JWCRYPTO_SCRIPT: &str = r#"
 import json, sys
@@ -55,26 +53,7 @@ fn jwcrypto(request: &Value) -> Value {
     if let Err(e) = crate::deps::ensure_python(&[crate::deps::JWCRYPTO]) {
         panic!("jwcrypto interop: {e}");
     }
-    let mut child = Command::new("python3")
-        .args(["-c", JWCRYPTO_SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "jwcrypto: {}",
-        text(&output.stderr)
-    );
-    json(&text(&output.stdout))
+    python_json(JWCRYPTO_SCRIPT, request, "jwcrypto")
 }
 
 #[test]

@@ -3,13 +3,11 @@
 //! RFC 7515 A.6 and JOSE cookbook 4.8 examples, and interop with jwcrypto (Python,
 //! installed by `cargo xtask deps`'s code when missing; the test fails if it cannot be).
 
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::harness::{json, keys, ok, path_str, run, run_stdin, scratch, text};
+use crate::harness::{json, keys, ok, path_str, python_json, run, run_stdin, scratch};
 
 /// A general JWS signed by the ES256 key (its own kid) and the HMAC secret (kid "mac").
 fn two_signers(extra: &[&str]) -> String {
@@ -383,26 +381,7 @@ fn jwcrypto_interop() {
         "ec_pub": read(k.public("ES256")),
         "ec_priv": read(k.private("ES256")),
     });
-    let mut child = Command::new("python3")
-        .args(["-c", JWCRYPTO_SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "jwcrypto: {}",
-        text(&output.stderr)
-    );
-    let answer = json(&text(&output.stdout));
+    let answer = python_json(JWCRYPTO_SCRIPT, &request, "jwcrypto");
     assert_eq!(answer["jot_iss_ec"], "jot");
     assert_eq!(answer["jot_iss_mac"], "jot");
 

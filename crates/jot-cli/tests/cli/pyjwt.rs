@@ -3,13 +3,10 @@
 //! ES384 and EdDSA. PyJWT is installed from PyPI when missing (by `cargo xtask deps`'s
 //! code); if that fails the test fails (it never skips silently).
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use serde_json::{Value, json};
 
 use crate::deps;
-use crate::harness::{keys, ok, run, scratch, text};
+use crate::harness::{keys, ok, python_json, run, scratch};
 
 const ALGS: [&str; 6] = ["HS256", "RS256", "PS256", "ES256", "ES384", "EdDSA"];
 const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -87,26 +84,7 @@ fn jot_and_pyjwt_verify_each_others_tokens() {
         public_keys.push((alg, public_path));
     }
 
-    let mut child = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(Value::Object(request).to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "PyJWT refused a jot token:\n{}",
-        text(&out.stderr)
-    );
-    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = python_json(SCRIPT, &Value::Object(request), "PyJWT refused a jot token");
 
     for (alg, public_path) in public_keys {
         assert_eq!(

@@ -24,11 +24,11 @@ fn rejected(alg: &str, token: &str, extra: &[&str]) -> (String, String, String) 
     // The same message; a relative time in it ("expired 30 s ago") may have moved on
     // by a second between the two runs, so digits may differ, nothing else.
     let message = obj["message"].as_str().expect("a message string");
-    let words = |m: &str| {
+    fn words(m: &str) -> Vec<&str> {
         m.split(|c: char| c.is_ascii_digit())
             .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-    };
+            .collect()
+    }
     assert_eq!(words(message), words(&line), "{out}");
     (line, obj["kind"].as_str().unwrap().to_owned(), out)
 }

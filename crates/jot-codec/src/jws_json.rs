@@ -441,6 +441,37 @@ impl JwsJson {
         Ok(self.check_all(payload.as_bytes(), verifier, validation))
     }
 
+    /// [`JwsJson::check_signatures`] for a JWS whose payload is detached: `payload`
+    /// is the content itself, as for [`JwsJson::verify_detached`]. A JWS that
+    /// carries its payload gives [`JwsJsonError::PayloadPresent`].
+    ///
+    /// ```
+    /// use jot_codec::{Error, JwsJson, JwsJsonError, Validation};
+    /// # use jot_codec::{Algorithm, Verifier, VerifyError};
+    /// # struct Yes;
+    /// # impl Verifier for Yes {
+    /// #     fn verify(&self, _: Algorithm, _: Option<&str>, _: &[u8], _: &[u8]) -> Result<(), VerifyError> { Ok(()) }
+    /// # }
+    /// let jws = JwsJson::parse(r#"{"protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#)?;
+    /// assert!(jws.check_signatures_detached(b"content", &Yes, &Validation::new())?[0].is_verified());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn check_signatures_detached<V: Verifier + ?Sized>(
+        &self,
+        payload: &[u8],
+        verifier: &V,
+        validation: &Validation,
+    ) -> Result<Vec<SignatureCheck>, Error> {
+        if self.payload.is_some() {
+            return Err(JwsJsonError::PayloadPresent.into());
+        }
+        Ok(if self.unencoded {
+            self.check_all(payload, verifier, validation)
+        } else {
+            self.check_all(base64url::encode(payload).as_bytes(), verifier, validation)
+        })
+    }
+
     /// Checks the signatures and applies `policy`; returns the payload (decoded from
     /// base64url, or as written when unencoded) and each outcome. A detached payload
     /// gives [`JwsJsonError::DetachedPayload`].
@@ -507,14 +538,7 @@ impl JwsJson {
         validation: &Validation,
         policy: SignaturePolicy,
     ) -> Result<VerifiedJws, Error> {
-        if self.payload.is_some() {
-            return Err(JwsJsonError::PayloadPresent.into());
-        }
-        let checks = if self.unencoded {
-            self.check_all(payload, verifier, validation)
-        } else {
-            self.check_all(base64url::encode(payload).as_bytes(), verifier, validation)
-        };
+        let checks = self.check_signatures_detached(payload, verifier, validation)?;
         apply_policy(&checks, policy)?;
         Ok(VerifiedJws {
             payload: payload.to_vec(),

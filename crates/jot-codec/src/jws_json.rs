@@ -399,11 +399,7 @@ impl JwsJson {
         if let Some(payload) = &self.payload {
             out.push_str("\"payload\":");
             if self.unencoded {
-                // A JSON string: serde_json escapes what must be escaped. Writing a
-                // `str` has no error case (no map keys, no I/O), so `expect` cannot fire.
-                let json = serde_json::to_string(payload.as_str())
-                    .expect("serializing a str to JSON cannot fail");
-                out.push_str(&json);
+                push_json_string(out, payload);
             } else {
                 out.push('"');
                 out.push_str(payload);
@@ -563,6 +559,26 @@ impl JwsJson {
             })
             .collect()
     }
+}
+
+/// Appends `text` as a JSON string (RFC 8259 §7): `"` and `\\` and the control
+/// characters escaped, everything else as it is.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str(&alloc::format!("\\u{:04x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Signs the signing-input payload once per spec.

@@ -50,7 +50,7 @@ fn signing_input_is_the_payload_itself() {
 
 #[test]
 fn general_with_several_signatures_and_json_escapes() {
-    let payload = "quote \" backslash \\ newline \n é";
+    let payload = "quote \" backslash \\ newline \n tab \t bell \u{7} cr \r é";
     let jws = JwsJson::sign_unencoded(payload, &[SignatureSpec::new(&A), SignatureSpec::new(&B)])
         .unwrap();
     let json = jws.to_general_json();

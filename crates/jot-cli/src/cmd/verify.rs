@@ -25,12 +25,16 @@ mod json;
 
 type Custom = Map<String, Value>;
 
-/// Whether a compact token says `b64: false` (RFC 7797): no JWT, so it is checked
-/// as a JWS.
+/// Whether a compact token says `b64: false` (RFC 7797), or has `b64` outside
+/// `crit`: no JWT, so it is checked (and its refusal explained) as a JWS.
 fn is_unencoded_compact(token: &str) -> bool {
     match JwsJson::parse_compact(token) {
         Ok(jws) => jws.is_unencoded(),
-        Err(e) => matches!(e, Error::JwsJson(JwsJsonError::UnencodedPayloadDot)),
+        Err(e) => matches!(
+            e,
+            Error::JwsJson(JwsJsonError::UnencodedPayloadDot)
+                | Error::Header(HeaderError::NonCriticalB64)
+        ),
     }
 }
 

@@ -379,15 +379,3 @@ pub(crate) fn cookbook_multiple(_: &Value) -> Result<(), String> {
     let (doc, payload, keys) = cookbook_4_8();
     check_example(&doc, &payload, &keys)
 }
-
-/// The RFC 7797 example in the JSON serialization: refused (`b64: false`).
-pub(crate) fn unencoded_json_refused(v: &Value) -> Result<(), String> {
-    for form in ["json", "json_flat"] {
-        match JwsJson::parse(&v["output"][form].to_string()) {
-            Err(Error::JwsJson(JwsJsonError::Signature { source, .. }))
-                if matches!(*source, Error::Header(HeaderError::UnencodedPayload)) => {}
-            other => return Err(format!("{form}: expected UnencodedPayload, got {other:?}")),
-        }
-    }
-    Ok(())
-}

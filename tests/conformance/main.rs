@@ -20,6 +20,7 @@ mod jws_json;
 mod openssl_ed448;
 mod provider;
 mod rfc;
+mod unencoded;
 mod wycheproof;
 mod wycheproof_ecdsa;
 mod wycheproof_eddsa;

@@ -89,6 +89,11 @@ pub enum HeaderError {
     /// and it is only valid when `crit` lists `b64`.
     #[error("unencoded payload (\"b64\": false) is not allowed here")]
     UnencodedPayload,
+    /// `b64` (RFC 7797) in a JWS header whose `crit` does not list it; RFC 7797 §6
+    /// requires it to be critical, so that a verifier that does not know `b64`
+    /// refuses the JWS instead of checking the wrong signing input.
+    #[error("\"b64\" must be listed in \"crit\"")]
+    NonCriticalB64,
     /// A registered member has the wrong JSON type.
     #[error("header member {name:?} has the wrong type")]
     InvalidMember {
@@ -340,6 +345,26 @@ pub enum JwsJsonError {
         /// The signature's position.
         index: usize,
     },
+    /// `b64` (RFC 7797) in an unprotected header: it must be protected.
+    #[error("signature {index}: \"b64\" must be in the protected header")]
+    UnprotectedB64 {
+        /// The signature's position.
+        index: usize,
+    },
+    /// The signatures of one JWS disagree on `b64` (RFC 7797): the payload is
+    /// either encoded for all of them or for none.
+    #[error("the signatures disagree on \"b64\"")]
+    InconsistentB64,
+    /// An unencoded payload (RFC 7797 `b64: false`) that contains `.` in the
+    /// compact serialization, where it must be detached instead (RFC 7797 §5.2).
+    #[error("an unencoded payload with '.' cannot be attached to a compact JWS; detach it")]
+    UnencodedPayloadDot,
+    /// Only a JWS with one signature, a protected header (with `alg`) and no
+    /// unprotected header has a compact serialization (RFC 7515 §7.1).
+    #[error(
+        "this JWS has no compact serialization (it needs one signature, a protected alg and no unprotected header)"
+    )]
+    NotCompactable,
     /// A header of one signature is invalid; `source` says how.
     #[error("signature {index}: {source}")]
     Signature {

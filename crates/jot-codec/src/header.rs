@@ -186,6 +186,12 @@ impl Header {
         self.write_json_with(alg, self.kid.as_deref(), out)
     }
 
+    /// [`Header::write_json_opt_alg`] for a JWS that is not a JWT: `b64: false`
+    /// (RFC 7797) may be written.
+    pub(crate) fn write_jws_json(&self, alg: Option<&str>, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.write_json_inner(alg, self.kid.as_deref(), out, true)
+    }
+
     /// Serializes this header with `alg` (if given) first and `kid` in place of the
     /// header's own, appending to `out`. Refuses custom members that would
     /// duplicate a registered one and `b64: false`.
@@ -194,6 +200,16 @@ impl Header {
         alg: Option<&str>,
         kid: Option<&str>,
         out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        self.write_json_inner(alg, kid, out, false)
+    }
+
+    fn write_json_inner(
+        &self,
+        alg: Option<&str>,
+        kid: Option<&str>,
+        out: &mut Vec<u8>,
+        allow_unencoded: bool,
     ) -> Result<(), Error> {
         if plain::write(self, alg, kid, out) {
             return Ok(());
@@ -206,7 +222,7 @@ impl Header {
                 });
             }
         }
-        if self.b64 == Some(false) {
+        if self.b64 == Some(false) && !allow_unencoded {
             return Err(HeaderError::UnencodedPayload.into());
         }
         crate::json::write(
@@ -291,8 +307,19 @@ impl AlgName {
     }
 }
 
-/// Rules on `crit` and `b64` that hold whatever the verifier understands.
+/// Rules on `crit` and `b64` that hold whatever the verifier understands, for a
+/// JWT: `b64` is refused unless it is `true` and critical.
 pub(crate) fn check_structure(header: &Header) -> Result<(), Error> {
+    check_structure_with(header, false)
+}
+
+/// [`check_structure`] for a JWS that is not a JWT: `b64: false` is allowed, but
+/// `b64` must be listed in `crit` (RFC 7797 §6).
+pub(crate) fn check_jws_structure(header: &Header) -> Result<(), Error> {
+    check_structure_with(header, true)
+}
+
+fn check_structure_with(header: &Header, allow_unencoded: bool) -> Result<(), Error> {
     {
         if let Some(crit) = &header.crit {
             if crit.is_empty() {
@@ -325,8 +352,11 @@ pub(crate) fn check_structure(header: &Header) -> Result<(), Error> {
                 .crit
                 .as_ref()
                 .is_some_and(|c| c.iter().any(|n| n == "b64"));
-            if !b64 || !critical {
+            if !allow_unencoded && (!b64 || !critical) {
                 return Err(HeaderError::UnencodedPayload.into());
+            }
+            if !critical {
+                return Err(HeaderError::NonCriticalB64.into());
             }
         }
         Ok(())
@@ -463,7 +493,7 @@ impl Serialize for WithAlg<'_> {
             )*};
         }
         opt!("cty" => cty, "jku" => jku, "jwk" => jwk, "x5u" => x5u,
-             "x5c" => x5c, "x5t" => x5t, "x5t#S256" => x5t_s256, "crit" => crit, "b64" => b64);
+             "x5c" => x5c, "x5t" => x5t, "x5t#S256" => x5t_s256, "b64" => b64, "crit" => crit);
         for (k, v) in &h.extra {
             map.serialize_entry(k, v)?;
         }

@@ -1,35 +1,45 @@
 //! The JWS JSON serialization (RFC 7515 §7.2), general and flattened: several
-//! signatures over one payload, each with a protected and an unprotected header.
+//! signatures over one payload, each with a protected and an unprotected header;
+//! and unencoded payloads (RFC 7797 `b64: false`) in the JSON and compact forms.
 //!
 //! Parsing is strict: duplicate members are refused at every level, a flattened
 //! document must not also have `signatures`, the number of signatures is bounded
 //! ([`JwsJson::MAX_SIGNATURES`]), a header parameter must not be both protected and
 //! unprotected (RFC 7515 §7.2.1), and `crit` must be protected (§4.1.11). Members
 //! jot does not know are ignored, as RFC 7515 §7.2.1 requires; a JWE (`ciphertext`)
-//! is refused as [`Error::Encrypted`]. Unencoded payloads (RFC 7797 `b64: false`)
-//! are refused, as in the compact form.
+//! is refused as [`Error::Encrypted`].
+//!
+//! `b64` must be in the protected header and listed in `crit` (RFC 7797 §3, §6),
+//! and every signature of one JWS must agree on it. A JWT never has an unencoded
+//! payload: [`decode_with_clock`](crate::decode_with_clock) and [`encode`](crate::encode)
+//! keep refusing `b64: false`.
 
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::base64url;
-use crate::error::{Error, HeaderError, JwsJsonError, Segment, clip_untrusted};
-use crate::header::{AlgName, check_structure};
-use crate::{Algorithm, Header, Validation, Verifier, VerifyError};
+use crate::error::{Error, JwsJsonError, Segment};
+use crate::{Validation, Verifier};
 
+mod compact;
 mod parse;
 mod sign;
+mod signature;
+mod unencoded;
 mod verify;
 
 pub use sign::SignatureSpec;
-use sign::unprotected_json;
+pub use signature::JwsSignature;
 use verify::apply_policy;
 pub use verify::{SignatureCheck, SignaturePolicy, VerifiedJws};
 
 /// A JWS in the JSON serialization: a payload (or none, when it is detached) and one
 /// or more signatures. Parsed, but **no signature has been checked**: use
 /// [`JwsJson::verify`].
+///
+/// A compact JWS whose payload is not a JWT (for instance an unencoded one) is read
+/// with [`JwsJson::parse_compact`] and written with [`JwsJson::to_compact`].
 ///
 /// ```
 /// use jot_codec::{Algorithm, Header, JwsJson, SignError, SignaturePolicy, SignatureSpec, Signer,
@@ -59,23 +69,13 @@ pub use verify::{SignatureCheck, SignaturePolicy, VerifiedJws};
 /// ```
 #[derive(Clone, Debug)]
 pub struct JwsJson {
-    payload_b64: Option<String>,
+    /// The `payload` member as written: base64url, or the payload itself when it is
+    /// unencoded. `None` when detached.
+    payload: Option<String>,
+    /// RFC 7797 `b64: false`, the same for every signature.
+    unencoded: bool,
     signatures: Vec<JwsSignature>,
     flattened: bool,
-}
-
-/// One signature of a [`JwsJson`], with its headers.
-#[derive(Clone, Debug)]
-pub struct JwsSignature {
-    protected_b64: Option<String>,
-    protected: Header,
-    unprotected: Option<Header>,
-    alg: AlgName,
-    alg_protected: bool,
-    header: Header,
-    /// The unprotected header as written out (with `alg` when it is unprotected).
-    unprotected_json: Option<String>,
-    signature_b64: String,
 }
 
 impl JwsJson {
@@ -100,6 +100,12 @@ impl JwsJson {
     }
 
     /// Parses a JWS JSON serialization of at most `max_len` bytes.
+    ///
+    /// ```
+    /// use jot_codec::{Error, JwsJson};
+    /// let json = r#"{"payload":"e30","protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#;
+    /// assert!(matches!(JwsJson::parse_with_limit(json, 10), Err(Error::TooLarge { .. })));
+    /// ```
     pub fn parse_with_limit(json: &str, max_len: usize) -> Result<JwsJson, Error> {
         if json.len() > max_len {
             return Err(Error::TooLarge {
@@ -130,21 +136,34 @@ impl JwsJson {
                     .map_err(|e| with_index(e, index))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        // After the headers, so that an unencoded payload (RFC 7797) is reported as such.
-        if let Some(payload) = &doc.payload {
+        let unencoded = agreed_unencoded(&signatures)?;
+        JwsJson::assemble(doc.payload, unencoded, signatures, flattened)
+    }
+
+    /// Checks the payload member against the encoding and builds the JWS.
+    fn assemble(
+        payload: Option<String>,
+        unencoded: bool,
+        signatures: Vec<JwsSignature>,
+        flattened: bool,
+    ) -> Result<JwsJson, Error> {
+        if let (Some(payload), false) = (&payload, unencoded) {
             base64url::check(payload).map_err(|_| Error::Base64 {
                 segment: Segment::Payload,
             })?;
         }
         Ok(JwsJson {
-            payload_b64: doc.payload,
+            payload,
+            unencoded,
             signatures,
             flattened,
         })
     }
 
     /// Signs `payload` once per spec, in order: at least one and at most
-    /// [`JwsJson::MAX_SIGNATURES`], so that the result parses.
+    /// [`JwsJson::MAX_SIGNATURES`], so that the result parses. The payload is
+    /// base64url-encoded; a protected header with `b64: false` is refused (use
+    /// [`JwsJson::sign_unencoded`]).
     ///
     /// ```
     /// use jot_codec::{Header, JwsJson, SignatureSpec};
@@ -163,25 +182,11 @@ impl JwsJson {
     /// # Ok::<(), jot_codec::Error>(())
     /// ```
     pub fn sign(payload: &[u8], specs: &[SignatureSpec<'_>]) -> Result<JwsJson, Error> {
-        if specs.is_empty() {
-            return Err(JwsJsonError::NoSignatures.into());
-        }
-        if specs.len() > Self::MAX_SIGNATURES {
-            return Err(JwsJsonError::TooManySignatures {
-                max: Self::MAX_SIGNATURES,
-            }
-            .into());
-        }
         let payload_b64 = base64url::encode(payload);
-        let signatures = specs
-            .iter()
-            .enumerate()
-            .map(|(index, spec)| {
-                JwsSignature::sign(&payload_b64, spec).map_err(|e| with_index(e, index))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let signatures = sign_all(payload_b64.as_bytes(), specs, false)?;
         Ok(JwsJson {
-            payload_b64: Some(payload_b64),
+            payload: Some(payload_b64),
+            unencoded: false,
             signatures,
             flattened: specs.len() == 1,
         })
@@ -189,27 +194,76 @@ impl JwsJson {
 
     /// The same JWS without its payload (detached content, RFC 7515 Appendix F): the
     /// recipient supplies it to [`JwsJson::verify_detached`].
+    ///
+    /// ```
+    /// use jot_codec::{JwsJson, SignatureSpec};
+    /// # use jot_codec::{Algorithm, SignError, Signer};
+    /// # struct Demo;
+    /// # impl Signer for Demo {
+    /// #     fn algorithm(&self) -> Algorithm { Algorithm::HS256 }
+    /// #     fn sign(&self, _: &[u8], out: &mut Vec<u8>) -> Result<(), SignError> { out.extend_from_slice(b"sig"); Ok(()) }
+    /// # }
+    /// let jws = JwsJson::sign(b"content", &[SignatureSpec::new(&Demo)])?.detached();
+    /// assert!(jws.is_detached());
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn detached(mut self) -> JwsJson {
-        self.payload_b64 = None;
+        self.payload = None;
         self
     }
 
-    /// The base64url payload, `None` when it is detached.
+    /// The base64url payload; `None` when it is detached or unencoded.
+    ///
+    /// ```
+    /// let jws = jot_codec::JwsJson::parse(r#"{"payload":"e30","protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#)?;
+    /// assert_eq!(jws.payload_b64(), Some("e30"));
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn payload_b64(&self) -> Option<&str> {
-        self.payload_b64.as_deref()
+        self.payload.as_deref().filter(|_| !self.unencoded)
+    }
+
+    /// Whether the payload is detached (not carried in the JWS).
+    ///
+    /// ```
+    /// let jws = jot_codec::JwsJson::parse(r#"{"protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#)?;
+    /// assert!(jws.is_detached());
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
+    pub fn is_detached(&self) -> bool {
+        self.payload.is_none()
     }
 
     /// The signatures, in document order.
+    ///
+    /// ```
+    /// let jws = jot_codec::JwsJson::parse(r#"{"payload":"","protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#)?;
+    /// assert_eq!(jws.signatures().len(), 1);
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn signatures(&self) -> &[JwsSignature] {
         &self.signatures
     }
 
     /// Whether the document was in (or, when signed, fits) the flattened syntax.
+    ///
+    /// ```
+    /// let jws = jot_codec::JwsJson::parse(r#"{"payload":"","signatures":[{"protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}]}"#)?;
+    /// assert!(!jws.is_flattened());
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn is_flattened(&self) -> bool {
         self.flattened
     }
 
     /// The general syntax: `{"payload":…,"signatures":[…]}`.
+    ///
+    /// ```
+    /// let flat = r#"{"payload":"","protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#;
+    /// let general = jot_codec::JwsJson::parse(flat)?.to_general_json();
+    /// assert_eq!(general, r#"{"payload":"","signatures":[{"protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}]}"#);
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn to_general_json(&self) -> String {
         let mut out = String::from("{");
         self.write_payload(&mut out);
@@ -227,6 +281,13 @@ impl JwsJson {
     }
 
     /// The flattened syntax; only for a JWS with exactly one signature.
+    ///
+    /// ```
+    /// let general = r#"{"payload":"","signatures":[{"protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}]}"#;
+    /// let flat = jot_codec::JwsJson::parse(general)?.to_flattened_json()?;
+    /// assert_eq!(flat, r#"{"payload":"","protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#);
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn to_flattened_json(&self) -> Result<String, Error> {
         let [sig] = self.signatures.as_slice() else {
             return Err(JwsJsonError::NotFlattenable {
@@ -242,30 +303,93 @@ impl JwsJson {
     }
 
     fn write_payload(&self, out: &mut String) {
-        if let Some(payload) = &self.payload_b64 {
-            out.push_str("\"payload\":\"");
-            out.push_str(payload);
-            out.push_str("\",");
+        if let Some(payload) = &self.payload {
+            out.push_str("\"payload\":");
+            if self.unencoded {
+                unencoded::push_json_string(out, payload);
+            } else {
+                out.push('"');
+                out.push_str(payload);
+                out.push('"');
+            }
+            out.push(',');
         }
     }
 
     /// Checks every signature with `verifier` and returns each outcome, whatever it
     /// is. The algorithm gate and the understood `crit` names come from `validation`
     /// (its claim rules do not apply: the payload need not be a JWT).
+    ///
+    /// ```
+    /// use jot_codec::{Error, JwsJson, JwsJsonError, Validation};
+    /// # use jot_codec::{Algorithm, Verifier, VerifyError};
+    /// # struct No;
+    /// # impl Verifier for No {
+    /// #     fn verify(&self, _: Algorithm, _: Option<&str>, _: &[u8], _: &[u8]) -> Result<(), VerifyError> { Err(VerifyError::InvalidSignature) }
+    /// # }
+    /// let jws = JwsJson::parse(r#"{"payload":"","protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#)?;
+    /// let checks = jws.check_signatures(&No, &Validation::new())?;
+    /// assert!(matches!(checks[0].result, Err(Error::InvalidSignature)));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn check_signatures<V: Verifier + ?Sized>(
         &self,
         verifier: &V,
         validation: &Validation,
     ) -> Result<Vec<SignatureCheck>, Error> {
         let payload = self
-            .payload_b64
+            .payload
             .as_deref()
             .ok_or(JwsJsonError::DetachedPayload)?;
-        Ok(self.check_all(payload, verifier, validation))
+        Ok(self.check_all(payload.as_bytes(), verifier, validation))
     }
 
-    /// Checks the signatures and applies `policy`; returns the payload and each
-    /// outcome. A detached payload gives [`JwsJsonError::DetachedPayload`].
+    /// [`JwsJson::check_signatures`] for a JWS whose payload is detached: `payload`
+    /// is the content itself, as for [`JwsJson::verify_detached`]. A JWS that
+    /// carries its payload gives [`JwsJsonError::PayloadPresent`].
+    ///
+    /// ```
+    /// use jot_codec::{Error, JwsJson, JwsJsonError, Validation};
+    /// # use jot_codec::{Algorithm, Verifier, VerifyError};
+    /// # struct Yes;
+    /// # impl Verifier for Yes {
+    /// #     fn verify(&self, _: Algorithm, _: Option<&str>, _: &[u8], _: &[u8]) -> Result<(), VerifyError> { Ok(()) }
+    /// # }
+    /// let jws = JwsJson::parse(r#"{"protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#)?;
+    /// assert!(jws.check_signatures_detached(b"content", &Yes, &Validation::new())?[0].is_verified());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn check_signatures_detached<V: Verifier + ?Sized>(
+        &self,
+        payload: &[u8],
+        verifier: &V,
+        validation: &Validation,
+    ) -> Result<Vec<SignatureCheck>, Error> {
+        if self.payload.is_some() {
+            return Err(JwsJsonError::PayloadPresent.into());
+        }
+        Ok(if self.unencoded {
+            self.check_all(payload, verifier, validation)
+        } else {
+            self.check_all(base64url::encode(payload).as_bytes(), verifier, validation)
+        })
+    }
+
+    /// Checks the signatures and applies `policy`; returns the payload (decoded from
+    /// base64url, or as written when unencoded) and each outcome. A detached payload
+    /// gives [`JwsJsonError::DetachedPayload`].
+    ///
+    /// ```
+    /// use jot_codec::{Error, JwsJson, JwsJsonError, SignaturePolicy, Validation};
+    /// # use jot_codec::{Algorithm, Verifier, VerifyError};
+    /// # struct Yes;
+    /// # impl Verifier for Yes {
+    /// #     fn verify(&self, _: Algorithm, _: Option<&str>, _: &[u8], _: &[u8]) -> Result<(), VerifyError> { Ok(()) }
+    /// # }
+    /// let jws = JwsJson::parse(r#"{"payload":"e30","protected":"eyJhbGciOiJIUzI1NiJ9","signature":"c2ln"}"#)?;
+    /// assert_eq!(jws.verify(&Yes, &Validation::new(), SignaturePolicy::All)?.payload(), b"{}");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn verify<V: Verifier + ?Sized>(
         &self,
         verifier: &V,
@@ -274,15 +398,20 @@ impl JwsJson {
     ) -> Result<VerifiedJws, Error> {
         let checks = self.check_signatures(verifier, validation)?;
         apply_policy(&checks, policy)?;
-        let payload = self.payload_b64.as_deref().unwrap_or_default();
-        let payload = base64url::decode(payload).map_err(|_| Error::Base64 {
-            segment: Segment::Payload,
-        })?;
+        let payload = self.payload.as_deref().unwrap_or_default();
+        let payload = if self.unencoded {
+            payload.as_bytes().to_vec()
+        } else {
+            base64url::decode(payload).map_err(|_| Error::Base64 {
+                segment: Segment::Payload,
+            })?
+        };
         Ok(VerifiedJws { payload, checks })
     }
 
     /// [`JwsJson::verify`] for a JWS whose payload is detached: `payload` is the
-    /// content, not yet base64url-encoded.
+    /// content itself (jot base64url-encodes it for the signing input unless the
+    /// JWS is unencoded).
     ///
     /// ```
     /// use jot_codec::{JwsJson, SignaturePolicy, SignatureSpec, Validation};
@@ -312,10 +441,7 @@ impl JwsJson {
         validation: &Validation,
         policy: SignaturePolicy,
     ) -> Result<VerifiedJws, Error> {
-        if self.payload_b64.is_some() {
-            return Err(JwsJsonError::PayloadPresent.into());
-        }
-        let checks = self.check_all(&base64url::encode(payload), verifier, validation);
+        let checks = self.check_signatures_detached(payload, verifier, validation)?;
         apply_policy(&checks, policy)?;
         Ok(VerifiedJws {
             payload: payload.to_vec(),
@@ -323,9 +449,10 @@ impl JwsJson {
         })
     }
 
+    /// `payload` is what follows the `.` of the signing input.
     fn check_all<V: Verifier + ?Sized>(
         &self,
-        payload_b64: &str,
+        payload: &[u8],
         verifier: &V,
         validation: &Validation,
     ) -> Vec<SignatureCheck> {
@@ -335,10 +462,45 @@ impl JwsJson {
             .map(|(index, sig)| SignatureCheck {
                 index,
                 kid: sig.header.kid.clone(),
-                result: sig.check(payload_b64, verifier, validation),
+                result: sig.check(payload, verifier, validation),
             })
             .collect()
     }
+}
+
+/// Signs the signing-input payload once per spec.
+fn sign_all(
+    payload: &[u8],
+    specs: &[SignatureSpec<'_>],
+    unencoded: bool,
+) -> Result<Vec<JwsSignature>, Error> {
+    if specs.is_empty() {
+        return Err(JwsJsonError::NoSignatures.into());
+    }
+    if specs.len() > JwsJson::MAX_SIGNATURES {
+        return Err(JwsJsonError::TooManySignatures {
+            max: JwsJson::MAX_SIGNATURES,
+        }
+        .into());
+    }
+    specs
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| {
+            JwsSignature::sign(payload, spec, unencoded).map_err(|e| with_index(e, index))
+        })
+        .collect()
+}
+
+/// Whether the payload is unencoded: every signature must say the same
+/// (RFC 7797 §3: `b64` applies to the one payload of the JWS).
+fn agreed_unencoded(signatures: &[JwsSignature]) -> Result<bool, Error> {
+    let mut values = signatures.iter().map(JwsSignature::is_unencoded);
+    let first = values.next().unwrap_or(false);
+    if values.any(|v| v != first) {
+        return Err(JwsJsonError::InconsistentB64.into());
+    }
+    Ok(first)
 }
 
 fn with_index(e: Error, index: usize) -> Error {
@@ -349,179 +511,11 @@ fn with_index(e: Error, index: usize) -> Error {
         Error::JwsJson(JwsJsonError::UnprotectedCritical { .. }) => {
             JwsJsonError::UnprotectedCritical { index }.into()
         }
+        Error::JwsJson(JwsJsonError::UnprotectedB64 { .. }) => {
+            JwsJsonError::UnprotectedB64 { index }.into()
+        }
         other => other,
     }
-}
-
-impl JwsSignature {
-    fn from_raw(raw: parse::RawSignature) -> Result<JwsSignature, Error> {
-        let signature_b64 = raw
-            .signature
-            .ok_or(JwsJsonError::MissingMember { name: "signature" })?;
-        let (alg_p, protected) = match &raw.protected {
-            Some(b64) => {
-                let json = base64url::decode(b64).map_err(|_| Error::Base64 {
-                    segment: Segment::Header,
-                })?;
-                Header::part_from_json(&json)?
-            }
-            None => (None, Header::new()),
-        };
-        let (alg_u, unprotected) = match raw.header {
-            Some((alg, header)) => (alg, Some(header)),
-            None => (None, None),
-        };
-        let alg_protected = alg_p.is_some();
-        let alg = match (alg_p, alg_u) {
-            (Some(_), Some(_)) => {
-                return Err(JwsJsonError::DuplicateHeaderParameter {
-                    index: 0,
-                    name: String::from("alg"),
-                }
-                .into());
-            }
-            (Some(alg), None) | (None, Some(alg)) => alg,
-            (None, None) => return Err(HeaderError::MissingAlgorithm.into()),
-        };
-        let header = combine(&protected, unprotected.as_ref())?;
-        let unprotected_json =
-            unprotected_json(unprotected.as_ref(), (!alg_protected).then(|| alg.as_str()))?;
-        Ok(JwsSignature {
-            protected_b64: raw.protected,
-            protected,
-            unprotected,
-            alg,
-            alg_protected,
-            header,
-            unprotected_json,
-            signature_b64,
-        })
-    }
-
-    /// The JOSE header: the protected and the unprotected parameters together.
-    pub fn header(&self) -> &Header {
-        &self.header
-    }
-
-    /// The protected header's parameters (empty when there is none), without `alg`.
-    pub fn protected_header(&self) -> &Header {
-        &self.protected
-    }
-
-    /// The unprotected header (`header` member), without `alg`.
-    pub fn unprotected_header(&self) -> Option<&Header> {
-        self.unprotected.as_ref()
-    }
-
-    /// The base64url protected header as written (`None` when absent).
-    pub fn protected_b64(&self) -> Option<&str> {
-        self.protected_b64.as_deref()
-    }
-
-    /// The base64url signature.
-    pub fn signature_b64(&self) -> &str {
-        &self.signature_b64
-    }
-
-    /// The `alg` as written (possibly `none` or unknown).
-    pub fn algorithm_name(&self) -> &str {
-        self.alg.as_str()
-    }
-
-    /// Whether `alg` is in the protected header (RFC 7515 §10.7 recommends it).
-    pub fn is_algorithm_protected(&self) -> bool {
-        self.alg_protected
-    }
-
-    /// The algorithm, if jot accepts it: `none` gives [`Error::Unsecured`], anything
-    /// unknown [`HeaderError::UnsupportedAlgorithm`].
-    pub fn algorithm(&self) -> Result<Algorithm, Error> {
-        match &self.alg {
-            AlgName::Known(alg) => Ok(*alg),
-            AlgName::None => Err(Error::Unsecured),
-            AlgName::Unknown(name) => {
-                Err(HeaderError::UnsupportedAlgorithm { name: name.clone() }.into())
-            }
-        }
-    }
-
-    fn check<V: Verifier + ?Sized>(
-        &self,
-        payload_b64: &str,
-        verifier: &V,
-        validation: &Validation,
-    ) -> Result<Algorithm, Error> {
-        let alg = self.algorithm()?;
-        if !validation.allows(alg) {
-            return Err(Error::AlgorithmNotAllowed { alg });
-        }
-        self.header.check_critical(validation)?;
-        let signature = base64url::decode(&self.signature_b64).map_err(|_| Error::Base64 {
-            segment: Segment::Signature,
-        })?;
-        let input = signing_input(self.protected_b64.as_deref(), payload_b64);
-        let kid = self.header.kid.as_deref();
-        verifier
-            .verify(alg, kid, input.as_bytes(), &signature)
-            .map_err(|e| match e {
-                VerifyError::AlgorithmNotAllowed => Error::AlgorithmNotAllowed { alg },
-                VerifyError::UnknownKey => Error::UnknownKey {
-                    kid: kid.map(clip_untrusted),
-                },
-                _ => Error::InvalidSignature,
-            })?;
-        Ok(alg)
-    }
-
-    fn write_members(&self, out: &mut String) {
-        if let Some(p) = &self.protected_b64 {
-            out.push_str("\"protected\":\"");
-            out.push_str(p);
-            out.push_str("\",");
-        }
-        if let Some(json) = &self.unprotected_json {
-            out.push_str("\"header\":");
-            out.push_str(json);
-            out.push(',');
-        }
-        out.push_str("\"signature\":\"");
-        out.push_str(&self.signature_b64);
-        out.push('"');
-    }
-}
-
-/// `ASCII(protected || '.' || payload)` (RFC 7515 §5.1 step 8).
-fn signing_input(protected_b64: Option<&str>, payload_b64: &str) -> String {
-    let protected = protected_b64.unwrap_or_default();
-    let mut input = String::with_capacity(protected.len() + 1 + payload_b64.len());
-    input.push_str(protected);
-    input.push('.');
-    input.push_str(payload_b64);
-    input
-}
-
-/// The JOSE header of one signature: the two parts, which must be disjoint, with
-/// `crit` only in the protected one; then the `crit`/`b64` rules on the whole.
-fn combine(protected: &Header, unprotected: Option<&Header>) -> Result<Header, Error> {
-    let mut header = protected.clone();
-    if let Some(u) = unprotected {
-        if u.crit.is_some() {
-            return Err(JwsJsonError::UnprotectedCritical { index: 0 }.into());
-        }
-        if let Some(name) = u
-            .member_names()
-            .find(|n| protected.member_names().any(|p| p == *n))
-        {
-            return Err(JwsJsonError::DuplicateHeaderParameter {
-                index: 0,
-                name: clip_untrusted(name),
-            }
-            .into());
-        }
-        header.merge(u);
-    }
-    check_structure(&header)?;
-    Ok(header)
 }
 
 #[cfg(test)]

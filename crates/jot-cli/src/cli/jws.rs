@@ -44,9 +44,22 @@ pub(crate) struct EncodeArgs {
     /// general (any number of signatures) or flattened (exactly one).
     #[arg(long, value_enum, value_name = "SYNTAX", conflicts_with = "encrypt_to")]
     pub(crate) json: Option<JsonSyntax>,
-    /// The "typ" header.
-    #[arg(short = 't', long, default_value = "JWT", conflicts_with = "no_typ")]
-    pub(crate) typ: String,
+    /// Sign the bytes of FILE (`-`: stdin) as they are, instead of a claims set: a
+    /// JWS that is not a JWT (no claims, no default "typ").
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["claims", "claim", "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "jti_random", "no_exp", "no_iat", "allow_expired", "encrypt_to"])]
+    pub(crate) payload_file: Option<PathBuf>,
+    /// An unencoded payload (RFC 7797 "b64": false, listed in "crit"): the payload is
+    /// signed and carried as it is, not base64url-encoded. A compact token must then
+    /// have a payload without '.', or be --detached.
+    #[arg(long, conflicts_with = "encrypt_to")]
+    pub(crate) unencoded_payload: bool,
+    /// Leave the payload out of the JWS (detached content, RFC 7515 Appendix F): the
+    /// recipient gets it apart and passes it to `jot verify --payload-file`.
+    #[arg(long, conflicts_with = "encrypt_to")]
+    pub(crate) detached: bool,
+    /// The "typ" header [default: JWT; none with --payload-file].
+    #[arg(short = 't', long, conflicts_with = "no_typ")]
+    pub(crate) typ: Option<String>,
     /// Leave "typ" out of the header.
     #[arg(long)]
     pub(crate) no_typ: bool,
@@ -206,6 +219,11 @@ pub(crate) struct VerifyArgs {
     /// Accepted content encryption of --decrypt-with; repeatable [default: all].
     #[arg(long, value_enum, ignore_case = true, requires = "decrypt_with")]
     pub(crate) enc: Vec<Enc>,
+    /// The detached payload (RFC 7515 Appendix F) of the token, read from FILE
+    /// (`-`: stdin) byte for byte; base64url-encoded for the signature unless the
+    /// token says "b64": false (RFC 7797).
+    #[arg(long, value_name = "FILE", conflicts_with = "decrypt_with")]
+    pub(crate) payload_file: Option<PathBuf>,
     /// For a JWS in the JSON serialization: which of its signatures must verify with
     /// the key(s) given, all of them or at least one (RFC 7515 §7.2's minimum).
     #[arg(long, value_enum, default_value_t = RequireSignatures::All, value_name = "WHICH")]

@@ -38,8 +38,17 @@ pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
         "jot: {} the signature was not checked; do not trust these claims (use `jot verify`)",
         err_paint.warn("UNVERIFIED:")
     );
-    let strict = jot_codec::dangerous::decode_unverified::<Map<String, Value>>(&token)
-        .and_then(|(untrusted, _)| untrusted.algorithm().map(|_| ()));
+    let strict = if header["b64"] == Value::Bool(false) {
+        // Unencoded (RFC 7797): no JWT, but a JWS `jot verify` checks as such.
+        jot_codec::JwsJson::parse_compact(&token).and_then(|jws| {
+            jws.signatures()
+                .first()
+                .map_or(Ok(()), |s| s.algorithm().map(|_| ()))
+        })
+    } else {
+        jot_codec::dangerous::decode_unverified::<Map<String, Value>>(&token)
+            .and_then(|(untrusted, _)| untrusted.algorithm().map(|_| ()))
+    };
     if let Err(e) = strict {
         eprintln!(
             "jot: {} {e}; `jot verify` will refuse this token",
@@ -63,8 +72,30 @@ pub(super) fn run(args: &DecodeArgs, color: ColorChoice) -> Result<ExitCode> {
 }
 
 /// The header (a JSON object) and the claims (any JSON) of a compact JWS, or why not.
+/// An unencoded payload (RFC 7797 `"b64": false`) is shown as JSON when it is JSON,
+/// else as text (`null` when detached).
 fn split(token: &str) -> Result<(Value, Value), String> {
     let segments: Vec<&str> = token.split('.').collect();
+    if let (Some((header, rest)), Some((_, _signature))) =
+        (token.split_once('.'), token.rsplit_once('.'))
+    {
+        let unencoded = json_segment(header, "header")
+            .is_ok_and(|h| h.is_object() && h["b64"] == Value::Bool(false));
+        if unencoded {
+            let header = json_segment(header, "header")?;
+            let payload = rest.rsplit_once('.').map_or("", |(p, _)| p);
+            if payload.contains('.') {
+                return Err("the unencoded payload contains '.', which a compact JWS \
+                            must not have (RFC 7797 §5.2)"
+                    .to_owned());
+            }
+            let claims = match payload {
+                "" => Value::Null,
+                text => payload_member(text.as_bytes().to_vec()).1,
+            };
+            return Ok((header, claims));
+        }
+    }
     let [header, payload, _signature] = segments.as_slice() else {
         return Err(match segments.len() {
             5 => "this is a JWE (5 segments): its content is encrypted; read it with \
@@ -128,6 +159,19 @@ mod tests {
             split("WzFd.e30.x")
                 .unwrap_err()
                 .contains("not a JSON object")
+        );
+        // RFC 7797: the payload as it is, text or JSON; none when detached.
+        let unencoded = base64url::encode(br#"{"alg":"HS256","b64":false,"crit":["b64"]}"#);
+        let (h, c) = split(&format!("{unencoded}.some text.c2ln")).unwrap();
+        assert_eq!(h["b64"], false);
+        assert_eq!(c, "some text");
+        let (_, c) = split(&format!(r#"{unencoded}.{{"a":1}}.c2ln"#)).unwrap();
+        assert_eq!(c, serde_json::json!({"a": 1}));
+        assert_eq!(split(&format!("{unencoded}..c2ln")).unwrap().1, Value::Null);
+        assert!(
+            split(&format!("{unencoded}.$.02.c2ln"))
+                .unwrap_err()
+                .contains("RFC 7797")
         );
     }
 }

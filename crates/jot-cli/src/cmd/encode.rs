@@ -1,5 +1,7 @@
 //! `jot encode`: claims from a JSON object, flags and defaults, signed with a key
 //! (or, with `--json`, with one key per signature of a JWS JSON serialization).
+//! `--payload-file` signs any bytes instead of claims, `--unencoded-payload` leaves
+//! the payload unencoded (RFC 7797) and `--detached` leaves it out.
 
 use std::process::ExitCode;
 
@@ -28,9 +30,15 @@ pub(super) fn run(args: &EncodeArgs) -> Result<ExitCode> {
         (None, Some(name)) => Some(SecretSource::Env(name)),
         (None, None) => None,
     };
-    if let Some(syntax) = args.json {
-        let claims = claims(args, now())?;
-        let jws = json_jws(args, syntax, secret, &claims)?;
+    if args.json.is_some() || args.payload_file.is_some() || args.unencoded_payload || args.detached
+    {
+        let payload = match &args.payload_file {
+            Some(path) => input::read_path(path, "payload file")?,
+            None => {
+                serde_json::to_vec(&claims(args, now())?).context("cannot serialize the claims")?
+            }
+        };
+        let jws = jws(args, secret, &payload)?;
         crate::exit::print(&format!("{jws}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -69,20 +77,22 @@ pub(super) fn run(args: &EncodeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--json`: the claims signed once per signer (each --key in order, then the
-/// secret), with the n-th --alg and --kid, if given, for the n-th signer.
-fn json_jws(
-    args: &EncodeArgs,
-    syntax: JsonSyntax,
-    secret: Option<SecretSource<'_>>,
-    claims: &Claims<Map<String, Value>>,
-) -> Result<String> {
+/// A JWS that is not a plain compact JWT (`--json`, `--payload-file`,
+/// `--unencoded-payload`, `--detached`): the payload signed once per signer (each
+/// --key in order, then the secret), with the n-th --alg and --kid, if given, for
+/// the n-th signer; compact when there is no --json.
+fn jws(args: &EncodeArgs, secret: Option<SecretSource<'_>>, payload: &[u8]) -> Result<String> {
     let count = args.key.len() + usize::from(secret.is_some());
-    if syntax == JsonSyntax::Flattened && count != 1 {
-        bail!(
+    match args.json {
+        Some(JsonSyntax::Flattened) if count != 1 => bail!(
             "--json flattened holds exactly one signature, and {count} signers are given \
              (use --json general)"
-        );
+        ),
+        None if count != 1 => bail!(
+            "a compact token has one signature, and {count} signers are given: give --key or \
+             a secret, not both (or use --json general)"
+        ),
+        _ => {}
     }
     for (flag, given) in [("--alg", args.alg.len()), ("--kid", args.kid.len())] {
         if given != 0 && given != count {
@@ -120,13 +130,34 @@ fn json_jws(
             SignatureSpec::new(signer).protected(protected)
         })
         .collect();
-    let payload = serde_json::to_vec(claims).context("cannot serialize the claims")?;
-    let jws = JwsJson::sign(&payload, &specs).context("cannot sign the JWS")?;
-    Ok(match syntax {
-        JsonSyntax::General => jws.to_general_json(),
-        JsonSyntax::Flattened => jws
+    let jws = match (args.unencoded_payload, args.detached) {
+        (true, true) => JwsJson::sign_unencoded_detached(payload, &specs),
+        (true, false) => {
+            let text = std::str::from_utf8(payload).map_err(|_| {
+                anyhow!(
+                    "an unencoded payload carried in the JWS must be UTF-8 text; \
+                     this one is not: add --detached"
+                )
+            })?;
+            JwsJson::sign_unencoded(text, &specs)
+        }
+        (false, detached) => {
+            JwsJson::sign(payload, &specs).map(|jws| if detached { jws.detached() } else { jws })
+        }
+    }
+    .context("cannot sign the JWS")?;
+    Ok(match args.json {
+        Some(JsonSyntax::General) => jws.to_general_json(),
+        Some(JsonSyntax::Flattened) => jws
             .to_flattened_json()
             .context("cannot write the flattened syntax")?,
+        None => match jws.to_compact() {
+            Err(jot_codec::Error::JwsJson(jot_codec::JwsJsonError::UnencodedPayloadDot)) => bail!(
+                "the payload contains '.', which an unencoded payload in a compact token \
+                 must not (RFC 7797 §5.2): add --detached, or use --json"
+            ),
+            other => other.context("cannot write the compact token")?,
+        },
     })
 }
 
@@ -207,10 +238,15 @@ fn claims(args: &EncodeArgs, now: u64) -> Result<Claims<Map<String, Value>>> {
 
 /// The header of --typ and --header, with `kid`.
 fn header(args: &EncodeArgs, kid: Option<&str>) -> Result<Header> {
-    let mut header = if args.no_typ {
-        Header::new()
-    } else {
-        Header::new().typ(args.typ.as_str())
+    let typ = match (&args.typ, &args.payload_file) {
+        (Some(typ), _) => Some(typ.as_str()),
+        // A payload that is not a claims set is no JWT.
+        (None, Some(_)) => None,
+        (None, None) => Some("JWT"),
+    };
+    let mut header = match typ {
+        Some(typ) if !args.no_typ => Header::new().typ(typ),
+        _ => Header::new(),
     };
     if let Some(kid) = kid {
         header = header.kid(kid);

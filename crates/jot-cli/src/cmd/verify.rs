@@ -5,7 +5,9 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use jot_codec::{Algorithm, Claims, Error, HeaderError, SystemClock, Validation};
+use jot_codec::{
+    Algorithm, Claims, Error, HeaderError, JwsJson, JwsJsonError, SystemClock, Validation,
+};
 use jot_jwe::DecryptionPolicy;
 use serde_json::{Map, Value, json};
 
@@ -22,6 +24,19 @@ use crate::pretty::{self, Times, clean, shown};
 mod json;
 
 type Custom = Map<String, Value>;
+
+/// Whether a compact token says `b64: false` (RFC 7797), or has `b64` outside
+/// `crit`: no JWT, so it is checked (and its refusal explained) as a JWS.
+fn is_unencoded_compact(token: &str) -> bool {
+    match JwsJson::parse_compact(token) {
+        Ok(jws) => jws.is_unencoded(),
+        Err(e) => matches!(
+            e,
+            Error::JwsJson(JwsJsonError::UnencodedPayloadDot)
+                | Error::Header(HeaderError::NonCriticalB64)
+        ),
+    }
+}
 
 pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
     let zone = args.date;
@@ -62,12 +77,22 @@ pub(super) fn run(args: &VerifyArgs, color: ColorChoice) -> Result<ExitCode> {
         (None, Some(jkt)) => Some(jkt.trim().to_owned()),
         (None, None) => None,
     };
-    // A JWS in the JSON serialization (RFC 7515 §7.2): every signature, then the policy.
-    if args.decrypt_with.is_none() && token.starts_with('{') {
+    // A JWS in the JSON serialization (RFC 7515 §7.2), or a compact one whose payload
+    // is detached or unencoded (RFC 7797): every signature, then the policy.
+    let limit = validation.token_len_limit();
+    let jws = match () {
+        _ if args.decrypt_with.is_some() => None,
+        _ if token.starts_with('{') => Some(JwsJson::parse_with_limit(&token, limit)),
+        _ if args.payload_file.is_some() || is_unencoded_compact(&token) => {
+            Some(JwsJson::parse_compact_with_limit(&token, limit))
+        }
+        _ => None,
+    };
+    if let Some(jws) = jws {
         return json::run(
             args,
             color,
-            &token,
+            jws,
             &keys,
             &validation,
             &accepted,

@@ -33,6 +33,7 @@ mod readme;
 mod round_trip;
 mod secrets;
 mod serve;
+mod unencoded;
 // Starting `jot serve` and signing in to it over HTTP, shared with the login tests.
 #[allow(dead_code)]
 #[path = "../login/support.rs"]

@@ -3,8 +3,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{JwsSignature, combine, signing_input};
-use crate::error::{Error, Segment};
+use super::JwsSignature;
+use super::signature::{combine, signing_input};
+use crate::error::{Error, HeaderError, Segment};
 use crate::header::AlgName;
 use crate::{Header, Signer, base64url};
 
@@ -36,6 +37,18 @@ pub struct SignatureSpec<'a> {
 
 impl<'a> SignatureSpec<'a> {
     /// A signature by `signer`, with `alg` (and the signer's `kid`) protected.
+    ///
+    /// ```
+    /// # use jot_codec::{Algorithm, SignError, Signer};
+    /// # struct Demo;
+    /// # impl Signer for Demo {
+    /// #     fn algorithm(&self) -> Algorithm { Algorithm::HS256 }
+    /// #     fn sign(&self, _: &[u8], out: &mut Vec<u8>) -> Result<(), SignError> { out.extend_from_slice(b"sig"); Ok(()) }
+    /// # }
+    /// let jws = jot_codec::JwsJson::sign(b"", &[jot_codec::SignatureSpec::new(&Demo)])?;
+    /// assert_eq!(jws.signatures()[0].protected_b64(), Some("eyJhbGciOiJIUzI1NiJ9"));
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn new(signer: &'a dyn Signer) -> Self {
         SignatureSpec {
             signer,
@@ -45,13 +58,44 @@ impl<'a> SignatureSpec<'a> {
         }
     }
 
-    /// The protected header's other parameters.
+    /// The protected header's other parameters. For an unencoded payload, `b64`
+    /// and `crit` are set by [`JwsJson::sign_unencoded`](crate::JwsJson::sign_unencoded);
+    /// [`JwsJson::sign`](crate::JwsJson::sign) refuses `b64: false` here.
+    ///
+    /// ```
+    /// # use jot_codec::{Algorithm, SignError, Signer};
+    /// # struct Demo;
+    /// # impl Signer for Demo {
+    /// #     fn algorithm(&self) -> Algorithm { Algorithm::HS256 }
+    /// #     fn sign(&self, _: &[u8], out: &mut Vec<u8>) -> Result<(), SignError> { out.extend_from_slice(b"sig"); Ok(()) }
+    /// # }
+    /// use jot_codec::{Header, JwsJson, SignatureSpec};
+    /// let spec = SignatureSpec::new(&Demo).protected(Header::new().typ("x"));
+    /// let jws = JwsJson::sign(b"", &[spec])?;
+    /// assert_eq!(jws.signatures()[0].protected_header().typ.as_deref(), Some("x"));
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn protected(mut self, header: Header) -> Self {
         self.protected = header;
         self
     }
 
-    /// The unprotected header (no `crit`; no parameter of the protected header).
+    /// The unprotected header (no `crit`, no `b64`; no parameter of the protected
+    /// header).
+    ///
+    /// ```
+    /// # use jot_codec::{Algorithm, SignError, Signer};
+    /// # struct Demo;
+    /// # impl Signer for Demo {
+    /// #     fn algorithm(&self) -> Algorithm { Algorithm::HS256 }
+    /// #     fn sign(&self, _: &[u8], out: &mut Vec<u8>) -> Result<(), SignError> { out.extend_from_slice(b"sig"); Ok(()) }
+    /// # }
+    /// use jot_codec::{Header, JwsJson, SignatureSpec};
+    /// let spec = SignatureSpec::new(&Demo).unprotected(Header::new().kid("k"));
+    /// let jws = JwsJson::sign(b"", &[spec])?;
+    /// assert_eq!(jws.signatures()[0].header().kid.as_deref(), Some("k"));
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn unprotected(mut self, header: Header) -> Self {
         self.unprotected = Some(header);
         self
@@ -59,6 +103,19 @@ impl<'a> SignatureSpec<'a> {
 
     /// Writes `alg` into the unprotected header. RFC 7515 §10.7 recommends protecting
     /// it; this exists for interoperability (RFC 7520 §4.7).
+    ///
+    /// ```
+    /// # use jot_codec::{Algorithm, SignError, Signer};
+    /// # struct Demo;
+    /// # impl Signer for Demo {
+    /// #     fn algorithm(&self) -> Algorithm { Algorithm::HS256 }
+    /// #     fn sign(&self, _: &[u8], out: &mut Vec<u8>) -> Result<(), SignError> { out.extend_from_slice(b"sig"); Ok(()) }
+    /// # }
+    /// let spec = jot_codec::SignatureSpec::new(&Demo).unprotected_alg();
+    /// let jws = jot_codec::JwsJson::sign(b"", &[spec])?;
+    /// assert!(!jws.signatures()[0].is_algorithm_protected());
+    /// # Ok::<(), jot_codec::Error>(())
+    /// ```
     pub fn unprotected_alg(mut self) -> Self {
         self.alg_protected = false;
         self
@@ -66,9 +123,24 @@ impl<'a> SignatureSpec<'a> {
 }
 
 impl JwsSignature {
-    pub(super) fn sign(payload_b64: &str, spec: &SignatureSpec<'_>) -> Result<JwsSignature, Error> {
+    /// Signs `payload` (what follows the `.` of the signing input: base64url, or
+    /// the payload itself when `unencoded`).
+    pub(super) fn sign(
+        payload: &[u8],
+        spec: &SignatureSpec<'_>,
+        unencoded: bool,
+    ) -> Result<JwsSignature, Error> {
         let alg = spec.signer.algorithm();
         let mut protected = spec.protected.clone();
+        if unencoded {
+            protected.b64 = Some(false);
+            let crit = protected.crit.get_or_insert_with(Vec::new);
+            if !crit.iter().any(|n| n == "b64") {
+                crit.push(String::from("b64"));
+            }
+        } else if protected.b64 == Some(false) {
+            return Err(HeaderError::UnencodedPayload.into());
+        }
         let mut unprotected = spec.unprotected.clone();
         let has_kid =
             protected.kid.is_some() || unprotected.as_ref().is_some_and(|u| u.kid.is_some());
@@ -89,15 +161,15 @@ impl JwsSignature {
         )?;
         let mut json = Vec::new();
         let protected_b64 = if spec.alg_protected || protected.member_names().next().is_some() {
-            protected.write_json_opt_alg(spec.alg_protected.then_some(alg.as_str()), &mut json)?;
+            protected.write_jws_json(spec.alg_protected.then_some(alg.as_str()), &mut json)?;
             Some(base64url::encode(&json))
         } else {
             None
         };
-        let input = signing_input(protected_b64.as_deref(), payload_b64);
+        let input = signing_input(protected_b64.as_deref(), payload);
         json.clear();
         spec.signer
-            .sign(input.as_bytes(), &mut json)
+            .sign(&input, &mut json)
             .map_err(Error::Signing)?;
         Ok(JwsSignature {
             protected_b64,

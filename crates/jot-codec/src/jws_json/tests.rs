@@ -3,7 +3,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::*;
-use crate::{SignError, Signer};
+use crate::error::{HeaderError, Segment};
+use crate::{Algorithm, Header, SignError, Signer, Verifier, VerifyError};
 
 /// A toy keyed "MAC": the key followed by the input's length and its byte sum.
 struct Toy {
@@ -338,7 +339,7 @@ fn strict_structure() {
         assert!(ok(&e), "{json}: {e}");
     }
     // A duplicate inside an unprotected header, a payload that is not base64url,
-    // `b64: false`, a JWE, a lone surrogate in a skipped member, the size limit.
+    // a JWE, a lone surrogate in a skipped member, the size limit.
     assert!(matches!(
         JwsJson::parse(
             r#"{"payload":"","header":{"alg":"HS256","kid":"a","kid":"b"},"signature":""}"#
@@ -379,15 +380,23 @@ fn strict_structure() {
 }
 
 #[test]
-fn unencoded_payload_is_refused_with_its_reason() {
+fn unencoded_payload_is_read_verbatim_and_needs_crit() {
     let unencoded = b64(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#);
-    let e = jws_err(&format!(
+    let jws = JwsJson::parse(&format!(
         r#"{{"payload":"$.02","protected":"{unencoded}","signature":""}}"#
+    ))
+    .unwrap();
+    assert!(jws.is_unencoded());
+    assert_eq!(jws.unencoded_payload(), Some("$.02"));
+    // Without `crit`, `b64` is refused with its own reason (RFC 7797 §6).
+    let loose = b64(r#"{"alg":"HS256","b64":false}"#);
+    let e = jws_err(&format!(
+        r#"{{"payload":"$.02","protected":"{loose}","signature":""}}"#
     ));
     assert!(matches!(
         e,
         JwsJsonError::Signature { ref source, .. }
-            if matches!(**source, Error::Header(HeaderError::UnencodedPayload))
+            if matches!(**source, Error::Header(HeaderError::NonCriticalB64))
     ));
 }
 
@@ -452,3 +461,5 @@ fn signing_needs_one_to_sixteen_signatures() {
     let json = JwsJson::sign(b"", &specs[..16]).unwrap().to_general_json();
     assert_eq!(JwsJson::parse(&json).unwrap().signatures().len(), 16);
 }
+
+mod unencoded;

@@ -5,6 +5,7 @@
 //! `{"serialization":"general"|"flattened","signatures":[{"protected":{…}|null,"header":{…}|null}],"payload":…}`,
 //! where the payload is `"payload"` (its JSON) when it is JSON, else `"payload_text"`
 //! (UTF-8 text), else `"payload_base64url"` (base64url), and absent when detached.
+//! An unencoded payload (RFC 7797 `"b64": false`) is the `payload` member itself.
 
 use std::process::ExitCode;
 
@@ -139,11 +140,19 @@ fn parts(token: &str) -> Result<Map<String, Value>, String> {
             Ok(json!({ "protected": protected, "header": header }))
         })
         .collect::<Result<Vec<_>, String>>()?;
+    // RFC 7797: the payload member is the payload itself.
+    let unencoded = signatures
+        .iter()
+        .any(|s| s["protected"]["b64"] == Value::Bool(false));
     let mut shown = Map::new();
     shown.insert("serialization".into(), serialization.into());
     shown.insert("signatures".into(), Value::Array(signatures));
     match doc.get("payload") {
         None => {}
+        Some(Value::String(text)) if unencoded => {
+            let (name, value) = payload_member(text.as_bytes().to_vec());
+            shown.insert(name.into(), value);
+        }
         Some(Value::String(b64)) => {
             let bytes = base64url::decode(b64).map_err(|_| "the payload is not valid base64url")?;
             let (name, value) = payload_member(bytes);
@@ -177,6 +186,9 @@ mod tests {
             parts(r#"{"payload":"_w","signature":"x"}"#).unwrap()["payload_base64url"],
             "_w"
         );
+        let unencoded = base64url::encode(br#"{"alg":"HS256","b64":false,"crit":["b64"]}"#);
+        let raw = format!(r#"{{"payload":"$.02","protected":"{unencoded}","signature":"c2ln"}}"#);
+        assert_eq!(parts(&raw).unwrap()["payload_text"], "$.02");
         assert!(parts("[1]").unwrap_err().contains("not a JSON object"));
         assert!(parts(r#"{"ciphertext":"x"}"#).unwrap_err().contains("JWE"));
         assert!(

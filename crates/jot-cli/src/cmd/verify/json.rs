@@ -1,5 +1,7 @@
-//! `jot verify` on a JWS in the JSON serialization (RFC 7515 §7.2): every signature
-//! is checked with the keys, `--require-signatures` decides, then the payload.
+//! `jot verify` on a JWS in the JSON serialization (RFC 7515 §7.2), or a compact
+//! JWS whose payload is detached (`--payload-file`) or unencoded (RFC 7797): every
+//! signature is checked with the keys, `--require-signatures` decides, then the
+//! payload.
 //!
 //! A payload that is a JSON object is a claims set and meets every claim rule of a
 //! compact token, with the header of each signature that verified (for `--typ`).
@@ -18,33 +20,51 @@ use crate::cli::{RequireSignatures, VerifyArgs};
 use crate::cmd::decode::payload_member;
 use crate::cmd::{Shape, now, reject};
 use crate::exit;
+use crate::input;
 use crate::paint::{ColorChoice, Paint};
 use crate::pretty::{self, Times, clean, shown};
 
 pub(super) fn run(
     args: &VerifyArgs,
     color: ColorChoice,
-    token: &str,
+    jws: Result<JwsJson, jot_codec::Error>,
     keys: &Keys,
     validation: &Validation,
     accepted: &[Algorithm],
     binding: Option<&str>,
 ) -> Result<ExitCode> {
-    let jws = match JwsJson::parse_with_limit(token, validation.token_len_limit()) {
+    let jws = match jws {
         Ok(jws) => jws,
         Err(e) => {
-            let message = format!("not a JWS JSON serialization: {}", clean(&e.to_string()));
+            let message = format!("not a valid JWS: {}", clean(&e.to_string()));
             return reject(args.json, color, e.kind(), &message);
         }
     };
-    let checks = match jws.check_signatures(keys, validation) {
-        Ok(checks) => checks,
-        Err(e) => return reject(args.json, color, e.kind(), &clean(&e.to_string())),
+    let detached = match &args.payload_file {
+        Some(path) => Some(input::read_path(path, "payload file")?),
+        None => None,
     };
-    let payload = jws
-        .payload_b64()
-        .and_then(|p| base64url::decode(p).ok())
-        .context("the payload is not base64url")?;
+    let checks = match &detached {
+        Some(payload) => jws.check_signatures_detached(payload, keys, validation),
+        None => jws.check_signatures(keys, validation),
+    };
+    let checks = match checks {
+        Ok(checks) => checks,
+        Err(e) => {
+            let mut message = clean(&e.to_string());
+            if jws.is_detached() && detached.is_none() {
+                message.push_str(": pass it with --payload-file");
+            }
+            return reject(args.json, color, e.kind(), &message);
+        }
+    };
+    let payload = match (detached, jws.unencoded_payload(), jws.payload_b64()) {
+        (Some(payload), _, _) => payload,
+        (None, Some(text), _) => text.as_bytes().to_vec(),
+        (None, None, b64) => b64
+            .and_then(|p| base64url::decode(p).ok())
+            .context("the payload is not base64url")?,
+    };
     let is_claims = matches!(
         serde_json::from_slice::<Value>(&payload),
         Ok(Value::Object(_))

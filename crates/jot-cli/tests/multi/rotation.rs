@@ -11,8 +11,6 @@ use crate::fleet::{Fleet, SVC, client};
 use crate::flows::{jwks_kids, kid, service_token};
 
 const MAX_AGE: Duration = Duration::from_secs(2);
-/// How late the polling below may notice something.
-const SLACK: Duration = Duration::from_millis(300);
 
 /// A token of [`SVC`] from `base`: its `kid`.
 async fn signing_kid(http: &reqwest::Client, base: &str) -> String {
@@ -59,14 +57,19 @@ async fn a_next_key_is_published_everywhere_a_max_age_before_it_signs_anywhere()
     assert_eq!(db.psql("SELECT count(*) FROM jot_keys WHERE next"), "1");
 
     // Watch both instances: when each publishes the key, when any signs with it.
+    // Each instance is seen at most one polling round after it publishes or
+    // switches; the longest round is the resolution of the timing check below,
+    // so a loaded machine slows the polling without failing a correct server.
     let mut published: [Option<Instant>; 2] = [None, None];
     let mut signed: Option<Instant> = None;
     let mut switched = [false, false];
+    let mut round = Duration::ZERO;
     while switched != [true, true] {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "no rotation in 30 s"
         );
+        let round_started = Instant::now();
         for (i, instance) in instances.iter().enumerate() {
             let kids = jwks_kids(&http, &instance.base).await;
             if kids.contains(&next) && published[i].is_none() {
@@ -76,21 +79,29 @@ async fn a_next_key_is_published_everywhere_a_max_age_before_it_signs_anywhere()
             if kid == next {
                 signed.get_or_insert_with(Instant::now);
                 switched[i] = true;
-                assert!(
-                    published.iter().all(Option::is_some),
-                    "instance {i} signed with {next} before every instance published it"
-                );
+                // Asked after the signature: every instance must publish the key by now.
+                for (j, other) in instances.iter().enumerate() {
+                    if published[j].is_none() {
+                        assert!(
+                            jwks_kids(&http, &other.base).await.contains(&next),
+                            "instance {i} signed with {next} before instance {j} published it"
+                        );
+                        published[j] = Some(Instant::now());
+                    }
+                }
             } else {
                 assert_eq!(kid, first, "only the old key or the next one signs");
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+        round = round.max(round_started.elapsed());
     }
     let everywhere = published.iter().flatten().max().copied().unwrap();
     let lead = signed.unwrap() - everywhere;
     assert!(
-        lead + SLACK >= MAX_AGE,
-        "signed {lead:?} after every instance published it; a verifier may cache the set for {MAX_AGE:?}"
+        lead + round >= MAX_AGE,
+        "signed {lead:?} after every instance published it (polling rounds up to {round:?}); \
+         a verifier may cache the set for {MAX_AGE:?}"
     );
 
     // Promoted once: the first key retired, the next one current, nothing else.

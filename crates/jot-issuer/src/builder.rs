@@ -139,7 +139,7 @@ impl IssuerBuilder {
     /// The `max-age` of the JWK Set's `Cache-Control` (default 5 minutes, whole
     /// seconds): how long a verifier may keep a copy. Part of the [rotation
     /// lead](Issuer::rotation_lead): a next key is published this long plus one
-    /// maintenance interval before it signs.
+    /// maintenance interval and one second before it signs.
     pub fn jwks_max_age(mut self, max_age: Duration) -> Self {
         self.jwks_max_age = max_age;
         self

@@ -242,8 +242,9 @@ impl Issuer {
 
     /// How long a next key is published before it signs: the JWK Set's
     /// `max-age` plus the maintenance interval ([`IssuerBuilder::jwks_max_age`],
-    /// [`IssuerBuilder::maintenance_interval`]). Every instance sharing the store
-    /// should have the same settings.
+    /// [`IssuerBuilder::maintenance_interval`]) plus one second, since the store
+    /// keeps times in whole seconds. Every instance sharing the store should have
+    /// the same settings.
     pub fn rotation_lead(&self) -> Duration {
         Duration::from_secs(self.lead())
     }
@@ -409,9 +410,12 @@ impl Issuer {
         publication_window(self.inner.access_ttl, self.inner.maintenance)
     }
 
-    /// [`Issuer::rotation_lead`] in seconds.
+    /// [`Issuer::rotation_lead`] in seconds. The extra second covers the whole-second
+    /// timestamps: a key published at 10.9 s is stored as published at 10 s, and
+    /// the promotion check at 12.0 s reads 12; without it the lead could fall
+    /// short by up to a second.
     fn lead(&self) -> u64 {
-        self.inner.jwks_max_age + ceil_secs(self.inner.maintenance)
+        self.inner.jwks_max_age + ceil_secs(self.inner.maintenance) + 1
     }
 
     /// The `Cache-Control` of the JWK Set.

@@ -29,8 +29,8 @@ pub struct RotatedKey {
     pub published_at: u64,
     /// When it signs from: its publication for an immediate rotation; for a next
     /// key, when the issuer that made it promotes it. `None` when it is up to the
-    /// running issuers (a [`KeyRotation`] on a store): one JWKS max-age plus one
-    /// maintenance interval after its publication, by their settings.
+    /// running issuers (a [`KeyRotation`] on a store): their
+    /// [rotation lead](crate::Issuer::rotation_lead) after its publication.
     pub signs_from: Option<u64>,
     /// Whether it is the next key (published, not signing yet).
     pub next: bool,

@@ -75,7 +75,7 @@ pub(crate) struct RotateKeyArgs {
 pub(crate) const ROTATE_KEY_HELP: &str =
     "Without --now, the new key is published at once as the next key and the running
 `jot serve` instances start signing with it once a JWKS max-age plus a maintenance
-interval has passed (5 min 30 s with the defaults): every verifier has it by then,
+interval and a second have passed (5 min 31 s with the defaults): every verifier has it by then,
 so none meets an unknown key id. The old key stays published until the tokens it
 signed expire. A next key already waiting is kept (and shown).
 

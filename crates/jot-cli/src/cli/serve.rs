@@ -89,7 +89,7 @@ pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub(crate) kek: KekArgs,
     /// The max-age of the JWK Set's Cache-Control [default: 5m]. A new key is
-    /// published this long plus one maintenance interval before it signs: give
+    /// published this long plus one maintenance interval (and a second) before it signs: give
     /// every instance the same value.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) jwks_max_age: Option<std::time::Duration>,

@@ -24,7 +24,7 @@ async fn the_next_key_is_published_before_it_signs() {
             .maintenance_interval(Duration::from_secs(10))
     })
     .await;
-    assert_eq!(issuer.issuer.rotation_lead(), Duration::from_secs(40));
+    assert_eq!(issuer.issuer.rotation_lead(), Duration::from_secs(41));
     let jwks = issuer.get("/.well-known/jwks.json").await;
     assert_eq!(jwks.header("cache-control"), Some("public, max-age=30"));
     let old = issuer.issuer.current_kid();
@@ -33,7 +33,7 @@ async fn the_next_key_is_published_before_it_signs() {
     let rotated = issuer.issuer.rotate_key().await.unwrap();
     assert!(rotated.next);
     assert_eq!(rotated.previous.as_deref(), Some(old.as_str()));
-    assert_eq!(rotated.signs_from, Some(rotated.published_at + 40));
+    assert_eq!(rotated.signs_from, Some(rotated.published_at + 41));
     assert_eq!(
         issuer.issuer.next_kid().as_deref(),
         Some(rotated.kid.as_str())
@@ -57,7 +57,7 @@ async fn the_next_key_is_published_before_it_signs() {
     assert_eq!(resource.call(&before).await.0, 200);
     let fetched = resource.jwks.stats().fetches;
 
-    issuer.clock.advance(39);
+    issuer.clock.advance(40);
     issuer.issuer.maintain().await.unwrap();
     assert_eq!(issuer.issuer.current_kid(), old, "not before the lead");
     issuer.clock.advance(1);
@@ -158,9 +158,9 @@ async fn keys_rotate_on_schedule() {
     let token = issuer.client_token().await;
     assert_eq!(peek(&token).0["alg"], "EdDSA");
 
-    // The next key is published one lead (300 s + 30 s) before the hour is up…
+    // The next key is published one lead (300 s + 30 s + 1 s) before the hour is up…
     let lead = issuer.issuer.rotation_lead().as_secs();
-    assert_eq!(lead, 330);
+    assert_eq!(lead, 331);
     issuer.clock.advance(3600 - lead - 1);
     issuer.issuer.maintain().await.unwrap();
     assert_eq!(issuer.issuer.next_kid(), None);
@@ -328,7 +328,7 @@ async fn a_rotation_to_another_algorithm_is_advertised_and_sticks() {
     issuer.clock.advance(3600);
     issuer.issuer.maintain().await.unwrap();
     assert_eq!(issuer.issuer.current_kid(), rs256, "next key published");
-    issuer.clock.advance(330);
+    issuer.clock.advance(331);
     issuer.issuer.maintain().await.unwrap();
     assert_ne!(issuer.issuer.current_kid(), rs256);
     assert_eq!(issuer.issuer.signing_algorithm(), Algorithm::RS256);

@@ -207,7 +207,7 @@ async fn maintenance_runs_in_the_background() {
     };
     assert!(published, "the maintenance task published the next key");
     assert_eq!(issuer.issuer.current_kid(), first);
-    issuer.clock.advance(2);
+    issuer.clock.advance(3);
     let rotated = {
         let issuer = issuer.issuer.clone();
         waited(Box::new(move || issuer.current_kid() != first)).await

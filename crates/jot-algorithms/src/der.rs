@@ -22,6 +22,11 @@ const OID_X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
 /// `id-RSASSA-PSS` (RFC 4055), recognised only to say it is unsupported.
 const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 
+/// AKP (ML-DSA) keys are read and written as JWKs only.
+const NO_AKP_DER: KeyError = KeyError::UnsupportedKeyType {
+    what: "an AKP (ML-DSA) key has no PKCS#8 or SPKI form here; use its JWK",
+};
+
 impl KeyMaterial {
     /// Reads a DER key of any kind jot knows, told apart by its structure: PKCS#8
     /// `PrivateKeyInfo`, SPKI `SubjectPublicKeyInfo`, PKCS#1 `RSAPrivateKey` or
@@ -72,6 +77,7 @@ impl KeyMaterial {
                     what: "a shared secret has no PKCS#8 form",
                 });
             }
+            KeyMaterial::AkpPrivate { .. } => return Err(NO_AKP_DER),
             _ => return Err(KeyError::LooksLikePublicKey),
         };
         let info = PrivateKeyInfoRef {
@@ -89,6 +95,7 @@ impl KeyMaterial {
             KeyMaterial::RsaPublic { n, e } => (rsa_algorithm(), encode_pkcs1_public(&n, &e)?),
             KeyMaterial::EcPublic { curve, point } => (ec_algorithm(curve), point),
             KeyMaterial::OkpPublic { curve, x } => (okp_algorithm(curve), x),
+            KeyMaterial::AkpPublic { .. } => return Err(NO_AKP_DER),
             _ => return Err(KeyError::Encoding),
         };
         let spki = SubjectPublicKeyInfoRef {

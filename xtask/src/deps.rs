@@ -84,12 +84,15 @@ pub(crate) const POSTGRESQL_PROGRAMS: [&str; 4] = ["initdb", "pg_ctl", "postgres
 /// What makes the test cluster's certificates.
 pub(crate) const OPENSSL: &str = "/usr/bin/openssl";
 
-/// `cargo xtask deps`: the browser, its driver, openssl, PostgreSQL and every Python package.
-pub(crate) fn ensure_all() -> Result<(), String> {
+/// `cargo xtask deps`: the browser, its driver, openssl, PostgreSQL, every Python
+/// package, and the ACVP ML-DSA vectors in `acvp_cache` (the directory the
+/// conformance tests read them from: `<target dir>/tmp/acvp`).
+pub(crate) fn ensure_all(acvp_cache: &Path) -> Result<(), String> {
     ensure_browser()?;
     ensure_openssl()?;
     ensure_postgres()?;
-    ensure_python(&ALL_PYTHON)
+    ensure_python(&ALL_PYTHON)?;
+    ensure_sdist(ACVP_ML_DSA_SDIST, acvp_cache).map(drop)
 }
 
 /// The `bin` directory of the newest PostgreSQL under [`POSTGRESQL_LIB`] holding
@@ -234,8 +237,11 @@ pub(crate) fn ensure_sdist(sdist: (&str, &str), cache: &Path) -> Result<PathBuf,
     if unpacked.is_dir() {
         return Ok(unpacked);
     }
-    std::fs::create_dir_all(cache)
-        .map_err(|e| format!("deps: cannot create {}: {e}", cache.display()))?;
+    // Fetched and unpacked in a directory of this process, then renamed: test
+    // processes running at once never share a half-written file.
+    let staging = cache.join(format!(".fetching-{}", std::process::id()));
+    std::fs::create_dir_all(&staging)
+        .map_err(|e| format!("deps: cannot create {}: {e}", staging.display()))?;
     eprintln!("deps: downloading the source distribution of {requirement}");
     run(Command::new("python3")
         .args([
@@ -249,16 +255,11 @@ pub(crate) fn ensure_sdist(sdist: (&str, &str), cache: &Path) -> Result<PathBuf,
             ":all:",
             "-d",
         ])
-        .arg(cache)
+        .arg(&staging)
         .arg(requirement))?;
-    let archive = cache.join(format!("{directory}.tar.gz"));
-    // Unpacked beside, then renamed: an interrupted run leaves no half directory.
-    let staging = cache.join(format!(".unpacking-{}", std::process::id()));
-    std::fs::create_dir_all(&staging)
-        .map_err(|e| format!("deps: cannot create {}: {e}", staging.display()))?;
     run(Command::new("tar")
         .arg("-xzf")
-        .arg(&archive)
+        .arg(staging.join(format!("{directory}.tar.gz")))
         .arg("-C")
         .arg(&staging))?;
     // Another process may have finished first: its copy is as good as this one.
@@ -268,8 +269,7 @@ pub(crate) fn ensure_sdist(sdist: (&str, &str), cache: &Path) -> Result<PathBuf,
         Ok(unpacked)
     } else {
         Err(format!(
-            "`pip download {requirement}` and `tar -xzf {}` succeeded but {} is missing",
-            archive.display(),
+            "`pip download {requirement}` and `tar -xzf` succeeded but {} is missing",
             unpacked.display()
         ))
     }

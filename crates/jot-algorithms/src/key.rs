@@ -213,17 +213,17 @@ impl SigningKey {
     /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn with_deterministic_signing(mut self) -> Result<Self, KeyError> {
-        match &*self.inner {
-            #[cfg(feature = "ml-dsa")]
-            SigningInner::MlDsa(_) => {
-                self.deterministic = true;
-                Ok(self)
-            }
-            _ => Err(KeyError::UnsupportedKeyType {
-                what: "deterministic signing is an ML-DSA option",
-            }),
+    pub fn with_deterministic_signing(self) -> Result<Self, KeyError> {
+        #[cfg(feature = "ml-dsa")]
+        if matches!(*self.inner, SigningInner::MlDsa(_)) {
+            return Ok(SigningKey {
+                deterministic: true,
+                ..self
+            });
         }
+        Err(KeyError::UnsupportedKeyType {
+            what: "deterministic signing is an ML-DSA option",
+        })
     }
 
     pub(crate) fn new(alg: Algorithm, inner: SigningInner) -> Self {

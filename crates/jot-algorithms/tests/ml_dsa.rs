@@ -308,6 +308,6 @@ fn strict_akp_jwk_checks() {
     // Debug output never shows the seed.
     let text = format!("{good:?} {:?}", KeyMaterial::from_jwk(&good).unwrap());
     assert!(!text.contains(good.private.as_deref().unwrap()), "{text}");
-    assert!(SigningKey::ml_dsa(Algorithm::ES256, &[0; 32]).is_err());
-    assert!(SigningKey::ml_dsa(Algorithm::MlDsa44, &[0; 31]).is_err());
+    assert!(SigningKey::ml_dsa(Algorithm::ES256, [0; 32]).is_err());
+    assert!(SigningKey::ml_dsa(Algorithm::MlDsa44, [0; 31]).is_err());
 }

@@ -4,7 +4,7 @@
 //! deterministic JWS signature is byte for byte dilithium-py's deterministic
 //! signature of the same signing input; dilithium-py verifies jot's (hedged) JWTs,
 //! and jot verifies JWTs whose signature dilithium-py made, refusing them once
-//! tampered.
+//! tampered. Keys cross as SPKI and PKCS#8 (seed form, RFC 9881) too, both ways.
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -40,8 +40,12 @@ print(json.dumps(out))
 "#;
 
 fn python(request: &Value) -> Value {
+    run_python(SCRIPT, request)
+}
+
+fn run_python(script: &str, request: &Value) -> Value {
     let mut child = Command::new("python3")
-        .args(["-c", SCRIPT])
+        .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -133,5 +137,86 @@ fn ml_dsa_interop_with_dilithium_py_both_ways() {
             ),
             "{alg}"
         );
+    }
+}
+
+/// Reads `{"cases": [{"seed", "spki", "pkcs8"}]}` (jot's PEM) and answers, per case,
+/// what it reads from jot's PEM and its own DER of the same seed.
+const PEM_SCRIPT: &str = r#"
+import json, sys
+from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
+from dilithium_py.ml_dsa import pkcs
+names = {id(ML_DSA_44): "ML-DSA-44", id(ML_DSA_65): "ML-DSA-65", id(ML_DSA_87): "ML-DSA-87"}
+sets = {"ML-DSA-44": ML_DSA_44, "ML-DSA-65": ML_DSA_65, "ML-DSA-87": ML_DSA_87}
+out = []
+for case in json.load(sys.stdin)["cases"]:
+    scheme, pk = pkcs.pk_from_pem(case["spki"])
+    scheme2, _, seed, pk2 = pkcs.sk_from_pem(case["pkcs8"])
+    mine = sets[case["set"]]
+    out.append({
+        "spki_set": names[id(scheme)],
+        "spki_pub": pk.hex(),
+        "pkcs8_set": names[id(scheme2)],
+        "pkcs8_seed": seed.hex(),
+        "pkcs8_pub": pk2.hex(),
+        "own_spki": pkcs.pk_to_der(mine, pk).hex(),
+        "own_pkcs8": pkcs.sk_to_der(mine, seed=bytes.fromhex(case["seed"]), form="seed").hex(),
+    })
+print(json.dumps(out))
+"#;
+
+#[test]
+fn ml_dsa_pem_keys_cross_with_dilithium_py_both_ways() {
+    if let Err(e) = ensure_python(&[DILITHIUM_PY]) {
+        panic!("dilithium-py could not be installed: {e}");
+    }
+    let mut keys = Vec::new();
+    let mut cases = Vec::new();
+    for alg in [Algorithm::MlDsa44, Algorithm::MlDsa65, Algorithm::MlDsa87] {
+        let key = SigningKey::generate(alg).unwrap();
+        let jwk = key.to_jwk().unwrap();
+        let seed = base64url::decode(jwk.private.as_deref().unwrap()).unwrap();
+        cases.push(json!({
+            "set": alg.as_str(),
+            "seed": hex::encode(&seed),
+            "spki": key.verifying_key().to_pem().unwrap(),
+            "pkcs8": key.to_pkcs8_pem().unwrap(),
+        }));
+        keys.push((key, seed));
+    }
+    let answers = run_python(PEM_SCRIPT, &json!({ "cases": cases }));
+    for ((key, seed), answer) in keys.into_iter().zip(answers.as_array().unwrap()) {
+        let alg = key.algorithm();
+        let public = base64url::decode(key.to_jwk().unwrap().public.as_deref().unwrap()).unwrap();
+        // jot's PEM, read by dilithium-py.
+        assert_eq!(answer["spki_set"], alg.as_str());
+        assert_eq!(answer["pkcs8_set"], alg.as_str());
+        assert_eq!(
+            hex::decode(answer["spki_pub"].as_str().unwrap()).unwrap(),
+            public
+        );
+        assert_eq!(
+            hex::decode(answer["pkcs8_seed"].as_str().unwrap()).unwrap(),
+            seed
+        );
+        assert_eq!(
+            hex::decode(answer["pkcs8_pub"].as_str().unwrap()).unwrap(),
+            public
+        );
+        // dilithium-py's DER (its PEM wraps lines at 76 columns, which jot's strict
+        // RFC 7468 reader refuses for every key type), read by jot: the algorithm
+        // from the OID, the same key.
+        let der = |field: &str| hex::decode(answer[field].as_str().unwrap()).unwrap();
+        let spki = VerifyingKey::from_der_infer(der("own_spki")).unwrap();
+        assert_eq!(spki.algorithm(), alg);
+        assert_eq!(spki.thumbprint().unwrap(), key.thumbprint().unwrap());
+        let pkcs8 = SigningKey::from_der_infer(der("own_pkcs8")).unwrap();
+        assert_eq!(
+            der("own_pkcs8"),
+            key.to_pkcs8_der().unwrap(),
+            "{alg}: the same seed form"
+        );
+        assert_eq!(pkcs8.algorithm(), alg);
+        assert_eq!(pkcs8.to_jwk().unwrap(), key.to_jwk().unwrap());
     }
 }

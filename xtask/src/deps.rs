@@ -62,10 +62,11 @@ pub(crate) const JOSERFC: PythonPackage = PythonPackage {
     pip: "joserfc",
 };
 
-/// dilithium-py, a pure-Python ML-DSA (the ML-DSA interop tests).
+/// dilithium-py, a pure-Python ML-DSA, with its PKCS#8/SPKI extra (`ecdsa`'s DER
+/// codec): the ML-DSA interop tests.
 pub(crate) const DILITHIUM_PY: PythonPackage = PythonPackage {
-    imports: "dilithium_py",
-    pip: "dilithium-py==1.5.1",
+    imports: "dilithium_py, ecdsa",
+    pip: "dilithium-py[pkcs]==1.5.1",
 };
 
 /// The source distribution holding NIST's ACVP ML-DSA vectors (FIPS 204 keyGen,

@@ -1,5 +1,7 @@
 //! DER key formats: PKCS#8, SPKI, PKCS#1 (RSA), SEC1 (EC) and X.509 certificates,
-//! read into and written from [`KeyMaterial`].
+//! read into and written from [`KeyMaterial`]; ML-DSA keys (RFC 9881) in `der/akp.rs`.
+
+mod akp;
 
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
 use der::{Decode, Encode};
@@ -21,11 +23,6 @@ const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1
 const OID_X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
 /// `id-RSASSA-PSS` (RFC 4055), recognised only to say it is unsupported.
 const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-
-/// AKP (ML-DSA) keys are read and written as JWKs only.
-const NO_AKP_DER: KeyError = KeyError::UnsupportedKeyType {
-    what: "an AKP (ML-DSA) key has no PKCS#8 or SPKI form here; use its JWK",
-};
 
 impl KeyMaterial {
     /// Reads a DER key of any kind jot knows, told apart by its structure: PKCS#8
@@ -51,7 +48,8 @@ impl KeyMaterial {
             })?
     }
 
-    /// The private key as PKCS#8 `PrivateKeyInfo` DER (RSA, EC, Ed25519, Ed448 or X25519).
+    /// The private key as PKCS#8 `PrivateKeyInfo` DER (RSA, EC, Ed25519, Ed448, X25519,
+    /// or ML-DSA in the seed form of RFC 9881).
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, KeyError> {
         let (algorithm, inner) = match self {
             KeyMaterial::RsaPrivate(parts) => (rsa_algorithm(), encode_pkcs1_private(parts)?),
@@ -77,7 +75,9 @@ impl KeyMaterial {
                     what: "a shared secret has no PKCS#8 form",
                 });
             }
-            KeyMaterial::AkpPrivate { .. } => return Err(NO_AKP_DER),
+            KeyMaterial::AkpPrivate { alg, seed, .. } => {
+                (akp::identifier(*alg)?, akp::seed_form(seed))
+            }
             _ => return Err(KeyError::LooksLikePublicKey),
         };
         let info = PrivateKeyInfoRef {
@@ -95,7 +95,7 @@ impl KeyMaterial {
             KeyMaterial::RsaPublic { n, e } => (rsa_algorithm(), encode_pkcs1_public(&n, &e)?),
             KeyMaterial::EcPublic { curve, point } => (ec_algorithm(curve), point),
             KeyMaterial::OkpPublic { curve, x } => (okp_algorithm(curve), x),
-            KeyMaterial::AkpPublic { .. } => return Err(NO_AKP_DER),
+            KeyMaterial::AkpPublic { alg, public } => (akp::identifier(alg)?, public),
             _ => return Err(KeyError::Encoding),
         };
         let spki = SubjectPublicKeyInfoRef {
@@ -192,6 +192,13 @@ fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, KeyError> {
     } else if oid == OID_EC {
         let curve = curve_from_params(info.algorithm.parameters)?;
         parse_sec1(inner, Some(curve))
+    } else if let Some(alg) = akp::algorithm_of(&oid) {
+        akp::private(
+            alg,
+            info.algorithm.parameters.is_some(),
+            inner,
+            info.public_key.map(|bits| bits.raw_bytes()),
+        )
     } else if let Some(curve) = OkpCurve::from_oid(&oid) {
         if info.algorithm.parameters.is_some() {
             return Err(KeyError::InvalidDer {
@@ -229,6 +236,8 @@ fn parse_spki(der: &[u8]) -> Result<KeyMaterial, KeyError> {
     let oid = spki.algorithm.oid;
     if oid == OID_RSA {
         parse_pkcs1_public(key)
+    } else if let Some(alg) = akp::algorithm_of(&oid) {
+        akp::public(alg, spki.algorithm.parameters.is_some(), key)
     } else if oid == OID_EC {
         let curve = curve_from_params(spki.algorithm.parameters)?;
         Ok(KeyMaterial::EcPublic {

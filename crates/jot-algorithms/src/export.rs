@@ -23,8 +23,8 @@ impl SigningKey {
         Ok(jwk)
     }
 
-    /// The private key as PKCS#8 DER. HMAC secrets and ML-DSA keys (JWK only) have
-    /// no PKCS#8 form here.
+    /// The private key as PKCS#8 DER (ML-DSA: the seed form of RFC 9881). HMAC
+    /// secrets have no PKCS#8 form.
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, KeyError> {
         self.private_material()?.to_pkcs8_der()
     }
@@ -82,7 +82,7 @@ impl SigningKey {
             SigningInner::MlDsa(key) => KeyMaterial::AkpPrivate {
                 alg: self.algorithm(),
                 seed: key.seed(),
-                public: key.public_key().to_vec(),
+                public: Some(key.public_key().to_vec()),
             },
         })
     }

@@ -133,7 +133,7 @@ impl SigningKey {
                 check_akp(key_alg, alg)?;
                 #[cfg(feature = "ml-dsa")]
                 {
-                    SigningInner::MlDsa(MlDsaSigning::new(alg, &seed, Some(&public))?)
+                    SigningInner::MlDsa(MlDsaSigning::new(alg, &seed, public.as_deref())?)
                 }
                 #[cfg(not(feature = "ml-dsa"))]
                 {

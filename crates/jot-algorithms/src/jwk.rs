@@ -292,13 +292,18 @@ impl KeyMaterial {
                 jwk.alg = Some(alg.as_str().into());
                 jwk.public = enc(public);
             }
-            KeyMaterial::AkpPrivate { alg, seed, public } => {
+            KeyMaterial::AkpPrivate {
+                alg,
+                seed,
+                public: Some(public),
+            } => {
                 jwk.alg = Some(alg.as_str().into());
                 jwk.public = enc(public);
                 jwk.private = enc(seed);
             }
             KeyMaterial::EcPrivate { point: None, .. }
-            | KeyMaterial::OkpPrivate { x: None, .. } => {
+            | KeyMaterial::OkpPrivate { x: None, .. }
+            | KeyMaterial::AkpPrivate { public: None, .. } => {
                 return Err(KeyError::UnsupportedKeyType {
                     what: "a private key read without its public key has no JWK form",
                 });
@@ -458,7 +463,11 @@ fn akp_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
                     reason: "ML-DSA \"priv\" must be the 32-byte seed",
                 });
             }
-            Ok(KeyMaterial::AkpPrivate { alg, seed, public })
+            Ok(KeyMaterial::AkpPrivate {
+                alg,
+                seed,
+                public: Some(public),
+            })
         }
     }
 }

@@ -88,14 +88,14 @@ pub enum KeyMaterial {
         public: Vec<u8>,
     },
     /// An AKP private key (RFC 9964): the 32-byte ML-DSA seed and its public key
-    /// (both are required members of a private AKP JWK).
+    /// (both are required members of a private AKP JWK; PKCS#8 may omit the public key).
     AkpPrivate {
         /// The algorithm the key is for.
         alg: Algorithm,
         /// The private key (`priv`): the seed ξ of FIPS 204 key generation.
         seed: Vec<u8>,
-        /// The public key (`pub`).
-        public: Vec<u8>,
+        /// The public key (`pub`), if known.
+        public: Option<Vec<u8>>,
     },
 }
 
@@ -199,7 +199,7 @@ impl KeyMaterial {
             },
             KeyMaterial::AkpPrivate { alg, public, .. } => KeyMaterial::AkpPublic {
                 alg: *alg,
-                public: public.clone(),
+                public: public.clone().ok_or(NO_PUBLIC)?,
             },
             public => public.clone(),
         })
@@ -286,7 +286,7 @@ mod tests {
             KeyMaterial::AkpPrivate {
                 alg: Algorithm::MlDsa44,
                 seed: vec![0xab; 32],
-                public: vec![1; 1312],
+                public: Some(vec![1; 1312]),
             },
             KeyMaterial::RsaPrivate(Box::new(RsaPrivateParts {
                 n: vec![1],

@@ -117,16 +117,69 @@ fn private_and_public_jwks_round_trip() {
         );
         assert_eq!(public_jwk.thumbprint().unwrap(), key.thumbprint().unwrap());
 
-        // No PEM or DER form.
-        assert!(matches!(
-            key.to_pkcs8_der(),
-            Err(KeyError::UnsupportedKeyType { .. })
-        ));
-        assert!(matches!(
-            verifier.to_pem(),
-            Err(KeyError::UnsupportedKeyType { .. })
-        ));
+        // PKCS#8 (seed form) and SPKI (RFC 9881), PEM and DER, with the algorithm
+        // taken from the OID.
+        let pkcs8 = key.to_pkcs8_pem().unwrap();
+        assert!(pkcs8.starts_with("-----BEGIN PRIVATE KEY-----"));
+        let from_pem = SigningKey::from_pem_infer(&pkcs8).unwrap();
+        assert_eq!(from_pem.algorithm(), alg);
+        assert_eq!(from_pem.to_jwk().unwrap().public, jwk.public);
+        let der = key.to_pkcs8_der().unwrap();
+        // SEQUENCE { INTEGER 0, SEQUENCE { OID }, OCTET STRING { [0] seed } }: 54 bytes.
+        assert_eq!(der.len(), 54);
+        assert!(der.ends_with(&seed) && der[..der.len() - 32].ends_with(&[0x04, 0x22, 0x80, 0x20]));
+        let spki = verifier.to_pem().unwrap();
+        assert!(spki.starts_with("-----BEGIN PUBLIC KEY-----"));
+        let from_spki = VerifyingKey::from_pem_infer(&spki).unwrap();
+        assert_eq!(from_spki.algorithm(), alg);
+        assert_eq!(
+            from_spki.to_spki_der().unwrap(),
+            verifier.to_spki_der().unwrap()
+        );
+        assert_eq!(from_spki.thumbprint().unwrap(), key.thumbprint().unwrap());
+        // An ML-DSA PEM key is bound to the algorithm its OID names.
+        for other in [
+            Algorithm::MlDsa44,
+            Algorithm::MlDsa65,
+            Algorithm::MlDsa87,
+            Algorithm::EdDSA,
+        ] {
+            if other != alg {
+                assert!(
+                    matches!(
+                        VerifyingKey::from_pem(other, &spki),
+                        Err(KeyError::AlgorithmMismatch { .. })
+                    ),
+                    "{alg} key as {other}"
+                );
+            }
+        }
     }
+}
+
+#[test]
+fn pkcs8_forms_other_than_the_seed_are_refused() {
+    let key = SigningKey::generate(Algorithm::MlDsa44).unwrap();
+    let der = key.to_pkcs8_der().unwrap();
+    let seed_at = der.len() - 34;
+    // The same structure with the expanded form (an OCTET STRING) instead.
+    let mut expanded = der[..seed_at].to_vec();
+    expanded.extend_from_slice(&[0x04, 0x20]);
+    expanded.extend_from_slice(&[7; 32]);
+    assert!(matches!(
+        KeyMaterial::from_der(&expanded),
+        Err(KeyError::UnsupportedKeyType { .. })
+    ));
+    // A seed of 31 bytes.
+    let mut short = der.clone();
+    short[seed_at + 1] = 0x1f;
+    short.pop();
+    assert!(KeyMaterial::from_der(&short).is_err());
+    // The seed form alone has no public key: the material has none, the typed key derives it.
+    let material = KeyMaterial::from_der(&der).unwrap();
+    assert!(material.to_jwk().is_err() && material.to_public().is_err());
+    let again = SigningKey::from_der_infer(&der).unwrap();
+    assert_eq!(again.thumbprint().unwrap(), key.thumbprint().unwrap());
 }
 
 #[test]

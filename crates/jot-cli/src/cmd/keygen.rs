@@ -47,9 +47,6 @@ pub(super) fn run(args: &KeygenArgs) -> Result<ExitCode> {
     if hmac && args.format == KeyFormat::Pem {
         bail!("an HMAC secret has no PEM form; use --format jwk");
     }
-    if family == AlgorithmFamily::MlDsa && args.format == KeyFormat::Pem {
-        bail!("an ML-DSA key has no PEM form here (RFC 9964 keys are JWKs); use --format jwk");
-    }
     if hmac && args.public_out.is_some() {
         bail!("an HMAC secret has no public part; --public-out does not apply");
     }

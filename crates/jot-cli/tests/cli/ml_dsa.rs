@@ -52,9 +52,35 @@ fn keygen_writes_akp_jwks() {
         let thumbprint = ok(&["jwk", "thumbprint", path_str(&file)]);
         assert_eq!(thumbprint.trim(), v["kid"].as_str().unwrap(), "{alg}");
     }
-    let (code, _, err) = run(&["keygen", "ML-DSA-65", "--format", "pem"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("no PEM form"), "{err}");
+}
+
+#[test]
+fn pem_keys_of_rfc_9881_work_too() {
+    let dir = scratch();
+    let (private, public) = (dir.join("k.pem"), dir.join("k.pub.pem"));
+    ok(&[
+        "keygen",
+        "ML-DSA-65",
+        "--format",
+        "pem",
+        "--out",
+        path_str(&private),
+        "--public-out",
+        path_str(&public),
+    ]);
+    let pem = std::fs::read_to_string(&private).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "{pem}");
+    // The algorithm comes from the key's OID.
+    let token = ok(&["encode", "--key", path_str(&private), "--sub", "pem"]);
+    let out = ok(&["verify", "--key", path_str(&public), "--json", token.trim()]);
+    assert_eq!(json(&out)["header"]["alg"], "ML-DSA-65");
+    // PEM to JWK and back.
+    let jwk = json(&ok(&["jwk", "convert", "--to", "jwk", path_str(&private)]));
+    assert_eq!(
+        (jwk["kty"].as_str(), jwk["alg"].as_str()),
+        (Some("AKP"), Some("ML-DSA-65"))
+    );
+    assert!(jwk["priv"].is_string() && jwk["pub"].is_string());
 }
 
 #[test]

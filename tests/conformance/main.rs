@@ -1,5 +1,6 @@
 //! Conformance of jot against public test vectors: the RFC examples, the JOSE
-//! cookbook (RFC 7520) and Project Wycheproof; and Ed448 interop with OpenSSL.
+//! cookbook (RFC 7520), Project Wycheproof and NIST's ACVP ML-DSA vectors; Ed448
+//! interop with OpenSSL and ML-DSA interop with dilithium-py.
 //!
 //! The vectors are read from `$JOT_VECTORS_DIR`, else from
 //! `<workspace root>/../shared/vectors`; they are never copied into the repository.
@@ -10,11 +11,13 @@
 // Test helpers outside #[test] functions panic on purpose: a failed step fails the test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod acvp_ml_dsa;
 mod cookbook;
 // The one installer of the programs the tests drive (`cargo xtask deps`).
 #[path = "../../xtask/src/deps.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod deps;
+mod dilithium_py;
 mod harness;
 mod jws_json;
 mod openssl_ed448;

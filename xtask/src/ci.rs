@@ -64,7 +64,7 @@ fn clippy() -> Result<()> {
 
 fn tests() -> Result<()> {
     // The browser and Python packages some tests drive: installed, never skipped.
-    deps::ensure_all().map_err(anyhow::Error::msg)?;
+    deps::ensure_all(&crate::acvp_cache()).map_err(anyhow::Error::msg)?;
     if has_nextest() {
         exec(
             cargo(&[

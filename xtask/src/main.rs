@@ -74,9 +74,9 @@ fn main() -> ExitCode {
             }
         }
         Some("deps") => Box::new(|| {
-            deps::ensure_all().map_err(anyhow::Error::msg)?;
+            deps::ensure_all(&acvp_cache()).map_err(anyhow::Error::msg)?;
             eprintln!(
-                "deps: chromium, chromedriver, PostgreSQL, openssl and the Python packages are installed"
+                "deps: chromium, chromedriver, PostgreSQL, openssl, the Python packages and the ACVP ML-DSA vectors are installed"
             );
             Ok(())
         }),
@@ -127,6 +127,12 @@ fn usage_error(message: &str) -> ExitCode {
 fn workspace_root() -> &'static Path {
     let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     xtask_dir.parent().unwrap_or(xtask_dir)
+}
+
+/// Where the conformance tests look for the ACVP ML-DSA vectors (their
+/// `CARGO_TARGET_TMPDIR` is `<target dir>/tmp`).
+fn acvp_cache() -> PathBuf {
+    target_dir().join("tmp").join("acvp")
 }
 
 /// `CARGO_TARGET_DIR`, else the workspace's `target`.

@@ -1,5 +1,7 @@
 //! DER key formats: PKCS#8, SPKI, PKCS#1 (RSA), SEC1 (EC) and X.509 certificates,
-//! read into and written from [`KeyMaterial`].
+//! read into and written from [`KeyMaterial`]; ML-DSA keys (RFC 9881) in `der/akp.rs`.
+
+mod akp;
 
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
 use der::{Decode, Encode};
@@ -46,7 +48,8 @@ impl KeyMaterial {
             })?
     }
 
-    /// The private key as PKCS#8 `PrivateKeyInfo` DER (RSA, EC, Ed25519, Ed448 or X25519).
+    /// The private key as PKCS#8 `PrivateKeyInfo` DER (RSA, EC, Ed25519, Ed448, X25519,
+    /// or ML-DSA in the seed form of RFC 9881).
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, KeyError> {
         let (algorithm, inner) = match self {
             KeyMaterial::RsaPrivate(parts) => (rsa_algorithm(), encode_pkcs1_private(parts)?),
@@ -72,6 +75,9 @@ impl KeyMaterial {
                     what: "a shared secret has no PKCS#8 form",
                 });
             }
+            KeyMaterial::AkpPrivate { alg, seed, .. } => {
+                (akp::identifier(*alg)?, akp::seed_form(seed))
+            }
             _ => return Err(KeyError::LooksLikePublicKey),
         };
         let info = PrivateKeyInfoRef {
@@ -89,6 +95,7 @@ impl KeyMaterial {
             KeyMaterial::RsaPublic { n, e } => (rsa_algorithm(), encode_pkcs1_public(&n, &e)?),
             KeyMaterial::EcPublic { curve, point } => (ec_algorithm(curve), point),
             KeyMaterial::OkpPublic { curve, x } => (okp_algorithm(curve), x),
+            KeyMaterial::AkpPublic { alg, public } => (akp::identifier(alg)?, public),
             _ => return Err(KeyError::Encoding),
         };
         let spki = SubjectPublicKeyInfoRef {
@@ -185,6 +192,13 @@ fn parse_pkcs8(der: &[u8]) -> Result<KeyMaterial, KeyError> {
     } else if oid == OID_EC {
         let curve = curve_from_params(info.algorithm.parameters)?;
         parse_sec1(inner, Some(curve))
+    } else if let Some(alg) = akp::algorithm_of(&oid) {
+        akp::private(
+            alg,
+            info.algorithm.parameters.is_some(),
+            inner,
+            info.public_key.map(|bits| bits.raw_bytes()),
+        )
     } else if let Some(curve) = OkpCurve::from_oid(&oid) {
         if info.algorithm.parameters.is_some() {
             return Err(KeyError::InvalidDer {
@@ -222,6 +236,8 @@ fn parse_spki(der: &[u8]) -> Result<KeyMaterial, KeyError> {
     let oid = spki.algorithm.oid;
     if oid == OID_RSA {
         parse_pkcs1_public(key)
+    } else if let Some(alg) = akp::algorithm_of(&oid) {
+        akp::public(alg, spki.algorithm.parameters.is_some(), key)
     } else if oid == OID_EC {
         let curve = curve_from_params(spki.algorithm.parameters)?;
         Ok(KeyMaterial::EcPublic {

@@ -23,7 +23,8 @@ impl SigningKey {
         Ok(jwk)
     }
 
-    /// The private key as PKCS#8 DER. HMAC secrets have no PKCS#8 form.
+    /// The private key as PKCS#8 DER (ML-DSA: the seed form of RFC 9881). HMAC
+    /// secrets have no PKCS#8 form.
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, KeyError> {
         self.private_material()?.to_pkcs8_der()
     }
@@ -76,6 +77,12 @@ impl SigningKey {
                 curve: OkpCurve::Ed448,
                 d: key.seed(),
                 x: Some(key.public_key().to_vec()),
+            },
+            #[cfg(feature = "ml-dsa")]
+            SigningInner::MlDsa(key) => KeyMaterial::AkpPrivate {
+                alg: self.algorithm(),
+                seed: key.seed(),
+                public: Some(key.public_key().to_vec()),
             },
         })
     }

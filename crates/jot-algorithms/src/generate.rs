@@ -1,7 +1,8 @@
 //! Key generation for every algorithm.
 //!
 //! HMAC secrets, P-256/P-384 and Ed25519 keys come from the crypto provider and its system random
-//! generator; P-521 and secp256k1 scalars and Ed448 seeds are drawn from the same generator. RSA
+//! generator; P-521 and secp256k1 scalars, Ed448 seeds and ML-DSA seeds are drawn from the same
+//! generator. RSA
 //! generation (which ring lacks) uses the RustCrypto `rsa` crate behind the `rsa-keygen`
 //! feature; the key is then loaded into the provider like any imported key.
 
@@ -15,8 +16,9 @@ use crate::{EcCurve, KeyError, OkpCurve, SigningKey};
 
 impl SigningKey {
     /// Generates a new key for `alg`: a random secret of the hash size for HMAC, a
-    /// fresh key pair otherwise. RSA (2048 bits) needs the `rsa-keygen` feature; see
-    /// [`SigningKey::generate_rsa`] for other sizes.
+    /// fresh key pair otherwise (for ML-DSA, a random 32-byte seed). RSA (2048 bits)
+    /// needs the `rsa-keygen` feature, see [`SigningKey::generate_rsa`] for other
+    /// sizes; ML-DSA needs the `ml-dsa` feature.
     ///
     /// ```
     /// use jot_algorithms::{Algorithm, SigningKey};
@@ -76,6 +78,10 @@ fn generate(alg: Algorithm) -> Result<SigningKey, KeyError> {
             SigningInner::K256(crate::ecdsa_rustcrypto::k256_impl::Signing::generate()?)
         }
         Algorithm::EdDSA => SigningInner::Ed25519(EdSigning::generate()?),
+        #[cfg(feature = "ml-dsa")]
+        Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => {
+            SigningInner::MlDsa(crate::ml_dsa::MlDsaSigning::generate(alg)?)
+        }
         _ if matches!(
             alg.family(),
             AlgorithmFamily::RsaPkcs1 | AlgorithmFamily::RsaPss
@@ -157,7 +163,14 @@ mod tests {
                     Ok(key) => assert_eq!(key.algorithm(), alg),
                     Err(err) => assert!(
                         matches!(err, KeyError::AlgorithmDisabled { .. })
-                            && matches!(alg, Algorithm::ES512 | Algorithm::ES256K),
+                            && matches!(
+                                alg,
+                                Algorithm::ES512
+                                    | Algorithm::ES256K
+                                    | Algorithm::MlDsa44
+                                    | Algorithm::MlDsa65
+                                    | Algorithm::MlDsa87
+                            ),
                         "{alg}: {err}"
                     ),
                 },

@@ -13,6 +13,8 @@ use crate::ed448::{Ed448Signing, Ed448Verifying};
 use crate::eddsa::{EdSigning, EdVerifying};
 use crate::hmac::HmacKey;
 use crate::key::{SigningInner, VerifyingInner, disabled};
+#[cfg(feature = "ml-dsa")]
+use crate::ml_dsa::{MlDsaSigning, MlDsaVerifying};
 use crate::rsa::{RsaSigning, RsaVerifying};
 use crate::{AnyKey, EcCurve, Jwk, KeyError, KeyMaterial, OkpCurve, SigningKey, VerifyingKey};
 
@@ -123,9 +125,26 @@ impl SigningKey {
                     _ => return Err(disabled(alg)),
                 }
             }
+            KeyMaterial::AkpPrivate {
+                alg: key_alg,
+                seed,
+                public,
+            } => {
+                check_akp(key_alg, alg)?;
+                #[cfg(feature = "ml-dsa")]
+                {
+                    SigningInner::MlDsa(MlDsaSigning::new(alg, &seed, public.as_deref())?)
+                }
+                #[cfg(not(feature = "ml-dsa"))]
+                {
+                    let _ = (seed, public);
+                    return Err(disabled(alg));
+                }
+            }
             KeyMaterial::RsaPublic { .. }
             | KeyMaterial::EcPublic { .. }
-            | KeyMaterial::OkpPublic { .. } => {
+            | KeyMaterial::OkpPublic { .. }
+            | KeyMaterial::AkpPublic { .. } => {
                 return Err(KeyError::LooksLikePublicKey);
             }
         };
@@ -233,10 +252,26 @@ impl VerifyingKey {
                     _ => return Err(disabled(alg)),
                 }
             }
+            KeyMaterial::AkpPublic {
+                alg: key_alg,
+                public,
+            } => {
+                check_akp(key_alg, alg)?;
+                #[cfg(feature = "ml-dsa")]
+                {
+                    VerifyingInner::MlDsa(MlDsaVerifying::new(alg, &public)?)
+                }
+                #[cfg(not(feature = "ml-dsa"))]
+                {
+                    let _ = public;
+                    return Err(disabled(alg));
+                }
+            }
             // Private material was handled above.
             KeyMaterial::RsaPrivate(_)
             | KeyMaterial::EcPrivate { .. }
-            | KeyMaterial::OkpPrivate { .. } => {
+            | KeyMaterial::OkpPrivate { .. }
+            | KeyMaterial::AkpPrivate { .. } => {
                 return Err(KeyError::UnsupportedKeyType {
                     what: "private key",
                 });
@@ -246,9 +281,11 @@ impl VerifyingKey {
     }
 }
 
-/// The algorithm a key implies: only EC curves and the EdDSA curves imply one.
+/// The algorithm a key implies: EC curves, the EdDSA curves, and AKP keys (which
+/// carry theirs) imply one.
 fn infer_algorithm(material: &KeyMaterial) -> Result<Algorithm, KeyError> {
     match material {
+        KeyMaterial::AkpPrivate { alg, .. } | KeyMaterial::AkpPublic { alg, .. } => Ok(*alg),
         KeyMaterial::EcPrivate { curve, .. } | KeyMaterial::EcPublic { curve, .. } => {
             Ok(curve.algorithm())
         }
@@ -286,6 +323,19 @@ fn check_eddsa(curve: OkpCurve, alg: Algorithm) -> Result<(), KeyError> {
         }),
         OkpCurve::Ed448 if cfg!(not(feature = "ed448")) => Err(disabled(alg)),
         _ => Ok(()),
+    }
+}
+
+/// An AKP key is for its own algorithm only (RFC 9964 §3: `alg` is part of the
+/// key): an ML-DSA-44 key never verifies an ML-DSA-65 token, nor any other.
+fn check_akp(key_alg: Algorithm, alg: Algorithm) -> Result<(), KeyError> {
+    if key_alg == alg {
+        Ok(())
+    } else {
+        Err(KeyError::AlgorithmMismatch {
+            key: key_alg.as_str(),
+            requested: alg,
+        })
     }
 }
 

@@ -1,5 +1,6 @@
-//! JSON Web Key (RFC 7517), with the key types of RFC 7518 (RSA, EC, oct) and
-//! RFC 8037 (OKP: Ed25519, Ed448, X25519), and its conversion to and from [`KeyMaterial`].
+//! JSON Web Key (RFC 7517), with the key types of RFC 7518 (RSA, EC, oct),
+//! RFC 8037 (OKP: Ed25519, Ed448, X25519) and RFC 9964 (AKP: ML-DSA), and its
+//! conversion to and from [`KeyMaterial`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,7 +28,7 @@ use crate::{EcCurve, KeyError, KeyMaterial, OkpCurve, RsaPrivateParts};
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Jwk {
-    /// Key type: `RSA`, `EC`, `oct` or `OKP`.
+    /// Key type: `RSA`, `EC`, `oct`, `OKP` or `AKP`.
     pub kty: String,
     /// Intended use: `sig` or `enc`.
     #[serde(rename = "use", skip_serializing_if = "Option::is_none")]
@@ -92,6 +93,12 @@ pub struct Jwk {
     /// Key value (`oct`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub k: Option<String>,
+    /// Public key (`AKP`, RFC 9964): for ML-DSA, the encoded public key.
+    #[serde(rename = "pub", skip_serializing_if = "Option::is_none")]
+    pub public: Option<String>,
+    /// Private key (`AKP`, RFC 9964): for ML-DSA, the 32-byte seed.
+    #[serde(rename = "priv", skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
     /// Members jot does not know, kept as they were.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
@@ -117,12 +124,13 @@ impl Jwk {
         serde_json::to_string(self).expect("a Jwk always serializes")
     }
 
-    /// Whether this JWK has private members (`d` or `k`).
+    /// Whether this JWK has private members (`d`, `k` or `priv`).
     pub fn is_private(&self) -> bool {
-        self.d.is_some() || self.k.is_some()
+        self.d.is_some() || self.k.is_some() || self.private.is_some()
     }
 
-    /// This JWK without its private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`).
+    /// This JWK without its private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`,
+    /// `priv`).
     /// An `oct` key has no public part; its `k` is removed too.
     #[must_use]
     pub fn to_public(&self) -> Jwk {
@@ -135,6 +143,7 @@ impl Jwk {
             qi: None,
             oth: None,
             k: None,
+            private: None,
             ..self.clone()
         }
     }
@@ -185,10 +194,12 @@ impl Jwk {
 }
 
 impl KeyMaterial {
-    /// Reads the key members of a JWK for its `kty` (`oct`, `RSA`, `EC` or `OKP`),
-    /// strictly: every value strict base64url, RSA integers minimal, EC coordinates
-    /// and scalars of the curve's length, OKP keys of the curve's length (32 bytes, 57 for Ed448). `alg`, `use`,
-    /// `key_ops` and `kid` are not looked at: the typed keys check them.
+    /// Reads the key members of a JWK for its `kty` (`oct`, `RSA`, `EC`, `OKP` or
+    /// `AKP`), strictly: every value strict base64url, RSA integers minimal, EC
+    /// coordinates and scalars of the curve's length, OKP keys of the curve's length
+    /// (32 bytes, 57 for Ed448), AKP keys with the `alg` they require (ML-DSA-44, -65
+    /// or -87), a `pub` of that algorithm's length and a 32-byte `priv`. Otherwise
+    /// `alg`, `use`, `key_ops` and `kid` are not looked at: the typed keys check them.
     ///
     /// ```
     /// use jot_algorithms::{Jwk, KeyMaterial};
@@ -202,6 +213,7 @@ impl KeyMaterial {
             "RSA" => rsa_from_jwk(jwk),
             "EC" => ec_from_jwk(jwk),
             "OKP" => okp_from_jwk(jwk),
+            "AKP" => akp_from_jwk(jwk),
             "oct" => {
                 let k = member(&jwk.k, "oct JWK needs \"k\"")?;
                 Ok(KeyMaterial::Secret(b64(
@@ -217,7 +229,8 @@ impl KeyMaterial {
     }
 
     /// The key as a JWK: `kty` and the key members (the private ones too, for a
-    /// private key or a secret), without `alg`, `use` or `kid`. An EC or OKP private
+    /// private key or a secret), without `use` or `kid`, and without `alg` except for
+    /// an AKP key, which always names its algorithm. An EC or OKP private
     /// key read without its public key, or a compressed EC point, has no JWK form.
     ///
     /// ```
@@ -275,8 +288,22 @@ impl KeyMaterial {
                     jwk.d = enc(d);
                 }
             }
+            KeyMaterial::AkpPublic { alg, public } => {
+                jwk.alg = Some(alg.as_str().into());
+                jwk.public = enc(public);
+            }
+            KeyMaterial::AkpPrivate {
+                alg,
+                seed,
+                public: Some(public),
+            } => {
+                jwk.alg = Some(alg.as_str().into());
+                jwk.public = enc(public);
+                jwk.private = enc(seed);
+            }
             KeyMaterial::EcPrivate { point: None, .. }
-            | KeyMaterial::OkpPrivate { x: None, .. } => {
+            | KeyMaterial::OkpPrivate { x: None, .. }
+            | KeyMaterial::AkpPrivate { public: None, .. } => {
                 return Err(KeyError::UnsupportedKeyType {
                     what: "a private key read without its public key has no JWK form",
                 });
@@ -407,6 +434,54 @@ fn okp_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
     }
 }
 
+/// An AKP JWK (RFC 9964 §3): `alg` is required and fixes the lengths of `pub`
+/// (required) and `priv` (the 32-byte ML-DSA seed, in private keys only). Only the
+/// ML-DSA algorithms are AKP algorithms here.
+fn akp_from_jwk(jwk: &Jwk) -> Result<KeyMaterial, KeyError> {
+    let name = member(&jwk.alg, "AKP JWK needs \"alg\"")?;
+    let alg = Algorithm::from_name(name).ok_or(KeyError::UnsupportedKeyType {
+        what: "AKP algorithm other than ML-DSA-44, ML-DSA-65 and ML-DSA-87",
+    })?;
+    let public_len = akp_public_len(alg).ok_or(KeyError::UnsupportedKeyType {
+        what: "AKP algorithm other than ML-DSA-44, ML-DSA-65 and ML-DSA-87",
+    })?;
+    let public = b64(
+        member(&jwk.public, "AKP JWK needs \"pub\"")?,
+        "\"pub\" is not strict base64url",
+    )?;
+    if public.len() != public_len {
+        return Err(KeyError::InvalidJwk {
+            reason: "ML-DSA \"pub\" has the wrong length for its \"alg\" (1312, 1952 or 2592 bytes)",
+        });
+    }
+    match &jwk.private {
+        None => Ok(KeyMaterial::AkpPublic { alg, public }),
+        Some(private) => {
+            let seed = b64(private, "\"priv\" is not strict base64url")?;
+            if seed.len() != 32 {
+                return Err(KeyError::InvalidJwk {
+                    reason: "ML-DSA \"priv\" must be the 32-byte seed",
+                });
+            }
+            Ok(KeyMaterial::AkpPrivate {
+                alg,
+                seed,
+                public: Some(public),
+            })
+        }
+    }
+}
+
+/// The public key length of an AKP algorithm (FIPS 204 Table 2 for ML-DSA).
+pub(crate) const fn akp_public_len(alg: Algorithm) -> Option<usize> {
+    match alg {
+        Algorithm::MlDsa44 => Some(1312),
+        Algorithm::MlDsa65 => Some(1952),
+        Algorithm::MlDsa87 => Some(2592),
+        _ => None,
+    }
+}
+
 impl FromStr for Jwk {
     type Err = KeyError;
 
@@ -432,6 +507,8 @@ impl fmt::Debug for Jwk {
             .field("e", &self.e)
             .field("d", &redact(&self.d))
             .field("k", &redact(&self.k))
+            .field("pub", &self.public)
+            .field("priv", &redact(&self.private))
             .finish_non_exhaustive()
     }
 }

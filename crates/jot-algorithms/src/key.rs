@@ -18,6 +18,8 @@ use crate::ecdsa_rustcrypto::p521_impl;
 use crate::ed448::{Ed448Signing, Ed448Verifying};
 use crate::eddsa::{EdSigning, EdVerifying};
 use crate::hmac::HmacKey;
+#[cfg(feature = "ml-dsa")]
+use crate::ml_dsa::{MlDsaSigning, MlDsaVerifying};
 use crate::rsa::{RsaSigning, RsaVerifying};
 use crate::{KeyError, KeyMaterial, OkpCurve};
 
@@ -39,6 +41,8 @@ pub struct SigningKey {
     alg: Algorithm,
     kid: Option<Arc<str>>,
     inner: Arc<SigningInner>,
+    // ML-DSA only: FIPS 204's deterministic variant instead of the hedged one.
+    deterministic: bool,
 }
 
 /// A public key or HMAC secret that verifies exactly one [`Algorithm`].
@@ -80,6 +84,8 @@ pub(crate) enum SigningInner {
     Ed25519(EdSigning),
     #[cfg(feature = "ed448")]
     Ed448(Ed448Signing),
+    #[cfg(feature = "ml-dsa")]
+    MlDsa(MlDsaSigning),
 }
 
 pub(crate) enum VerifyingInner {
@@ -93,6 +99,8 @@ pub(crate) enum VerifyingInner {
     Ed25519(EdVerifying),
     #[cfg(feature = "ed448")]
     Ed448(Ed448Verifying),
+    #[cfg(feature = "ml-dsa")]
+    MlDsa(MlDsaVerifying),
 }
 
 impl SigningKey {
@@ -115,6 +123,34 @@ impl SigningKey {
     pub fn hmac(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         let key = HmacKey::new(alg, secret.as_ref())?;
         Ok(Self::new(alg, SigningInner::Hmac(key)))
+    }
+
+    /// An ML-DSA key (ML-DSA-44, ML-DSA-65 or ML-DSA-87, feature `ml-dsa`) from its
+    /// 32-byte seed ξ, the private key form of RFC 9964 (FIPS 204 key generation from
+    /// the seed). The public key is derived; [`SigningKey::to_jwk`] writes both.
+    ///
+    /// ```
+    /// # #[cfg(feature = "ml-dsa")] {
+    /// use jot_algorithms::{Algorithm, SigningKey};
+    ///
+    /// let key = SigningKey::ml_dsa(Algorithm::MlDsa44, [0u8; 32])?;
+    /// // RFC 9964 Appendix A: the all-zero seed's key and its thumbprint.
+    /// assert_eq!(key.thumbprint()?, "T4xl70S7MT6Zeq6r9V9fPJGVn76wfnXJ21-gyo0Gu6o");
+    /// assert!(key.to_jwk()?.public.unwrap().starts_with("unH59k4RuutY-pxvu24U5h8YZD2r"));
+    /// # }
+    /// # Ok::<(), jot_algorithms::KeyError>(())
+    /// ```
+    pub fn ml_dsa(alg: Algorithm, seed: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        #[cfg(feature = "ml-dsa")]
+        {
+            let key = MlDsaSigning::new(alg, seed.as_ref(), None)?;
+            Ok(Self::new(alg, SigningInner::MlDsa(key)))
+        }
+        #[cfg(not(feature = "ml-dsa"))]
+        {
+            let _ = seed;
+            Err(disabled(alg))
+        }
     }
 
     /// The algorithm this key signs for.
@@ -148,6 +184,8 @@ impl SigningKey {
             SigningInner::Ed25519(key) => VerifyingInner::Ed25519(key.verifying()),
             #[cfg(feature = "ed448")]
             SigningInner::Ed448(key) => VerifyingInner::Ed448(key.verifying()),
+            #[cfg(feature = "ml-dsa")]
+            SigningInner::MlDsa(key) => VerifyingInner::MlDsa(key.verifying()),
         };
         VerifyingKey {
             alg: self.alg,
@@ -156,11 +194,44 @@ impl SigningKey {
         }
     }
 
+    /// The same key, signing with the deterministic variant of ML-DSA (FIPS 204
+    /// §3.4: the random `rnd` is all zero), so that one input always gives one
+    /// signature. Only ML-DSA keys have the choice; by default they sign hedged (fresh
+    /// randomness mixed in), which FIPS 204 recommends against fault and side-channel
+    /// attacks. Deterministic signatures are for reproducible output and test vectors.
+    ///
+    /// ```
+    /// # #[cfg(feature = "ml-dsa")] {
+    /// use jot_algorithms::{Algorithm, SigningKey, Signer};
+    ///
+    /// let key = SigningKey::generate(Algorithm::MlDsa44)?.with_deterministic_signing()?;
+    /// let (mut a, mut b) = (Vec::new(), Vec::new());
+    /// key.sign(b"header.payload", &mut a)?;
+    /// key.sign(b"header.payload", &mut b)?;
+    /// assert_eq!(a, b);
+    /// assert!(SigningKey::generate(Algorithm::ES256)?.with_deterministic_signing().is_err());
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_deterministic_signing(self) -> Result<Self, KeyError> {
+        #[cfg(feature = "ml-dsa")]
+        if matches!(*self.inner, SigningInner::MlDsa(_)) {
+            return Ok(SigningKey {
+                deterministic: true,
+                ..self
+            });
+        }
+        Err(KeyError::UnsupportedKeyType {
+            what: "deterministic signing is an ML-DSA option",
+        })
+    }
+
     pub(crate) fn new(alg: Algorithm, inner: SigningInner) -> Self {
         SigningKey {
             alg,
             kid: None,
             inner: Arc::new(inner),
+            deterministic: false,
         }
     }
 
@@ -218,6 +289,8 @@ impl VerifyingKey {
             VerifyingInner::Ed25519(key) => key.verify(input, sig),
             #[cfg(feature = "ed448")]
             VerifyingInner::Ed448(key) => key.verify(input, sig),
+            #[cfg(feature = "ml-dsa")]
+            VerifyingInner::MlDsa(key) => key.verify(input, sig),
         }
     }
 
@@ -268,6 +341,11 @@ impl VerifyingKey {
                 curve: OkpCurve::Ed448,
                 x: key.public_key().to_vec(),
             },
+            #[cfg(feature = "ml-dsa")]
+            VerifyingInner::MlDsa(key) => KeyMaterial::AkpPublic {
+                alg: self.alg,
+                public: key.public_key().to_vec(),
+            },
         })
     }
 }
@@ -302,6 +380,10 @@ impl Signer for SigningKey {
                 key.sign(signing_input, out);
                 Ok(())
             }
+            #[cfg(feature = "ml-dsa")]
+            SigningInner::MlDsa(key) => key
+                .sign(signing_input, self.deterministic, out)
+                .map_err(|()| SignError::new()),
         }
     }
 
@@ -321,6 +403,8 @@ impl Signer for SigningKey {
             SigningInner::Ed25519(_) => 64,
             #[cfg(feature = "ed448")]
             SigningInner::Ed448(_) => crate::ed448::SIGNATURE_LEN,
+            #[cfg(feature = "ml-dsa")]
+            SigningInner::MlDsa(_) => crate::ml_dsa::signature_len(self.alg).unwrap_or(0),
         }
     }
 }
@@ -355,6 +439,7 @@ impl fmt::Debug for SigningKey {
         f.debug_struct("SigningKey")
             .field("alg", &self.alg)
             .field("kid", &self.kid)
+            .field("deterministic", &self.deterministic)
             .finish_non_exhaustive()
     }
 }
@@ -376,6 +461,7 @@ pub(crate) fn disabled(alg: Algorithm) -> KeyError {
             Algorithm::EdDSA => "ed448",
             Algorithm::ES512 => "es512",
             Algorithm::ES256K => "es256k",
+            Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => "ml-dsa",
             _ => "rsa-keygen",
         },
     }
@@ -408,7 +494,7 @@ mod tests {
     #[test]
     fn every_algorithm_round_trips_and_refuses_tampering() {
         let keys = keys_for_every_algorithm();
-        assert!(keys.len() >= 12);
+        assert!(keys.len() >= if cfg!(feature = "ml-dsa") { 15 } else { 12 });
         for key in keys {
             let alg = key.algorithm();
             let key = key.with_kid("k1");

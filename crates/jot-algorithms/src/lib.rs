@@ -24,6 +24,8 @@ mod jwk;
 mod jwk_set;
 mod key;
 mod material;
+#[cfg(feature = "ml-dsa")]
+mod ml_dsa;
 mod pem;
 pub mod provider;
 #[cfg(feature = "rand-core")]

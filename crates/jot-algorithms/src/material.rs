@@ -1,6 +1,6 @@
 //! [`KeyMaterial`]: a key's components as read from PEM, DER or a JWK, before any
 //! crypto backend sees them. It is the one meeting point of every key format and
-//! every key type jot knows (`oct`, RSA, EC, OKP), for JWS keys and JWE keys alike.
+//! every key type jot knows (`oct`, RSA, EC, OKP, AKP), for JWS keys and JWE keys alike.
 //!
 //! Reading: [`KeyMaterial::from_pem`], [`KeyMaterial::from_der`],
 //! [`KeyMaterial::from_jwk`] and [`AnyKey::parse`](crate::AnyKey::parse). Writing:
@@ -8,6 +8,8 @@
 //! and their PEM forms. [`KeyMaterial::thumbprint`] is the RFC 7638 thumbprint.
 
 use std::fmt;
+
+use jot_codec::Algorithm;
 
 use crate::{EcCurve, KeyError, OkpCurve};
 
@@ -77,6 +79,24 @@ pub enum KeyMaterial {
         /// The public key, if known.
         x: Option<Vec<u8>>,
     },
+    /// An AKP public key (RFC 9964): the key of one algorithm, ML-DSA-44, ML-DSA-65
+    /// or ML-DSA-87, whose length it has. Only a JWK carries one here.
+    AkpPublic {
+        /// The algorithm the key is for (AKP keys always name it).
+        alg: Algorithm,
+        /// The public key (`pub`), FIPS 204 `pkEncode`.
+        public: Vec<u8>,
+    },
+    /// An AKP private key (RFC 9964): the 32-byte ML-DSA seed and its public key
+    /// (both are required members of a private AKP JWK; PKCS#8 may omit the public key).
+    AkpPrivate {
+        /// The algorithm the key is for.
+        alg: Algorithm,
+        /// The private key (`priv`): the seed ξ of FIPS 204 key generation.
+        seed: Vec<u8>,
+        /// The public key (`pub`), if known.
+        public: Option<Vec<u8>>,
+    },
 }
 
 /// The integers of a two-prime RSA private key (RFC 8017 §3.2), big-endian, without
@@ -109,20 +129,23 @@ impl KeyMaterial {
             KeyMaterial::RsaPublic { .. }
                 | KeyMaterial::EcPublic { .. }
                 | KeyMaterial::OkpPublic { .. }
+                | KeyMaterial::AkpPublic { .. }
         )
     }
 
-    /// The JWK `kty`: `oct`, `RSA`, `EC` or `OKP`.
+    /// The JWK `kty`: `oct`, `RSA`, `EC`, `OKP` or `AKP`.
     pub fn kty(&self) -> &'static str {
         match self {
             KeyMaterial::Secret(_) => "oct",
             KeyMaterial::RsaPublic { .. } | KeyMaterial::RsaPrivate(_) => "RSA",
             KeyMaterial::EcPublic { .. } | KeyMaterial::EcPrivate { .. } => "EC",
             KeyMaterial::OkpPublic { .. } | KeyMaterial::OkpPrivate { .. } => "OKP",
+            KeyMaterial::AkpPublic { .. } | KeyMaterial::AkpPrivate { .. } => "AKP",
         }
     }
 
-    /// A short name of the key type for messages: `oct`, `RSA`, or the curve name.
+    /// A short name of the key type for messages: `oct`, `RSA`, the curve name, or
+    /// an AKP key's algorithm.
     pub fn key_type(&self) -> &'static str {
         match self {
             KeyMaterial::Secret(_) => "oct",
@@ -132,6 +155,9 @@ impl KeyMaterial {
             }
             KeyMaterial::OkpPublic { curve, .. } | KeyMaterial::OkpPrivate { curve, .. } => {
                 curve.jwk_name()
+            }
+            KeyMaterial::AkpPublic { alg, .. } | KeyMaterial::AkpPrivate { alg, .. } => {
+                alg.as_str()
             }
         }
     }
@@ -170,6 +196,10 @@ impl KeyMaterial {
             KeyMaterial::OkpPrivate { curve, x, .. } => KeyMaterial::OkpPublic {
                 curve: *curve,
                 x: x.clone().ok_or(NO_PUBLIC)?,
+            },
+            KeyMaterial::AkpPrivate { alg, public, .. } => KeyMaterial::AkpPublic {
+                alg: *alg,
+                public: public.clone().ok_or(NO_PUBLIC)?,
             },
             public => public.clone(),
         })
@@ -210,6 +240,17 @@ impl fmt::Debug for KeyMaterial {
                 .field("d", &REDACTED)
                 .field("x", x)
                 .finish(),
+            KeyMaterial::AkpPublic { alg, public } => f
+                .debug_struct("AkpPublic")
+                .field("alg", alg)
+                .field("public", public)
+                .finish(),
+            KeyMaterial::AkpPrivate { alg, public, .. } => f
+                .debug_struct("AkpPrivate")
+                .field("alg", alg)
+                .field("seed", &REDACTED)
+                .field("public", public)
+                .finish(),
         }
     }
 }
@@ -241,6 +282,11 @@ mod tests {
                 curve: OkpCurve::X25519,
                 d: vec![0xab; 32],
                 x: None,
+            },
+            KeyMaterial::AkpPrivate {
+                alg: Algorithm::MlDsa44,
+                seed: vec![0xab; 32],
+                public: Some(vec![1; 1312]),
             },
             KeyMaterial::RsaPrivate(Box::new(RsaPrivateParts {
                 n: vec![1],

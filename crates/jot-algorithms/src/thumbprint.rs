@@ -8,7 +8,8 @@ use crate::{Jwk, KeyError, KeyMaterial, SigningKey, VerifyingKey};
 impl KeyMaterial {
     /// The RFC 7638 SHA-256 thumbprint, base64url-encoded: the hash of the required
     /// public members of the key type (`oct`: `k`; `RSA`: `e`, `n`; `EC`: `crv`, `x`,
-    /// `y`; `OKP`: `crv`, `x`) and `kty`, in lexicographic order without whitespace.
+    /// `y`; `OKP`: `crv`, `x`; `AKP`: `alg`, `pub`, RFC 9964 §6) and `kty`, in
+    /// lexicographic order without whitespace.
     /// A private key has the thumbprint of its public part (so an EC or OKP private key
     /// read without its public key has none).
     ///
@@ -31,6 +32,7 @@ impl KeyMaterial {
             "oct" => &[("k", &public.k)],
             "RSA" => &[("e", &public.e), ("n", &public.n)],
             "EC" => &[("crv", &public.crv), ("x", &public.x), ("y", &public.y)],
+            "AKP" => &[("alg", &public.alg), ("pub", &public.public)],
             _ => &[("crv", &public.crv), ("x", &public.x)],
         };
         let mut members = vec![("kty", self.kty())];
@@ -38,8 +40,8 @@ impl KeyMaterial {
             members.push((name, value.as_deref().ok_or(KeyError::Encoding)?));
         }
         members.sort_unstable_by_key(|(name, _)| *name);
-        // The values are base64url or known curve names, written by `to_jwk`: none
-        // needs JSON escaping.
+        // The values are base64url, known curve names or algorithm names, written by
+        // `to_jwk`: none needs JSON escaping.
         let body: Vec<String> = members
             .iter()
             .map(|(name, value)| format!(r#""{name}":"{value}""#))
@@ -53,7 +55,7 @@ impl KeyMaterial {
 
 impl Jwk {
     /// The RFC 7638 SHA-256 thumbprint, base64url-encoded, of any key type jot reads
-    /// (`oct`, `RSA`, `EC` incl. secp256k1, `OKP` incl. X25519). The key members are
+    /// (`oct`, `RSA`, `EC` incl. secp256k1, `OKP` incl. X25519, `AKP`). The key members are
     /// first decoded and checked ([`KeyMaterial::from_jwk`]), so an invalid JWK has
     /// no thumbprint.
     ///

@@ -1,4 +1,4 @@
-//! JWS algorithm identifiers (RFC 7518 §3, RFC 8037, RFC 8812).
+//! JWS algorithm identifiers (RFC 7518 §3, RFC 8037, RFC 8812, RFC 9964).
 
 use core::fmt;
 use core::str::FromStr;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(alg, Algorithm::ES256);
 /// assert_eq!(alg.as_str(), "ES256");
 /// assert!("none".parse::<Algorithm>().is_err());
+/// assert_eq!("ML-DSA-65".parse::<Algorithm>(), Ok(Algorithm::MlDsa65));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -46,8 +47,15 @@ pub enum Algorithm {
     ES512,
     /// ECDSA using secp256k1 and SHA-256 (RFC 8812).
     ES256K,
-    /// EdDSA (RFC 8037); jot implements the Ed25519 curve.
+    /// EdDSA (RFC 8037) with an Ed25519 or Ed448 key.
     EdDSA,
+    /// ML-DSA-44 (FIPS 204, RFC 9964): a post-quantum lattice signature, security
+    /// category 2. Keys are `kty: "AKP"`.
+    MlDsa44,
+    /// ML-DSA-65 (FIPS 204, RFC 9964), security category 3.
+    MlDsa65,
+    /// ML-DSA-87 (FIPS 204, RFC 9964), security category 5.
+    MlDsa87,
 }
 
 /// The family an [`Algorithm`] belongs to, which fixes the kind of key it needs.
@@ -64,11 +72,13 @@ pub enum AlgorithmFamily {
     Ecdsa,
     /// EdDSA (`kty: OKP`).
     EdDsa,
+    /// ML-DSA (`kty: AKP`, RFC 9964): one key per parameter set.
+    MlDsa,
 }
 
 impl Algorithm {
     /// Every algorithm, in registry order.
-    pub const ALL: [Algorithm; 14] = [
+    pub const ALL: [Algorithm; 17] = [
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
@@ -83,6 +93,9 @@ impl Algorithm {
         Algorithm::ES512,
         Algorithm::ES256K,
         Algorithm::EdDSA,
+        Algorithm::MlDsa44,
+        Algorithm::MlDsa65,
+        Algorithm::MlDsa87,
     ];
 
     /// The registered name, as it appears in a JOSE header.
@@ -102,6 +115,9 @@ impl Algorithm {
             Algorithm::ES512 => "ES512",
             Algorithm::ES256K => "ES256K",
             Algorithm::EdDSA => "EdDSA",
+            Algorithm::MlDsa44 => "ML-DSA-44",
+            Algorithm::MlDsa65 => "ML-DSA-65",
+            Algorithm::MlDsa87 => "ML-DSA-87",
         }
     }
 
@@ -120,6 +136,7 @@ impl Algorithm {
                 AlgorithmFamily::Ecdsa
             }
             Algorithm::EdDSA => AlgorithmFamily::EdDsa,
+            Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => AlgorithmFamily::MlDsa,
         }
     }
 
@@ -140,6 +157,9 @@ impl Algorithm {
             "ES512" => Algorithm::ES512,
             "ES256K" => Algorithm::ES256K,
             "EdDSA" => Algorithm::EdDSA,
+            "ML-DSA-44" => Algorithm::MlDsa44,
+            "ML-DSA-65" => Algorithm::MlDsa65,
+            "ML-DSA-87" => Algorithm::MlDsa87,
             _ => return None,
         })
     }
@@ -189,7 +209,18 @@ mod tests {
             assert_eq!(Algorithm::from_name(alg.as_str()), Some(alg));
             assert_eq!(Algorithm::from_name(&alg.as_str().to_lowercase()), None);
         }
-        for bad in ["none", "None", "NONE", "nOnE", "", "HS257", "ES521"] {
+        for bad in [
+            "none",
+            "None",
+            "NONE",
+            "nOnE",
+            "",
+            "HS257",
+            "ES521",
+            "ML-DSA-66",
+            "MLDSA44",
+            "ML_DSA_44",
+        ] {
             assert_eq!(Algorithm::from_name(bad), None, "{bad}");
         }
     }

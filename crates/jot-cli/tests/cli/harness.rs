@@ -9,9 +9,24 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// Every algorithm, with the lower-case stem used for its key files.
-pub(crate) const ALGS: [&str; 14] = [
-    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
-    "ES384", "ES512", "ES256K", "EdDSA",
+pub(crate) const ALGS: [&str; 17] = [
+    "HS256",
+    "HS384",
+    "HS512",
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "ES256K",
+    "EdDSA",
+    "ML-DSA-44",
+    "ML-DSA-65",
+    "ML-DSA-87",
 ];
 
 /// `jot` with an empty environment but PATH and HOME.

@@ -25,6 +25,7 @@ mod jws_json;
 mod kek;
 mod key_formats;
 mod keygen;
+mod ml_dsa;
 mod operate;
 #[cfg(unix)]
 mod postgres;

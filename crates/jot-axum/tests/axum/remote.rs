@@ -69,6 +69,45 @@ async fn rotation_is_picked_up_on_a_new_kid() {
     assert_eq!(server.hits(), 2);
 }
 
+/// A post-quantum issuer: its ML-DSA-65 key comes as an `AKP` JWK in the remote
+/// set, and the key's `alg` is the only one it verifies.
+#[cfg(feature = "ml-dsa")]
+#[tokio::test]
+async fn ml_dsa_tokens_verify_against_a_remote_akp_key() {
+    use jot_algorithms::Algorithm;
+    let key = jot_algorithms::SigningKey::generate(Algorithm::MlDsa65)
+        .unwrap()
+        .with_kid("pq");
+    let server = JwksServer::start(&[&key]).await;
+    let body = reqwest::get(server.url())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let published: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(published["keys"][0]["kty"], "AKP");
+    assert_eq!(published["keys"][0]["alg"], "ML-DSA-65");
+    let app = app(auth(remote(&server, Duration::from_millis(500))));
+
+    let token = mint(&key, claims(json!({})));
+    assert_eq!(status(&app, &token).await, StatusCode::OK);
+
+    // One changed signature byte: refused.
+    let mut forged = token.into_bytes();
+    let at = forged.len() - 10;
+    forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    assert_eq!(status(&app, &forged).await, StatusCode::UNAUTHORIZED);
+
+    // The same `kid` with another ML-DSA parameter set is not this key's algorithm.
+    let other = jot_algorithms::SigningKey::generate(Algorithm::MlDsa44)
+        .unwrap()
+        .with_kid("pq");
+    let r = send(&app, bearer("/", &mint(&other, claims(json!({}))))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
 #[tokio::test]
 async fn unknown_kid_flood_is_rate_limited() {
     let key = es256("real");

@@ -79,13 +79,7 @@ async fn ml_dsa_tokens_verify_against_a_remote_akp_key() {
         .unwrap()
         .with_kid("pq");
     let server = JwksServer::start(&[&key]).await;
-    let body = reqwest::get(server.url())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let published: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let published: serde_json::Value = serde_json::from_str(&jwks_of(&[&key])).unwrap();
     assert_eq!(published["keys"][0]["kty"], "AKP");
     assert_eq!(published["keys"][0]["alg"], "ML-DSA-65");
     let app = app(auth(remote(&server, Duration::from_millis(500))));

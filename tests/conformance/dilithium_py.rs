@@ -6,9 +6,6 @@
 //! and jot verifies JWTs whose signature dilithium-py made, refusing them once
 //! tampered. Keys cross as SPKI and PKCS#8 (seed form, RFC 9881) too, both ways.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use jot_algorithms::{
     Algorithm, Claims, Error, Header, SigningKey, Validation, VerifyingKey, base64url, decode,
     encode,
@@ -44,26 +41,7 @@ fn python(request: &Value) -> Value {
 }
 
 fn run_python(script: &str, request: &Value) -> Value {
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(request.to_string().as_bytes())
-        .expect("python3 reads its request");
-    let out = child.wait_with_output().expect("python3 finishes");
-    assert!(
-        out.status.success(),
-        "dilithium-py: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON from dilithium-py")
+    jot_test_support::python::python_json(script, request, "dilithium-py")
 }
 
 /// The JWS signing input and signature of a compact token.

@@ -10,15 +10,13 @@
 //! code) when `python3 -c "import jwcrypto"` fails; if that fails too, the test fails
 //! and says so.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use jot_algorithms::{Algorithm, SigningKey};
 use jot_jwe::{
     Claims, ContentEncryption, Curve, DecryptionKey, DecryptionKeySet, DecryptionPolicy,
     EncryptionKey, Error, HeaderOptions, KeyAlgorithm, Validation, decrypt, decrypt_then_verify,
     encrypt, sign_then_encrypt,
 };
+use jot_test_support::python::python_json;
 use serde_json::{Value, json};
 
 const SCRIPT: &str = r#"
@@ -156,26 +154,12 @@ fn jwcrypto_round_trips() {
         .into();
         request.push(entry);
     }
-    let mut child = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(json!({ "cases": request }).to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "jwcrypto failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let results: Vec<Value> = serde_json::from_value(python_json(
+        SCRIPT,
+        &json!({ "cases": request }),
+        "jwcrypto",
+    ))
+    .unwrap();
     assert_eq!(results.len(), cases.len());
     for (case, result) in cases.iter().zip(&results) {
         assert_eq!(
@@ -239,16 +223,7 @@ print(json.dumps({"jwks": json.loads(ks.export(private_keys=True)), "tokens": to
 #[test]
 fn jwcrypto_encrypts_to_one_key_of_a_set_jot_decrypts_with_the_set() {
     ensure_jwcrypto();
-    let output = Command::new("python3")
-        .args(["-c", SET_SCRIPT])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "jwcrypto failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let out = python_json(SET_SCRIPT, &json!({}), "jwcrypto");
     let set = DecryptionKeySet::from_jwks_json(&out["jwks"].to_string()).unwrap();
     let mut kids = set.kids();
     kids.sort_unstable();

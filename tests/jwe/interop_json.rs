@@ -6,13 +6,11 @@
 //!
 //! jwcrypto is installed as for the compact interop test (`cargo xtask deps`'s code).
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use jot_jwe::{
     ContentEncryption, DecryptionKey, DecryptionKeySet, DecryptionPolicy, Error, HeaderOptions,
     JweJson, JweJsonError, KeyAlgorithm, decrypt_json,
 };
+use jot_test_support::python::python_json;
 use serde_json::{Value, json};
 
 const SCRIPT: &str = r#"
@@ -81,26 +79,7 @@ fn jwcrypto_json_multi_recipient_both_ways() {
         "keys": jwks, "enc": enc.as_str(), "plaintext": plaintext, "aad": "peer aad",
         "jot_general": general, "jot_flat": flat,
     });
-    let mut child = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "jwcrypto failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let out = python_json(SCRIPT, &request, "jwcrypto");
     // jwcrypto read jot's general document with each key, and the flattened one.
     assert_eq!(out["jot_plaintexts"], json!(vec![plaintext; 4]));
 

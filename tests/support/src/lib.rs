@@ -8,4 +8,5 @@ pub mod forge;
 pub mod inputs;
 #[cfg(unix)]
 pub mod postgres;
+pub mod python;
 pub mod signatures;

@@ -87,24 +87,7 @@ pub(crate) fn json(s: &str) -> Value {
 /// prints; fails the test, with Python's stderr, when the script fails. `what` names
 /// the peer in that message.
 pub(crate) fn python_json(script: &str, request: &Value, what: &str) -> Value {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(request.to_string().as_bytes())
-        .expect("python3 reads its request");
-    let out = child.wait_with_output().expect("python3 finishes");
-    assert!(out.status.success(), "{what}:\n{}", text(&out.stderr));
-    json(&text(&out.stdout))
+    jot_test_support::python::python_json(script, request, what)
 }
 
 /// Seconds since the epoch.

@@ -454,6 +454,25 @@ impl fmt::Debug for VerifyingKey {
     }
 }
 
+/// Whether this build signs and verifies `alg`. Most algorithms are always there;
+/// ES512, ES256K and ML-DSA-44/65/87 need the cargo features `es512`, `es256k` and
+/// `ml-dsa` (`es512` and `es256k` are on by default). EdDSA is Ed25519 in every
+/// build; Ed448 keys also need `ed448`.
+///
+/// ```
+/// use jot_algorithms::{Algorithm, supports};
+/// assert!(supports(Algorithm::ES256));
+/// assert_eq!(supports(Algorithm::MlDsa65), cfg!(feature = "ml-dsa"));
+/// ```
+pub fn supports(alg: Algorithm) -> bool {
+    match alg {
+        Algorithm::ES512 => cfg!(feature = "es512"),
+        Algorithm::ES256K => cfg!(feature = "es256k"),
+        Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => cfg!(feature = "ml-dsa"),
+        _ => true,
+    }
+}
+
 pub(crate) fn disabled(alg: Algorithm) -> KeyError {
     KeyError::AlgorithmDisabled {
         alg,

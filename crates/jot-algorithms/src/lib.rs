@@ -39,7 +39,7 @@ pub use curve::{EcCurve, OkpCurve};
 pub use error::KeyError;
 pub use jwk::Jwk;
 pub use jwk_set::{JwkSet, KeySet, UnusableKey};
-pub use key::{SigningKey, VerifyingKey};
+pub use key::{SigningKey, VerifyingKey, supports};
 pub use material::{KeyMaterial, RsaPrivateParts};
 #[cfg(feature = "rand-core")]
 pub use rng::SystemRng;

@@ -219,7 +219,7 @@ impl X5cVerifier {
             algorithms: Algorithm::ALL
                 .iter()
                 .copied()
-                .filter(|a| a.family() != AlgorithmFamily::Hmac)
+                .filter(|&a| a.family() != AlgorithmFamily::Hmac && crate::supports(a))
                 .collect(),
             eku: None,
             max_certificates: Self::DEFAULT_MAX_CERTIFICATES,

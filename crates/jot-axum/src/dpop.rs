@@ -91,7 +91,7 @@ impl Dpop {
     /// How far ahead of the server's clock a proof's `iat` may be: 5 s.
     pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
 
-    /// Every asymmetric algorithm jot verifies; proofs at most
+    /// Every asymmetric algorithm this build verifies ([`jot_algorithms::supports`]); proofs at most
     /// [`Dpop::DEFAULT_MAX_AGE`] old, [`Dpop::DEFAULT_LEEWAY`] of clock skew; an
     /// in-memory [`MemoryReplayCache`] of [`MemoryReplayCache::DEFAULT_CAPACITY`]
     /// proofs; no server nonces; the origin of the resource identifier.
@@ -99,7 +99,9 @@ impl Dpop {
         Dpop {
             algorithms: Algorithm::ALL
                 .into_iter()
-                .filter(|alg| alg.family() != AlgorithmFamily::Hmac)
+                .filter(|&alg| {
+                    alg.family() != AlgorithmFamily::Hmac && jot_algorithms::supports(alg)
+                })
                 .collect(),
             max_age: Self::DEFAULT_MAX_AGE,
             leeway: Self::DEFAULT_LEEWAY,

@@ -111,11 +111,17 @@ async fn require_dpop_refuses_bearer_tokens_and_says_so() {
     let all = challenges(&reply);
     assert_eq!(all.len(), 1, "{all:?}");
     assert!(all[0].starts_with("DPoP resource_metadata="), "{all:?}");
-    // Every asymmetric algorithm by default.
+    // Every asymmetric algorithm the build verifies, by default: with `ml-dsa`,
+    // the post-quantum ones too.
+    let post_quantum = if cfg!(feature = "ml-dsa") {
+        " ML-DSA-44 ML-DSA-65 ML-DSA-87"
+    } else {
+        ""
+    };
     assert!(
-        all[0].ends_with(
-            r#"algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 ES256K EdDSA""#
-        ),
+        all[0].ends_with(&format!(
+            r#"algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 ES256K EdDSA{post_quantum}""#
+        )),
         "{all:?}"
     );
     // With DPoP, a bound token passes (require_dpop turned DPoP on with defaults).

@@ -18,14 +18,19 @@ impl SigningKey {
     /// Generates a new key for `alg`: a random secret of the hash size for HMAC, a
     /// fresh key pair otherwise (for ML-DSA, a random 32-byte seed). RSA (2048 bits)
     /// needs the `rsa-keygen` feature, see [`SigningKey::generate_rsa`] for other
-    /// sizes; ML-DSA needs the `ml-dsa` feature.
+    /// sizes; ML-DSA needs the `ml-dsa` feature. [`Algorithm::EdDSA`] and
+    /// [`Algorithm::Ed25519`] give an Ed25519 key, [`Algorithm::Ed448`] an Ed448 key
+    /// (feature `ed448`); for an Ed448 key bound to `EdDSA` see
+    /// [`SigningKey::generate_eddsa`].
     ///
     /// ```
     /// use jot_algorithms::{Algorithm, SigningKey};
     ///
-    /// for alg in [Algorithm::HS256, Algorithm::ES384, Algorithm::EdDSA] {
+    /// for alg in [Algorithm::HS256, Algorithm::ES384, Algorithm::EdDSA, Algorithm::Ed25519] {
     ///     assert_eq!(SigningKey::generate(alg)?.algorithm(), alg);
     /// }
+    /// let key = SigningKey::generate(Algorithm::Ed25519)?;
+    /// assert_eq!(key.to_jwk()?.crv.as_deref(), Some("Ed25519"));
     /// # Ok::<(), jot_algorithms::KeyError>(())
     /// ```
     pub fn generate(alg: Algorithm) -> Result<Self, KeyError> {
@@ -77,7 +82,9 @@ fn generate(alg: Algorithm) -> Result<SigningKey, KeyError> {
         Algorithm::ES256K => {
             SigningInner::K256(crate::ecdsa_rustcrypto::k256_impl::Signing::generate()?)
         }
-        Algorithm::EdDSA => SigningInner::Ed25519(EdSigning::generate()?),
+        Algorithm::EdDSA | Algorithm::Ed25519 => SigningInner::Ed25519(EdSigning::generate()?),
+        #[cfg(feature = "ed448")]
+        Algorithm::Ed448 => SigningInner::Ed448(crate::ed448::Ed448Signing::generate()?),
         #[cfg(feature = "ml-dsa")]
         Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => {
             SigningInner::MlDsa(crate::ml_dsa::MlDsaSigning::generate(alg)?)
@@ -167,6 +174,7 @@ mod tests {
                                 alg,
                                 Algorithm::ES512
                                     | Algorithm::ES256K
+                                    | Algorithm::Ed448
                                     | Algorithm::MlDsa44
                                     | Algorithm::MlDsa65
                                     | Algorithm::MlDsa87
@@ -195,5 +203,27 @@ mod tests {
             SigningKey::generate_eddsa(OkpCurve::X25519),
             Err(KeyError::UnsupportedKeyType { .. })
         ));
+    }
+
+    #[test]
+    fn fully_specified_eddsa_algorithms_generate_keys_of_their_curve() {
+        let ed25519 = SigningKey::generate(Algorithm::Ed25519).unwrap();
+        assert_eq!(ed25519.algorithm(), Algorithm::Ed25519);
+        assert_eq!(ed25519.to_jwk().unwrap().crv.as_deref(), Some("Ed25519"));
+        assert_eq!(ed25519.verifying_key().algorithm(), Algorithm::Ed25519);
+        let ed448 = SigningKey::generate(Algorithm::Ed448);
+        if cfg!(feature = "ed448") {
+            let ed448 = ed448.unwrap();
+            assert_eq!(ed448.algorithm(), Algorithm::Ed448);
+            assert_eq!(ed448.to_jwk().unwrap().crv.as_deref(), Some("Ed448"));
+        } else {
+            assert_eq!(
+                ed448.err(),
+                Some(KeyError::AlgorithmDisabled {
+                    alg: Algorithm::Ed448,
+                    feature: "ed448"
+                })
+            );
+        }
     }
 }

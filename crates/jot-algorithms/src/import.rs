@@ -282,7 +282,9 @@ impl VerifyingKey {
 }
 
 /// The algorithm a key implies: EC curves, the EdDSA curves, and AKP keys (which
-/// carry theirs) imply one.
+/// carry theirs) imply one. An Ed25519 or Ed448 key without a stated algorithm
+/// is bound to the polymorphic `EdDSA`, as before RFC 9864; ask for `Ed25519` or
+/// `Ed448` explicitly (or let the JWK's `alg` say it) to bind the fully-specified one.
 fn infer_algorithm(material: &KeyMaterial) -> Result<Algorithm, KeyError> {
     match material {
         KeyMaterial::AkpPrivate { alg, .. } | KeyMaterial::AkpPublic { alg, .. } => Ok(*alg),
@@ -310,14 +312,22 @@ fn refuse_hmac_for_asymmetric(alg: Algorithm, material: &KeyMaterial) -> Result<
     Ok(())
 }
 
-/// An OKP key signs only as Ed25519 or Ed448 for EdDSA (the key's curve decides
-/// which); X25519 is for key agreement. Ed448 needs the `ed448` feature.
+/// An OKP key signs only as Ed25519 or Ed448: for the polymorphic `EdDSA` (the
+/// key's curve decides which) or for the fully-specified algorithm of its own curve
+/// (RFC 9864: `Ed25519` for an Ed25519 key, `Ed448` for an Ed448 key, never
+/// crossed); X25519 is for key agreement. Ed448 needs the `ed448` feature.
 fn check_eddsa(curve: OkpCurve, alg: Algorithm) -> Result<(), KeyError> {
+    let fits = match curve {
+        OkpCurve::X25519 => {
+            return Err(KeyError::UnsupportedKeyType {
+                what: "X25519 (a key-agreement key, not for signatures)",
+            });
+        }
+        OkpCurve::Ed25519 => matches!(alg, Algorithm::EdDSA | Algorithm::Ed25519),
+        OkpCurve::Ed448 => matches!(alg, Algorithm::EdDSA | Algorithm::Ed448),
+    };
     match curve {
-        OkpCurve::X25519 => Err(KeyError::UnsupportedKeyType {
-            what: "X25519 (a key-agreement key, not for signatures)",
-        }),
-        _ if alg != Algorithm::EdDSA => Err(KeyError::AlgorithmMismatch {
+        _ if !fits => Err(KeyError::AlgorithmMismatch {
             key: curve.jwk_name(),
             requested: alg,
         }),

@@ -456,16 +456,19 @@ impl fmt::Debug for VerifyingKey {
 
 /// Whether this build signs and verifies `alg`. Most algorithms are always there;
 /// ES512, ES256K and ML-DSA-44/65/87 need the cargo features `es512`, `es256k` and
-/// `ml-dsa` (`es512` and `es256k` are on by default). EdDSA is Ed25519 in every
-/// build; Ed448 keys also need `ed448`.
+/// `ml-dsa` (`es512` and `es256k` are on by default). EdDSA and Ed25519 are in every
+/// build; Ed448 (and EdDSA with an Ed448 key) needs `ed448` (on by default).
 ///
 /// ```
 /// use jot_algorithms::{Algorithm, supports};
 /// assert!(supports(Algorithm::ES256));
+/// assert!(supports(Algorithm::Ed25519));
+/// assert_eq!(supports(Algorithm::Ed448), cfg!(feature = "ed448"));
 /// assert_eq!(supports(Algorithm::MlDsa65), cfg!(feature = "ml-dsa"));
 /// ```
 pub fn supports(alg: Algorithm) -> bool {
     match alg {
+        Algorithm::Ed448 => cfg!(feature = "ed448"),
         Algorithm::ES512 => cfg!(feature = "es512"),
         Algorithm::ES256K => cfg!(feature = "es256k"),
         Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => cfg!(feature = "ml-dsa"),
@@ -477,7 +480,7 @@ pub(crate) fn disabled(alg: Algorithm) -> KeyError {
     KeyError::AlgorithmDisabled {
         alg,
         feature: match alg {
-            Algorithm::EdDSA => "ed448",
+            Algorithm::EdDSA | Algorithm::Ed448 => "ed448",
             Algorithm::ES512 => "es512",
             Algorithm::ES256K => "es256k",
             Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => "ml-dsa",

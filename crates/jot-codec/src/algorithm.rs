@@ -1,4 +1,4 @@
-//! JWS algorithm identifiers (RFC 7518 §3, RFC 8037, RFC 8812, RFC 9964).
+//! JWS algorithm identifiers (RFC 7518 §3, RFC 8037, RFC 8812, RFC 9864, RFC 9964).
 
 use core::fmt;
 use core::str::FromStr;
@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(alg.as_str(), "ES256");
 /// assert!("none".parse::<Algorithm>().is_err());
 /// assert_eq!("ML-DSA-65".parse::<Algorithm>(), Ok(Algorithm::MlDsa65));
+/// assert_eq!("Ed25519".parse::<Algorithm>(), Ok(Algorithm::Ed25519));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -47,8 +48,16 @@ pub enum Algorithm {
     ES512,
     /// ECDSA using secp256k1 and SHA-256 (RFC 8812).
     ES256K,
-    /// EdDSA (RFC 8037) with an Ed25519 or Ed448 key.
+    /// EdDSA (RFC 8037) with an Ed25519 or Ed448 key: the key's curve decides which.
+    /// RFC 9864 deprecates this polymorphic name in favour of [`Algorithm::Ed25519`]
+    /// and [`Algorithm::Ed448`]; jot still signs and verifies it.
     EdDSA,
+    /// EdDSA with the Ed25519 curve (RFC 9864 §2.2, fully specified): only an
+    /// Ed25519 key (`kty: "OKP"`, `crv: "Ed25519"`) signs or verifies it.
+    Ed25519,
+    /// EdDSA with the Ed448 curve (RFC 9864 §2.2, fully specified): only an Ed448
+    /// key (`kty: "OKP"`, `crv: "Ed448"`) signs or verifies it.
+    Ed448,
     /// ML-DSA-44 (FIPS 204, RFC 9964): a post-quantum lattice signature, security
     /// category 2. Keys are `kty: "AKP"`.
     MlDsa44,
@@ -70,7 +79,7 @@ pub enum AlgorithmFamily {
     RsaPss,
     /// ECDSA (`kty: EC`).
     Ecdsa,
-    /// EdDSA (`kty: OKP`).
+    /// EdDSA (`kty: OKP`): `EdDSA`, and the fully-specified `Ed25519` and `Ed448`.
     EdDsa,
     /// ML-DSA (`kty: AKP`, RFC 9964): one key per parameter set.
     MlDsa,
@@ -78,7 +87,7 @@ pub enum AlgorithmFamily {
 
 impl Algorithm {
     /// Every algorithm, in registry order.
-    pub const ALL: [Algorithm; 17] = [
+    pub const ALL: [Algorithm; 19] = [
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
@@ -93,6 +102,8 @@ impl Algorithm {
         Algorithm::ES512,
         Algorithm::ES256K,
         Algorithm::EdDSA,
+        Algorithm::Ed25519,
+        Algorithm::Ed448,
         Algorithm::MlDsa44,
         Algorithm::MlDsa65,
         Algorithm::MlDsa87,
@@ -115,6 +126,8 @@ impl Algorithm {
             Algorithm::ES512 => "ES512",
             Algorithm::ES256K => "ES256K",
             Algorithm::EdDSA => "EdDSA",
+            Algorithm::Ed25519 => "Ed25519",
+            Algorithm::Ed448 => "Ed448",
             Algorithm::MlDsa44 => "ML-DSA-44",
             Algorithm::MlDsa65 => "ML-DSA-65",
             Algorithm::MlDsa87 => "ML-DSA-87",
@@ -135,7 +148,7 @@ impl Algorithm {
             Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 | Algorithm::ES256K => {
                 AlgorithmFamily::Ecdsa
             }
-            Algorithm::EdDSA => AlgorithmFamily::EdDsa,
+            Algorithm::EdDSA | Algorithm::Ed25519 | Algorithm::Ed448 => AlgorithmFamily::EdDsa,
             Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => AlgorithmFamily::MlDsa,
         }
     }
@@ -157,6 +170,8 @@ impl Algorithm {
             "ES512" => Algorithm::ES512,
             "ES256K" => Algorithm::ES256K,
             "EdDSA" => Algorithm::EdDSA,
+            "Ed25519" => Algorithm::Ed25519,
+            "Ed448" => Algorithm::Ed448,
             "ML-DSA-44" => Algorithm::MlDsa44,
             "ML-DSA-65" => Algorithm::MlDsa65,
             "ML-DSA-87" => Algorithm::MlDsa87,
@@ -220,8 +235,27 @@ mod tests {
             "ML-DSA-66",
             "MLDSA44",
             "ML_DSA_44",
+            "ED25519",
+            "ed448",
+            "Ed25519ph",
+            "X25519",
         ] {
             assert_eq!(Algorithm::from_name(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn fully_specified_eddsa_names_are_their_own_algorithms() {
+        assert_eq!(Algorithm::from_name("Ed25519"), Some(Algorithm::Ed25519));
+        assert_eq!(Algorithm::from_name("Ed448"), Some(Algorithm::Ed448));
+        assert_eq!(Algorithm::Ed448.as_str(), "Ed448");
+        for alg in [Algorithm::EdDSA, Algorithm::Ed25519, Algorithm::Ed448] {
+            assert_eq!(alg.family(), AlgorithmFamily::EdDsa);
+        }
+        assert_ne!(Algorithm::Ed25519, Algorithm::EdDSA);
+        let at = |alg| Algorithm::ALL.iter().position(|a| *a == alg).unwrap();
+        assert_eq!(at(Algorithm::Ed25519), at(Algorithm::EdDSA) + 1);
+        assert_eq!(at(Algorithm::Ed448), at(Algorithm::EdDSA) + 2);
+        assert_eq!(at(Algorithm::MlDsa44), at(Algorithm::Ed448) + 1);
     }
 }

@@ -120,7 +120,7 @@ async fn require_dpop_refuses_bearer_tokens_and_says_so() {
     };
     assert!(
         all[0].ends_with(&format!(
-            r#"algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 ES256K EdDSA{post_quantum}""#
+            r#"algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 ES256K EdDSA Ed25519 Ed448{post_quantum}""#
         )),
         "{all:?}"
     );

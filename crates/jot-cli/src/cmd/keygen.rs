@@ -33,8 +33,13 @@ pub(super) fn run(args: &KeygenArgs) -> Result<ExitCode> {
         None => None,
         Some(curve) => match curve.eddsa() {
             Some(okp) if alg == Algorithm::EdDSA => Some(okp),
+            // `Ed25519` and `Ed448` name their curve; `--curve` may only repeat it.
+            Some(okp) if okp.jwk_name() == alg.as_str() => None,
             _ => {
-                bail!("--curve applies to EdDSA keys (Ed25519, Ed448) and JWE keys only (ECDH-ES)")
+                bail!(
+                    "--curve applies to EdDSA keys (Ed25519, Ed448) and JWE keys only \
+                     (ECDH-ES); the algorithms Ed25519 and Ed448 name their curve"
+                )
             }
         },
     };

@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// Every algorithm, with the lower-case stem used for its key files.
-pub(crate) const ALGS: [&str; 17] = [
+pub(crate) const ALGS: [&str; 19] = [
     "HS256",
     "HS384",
     "HS512",
@@ -24,6 +24,8 @@ pub(crate) const ALGS: [&str; 17] = [
     "ES512",
     "ES256K",
     "EdDSA",
+    "Ed25519",
+    "Ed448",
     "ML-DSA-44",
     "ML-DSA-65",
     "ML-DSA-87",

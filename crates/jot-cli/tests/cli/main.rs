@@ -13,6 +13,7 @@ mod dpop;
 #[path = "../../../../xtask/src/deps.rs"]
 mod deps;
 mod failures;
+mod fully_specified_eddsa;
 mod hardening;
 mod harness;
 mod jwe;

@@ -117,11 +117,11 @@ fn view(token: &str, verdict: Result<Vec<&'static str>, String>) -> TokenView {
 }
 
 /// The left half of the hash of `token`, base64url: `at_hash` (OpenID Connect Core
-/// §3.1.3.6), with the hash of the ID token's algorithm (SHA-512 for EdDSA).
+/// §3.1.3.6), with the hash of the ID token's algorithm (SHA-512 for EdDSA and Ed25519).
 fn half_hash(alg: jot_algorithms::Algorithm, token: &str) -> String {
     let digest = match alg.as_str() {
         a if a.ends_with("384") => &ring::digest::SHA384,
-        a if a.ends_with("512") || a == "EdDSA" => &ring::digest::SHA512,
+        a if a.ends_with("512") || a == "EdDSA" || a == "Ed25519" => &ring::digest::SHA512,
         _ => &ring::digest::SHA256,
     };
     let hash = ring::digest::digest(digest, token.as_bytes());
@@ -317,5 +317,9 @@ mod tests {
         );
         assert_eq!(half_hash(jot_algorithms::Algorithm::ES384, at).len(), 32);
         assert_eq!(half_hash(jot_algorithms::Algorithm::EdDSA, at).len(), 43);
+        assert_eq!(
+            half_hash(jot_algorithms::Algorithm::Ed25519, at),
+            half_hash(jot_algorithms::Algorithm::EdDSA, at)
+        );
     }
 }

@@ -131,7 +131,7 @@ pub(crate) fn user_claims<'a>(
 /// signing algorithm (SHA-512 for EdDSA/Ed25519), base64url.
 pub(crate) fn at_hash(alg: Algorithm, access_token: &str) -> String {
     let hash = match alg {
-        Algorithm::EdDSA => &digest::SHA512,
+        Algorithm::EdDSA | Algorithm::Ed25519 => &digest::SHA512,
         alg if alg.as_str().ends_with("384") => &digest::SHA384,
         alg if alg.as_str().ends_with("512") => &digest::SHA512,
         _ => &digest::SHA256,
@@ -157,5 +157,9 @@ mod tests {
         );
         assert_eq!(at_hash(Algorithm::ES384, "x").len(), 32);
         assert_eq!(at_hash(Algorithm::EdDSA, "x").len(), 43);
+        assert_eq!(
+            at_hash(Algorithm::Ed25519, "x"),
+            at_hash(Algorithm::EdDSA, "x")
+        );
     }
 }

@@ -13,7 +13,7 @@ const CURVES: [&str; 2] = ["Ed25519", "Ed448"];
 /// algorithm), checks that joserfc refuses them as `EdDSA` or as the other curve, and
 /// signs a token of its own with a fresh key per curve.
 const SCRIPT: &str = r#"
-import json, sys
+import json, sys, time
 from joserfc import jws
 from joserfc.jwk import OKPKey
 req = json.load(sys.stdin)
@@ -29,7 +29,7 @@ for alg, item in req.items():
         except Exception:
             refused.append(True)
     own = OKPKey.generate_key(alg)
-    token = jws.serialize_compact({"alg": alg, "typ": "JWT"}, json.dumps({"sub": "from-joserfc-" + alg}), own, algorithms=[alg])
+    token = jws.serialize_compact({"alg": alg, "typ": "JWT"}, json.dumps({"sub": "from-joserfc-" + alg, "exp": int(time.time()) + 600}), own, algorithms=[alg])
     out[alg] = {
         "payload": json.loads(obj.payload),
         "header_alg": obj.protected["alg"],

@@ -174,6 +174,36 @@ fn same_key_other_algorithm_of_its_family_is_refused() {
         ),
         "{err:?}"
     );
+    // RFC 9864: `Ed25519` is an algorithm of its own. The same Ed25519 private key,
+    // bound once to `Ed25519` and once to `EdDSA`, makes signatures of the same bytes,
+    // and still each public key refuses the other's token before the signature.
+    let ed25519 = generate(Algorithm::Ed25519);
+    let eddsa = SigningKey::from_der(Algorithm::EdDSA, ed25519.to_pkcs8_der().unwrap()).unwrap();
+    for (signer, verifier, alg) in [
+        (&ed25519, &eddsa, Algorithm::Ed25519),
+        (&eddsa, &ed25519, Algorithm::EdDSA),
+    ] {
+        assert_control(verifier, &public(verifier));
+        let token = sign_raw(signer, &header(alg), &payload());
+        let err = rejected(decode(&token, &public(verifier)));
+        assert!(
+            matches!(err, Error::AlgorithmNotAllowed { alg: a } if a == alg),
+            "{err:?}"
+        );
+    }
+    // And an Ed448 key refuses an `Ed25519` token, whatever signed it.
+    let ed448 = generate(Algorithm::Ed448);
+    let token = sign_raw(&ed25519, &header(Algorithm::Ed25519), &payload());
+    let err = rejected(decode(&token, &public(&ed448)));
+    assert!(
+        matches!(
+            err,
+            Error::AlgorithmNotAllowed {
+                alg: Algorithm::Ed25519
+            }
+        ),
+        "{err:?}"
+    );
     // A header that lies about the algorithm of a real signature.
     let es256 = generate(Algorithm::ES256);
     let token = sign_raw(&es256, &header(Algorithm::ES384), &payload());

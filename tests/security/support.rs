@@ -111,6 +111,8 @@ pub(crate) fn every_signing_key() -> Vec<SigningKey> {
         generate(Algorithm::ES512),
         generate(Algorithm::ES256K),
         generate(Algorithm::EdDSA),
+        generate(Algorithm::Ed25519),
+        generate(Algorithm::Ed448),
     ]
 }
 

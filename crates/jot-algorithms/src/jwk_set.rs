@@ -91,7 +91,9 @@ pub struct UnusableKey {
 ///   for the token's `alg`; otherwise [`VerifyError::UnknownKey`] (jot does not try
 ///   every key, which would multiply the verification cost an attacker can cause).
 /// - Each key keeps its own algorithm: the header's `alg` never changes how a key is
-///   used. JWKs that cannot be used for signature verification (`use: "enc"`,
+///   used. An OKP key published without `alg` is entered twice, for `EdDSA` and for
+///   its curve's fully-specified name (`Ed25519` or `Ed448`, RFC 9864): one
+///   algorithm under two names. JWKs that cannot be used for signature verification (`use: "enc"`,
 ///   `key_ops` without `verify`, unknown `kty` or curve, no determinable algorithm,
 ///   weak or malformed) are set aside and reported by [`KeySet::unusable`]; they
 ///   never make the whole set fail.
@@ -154,7 +156,20 @@ impl KeySet {
         let mut unusable = Vec::new();
         for (index, jwk) in set.keys.iter().enumerate() {
             match key_from_jwk(jwk, assume) {
-                Ok(key) => keys.push((index, key)),
+                Ok(key) => {
+                    // An OKP key without `alg` serves its curve's fully-specified
+                    // name (RFC 9864 `Ed25519`/`Ed448`) as well as `EdDSA`: the same
+                    // algorithm on the same key under either name.
+                    if jwk.alg.is_none() && key.algorithm() == Algorithm::EdDSA {
+                        if let Some(named) = [Algorithm::Ed25519, Algorithm::Ed448]
+                            .into_iter()
+                            .find_map(|alg| key.for_algorithm(alg).ok())
+                        {
+                            keys.push((index, named));
+                        }
+                    }
+                    keys.push((index, key));
+                }
                 Err(error) => unusable.push(UnusableKey {
                     index,
                     kid: jwk.kid.clone(),
@@ -515,5 +530,52 @@ mod tests {
             &[Algorithm::RS256, Algorithm::HS256],
         );
         assert_eq!(assumed.keys()[0].algorithm(), Algorithm::HS256);
+    }
+
+    #[test]
+    fn an_okp_key_without_alg_serves_eddsa_and_its_fully_specified_name() {
+        let mut curves = vec![Algorithm::Ed25519];
+        if cfg!(feature = "ed448") {
+            curves.push(Algorithm::Ed448);
+        }
+        for named in curves {
+            let signer = SigningKey::generate(named).unwrap().with_kid("k");
+            let mut jwk = signer.verifying_key().to_jwk().unwrap();
+            jwk.alg = None;
+            let set = KeySet::from_jwk_set(&JwkSet {
+                keys: vec![jwk.clone()],
+                ..JwkSet::default()
+            });
+            assert!(set.unusable().is_empty(), "{named}: {:?}", set.unusable());
+            let sig = sign(&signer, b"input");
+            // The signature is the same whichever name the token carries.
+            for alg in [named, Algorithm::EdDSA] {
+                set.verify(alg, Some("k"), b"input", &sig)
+                    .unwrap_or_else(|e| panic!("{named} key as {alg}: {e}"));
+                set.verify(alg, None, b"input", &sig)
+                    .unwrap_or_else(|e| panic!("{named} key as {alg}, no kid: {e}"));
+                assert!(set.verify(alg, Some("k"), b"other", &sig).is_err());
+            }
+            let other = if named == Algorithm::Ed25519 {
+                Algorithm::Ed448
+            } else {
+                Algorithm::Ed25519
+            };
+            assert!(matches!(
+                set.verify(other, Some("k"), b"input", &sig),
+                Err(VerifyError::AlgorithmNotAllowed)
+            ));
+            // A key published with `alg` keeps to it.
+            jwk.alg = Some("EdDSA".into());
+            let strict = KeySet::from_jwk_set(&JwkSet {
+                keys: vec![jwk],
+                ..JwkSet::default()
+            });
+            assert_eq!(strict.keys().len(), 1);
+            assert!(matches!(
+                strict.verify(named, Some("k"), b"input", &sig),
+                Err(VerifyError::AlgorithmNotAllowed)
+            ));
+        }
     }
 }

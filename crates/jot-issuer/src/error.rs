@@ -21,11 +21,14 @@ pub enum IssuerError {
     /// A signing key could not be generated, loaded or exported.
     #[error("signing key: {0}")]
     Key(#[from] KeyError),
-    /// The algorithm cannot sign tokens whose keys are published (HMAC), or is not built in.
-    #[error("{alg} cannot be used by the issuer: it needs a public key to publish")]
+    /// The algorithm cannot sign the issuer's tokens: HMAC (its keys are published),
+    /// Ed448 and ML-DSA (no OpenID Connect `at_hash` the issuer computes for them).
+    #[error("{alg} cannot be used by the issuer: {reason}")]
     UnsupportedAlgorithm {
         /// The algorithm.
         alg: Algorithm,
+        /// Why.
+        reason: &'static str,
     },
     /// The issuer URL is not an absolute `http(s)` URL without query or fragment.
     #[error("invalid issuer URL {url:?}: {reason}")]

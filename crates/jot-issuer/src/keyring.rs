@@ -149,10 +149,19 @@ pub(crate) async fn check_and_seal(
     Ok(sealed)
 }
 
-/// The issuer publishes its keys, so it signs with asymmetric algorithms only.
+/// The issuer publishes its keys, so it signs with asymmetric algorithms only. Its
+/// ID tokens carry `at_hash`, whose hash OpenID Connect derives from the algorithm:
+/// Ed448 would need SHAKE256, and ML-DSA has no hash defined for it yet, so neither
+/// signs the issuer's tokens.
 pub(crate) fn check_algorithm(alg: Algorithm) -> Result<(), IssuerError> {
-    if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
-        return Err(IssuerError::UnsupportedAlgorithm { alg });
-    }
-    Ok(())
+    let reason = match alg {
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+            "it needs a public key to publish"
+        }
+        Algorithm::Ed448 | Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => {
+            "OpenID Connect gives it no at_hash the issuer computes (Ed448 needs SHAKE256, ML-DSA has none defined)"
+        }
+        _ => return Ok(()),
+    };
+    Err(IssuerError::UnsupportedAlgorithm { alg, reason })
 }

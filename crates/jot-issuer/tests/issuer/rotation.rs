@@ -226,6 +226,19 @@ async fn hmac_is_refused_and_two_writers_rotate_once() {
         refused,
         Err(jot_issuer::IssuerError::UnsupportedAlgorithm { .. })
     ));
+    // Nor algorithms whose ID-token `at_hash` the issuer cannot compute.
+    for alg in [Algorithm::Ed448, Algorithm::MlDsa65] {
+        let refused = jot_issuer::Issuer::builder("http://127.0.0.1:1")
+            .algorithm(alg)
+            .build()
+            .await;
+        match refused {
+            Err(e @ jot_issuer::IssuerError::UnsupportedAlgorithm { .. }) => {
+                assert!(e.to_string().contains("at_hash"), "{alg}: {e}");
+            }
+            other => panic!("{alg}: {:?}", other.map(|_| ())),
+        }
+    }
 
     // Two issuers on one store (as two instances on a shared database would be):
     // a concurrent rotation by both publishes one next key, promoted once.

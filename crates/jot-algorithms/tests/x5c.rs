@@ -183,6 +183,25 @@ fn header(x5c: Vec<String>) -> Header {
     h
 }
 
+/// The chain's token verifies, and the key `leaf_key` returns is the leaf's, for
+/// the token's algorithm.
+fn accepted_with_the_leaf_key(pki: &Pki, alg: Algorithm) {
+    check(&pki.token(pki.x5c()), &pki.verifier()).unwrap();
+    let key = pki
+        .verifier()
+        .leaf_key(
+            &header(pki.x5c()),
+            alg,
+            NumericDate::from_seconds(NOW).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(key.algorithm(), alg);
+    assert_eq!(
+        key.to_spki_der().unwrap(),
+        pki.key.verifying_key().to_spki_der().unwrap()
+    );
+}
+
 fn unknown_key(r: Result<(), Error>) {
     assert!(matches!(r, Err(Error::UnknownKey { .. })), "{r:?}");
 }
@@ -191,21 +210,7 @@ fn unknown_key(r: Result<(), Error>) {
 fn a_chain_to_the_anchor_is_accepted_for_es256_rs256_and_ps256() {
     for alg in [Algorithm::ES256, Algorithm::RS256, Algorithm::PS256] {
         let pki = make_pki(alg);
-        check(&pki.token(pki.x5c()), &pki.verifier()).unwrap();
-        // The key `leaf_key` returns is the leaf's, for the token's algorithm.
-        let key = pki
-            .verifier()
-            .leaf_key(
-                &header(pki.x5c()),
-                alg,
-                NumericDate::from_seconds(NOW).unwrap(),
-            )
-            .unwrap();
-        assert_eq!(key.algorithm(), alg);
-        assert_eq!(
-            key.to_spki_der().unwrap(),
-            pki.key.verifying_key().to_spki_der().unwrap()
-        );
+        accepted_with_the_leaf_key(&pki, alg);
     }
 }
 
@@ -583,20 +588,7 @@ fn ed25519_p384_and_rsa_chains_are_accepted() {
     ];
     for (ca, alg) in cases {
         let pki = chain_signed_with(ca, alg);
-        check(&pki.token(pki.x5c()), &pki.verifier()).unwrap();
-        let key = pki
-            .verifier()
-            .leaf_key(
-                &header(pki.x5c()),
-                alg,
-                NumericDate::from_seconds(NOW).unwrap(),
-            )
-            .unwrap();
-        assert_eq!(key.algorithm(), alg);
-        assert_eq!(
-            key.to_spki_der().unwrap(),
-            pki.key.verifying_key().to_spki_der().unwrap()
-        );
+        accepted_with_the_leaf_key(&pki, alg);
         // The intermediate's signature (by the root) altered: the path breaks.
         let mut intermediate = pki.intermediate.clone();
         let last = intermediate.len() - 1;

@@ -3,6 +3,7 @@
 //! as it is, so a base64url claims set there is text, not claims, and the claim
 //! rules refuse it.
 
+use jot_algorithms::SigningKey;
 use jot_test_support::forge::{b64, sign_raw, signature};
 use serde_json::Value;
 
@@ -28,25 +29,13 @@ fn b64_false_is_refused() {
     let uncritical = "not a valid JWS: invalid header: \"b64\" must be listed in \"crit\"";
     let t = sign_raw(&key, header, &payload());
     refused_as(&es256_args(), &t, "header", uncritical);
-    let raw_input = format!("{}.{}", b64(header), payload());
-    let t = format!(
-        "{}.{}.{}",
-        b64(header),
-        b64(payload()),
-        b64(signature(&key, raw_input.as_bytes()))
-    );
+    let t = signed_raw_sent_encoded(&key, header);
     refused_as(&es256_args(), &t, "header", uncritical);
 
     // With `crit`, signed over the raw claims but sent with the base64url claims:
     // the signature covers other bytes.
     let header = r#"{"alg":"ES256","b64":false,"crit":["b64"]}"#;
-    let raw_input = format!("{}.{}", b64(header), payload());
-    let t = format!(
-        "{}.{}.{}",
-        b64(header),
-        b64(payload()),
-        b64(signature(&key, raw_input.as_bytes()))
-    );
+    let t = signed_raw_sent_encoded(&key, header);
     let (code, out) = verify_json(&[], &t);
     assert_eq!(code, 1, "{out}");
     assert_eq!(out["error"]["kind"], "signatures", "{out}");
@@ -67,4 +56,16 @@ fn b64_false_is_refused() {
     let (msg, kind) = refused(&es256_args(), &t);
     assert_eq!(kind, "header");
     assert!(msg.contains("b64"), "{msg}");
+}
+
+/// A token whose signature covers the raw claims (as `b64: false` says) while the
+/// claims travel base64url-encoded.
+fn signed_raw_sent_encoded(key: &SigningKey, header: &str) -> String {
+    let raw_input = format!("{}.{}", b64(header), payload());
+    format!(
+        "{}.{}.{}",
+        b64(header),
+        b64(payload()),
+        b64(signature(key, raw_input.as_bytes()))
+    )
 }
